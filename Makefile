@@ -1,0 +1,37 @@
+# Kawal: the two Quickstart commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test lint check chat bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Kawal needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## Start the demo: terminal chat on SQLite with Lampung Barat demo data (no token needed).
+demo: $(STAMP)
+	$(BIN)/kawal demo
+
+## Run the whole test suite (PostgreSQL too when KAWAL_TEST_POSTGRES_URL is set).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Lint and type-check.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+check: lint test
+
+chat: $(STAMP)
+	$(BIN)/kawal chat
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache kawal-demo.db*

@@ -1,0 +1,140 @@
+"""Terminal chat: the same handlers as Telegram and WhatsApp, one line in, the replies out.
+
+Works interactively and with stdin piped (one message per line, replies on stdout), so it can
+be scripted. Choices are numbered; a number answers the last question's option (as a button
+press would), anything else goes in as typed text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import IO, Any
+
+from handlers.messages import (
+    Channel,
+    Chart,
+    Document,
+    Inbound,
+    InboundKind,
+    Location,
+    Outbound,
+    Question,
+    Reply,
+    RequestLocation,
+    RequestPhoto,
+    Text,
+    Tone,
+)
+
+_COMMAND_RE = re.compile(r"^/(\w+)(?:@\w+)?\s*(.*)$", re.S)
+_LOCATION_RE = re.compile(
+    r"^\s*(?:lokasi:?\s*)?(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$"
+)
+_PHOTO_RE = re.compile(r"^\s*foto:\s*(\S.*)$", re.I)
+_TONE_MARK = {Tone.ERROR: "⚠️ ", Tone.WARNING: "⚠️ ", Tone.SUCCESS: "", Tone.INFO: ""}
+
+Handle = Callable[[Inbound], Awaitable[Reply]]
+
+
+class ConsoleChat:
+    def __init__(self, handle: Handle, user: str, display_name: str = "") -> None:
+        self._handle = handle
+        self._user = user
+        self._display_name = display_name
+        self._last: Outbound | None = None
+
+    def _inbound(self, kind: InboundKind, **fields: Any) -> Inbound:
+        return Inbound(
+            channel=Channel.CONSOLE,
+            external_id=self._user,
+            platform_id=uuid.uuid4().hex,
+            kind=kind,
+            display_name=self._display_name,
+            **fields,
+        )
+
+    def parse(self, line: str) -> Inbound:
+        text = line.rstrip("\r\n")
+        command = _COMMAND_RE.match(text.strip())
+        if command:
+            return self._inbound(
+                InboundKind.COMMAND,
+                command=command.group(1).lower(),
+                args=command.group(2).strip(),
+                text=text,
+            )
+        last = self._last
+        if isinstance(last, RequestLocation) and (loc := _LOCATION_RE.match(text)):
+            location = Location(float(loc.group(1)), float(loc.group(2)))
+            return self._inbound(InboundKind.LOCATION, location=location)
+        if isinstance(last, RequestPhoto) and (photo := _PHOTO_RE.match(text)):
+            return self._inbound(InboundKind.PHOTO, media_ref=f"console:{photo.group(1)}")
+        stripped = text.strip()
+        if (
+            isinstance(last, Question)
+            and last.numbered
+            and not last.multi
+            and stripped.isdigit()
+            and 1 <= int(stripped) <= len(last.options)
+        ):
+            option = last.options[int(stripped) - 1]
+            return self._inbound(InboundKind.CHOICE, payload=option.value, text=option.label)
+        return self._inbound(InboundKind.TEXT, text=text)
+
+    async def send(self, line: str) -> str:
+        reply = await self._handle(self.parse(line))
+        if reply.messages:
+            self._last = reply.messages[-1]
+        return render(reply)
+
+
+def render(reply: Reply) -> str:
+    return "\n\n".join(render_one(message) for message in reply.messages)
+
+
+def render_one(message: Outbound) -> str:
+    match message:
+        case Text(text=text, tone=tone):
+            return _TONE_MARK[tone] + text
+        case Question(text=text, options=options, multi=multi, numbered=numbered):
+            if not options:
+                return text
+            if not numbered:
+                return text + "\n" + " | ".join(f"[{o.label}]" for o in options)
+            lines = [text, *(f"  {i}. {o.label}" for i, o in enumerate(options, 1))]
+            if multi:
+                lines.append("  (boleh lebih dari satu, mis. 1,3)")
+            return "\n".join(lines)
+        case RequestLocation(text=text, skip_label=skip):
+            hint = "(ketik koordinat, mis. -5.0123, 104.5678"
+            return f"{text}\n{hint}{' atau ' + skip if skip else ''})"
+        case RequestPhoto(text=text, skip_label=skip):
+            hint = "(ketik foto: NAMA-FILE"
+            return f"{text}\n{hint}{' atau ' + skip if skip else ''})"
+        case Document(path=path, caption=caption, file_name=name):
+            return f"[dokumen] {name or path}\n{path}" + (f"\n{caption}" if caption else "")
+        case Chart(path=path, caption=caption):
+            return f"[grafik] {path}" + (f"\n{caption}" if caption else "")
+    raise TypeError(f"cannot render {message!r}")
+
+
+async def run(chat: ConsoleChat, stdin: IO[str], stdout: IO[str], *, interactive: bool) -> None:
+    """Read lines until end of input (or ``keluar``) and print every reply."""
+    while True:
+        if interactive:
+            stdout.write("\nAnda> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line or (interactive and line.strip().lower() in {"keluar", "exit", "quit"}):
+            return
+        if not line.strip():
+            continue
+        out = await chat.send(line)
+        if out:
+            stdout.write(("\n" if interactive else "") + out + "\n")
+            if not interactive:
+                stdout.write("\n")
+            stdout.flush()

@@ -1,0 +1,260 @@
+"""The ``kawal`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot import demo as demo_data
+from bot.channels.console import ConsoleChat
+from bot.channels.console import run as run_console
+from bot.logs import setup_logging
+from bot.regions import add_region, load_regions, lookup
+from bot.runtime import build_kawal, open_database
+from bot.settings import Settings
+from handlers.context import ROLE_LEVEL
+from handlers.ports import SystemClock
+from handlers.registration import new_invite_code
+from storage.db import Database
+from storage.migrate import upgrade
+
+app = typer.Typer(help="Kawal: pendamping pemutakhiran DTKS/DTSEN.", no_args_is_help=True)
+db_app = typer.Typer(help="Database.", no_args_is_help=True)
+region_app = typer.Typer(help="Regions (Kemendagri codes).", no_args_is_help=True)
+invite_app = typer.Typer(help="Invite codes for registration.", no_args_is_help=True)
+person_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(region_app, name="region")
+app.add_typer(invite_app, name="invite")
+app.add_typer(person_app, name="person")
+
+ROLES = tuple(ROLE_LEVEL)
+T = TypeVar("T")
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL or SQLite file (default: settings)")
+]
+
+
+def _settings(db: str | None = None) -> Settings:
+    settings = Settings()
+    if db:
+        url = db if "://" in db else f"sqlite+aiosqlite:///{Path(db).resolve()}"
+        settings = settings.model_copy(update={"database_url": url})
+    setup_logging(settings.log_level, settings.log_file)
+    return settings
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(make())  # type: ignore[arg-type]  # an Awaitable from an async def is a Coroutine
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    db = await open_database(settings)
+    try:
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(code=1)
+
+
+# ---- db ----------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Apply all database migrations."""
+    settings = _settings(db)
+    _run(lambda: upgrade(settings.database_url))
+    typer.echo("Database up to date.")
+
+
+# ---- chat and demo -----------------------------------------------------------------------
+
+
+async def _chat(settings: Settings, user: str, name: str) -> None:
+    async def work(db: Database) -> None:
+        kawal = build_kawal(settings, db)
+        chat = ConsoleChat(kawal.handle, user, name)
+        interactive = sys.stdin.isatty()
+        if interactive:
+            typer.echo("Kawal (terminal). Ketik MENU untuk mulai, KELUAR untuk berhenti.")
+            out = await chat.send("/menu")
+            typer.echo(out)
+        await run_console(chat, sys.stdin, sys.stdout, interactive=interactive)
+
+    await _with_db(settings, work)
+
+
+@app.command()
+def chat(
+    user: Annotated[str, typer.Option(help="Terminal identity (channel 'console')")] = "terminal",
+    name: Annotated[str, typer.Option(help="Display name offered at registration")] = "",
+    db: DbOption = None,
+) -> None:
+    """Chat with Kawal in this terminal (also works with piped stdin: one message per line)."""
+    settings = _settings(db)
+    _run(lambda: _chat(settings, user, name))
+
+
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option("--db", help="SQLite file for the demo")] = "kawal-demo.db",
+    reset: Annotated[bool, typer.Option(help="Delete the demo database first")] = True,
+    chat_after: Annotated[bool, typer.Option("--chat/--no-chat", help="Open the chat")] = True,
+    user: Annotated[str, typer.Option(help="Who to chat as")] = "demo-operator",
+) -> None:
+    """Create a demo database (Kab. Lampung Barat) and open the terminal chat as its operator."""
+    path = Path(db)
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    settings = _settings(str(path))
+
+    async def work(database: Database) -> dict[str, int]:
+        if not reset:
+            async with database.unit_of_work() as uow:
+                if await uow.regions.count() > 0:
+                    return {}
+        return await demo_data.seed(database, SystemClock().now(), settings.consent_version)
+
+    created = _run(lambda: _with_db(settings, work))
+    if created:
+        typer.echo(
+            f"Demo siap di {path}: {created['regions']} wilayah, "
+            f"{created['households']} keluarga, {created['people']} pengguna."
+        )
+    typer.echo(
+        "Pengguna demo: " + ", ".join(f"{p.external_id} ({p.role})" for p in demo_data.DEMO_PEOPLE)
+    )
+    typer.echo(f"Coba peran lain: kawal chat --db {path} --user demo-peratin")
+    if chat_after:
+        _run(lambda: _chat(settings, user, ""))
+
+
+# ---- regions -----------------------------------------------------------------------------
+
+
+@region_app.command("add")
+def region_add(
+    code: str,
+    name: str,
+    timezone: Annotated[str | None, typer.Option(help="IANA zone; default from province")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add or rename one region, e.g. kawal region add 18.04.19.2006 "Sri Menanti"."""
+    settings = _settings(db)
+
+    async def work(database: Database) -> None:
+        async with database.unit_of_work() as uow:
+            parent = code.rsplit(".", 1)[0] if "." in code else None
+            if parent and await uow.regions.get(parent) is None:
+                raise _fail(
+                    f"Wilayah induk {parent} belum ada. Tambahkan dulu, atau pakai "
+                    f"'kawal region load {parent}'."
+                )
+            await add_region(uow, code, name, timezone)
+
+    _run(lambda: _with_db(settings, work))
+    typer.echo(f"Wilayah {code} {name} disimpan.")
+
+
+@region_app.command("load")
+def region_load(
+    prefix: Annotated[str, typer.Argument(help="Region code, e.g. 18.04 (kabupaten)")],
+    db: DbOption = None,
+) -> None:
+    """Load a region with its parents and everything under it from the national list."""
+    settings = _settings(db)
+    if lookup(prefix) is None:
+        raise _fail(f"Kode wilayah {prefix} tidak dikenal. Contoh: 18.04.19")
+
+    async def work(database: Database) -> int:
+        async with database.unit_of_work() as uow:
+            return await load_regions(uow, prefix)
+
+    count = _run(lambda: _with_db(settings, work))
+    typer.echo(f"{count} wilayah dimuat.")
+
+
+@region_app.command("list")
+def region_list(prefix: str = "", db: DbOption = None) -> None:
+    """List regions under a prefix."""
+    settings = _settings(db)
+
+    async def work(database: Database) -> None:
+        async with database.unit_of_work() as uow:
+            regions = await uow.regions.within(prefix) if prefix else await uow.regions.within("")
+        for region in regions:
+            typer.echo(f"{region.code:<14} {region.kind:<10} {region.name}  ({region.timezone})")
+
+    _run(lambda: _with_db(settings, work))
+
+
+# ---- invites and people ------------------------------------------------------------------
+
+
+@invite_app.command("create")
+def invite_create(
+    role: Annotated[str, typer.Option(help="operator, peratin, camat, dinsos or admin")],
+    region: Annotated[str, typer.Option(help="Region code the role is bound to")],
+    uses: Annotated[int, typer.Option(min=1, help="How many people may use it")] = 1,
+    days: Annotated[int, typer.Option(min=1, help="Valid for this many days")] = 14,
+    db: DbOption = None,
+) -> None:
+    """Create an invite code and print it."""
+    if role not in ROLES:
+        raise _fail(f"Peran {role} tidak dikenal. Pilih salah satu: {', '.join(ROLES)}")
+    settings = _settings(db)
+
+    async def work(database: Database) -> str:
+        async with database.unit_of_work() as uow:
+            target = await uow.regions.get(region)
+            if target is None:
+                raise _fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
+            expected = ROLE_LEVEL[role]
+            if role != "admin" and target.level != expected:
+                raise _fail(
+                    f"Peran {role} harus terikat ke wilayah tingkat {expected} "
+                    f"(mis. 18.04.19.2006 untuk desa), bukan {region}."
+                )
+            now = datetime.now(UTC)
+            code = new_invite_code()
+            await uow.invites.create(
+                code, role, region, None, now, expires_at=now + timedelta(days=days), max_uses=uses
+            )
+            return code
+
+    code = _run(lambda: _with_db(settings, work))
+    typer.echo(code)
+
+
+@person_app.command("list")
+def person_list(db: DbOption = None) -> None:
+    """List registered people with their roles and identities."""
+    settings = _settings(db)
+
+    async def work(database: Database) -> None:
+        async with database.unit_of_work() as uow:
+            people = await uow.people.list_people()
+        if not people:
+            typer.echo("Belum ada pengguna terdaftar.")
+        for person in people:
+            roles = ", ".join(f"{r.role}@{r.region_code}" for r in person.roles) or "-"
+            ids = ", ".join(f"{channel}:{external}" for channel, external in person.identities)
+            typer.echo(f"{person.id:>4}  {person.name or '(tanpa nama)':<24} {roles:<32} {ids}")
+
+    _run(lambda: _with_db(settings, work))
+
+
+def main() -> None:  # pragma: no cover - the console script entry is ``app``
+    app()

@@ -1,0 +1,36 @@
+"""Building the application from settings: database (migrated), forms, handlers."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from flows import FormRegistry, builtin_forms, load_forms
+from handlers.app import Kawal, Options
+from handlers.ports import Clock, SystemClock
+from storage.db import Database
+from storage.migrate import upgrade
+
+
+def forms_from(settings: Settings) -> FormRegistry:
+    registry = builtin_forms()
+    if settings.forms_dir is not None:
+        # A same id and version in both places is refused (FormError): bump the version.
+        for form in load_forms(settings.forms_dir):
+            registry.add(form)
+    return registry
+
+
+async def open_database(settings: Settings) -> Database:
+    if settings.auto_migrate:
+        await upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    await db.connect()
+    return db
+
+
+def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) -> Kawal:
+    return Kawal(
+        db,
+        forms_from(settings),
+        clock or SystemClock(),
+        Options(consent_version=settings.consent_version, default_lang=settings.lang),
+    )

@@ -1,0 +1,56 @@
+"""Kawal's pure form engine: form models and loader, question types, validators, engine."""
+
+from flows.engine import current_prompt, resume, start, summary
+from flows.events import Ask, Cancelled, Change, Completed, Event, Option, Say
+from flows.i18n import t
+from flows.loader import FormRegistry, builtin_forms, load_form, load_forms, parse_form
+from flows.model import Choice, Form, FormError, Label, Question
+from flows.qtypes import QUESTION_TYPES
+from flows.session import Input, Session, SessionStatus
+from flows.validators import (
+    KkCheck,
+    NikCheck,
+    check_kk,
+    check_nik,
+    mask_ids_in_text,
+    mask_nik,
+    normalize_phone,
+    parse_date,
+)
+
+__all__ = [
+    "QUESTION_TYPES",
+    "Ask",
+    "Cancelled",
+    "Change",
+    "Choice",
+    "Completed",
+    "Event",
+    "Form",
+    "FormError",
+    "FormRegistry",
+    "Input",
+    "KkCheck",
+    "Label",
+    "NikCheck",
+    "Option",
+    "Question",
+    "Say",
+    "Session",
+    "SessionStatus",
+    "builtin_forms",
+    "check_kk",
+    "check_nik",
+    "current_prompt",
+    "load_form",
+    "load_forms",
+    "mask_ids_in_text",
+    "mask_nik",
+    "normalize_phone",
+    "parse_date",
+    "parse_form",
+    "resume",
+    "start",
+    "summary",
+    "t",
+]

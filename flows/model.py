@@ -1,0 +1,121 @@
+"""Form definition models (pydantic v2, frozen) and the loader's error type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+__all__ = ["Choice", "Form", "FormError", "Label", "Question"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Label(BaseModel):
+    """Text in Indonesian (``id``) with an optional English version."""
+
+    model_config = _FROZEN
+
+    id: str
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_str(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"id": data}
+        return data
+
+    def get(self, lang: str = "id") -> str:
+        if lang == "en" and self.en:
+            return self.en
+        return self.id
+
+
+class Choice(BaseModel):
+    model_config = _FROZEN
+
+    value: str
+    label: Label
+
+
+class Question(BaseModel):
+    model_config = _FROZEN
+
+    name: str
+    type: str
+    label: Label
+    hint: Label | None = None
+    required: bool = True
+    constraint: str | None = None
+    constraint_message: Label | None = None
+    warning: str | None = None
+    warning_message: Label | None = None
+    relevant: str | None = None
+    choices: list[Choice] | None = None
+    min: float | None = None
+    max: float | None = None
+    default: Any = None
+    prefill: str | None = None
+    questions: list[Question] | None = None
+    add_another: Label | None = None
+    item_label: Label | None = None
+    max_count: int | None = None
+
+    @property
+    def is_required(self) -> bool:
+        return self.required and self.type not in {"note", "repeat"}
+
+    def field_names(self) -> frozenset[str]:
+        return frozenset(q.name for q in self.questions or [])
+
+
+class Form(BaseModel):
+    model_config = _FROZEN
+
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    questions: list[Question]
+    max_steps: int = 1000
+    source: str = ""
+
+    def question(self, name: str) -> Question | None:
+        for q in self.questions:
+            if q.name == name:
+                return q
+        return None
+
+
+class FormError(Exception):
+    """A form file that cannot be used: ``<file>: question '<name>' (line N): <reason>``."""
+
+    def __init__(
+        self, file: str, reason: str, *, question: str | None = None, line: int | None = None
+    ) -> None:
+        self.file = file
+        self.question = question
+        self.line = line
+        self.reason = reason
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.question is not None:
+            where += f": question '{self.question}'"
+        if self.line is not None:
+            where += f" (line {self.line})"
+        return f"{where}: {self.reason}"
+
+
+_LOADER_NAMES = frozenset({"load_form", "load_forms", "FormRegistry", "builtin_forms"})
+
+
+def __getattr__(name: str) -> Any:
+    """``from flows.model import load_form`` also works (the loader lives in flows.loader)."""
+    if name in _LOADER_NAMES:
+        from flows import loader  # a lazy import: the loader imports this module
+
+        return getattr(loader, name)
+    raise AttributeError(f"module 'flows.model' has no attribute '{name}'")

@@ -1,0 +1,449 @@
+"""Registry of question types: name -> parser/validator, input kind and display.
+
+Forms are validated against this registry when they load (unknown type -> FormError).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flows.events import InputKind
+from flows.i18n import t
+from flows.model import Question
+from flows.session import Input
+from flows.validators import check_kk, check_nik, normalize_phone, parse_date
+
+__all__ = ["QUESTION_TYPES", "ParseCtx", "Parsed", "QuestionType", "match_choice"]
+
+DEFAULT_TEXT_MAX = 1000
+_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits: str.isdigit() accepts "¹" which int() rejects
+
+YES_WORDS = frozenset({"ya", "y", "iya", "yes", "benar", "betul", "yoi", "yap"})
+NO_WORDS = frozenset(
+    {"tidak", "t", "no", "n", "bukan", "enggak", "engga", "nggak", "ngga", "gak", "ga", "tdk"}
+)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Any = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParseCtx:
+    lang: str = "id"
+    today: date | None = None
+
+
+Parser = Callable[[Question, Input, ParseCtx], Parsed]
+Display = Callable[[Question, Any, str], str]
+Normalizer = Callable[[Question, Any], Any]
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    name: str
+    input: InputKind
+    accepts: frozenset[str]  # input kinds: "text", "choice", "location", "photo"
+    expect_key: str  # catalog key saying what is expected, with an example
+    parse: Parser
+    display: Display
+    normalize: Normalizer  # a stored or prefilled value -> canonical answer, or None
+    answerable: bool = True
+    needs_choices: bool = False
+    bounded: bool = False  # min/max allowed
+
+
+def yes_no_word(text: str) -> bool | None:
+    s = text.strip().lower().rstrip(".!")
+    if s in YES_WORDS:
+        return True
+    if s in NO_WORDS:
+        return False
+    return None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _example_number(q: Question, integer: bool) -> str:
+    ex = 5.0 if integer else 2.5
+    if q.min is not None and ex < q.min:
+        ex = q.min
+    if q.max is not None and ex > q.max:
+        ex = q.max
+    return _fmt_num(ex)
+
+
+def _bounds_error(q: Question, x: float, lang: str, integer: bool) -> str | None:
+    ex = _example_number(q, integer)
+    low = q.min is not None and x < q.min
+    high = q.max is not None and x > q.max
+    if not (low or high):
+        return None
+    if q.min is not None and q.max is not None:
+        return t("err_range", lang, min=_fmt_num(q.min), max=_fmt_num(q.max), example=ex)
+    if low and q.min is not None:
+        return t("err_min", lang, min=_fmt_num(q.min), example=ex)
+    return t("err_max", lang, max=_fmt_num(q.max or 0), example=ex)
+
+
+def _label_of(q: Question, value: Any, lang: str) -> str:
+    for c in q.choices or []:
+        if c.value == value:
+            return c.label.get(lang)
+    return str(value)
+
+
+def match_choice(q: Question, text: str) -> str | None:
+    """A choice value from its number (1-based), value or label.
+
+    Labels match case-insensitively, and an unambiguous prefix is enough.
+    """
+    choices = q.choices or []
+    s = text.strip().lower().rstrip(".")
+    if not s:
+        return None
+    if _NUMBER.fullmatch(s):
+        i = int(s)
+        return choices[i - 1].value if 1 <= i <= len(choices) else None
+    for c in choices:
+        if s in {c.value.lower(), c.label.id.lower(), (c.label.en or "").lower()}:
+            return c.value
+    hits = {
+        c.value
+        for c in choices
+        if c.label.id.lower().startswith(s)
+        or (c.label.en or "\0").lower().startswith(s)
+        or c.value.lower().startswith(s)
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+# ---------------------------------------------------------------- parsers
+
+
+def _text(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    s = inp.text.strip()
+    limit = int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
+    if len(s) > limit:
+        return Parsed(error=t("err_text_long", ctx.lang, max=limit))
+    if q.min is not None and len(s) < q.min:
+        return Parsed(error=t("err_text_short", ctx.lang, min=int(q.min)))
+    return Parsed(s)
+
+
+_THOUSANDS = re.compile(r"-?[0-9]{1,3}(\.[0-9]{3})+")
+
+
+def _integer(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    s = re.sub(r"\s+", "", inp.text)
+    if _THOUSANDS.fullmatch(s):
+        s = s.replace(".", "")
+    if not re.fullmatch(r"[-+]?[0-9]{1,15}", s):
+        return Parsed(error=t("err_integer", ctx.lang, example=_example_number(q, True)))
+    x = int(s)
+    err = _bounds_error(q, x, ctx.lang, True)
+    return Parsed(error=err) if err else Parsed(x)
+
+
+def _decimal(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    s = re.sub(r"\s+", "", inp.text)
+    if not re.fullmatch(r"[-+]?[0-9]{1,15}([.,][0-9]{1,10})?", s):
+        return Parsed(error=t("err_decimal", ctx.lang, example=_example_number(q, False)))
+    x = float(s.replace(",", "."))
+    err = _bounds_error(q, x, ctx.lang, False)
+    return Parsed(error=err) if err else Parsed(x)
+
+
+def _select_one(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    values = [c.value for c in q.choices or []]
+    if inp.choice is not None and inp.choice in values:
+        return Parsed(inp.choice)
+    value = match_choice(q, inp.choice if inp.choice is not None else inp.text)
+    if value is None:
+        example = (q.choices or [])[0].label.get(ctx.lang) if q.choices else "1"
+        return Parsed(error=t("err_choice", ctx.lang, example=example))
+    return Parsed(value)
+
+
+def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    values = [c.value for c in q.choices or []]
+    raw = inp.choice if inp.choice is not None else inp.text
+    if inp.choice is not None and inp.choice in values:
+        return Parsed([inp.choice])
+    s = raw.strip()
+    tokens = [x for x in re.split(r"[,;\s]+", s) if x]
+    if not tokens or not all(_NUMBER.fullmatch(x) for x in tokens):
+        tokens = [x.strip() for x in re.split(r"[,;]", s) if x.strip()]
+    picked: set[str] = set()
+    for token in tokens[:50]:
+        value = match_choice(q, token)
+        if value is None:
+            return Parsed(error=t("err_multi", ctx.lang))
+        picked.add(value)
+    if not picked:
+        return Parsed(error=t("err_multi", ctx.lang))
+    return Parsed([v for v in values if v in picked])
+
+
+def _yes_no(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    if inp.choice in {"yes", "no"}:
+        return Parsed(inp.choice)
+    raw = inp.choice if inp.choice is not None else inp.text
+    word = yes_no_word(raw)
+    if word is None:
+        s = raw.strip()
+        word = True if s == "1" else False if s == "2" else None
+    if word is None:
+        return Parsed(error=t("err_yes_no", ctx.lang))
+    return Parsed("yes" if word else "no")
+
+
+def _date(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    d = parse_date(inp.text)
+    return Parsed(d.isoformat()) if d else Parsed(error=t("err_date", ctx.lang))
+
+
+def _nik(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    c = check_nik(inp.text, ctx.lang, today=ctx.today)
+    if not c.ok:
+        return Parsed(error=c.error)
+    return Parsed(c.value, warnings=tuple(c.warnings))
+
+
+def _kk(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    c = check_kk(inp.text, ctx.lang)
+    if not c.ok:
+        return Parsed(error=c.error)
+    return Parsed(c.value, warnings=tuple(c.warnings))
+
+
+def _phone(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    p = normalize_phone(inp.text)
+    return Parsed(p) if p else Parsed(error=t("err_phone", ctx.lang))
+
+
+_COORDS = re.compile(
+    r"\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*[,;\s]\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*"
+)
+
+
+def _location_value(lat: float, lon: float) -> dict[str, float] | None:
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"latitude": float(lat), "longitude": float(lon)}
+
+
+def _location(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    value: dict[str, float] | None = None
+    if inp.location is not None:
+        value = _location_value(*inp.location)
+    elif m := _COORDS.fullmatch(inp.text):
+        value = _location_value(float(m[1]), float(m[2]))
+    return Parsed(value) if value else Parsed(error=t("err_location", ctx.lang))
+
+
+def _photo(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    ref = (inp.photo or "").strip()
+    if not ref or len(ref) > 1000:
+        return Parsed(error=t("err_photo", ctx.lang))
+    return Parsed(ref)
+
+
+def _never(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    return Parsed(error=t("err_internal", ctx.lang))
+
+
+# ---------------------------------------------------------------- display
+
+
+def _show_plain(q: Question, v: Any, lang: str) -> str:
+    if isinstance(v, float):
+        return _fmt_num(v)
+    return str(v)
+
+
+def _show_choice(q: Question, v: Any, lang: str) -> str:
+    if isinstance(v, list):
+        return ", ".join(_label_of(q, x, lang) for x in v)
+    return _label_of(q, v, lang)
+
+
+def _show_yes_no(q: Question, v: Any, lang: str) -> str:
+    return t("yes" if v == "yes" else "no", lang)
+
+
+def _show_date(q: Question, v: Any, lang: str) -> str:
+    try:
+        return date.fromisoformat(str(v)).strftime("%d-%m-%Y")
+    except ValueError:
+        return str(v)
+
+
+def _show_location(q: Question, v: Any, lang: str) -> str:
+    if isinstance(v, dict):
+        return t("location_value", lang, lat=v.get("latitude"), lon=v.get("longitude"))
+    return str(v)
+
+
+def _show_photo(q: Question, v: Any, lang: str) -> str:
+    return t("photo_value", lang)
+
+
+# ---------------------------------------------------------------- normalizers
+
+
+def _via(parser: Parser) -> Normalizer:
+    def normalize(q: Question, v: Any) -> Any:
+        if v is None or isinstance(v, dict | list):
+            return None
+        if isinstance(v, bool):
+            v = "ya" if v else "tidak"
+        result = parser(q, Input(text=str(v)), ParseCtx())
+        return None if result.error else result.value
+
+    return normalize
+
+
+def _norm_text(q: Question, v: Any) -> Any:
+    if isinstance(v, str | int | float) and not isinstance(v, bool):
+        s = str(v).strip()
+        return s or None
+    return None
+
+
+def _norm_select_one(q: Question, v: Any) -> Any:
+    return str(v) if v is not None and str(v) in {c.value for c in q.choices or []} else None
+
+
+def _norm_multi(q: Question, v: Any) -> Any:
+    values = [c.value for c in q.choices or []]
+    items = v.split() if isinstance(v, str) else v
+    if not isinstance(items, list) or not items or not all(str(x) in values for x in items):
+        return None
+    return [x for x in values if x in {str(i) for i in items}]
+
+
+def _norm_date(q: Question, v: Any) -> Any:
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, str):
+        d = parse_date(v)
+        return d.isoformat() if d else None
+    return None
+
+
+def _norm_location(q: Question, v: Any) -> Any:
+    if isinstance(v, dict):
+        try:
+            return _location_value(float(v["latitude"]), float(v["longitude"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None
+
+
+def _norm_photo(q: Question, v: Any) -> Any:
+    return v if isinstance(v, str) and v else None
+
+
+def _norm_none(q: Question, v: Any) -> Any:
+    return None
+
+
+_TEXT = frozenset({"text"})
+_CHOICE = frozenset({"text", "choice"})
+
+QUESTION_TYPES: dict[str, QuestionType] = {
+    qt.name: qt
+    for qt in [
+        QuestionType(
+            "text", "text", _TEXT, "expect_text", _text, _show_plain, _norm_text, bounded=True
+        ),
+        QuestionType(
+            "integer",
+            "text",
+            _TEXT,
+            "expect_number",
+            _integer,
+            _show_plain,
+            _via(_integer),
+            bounded=True,
+        ),
+        QuestionType(
+            "decimal",
+            "text",
+            _TEXT,
+            "expect_number",
+            _decimal,
+            _show_plain,
+            _via(_decimal),
+            bounded=True,
+        ),
+        QuestionType(
+            "select_one",
+            "choice",
+            _CHOICE,
+            "expect_choice",
+            _select_one,
+            _show_choice,
+            _norm_select_one,
+            needs_choices=True,
+        ),
+        QuestionType(
+            "select_multiple",
+            "multi",
+            _CHOICE,
+            "expect_choice",
+            _select_multiple,
+            _show_choice,
+            _norm_multi,
+            needs_choices=True,
+        ),
+        QuestionType(
+            "yes_no", "choice", _CHOICE, "expect_choice", _yes_no, _show_yes_no, _via(_yes_no)
+        ),
+        QuestionType("date", "text", _TEXT, "expect_date", _date, _show_date, _norm_date),
+        QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
+        QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
+        QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),
+        QuestionType(
+            "location",
+            "location",
+            frozenset({"location", "text"}),
+            "err_location",
+            _location,
+            _show_location,
+            _norm_location,
+        ),
+        QuestionType(
+            "photo", "photo", frozenset({"photo"}), "err_photo", _photo, _show_photo, _norm_photo
+        ),
+        QuestionType(
+            "note", "text", _TEXT, "expect_text", _never, _show_plain, _norm_none, answerable=False
+        ),
+        QuestionType(
+            "repeat",
+            "confirm",
+            _TEXT,
+            "expect_text",
+            _never,
+            _show_plain,
+            _norm_none,
+            answerable=False,
+        ),
+    ]
+}

@@ -1,0 +1,152 @@
+"""The use-case entry point: one neutral inbound message in, the reply intents out.
+
+Every inbound runs in one unit of work: the dedupe claim, the session state and any saved
+submission commit together, and only then does the caller send the reply and acknowledge the
+update to the platform. A crash before the commit replays the update; after it, the claim makes
+the replay a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flows import FormRegistry
+from flows.validators import mask_ids_in_text
+from handlers import forms as form_handlers
+from handlers import menu, progress, registration
+from handlers.context import Turn
+from handlers.i18n import t
+from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
+from handlers.ports import Clock
+from storage.db import Database
+from storage.records import FormSessionRecord
+
+log = logging.getLogger(__name__)
+
+# Words that work everywhere, typed with or without a slash.
+_MENU_WORDS = frozenset({"menu", "start", "mulai"})
+_RESUME_WORDS = frozenset({"lanjut", "lanjutkan", "resume"})
+_HELP_WORDS = frozenset({"bantuan", "help", "tolong"})
+_CANCEL_WORDS = frozenset({"batal", "cancel"})
+_LANGUAGE_WORDS = frozenset({"bahasa", "language"})
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    consent_version: str = "2026-11"
+    default_lang: str = "id"
+
+
+class Kawal:
+    """Routes neutral messages to the use cases. Safe to share between channels and tasks."""
+
+    def __init__(
+        self,
+        db: Database,
+        forms: FormRegistry,
+        clock: Clock,
+        options: Options | None = None,
+    ) -> None:
+        self.db = db
+        self.forms = forms
+        self.clock = clock
+        self.options = options or Options()
+
+    async def handle(self, inbound: Inbound) -> Reply:
+        """Handle one inbound message. Never raises: failures become a short apology."""
+        try:
+            return await self._handle(inbound)
+        except Exception:
+            log.exception(
+                "handler failed for %s update %s from %s: %s",
+                inbound.channel,
+                inbound.platform_id,
+                inbound.external_id,
+                mask_ids_in_text(inbound.text)[:200],
+            )
+            return Reply([Text(t("internal_error", self.options.default_lang), Tone.ERROR)])
+
+    async def _handle(self, inbound: Inbound) -> Reply:
+        now = self.clock.now()
+        async with self.db.unit_of_work() as uow:
+            if not await uow.inbound.claim(inbound.channel.value, inbound.platform_id, now):
+                log.info("duplicate %s update %s ignored", inbound.channel, inbound.platform_id)
+                return Reply()
+            person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
+            turn = Turn(
+                uow=uow,
+                inbound=inbound,
+                person=person,
+                now=now,
+                forms=self.forms,
+                lang=person.lang if person else self.options.default_lang,
+                consent_version=self.options.consent_version,
+            )
+            if person is not None:
+                await uow.people.touch_inbound(person.identity_id, now)
+            return await _route(turn)
+
+
+async def _route(turn: Turn) -> Reply:
+    inbound = turn.inbound
+    word = _command_word(inbound)
+
+    # Registration, consent and name come before anything else.
+    if turn.person is None or registration.is_invite_attempt(inbound):
+        return await registration.handle(turn)
+    if turn.person.consent_at is None or not turn.person.name:
+        return await registration.handle(turn)
+
+    if inbound.kind is InboundKind.UNSUPPORTED:
+        return Reply([Text(t("unsupported", turn.lang), Tone.ERROR)])
+
+    if word in _HELP_WORDS:
+        return Reply([Text(t("help", turn.lang))])
+    if word in _LANGUAGE_WORDS:
+        return await menu.toggle_language(turn)
+    if word in _MENU_WORDS:
+        return await menu.show(turn)
+    if word in _RESUME_WORDS:
+        return await form_handlers.resume_open(turn)
+    if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
+        return await form_handlers.cancel_open(turn)
+    if inbound.kind is InboundKind.COMMAND:
+        return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
+
+    open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+    if open_session is not None and not menu.is_menu_payload(inbound):
+        return await form_handlers.continue_session(turn, open_session)
+    return await _choose(turn, open_session)
+
+
+async def _choose(turn: Turn, open_session: FormSessionRecord | None) -> Reply:
+    """Act on a menu choice: a button payload, a number, or the item's label typed."""
+    item = menu.pick(turn, menu.items_for(turn, open_session is not None))
+    if item is None:
+        reply = Reply([Text(t("menu_unknown", turn.lang), Tone.ERROR)])
+        reply.messages.extend((await menu.show(turn)).messages)
+        return reply
+    if item.starts_form and open_session is not None:
+        return await form_handlers.open_elsewhere(turn, open_session)
+    match item.key:
+        case "verify":
+            return await form_handlers.start_search(turn, "verifikasi_keluarga")
+        case "pending":
+            return await form_handlers.start_pending(turn, "verifikasi_keluarga")
+        case "progress":
+            return await progress.show(turn)
+        case "resume":
+            return await form_handlers.resume_open(turn)
+        case "language":
+            return await menu.toggle_language(turn)
+        case _:
+            return Reply([Text(t("help", turn.lang))])
+
+
+def _command_word(inbound: Inbound) -> str:
+    if inbound.kind is InboundKind.COMMAND:
+        return inbound.command
+    if inbound.kind is InboundKind.TEXT:
+        return inbound.text.strip().lower()
+    return ""

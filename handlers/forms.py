@@ -1,0 +1,348 @@
+"""Running forms: pick a household, drive the engine, save the completed submission.
+
+A person has at most one open form session. Its ``state`` JSON holds the stage:
+``{"stage": "pick", ...}`` while the household is being chosen, then
+``{"stage": "form", "engine": <engine session>}`` while questions are answered.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import flows
+from flows import Ask, Cancelled, Completed, Input, Say, Session, SessionStatus
+from flows.validators import mask_nik
+from handlers import menu
+from handlers.context import Turn
+from handlers.i18n import t
+from handlers.messages import (
+    InboundKind,
+    Option,
+    Outbound,
+    Question,
+    Reply,
+    RequestLocation,
+    RequestPhoto,
+    Text,
+    Tone,
+)
+from handlers.saving import save_completed
+from storage.records import FormSessionRecord, HouseholdRecord
+
+PAGE_SIZE = 8
+SEARCH_LIMIT = 10
+HOUSEHOLD_PREFIX = "hh:"
+PAGE_PREFIX = "pg:"
+_CANCEL_WORDS = frozenset({"batal", "cancel"})
+_TONES = {"info": Tone.INFO, "error": Tone.ERROR, "warning": Tone.WARNING, "success": Tone.SUCCESS}
+
+
+# ---- entry points -------------------------------------------------------------------------
+
+
+async def start_search(turn: Turn, form_id: str) -> Reply:
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    await _open_picker(turn, form_id)
+    return Reply([_search_prompt(turn, village[1])])
+
+
+async def start_pending(turn: Turn, form_id: str) -> Reply:
+    if _village(turn) is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    session_id = await _open_picker(turn, form_id)
+    return await _pending_page(turn, session_id, {"stage": "pick", "offered": []}, 0)
+
+
+async def resume_open(turn: Turn) -> Reply:
+    record = await turn.uow.sessions.get_open(turn.me.person_id)
+    if record is None:
+        return Reply([Text(t("no_open_form", turn.lang))])
+    state = record.state
+    if state.get("stage") != "form":
+        village = _village(turn)
+        return Reply([_search_prompt(turn, village[1] if village else "")])
+    form = turn.forms.get(record.form_id, record.form_version)
+    if form is None:
+        return await _form_gone(turn, record)
+    session = Session.model_validate(state["engine"])
+    head = [Text(t("form_resume", turn.lang, form=form.title.get(turn.lang)))]
+    return Reply([*head, *render(flows.current_prompt(form, session))])
+
+
+async def cancel_open(turn: Turn) -> Reply:
+    record = await turn.uow.sessions.get_open(turn.me.person_id)
+    if record is None:
+        return Reply([Text(t("cancel_nothing", turn.lang))])
+    if record.state.get("stage") == "form":
+        # The engine asks for confirmation before it throws answers away.
+        return await _engine_step(turn, record, Input(text="batal"))
+    return await _close(turn, record, "cancelled")
+
+
+async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
+    form = turn.forms.latest(record.form_id)
+    title = form.title.get(turn.lang) if form else record.form_id
+    return Reply([Text(t("form_open_elsewhere", turn.lang, form=title), Tone.WARNING)])
+
+
+async def continue_session(turn: Turn, record: FormSessionRecord) -> Reply:
+    if record.state.get("stage") == "form":
+        return await _engine_step(turn, record, _to_input(turn))
+    return await _picker_step(turn, record)
+
+
+# ---- household picker ---------------------------------------------------------------------
+
+
+def _village(turn: Turn) -> tuple[str, str] | None:
+    roles = turn.roles("operator")
+    return (roles[0].region_code, roles[0].region_name) if roles else None
+
+
+async def _open_picker(turn: Turn, form_id: str) -> int:
+    form = turn.forms.latest(form_id)
+    if form is None:
+        raise LookupError(f"form {form_id} is not loaded")
+    return await turn.uow.sessions.create(
+        turn.me.person_id,
+        form.id,
+        form.version,
+        None,
+        {"stage": "pick", "offered": []},
+        turn.inbound.channel.value,
+        turn.now,
+    )
+
+
+def _search_prompt(turn: Turn, village_name: str) -> Question:
+    return Question(
+        t("search_prompt", turn.lang, village=village_name),
+        (Option(PAGE_PREFIX + "0", t("search_pending_button", turn.lang)),),
+    )
+
+
+async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
+    inbound = turn.inbound
+    state = dict(record.state)
+    offered: list[int] = list(state.get("offered", []))
+    if inbound.kind is InboundKind.CHOICE:
+        payload = inbound.payload
+        if payload.startswith(HOUSEHOLD_PREFIX) and payload[3:].isdigit():
+            return await _choose_household(turn, record, int(payload[3:]))
+        if payload.startswith(PAGE_PREFIX) and payload[3:].isdigit():
+            return await _pending_page(turn, record.id, state, int(payload[3:]))
+    text = inbound.text.strip() if inbound.kind is InboundKind.TEXT else ""
+    if text.lower() in _CANCEL_WORDS:
+        return await _close(turn, record, "cancelled")
+    if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= len(offered):
+        return await _choose_household(turn, record, offered[int(text) - 1])
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    if len(text) < 3:
+        return Reply(
+            [Text(t("search_too_short", turn.lang), Tone.ERROR), _search_prompt(turn, village[1])]
+        )
+    found = await turn.uow.households.search(village[0], text, limit=SEARCH_LIMIT)
+    if not found:
+        shown = mask_nik(text) if text.isdigit() else text[:40]
+        return Reply(
+            [
+                Text(t("search_none", turn.lang, query=shown, village=village[1]), Tone.ERROR),
+                _search_prompt(turn, village[1]),
+            ]
+        )
+    state["offered"] = [h.id for h in found]
+    await turn.uow.sessions.save(record.id, record.status, state, inbound.channel.value, turn.now)
+    options = tuple(Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h)) for h in found)
+    return Reply([Question(t("search_results", turn.lang, n=len(found)), options)])
+
+
+async def _pending_page(turn: Turn, session_id: int, state: dict[str, Any], page: int) -> Reply:
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    counts = await turn.uow.households.count_by_status(village[0])
+    total = counts.get("pending", 0)
+    if total == 0:
+        return Reply([Text(t("pending_none", turn.lang, village=village[1]), Tone.SUCCESS)])
+    pages = math.ceil(total / PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    found = await turn.uow.households.pending(village[0], page * PAGE_SIZE, PAGE_SIZE)
+    state = {**state, "offered": [h.id for h in found]}
+    await turn.uow.sessions.save(session_id, "waiting", state, turn.inbound.channel.value, turn.now)
+    options = [Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h)) for h in found]
+    if page > 0:
+        options.append(Option(f"{PAGE_PREFIX}{page - 1}", t("page_prev", turn.lang)))
+    if page + 1 < pages:
+        options.append(Option(f"{PAGE_PREFIX}{page + 1}", t("page_next", turn.lang)))
+    title = t(
+        "pending_title", turn.lang, village=village[1], total=total, page=page + 1, pages=pages
+    )
+    return Reply([Question(title, tuple(options))])
+
+
+def household_label(household: HouseholdRecord) -> str:
+    rt_rw = f"RT {household.rt or '-'}/RW {household.rw or '-'}"
+    return f"{household.head_name} · {rt_rw}"
+
+
+async def _choose_household(turn: Turn, record: FormSessionRecord, household_id: int) -> Reply:
+    household = await turn.uow.households.get(household_id)
+    if household is None or not turn.in_scope(household.region_code, "operator"):
+        # Unknown or forged ids get the same answer: nothing outside the scope is revealed.
+        return Reply([Text(t("household_not_allowed", turn.lang), Tone.ERROR)])
+    form = turn.forms.get(record.form_id, record.form_version)
+    if form is None:
+        return await _form_gone(turn, record)
+    context = await household_context(turn, household)
+    session, events = flows.start(form, context, lang=turn.lang)
+    await turn.uow.sessions.set_household(record.id, household.id)
+    await _store(turn, record, session)
+    title = t("form_for", turn.lang, form=form.title.get(turn.lang), head=household.head_name)
+    return Reply([Text(title), *render(events)])
+
+
+async def household_context(turn: Turn, household: HouseholdRecord) -> dict[str, Any]:
+    region = await turn.uow.regions.get(household.region_code)
+    zone = ZoneInfo(region.timezone if region else "Asia/Jakarta")
+    members = [
+        {
+            **(m.data or {}),
+            "name": m.name,
+            "nik": m.nik,
+            "sex": m.sex,
+            "birth_date": m.birth_date.isoformat() if m.birth_date else None,
+            "relation": m.relation,
+            "marital_status": m.marital_status,
+            "presence": m.presence,
+            "idsemesta": m.idsemesta,
+        }
+        for m in household.members
+    ]
+    record = {
+        **(household.data or {}),
+        "head_name": household.head_name,
+        "no_kk": household.no_kk,
+        "id_dtks": household.id_dtks,
+        "address": household.address,
+        "rt": household.rt,
+        "rw": household.rw,
+        "status": household.status,
+        "members": members,
+    }
+    return {
+        "record": record,
+        "household_id": household.id,
+        "region_code": household.region_code,
+        "today": turn.now.astimezone(zone).date().isoformat(),
+    }
+
+
+# ---- engine steps -------------------------------------------------------------------------
+
+
+def _to_input(turn: Turn) -> Input:
+    inbound = turn.inbound
+    match inbound.kind:
+        case InboundKind.CHOICE:
+            return Input(choice=inbound.payload)
+        case InboundKind.LOCATION if inbound.location is not None:
+            return Input(location=(inbound.location.latitude, inbound.location.longitude))
+        case InboundKind.PHOTO:
+            return Input(photo=inbound.media_ref or "photo")
+        case InboundKind.TEXT:
+            return Input(text=inbound.text)
+        case _:
+            return Input()
+
+
+async def _engine_step(turn: Turn, record: FormSessionRecord, inp: Input) -> Reply:
+    form = turn.forms.get(record.form_id, record.form_version)
+    if form is None:
+        return await _form_gone(turn, record)
+    session = Session.model_validate(record.state["engine"])
+    session, events = flows.resume(form, session, inp)
+    reply = Reply(render(events))
+    for event in events:
+        if isinstance(event, Completed):
+            status = await save_completed(turn, record, form, event)
+            await _store(turn, record, session, "completed")
+            head = await _head_name(turn, record)
+            reply.add(
+                Text(
+                    t("form_saved", turn.lang, head=head, status=t(f"status_{status}", turn.lang)),
+                    Tone.SUCCESS,
+                )
+            )
+            reply.messages.extend((await menu.show(turn)).messages)
+            return reply
+        if isinstance(event, Cancelled):
+            await _store(turn, record, session, "cancelled")
+            reply.add(Text(t("form_cancelled", turn.lang)))
+            reply.messages.extend((await menu.show(turn)).messages)
+            return reply
+    status = "expired" if session.status is SessionStatus.EXPIRED else "active"
+    await _store(turn, record, session, status)
+    return reply
+
+
+async def _head_name(turn: Turn, record: FormSessionRecord) -> str:
+    fresh = await turn.uow.sessions.get(record.id)
+    household_id = fresh.household_id if fresh else record.household_id
+    household = await turn.uow.households.get(household_id) if household_id else None
+    return household.head_name if household else "-"
+
+
+async def _store(
+    turn: Turn, record: FormSessionRecord, session: Session, status: str = "active"
+) -> None:
+    state = {"stage": "form", "engine": session.model_dump(mode="json")}
+    await turn.uow.sessions.save(record.id, status, state, turn.inbound.channel.value, turn.now)
+
+
+async def _close(turn: Turn, record: FormSessionRecord, status: str) -> Reply:
+    await turn.uow.sessions.save(
+        record.id, status, record.state, turn.inbound.channel.value, turn.now
+    )
+    reply = Reply([Text(t("form_cancelled", turn.lang))])
+    reply.messages.extend((await menu.show(turn)).messages)
+    return reply
+
+
+async def _form_gone(turn: Turn, record: FormSessionRecord) -> Reply:
+    await turn.uow.sessions.save(
+        record.id, "interrupted", record.state, turn.inbound.channel.value, turn.now
+    )
+    return Reply([Text(t("form_changed", turn.lang, form=record.form_id), Tone.WARNING)])
+
+
+# ---- rendering engine events as neutral intents -------------------------------------------
+
+
+def render(events: list[flows.Event]) -> list[Outbound]:
+    out: list[Outbound] = []
+    for event in events:
+        if isinstance(event, Say):
+            out.append(Text(event.text, _TONES.get(event.tone, Tone.INFO)))
+        elif isinstance(event, Ask):
+            out.append(_render_ask(event))
+    return out
+
+
+def _render_ask(ask: Ask) -> Outbound:
+    options = tuple(Option(o.value, o.label) for o in ask.options)
+    skip = "lewati" if ask.skippable else ""
+    match ask.input:
+        case "location":
+            return RequestLocation(ask.text, skip_label=skip)
+        case "photo":
+            return RequestPhoto(ask.text, skip_label=skip)
+        case "multi":
+            return Question(ask.text, options, multi=True)
+        case _:
+            return Question(ask.text, options, numbered=ask.question != "__review__")

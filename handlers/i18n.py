@@ -1,0 +1,229 @@
+"""Message catalog of the handlers: Bahasa Indonesia first, English second.
+
+Keep messages short (a phone screen) and make every error say what to do next, with an example.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("id", "en")
+
+_CATALOG: dict[str, dict[str, str]] = {
+    # registration
+    "welcome_unregistered": {
+        "id": "Halo! Saya Kawal, pendamping pemutakhiran data DTKS/DTSEN.\n"
+        "Untuk mendaftar, kirim kode undangan dari Dinsos.\nContoh: DAFTAR KWL-7F3K9Q",
+        "en": "Hello! I am Kawal, your guide for DTKS/DTSEN data updates.\n"
+        "To register, send the invite code from Dinsos.\nExample: DAFTAR KWL-7F3K9Q",
+    },
+    "invite_invalid": {
+        "id": "Kode undangan {code} tidak berlaku (salah ketik, kedaluwarsa, atau sudah dipakai).\n"
+        "Periksa lagi atau minta kode baru ke Dinsos. Contoh: DAFTAR KWL-7F3K9Q",
+        "en": "Invite code {code} is not valid (typo, expired or already used).\n"
+        "Check it or ask Dinsos for a new one. Example: DAFTAR KWL-7F3K9Q",
+    },
+    "already_registered": {
+        "id": "Anda sudah terdaftar. Ketik MENU untuk mulai.",
+        "en": "You are already registered. Type MENU to start.",
+    },
+    "role_added": {
+        "id": "Peran baru ditambahkan: {role} {region}.",
+        "en": "New role added: {role} {region}.",
+    },
+    "consent_notice": {
+        "id": "Pemberitahuan data pribadi (UU PDP No. 27/2022)\n"
+        "Kawal mencatat jawaban Anda tentang keluarga di wilayah tugas Anda, hanya untuk "
+        "pemutakhiran DTKS/DTSEN oleh Dinas Sosial. NIK dan No. KK disamarkan di luar wilayah "
+        "tugas. Kawal tidak pernah meminta foto KTP atau KK: jangan kirimkan.\n"
+        "Apakah Anda setuju?",
+        "en": "Personal data notice (Law 27/2022)\n"
+        "Kawal records your answers about families in your area only to update DTKS/DTSEN for "
+        "the social affairs office. NIK and KK numbers are masked outside your area. Kawal never "
+        "asks for photos of ID or family cards: do not send them.\nDo you agree?",
+    },
+    "consent_yes": {"id": "Setuju", "en": "I agree"},
+    "consent_no": {"id": "Tidak setuju", "en": "I do not agree"},
+    "consent_declined": {
+        "id": "Baik. Tanpa persetujuan, Kawal tidak mencatat data apa pun.\n"
+        "Jika berubah pikiran, ketik SETUJU.",
+        "en": "Understood. Without consent Kawal records nothing.\n"
+        "If you change your mind, type AGREE.",
+    },
+    "consent_again": {
+        "id": "Mohon jawab dulu pemberitahuan data pribadi: pilih Setuju atau Tidak setuju.",
+        "en": "Please answer the data notice first: choose I agree or I do not agree.",
+    },
+    "ask_name": {
+        "id": "Siapa nama Anda? Contoh: Siti Aminah",
+        "en": "What is your name? Example: Siti Aminah",
+    },
+    "name_invalid": {
+        "id": "Nama harus 2–80 huruf. Contoh: Siti Aminah",
+        "en": "A name must be 2–80 letters. Example: Siti Aminah",
+    },
+    "registered": {
+        "id": "Terima kasih, {name}. Anda terdaftar sebagai {role} {region}.",
+        "en": "Thank you, {name}. You are registered as {role} {region}.",
+    },
+    # roles
+    "role_operator": {"id": "operator SIKS-NG", "en": "SIKS-NG operator"},
+    "role_peratin": {"id": "kepala desa/peratin", "en": "village head"},
+    "role_camat": {"id": "camat", "en": "sub-district head"},
+    "role_dinsos": {"id": "petugas Dinsos", "en": "Dinsos officer"},
+    "role_admin": {"id": "admin", "en": "admin"},
+    # menu
+    "menu_title": {
+        "id": "Menu utama. Pilih nomor, mis. 1:",
+        "en": "Main menu. Choose a number, e.g. 1:",
+    },
+    "menu_verify": {"id": "Verifikasi keluarga", "en": "Verify a family"},
+    "menu_pending": {"id": "Keluarga belum diperbarui", "en": "Families not yet updated"},
+    "menu_resume": {"id": "Lanjutkan isian", "en": "Continue the form"},
+    "menu_progress": {"id": "Progres wilayah", "en": "Area progress"},
+    "menu_language": {"id": "English", "en": "Bahasa Indonesia"},
+    "menu_help": {"id": "Bantuan", "en": "Help"},
+    "menu_unknown": {
+        "id": "Pilihan tidak dikenal. Ketik nomor dari menu, mis. 1, atau ketik MENU.",
+        "en": "Unknown choice. Type a number from the menu, e.g. 1, or type MENU.",
+    },
+    "help": {
+        "id": "Bantuan Kawal\n"
+        "• MENU: menu utama\n• LANJUT: lanjutkan isian yang tertunda\n"
+        "• BATAL: batalkan isian\n• KEMBALI: pertanyaan sebelumnya\n"
+        "• LEWATI: lewati pertanyaan yang tidak wajib\n• RINGKASAN: jawaban sejauh ini\n"
+        "Jawaban tersimpan setiap langkah; Anda bisa berhenti dan lanjut kapan saja.",
+        "en": "Kawal help\n"
+        "• MENU: main menu\n• LANJUT: continue an unfinished form\n"
+        "• BATAL: cancel the form\n• KEMBALI: previous question\n"
+        "• LEWATI: skip an optional question\n• RINGKASAN: answers so far\n"
+        "Every answer is saved as you go; stop and continue at any time.",
+    },
+    "language_set": {
+        "id": "Bahasa diganti ke Bahasa Indonesia.",
+        "en": "Language changed to English.",
+    },
+    # households
+    "search_prompt": {
+        "id": "Cari keluarga di {village}: ketik nama, NIK, atau No. KK.\n"
+        "Contoh: Agus Hidayat\nAtau pilih daftar yang belum diperbarui.",
+        "en": "Find a family in {village}: type a name, NIK or KK number.\n"
+        "Example: Agus Hidayat\nOr pick from the list not yet updated.",
+    },
+    "search_pending_button": {"id": "Daftar belum diperbarui", "en": "List not yet updated"},
+    "search_results": {
+        "id": "Ditemukan {n} keluarga. Pilih satu:",
+        "en": "Found {n} families. Choose one:",
+    },
+    "search_none": {
+        "id": 'Tidak ada keluarga yang cocok dengan "{query}" di {village}.\n'
+        "Coba nama lain, atau 16 angka NIK/No. KK. Contoh: 1804191611200001",
+        "en": 'No family matches "{query}" in {village}.\n'
+        "Try another name or the 16-digit NIK/KK. Example: 1804191611200001",
+    },
+    "search_too_short": {
+        "id": "Ketik minimal 3 huruf nama, atau 16 angka NIK/No. KK. Contoh: Agus",
+        "en": "Type at least 3 letters of a name, or the 16-digit NIK/KK. Example: Agus",
+    },
+    "pending_title": {
+        "id": "Belum diperbarui di {village}: {total} keluarga (hal. {page}/{pages}). Pilih:",
+        "en": "Not yet updated in {village}: {total} families (page {page}/{pages}). Choose:",
+    },
+    "pending_none": {
+        "id": "Semua keluarga di {village} sudah diperbarui. Terima kasih!",
+        "en": "Every family in {village} is up to date. Thank you!",
+    },
+    "page_next": {"id": "Berikutnya ›", "en": "Next ›"},
+    "page_prev": {"id": "‹ Sebelumnya", "en": "‹ Previous"},
+    "household_not_allowed": {
+        "id": "Keluarga itu tidak ada di wilayah tugas Anda. Cari lagi dengan nama atau No. KK.",
+        "en": "That family is not in your area. Search again by name or KK number.",
+    },
+    "no_village": {
+        "id": "Akun Anda belum terhubung ke desa mana pun. Hubungi Dinsos untuk kode undangan.",
+        "en": "Your account is not linked to any village. Ask Dinsos for an invite code.",
+    },
+    # forms
+    "form_open_elsewhere": {
+        "id": "Anda masih punya isian yang belum selesai: {form}.\n"
+        "Ketik LANJUT untuk melanjutkan, atau BATAL untuk membatalkannya.",
+        "en": "You still have an unfinished form: {form}.\n"
+        "Type LANJUT to continue it, or BATAL to cancel it.",
+    },
+    "form_resume": {"id": "Melanjutkan isian: {form}", "en": "Continuing: {form}"},
+    "no_open_form": {
+        "id": "Tidak ada isian yang tertunda. Ketik MENU untuk memulai.",
+        "en": "There is no unfinished form. Type MENU to start.",
+    },
+    "form_changed": {
+        "id": "Formulir {form} sudah diperbarui sejak Anda mulai. Mohon mulai lagi dari MENU.",
+        "en": "The form {form} has changed since you started. Please start again from MENU.",
+    },
+    "form_for": {"id": "{form}: keluarga {head}", "en": "{form}: family of {head}"},
+    "form_saved": {
+        "id": "✅ Tersimpan. Keluarga {head}: {status}.",
+        "en": "✅ Saved. Family of {head}: {status}.",
+    },
+    "form_cancelled": {
+        "id": "Isian dibatalkan. Tidak ada yang diubah.",
+        "en": "Form cancelled. Nothing was changed.",
+    },
+    "cancel_nothing": {
+        "id": "Tidak ada isian yang sedang berjalan. Ketik MENU.",
+        "en": "No form is running. Type MENU.",
+    },
+    "status_pending": {"id": "belum diperbarui", "en": "not yet updated"},
+    "status_verified": {"id": "terverifikasi", "en": "verified"},
+    "status_updated": {"id": "diperbarui", "en": "updated"},
+    "status_proposed": {"id": "usulan baru", "en": "new proposal"},
+    "status_not_found": {"id": "tidak ditemukan", "en": "not found"},
+    # progress
+    "progress_line": {
+        "id": "{name}: {done} dari {total} keluarga sudah diperbarui ({pct}%)",
+        "en": "{name}: {done} of {total} families updated ({pct}%)",
+    },
+    "progress_detail": {
+        "id": "Terverifikasi {verified} · diperbarui {updated} · tidak ditemukan {not_found} · "
+        "belum {pending} · usulan baru {proposed}",
+        "en": "Verified {verified} · updated {updated} · not found {not_found} · "
+        "pending {pending} · new proposals {proposed}",
+    },
+    "progress_empty": {
+        "id": "Belum ada data keluarga untuk {name}. Dinsos perlu mengimpor daftar DTKS dulu.",
+        "en": "No family data for {name} yet. Dinsos must import the DTKS list first.",
+    },
+    # general
+    "unsupported": {
+        "id": "Maaf, jenis pesan ini belum bisa dibaca. Kirim jawaban berupa teks, mis. 1",
+        "en": "Sorry, I cannot read this kind of message. Send the answer as text, e.g. 1",
+    },
+    "unknown_command": {
+        "id": "Perintah /{command} tidak dikenal. Coba /menu atau /bantuan.",
+        "en": "Unknown command /{command}. Try /menu or /bantuan.",
+    },
+    "internal_error": {
+        "id": "Maaf, terjadi gangguan. Jawaban Anda sebelumnya aman.\n"
+        "Kirim lagi jawaban terakhir, atau ketik MENU.",
+        "en": "Sorry, something went wrong. Your earlier answers are safe.\n"
+        "Send your last answer again, or type MENU.",
+    },
+    "not_allowed": {
+        "id": "Menu ini hanya untuk {role}. Ketik MENU untuk pilihan Anda.",
+        "en": "This menu is only for {role}. Type MENU for your options.",
+    },
+}
+
+
+def t(key: str, lang: str = "id", /, **values: Any) -> str:
+    """The message ``key`` in ``lang`` (falling back to Indonesian), formatted with ``values``."""
+    entry = _CATALOG[key]
+    text = entry.get(lang) or entry["id"]
+    return text.format(**values) if values else text
+
+
+def keys() -> frozenset[str]:
+    return frozenset(_CATALOG)
+
+
+def catalog_languages(key: str) -> frozenset[str]:
+    return frozenset(_CATALOG[key])

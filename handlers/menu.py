@@ -1,0 +1,76 @@
+"""The main menu per role, and the simple actions behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.context import Turn
+from handlers.i18n import LANGS, t
+from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, Tone
+
+MENU_PREFIX = "m:"
+
+
+@dataclass(frozen=True, slots=True)
+class MenuItem:
+    key: str
+    label_key: str
+    roles: frozenset[str]
+    starts_form: bool = False
+
+
+_OPERATOR = frozenset({"operator"})
+_OVERSIGHT = frozenset({"peratin", "camat", "dinsos", "admin"})
+_EVERYONE = _OPERATOR | _OVERSIGHT
+
+ITEMS: tuple[MenuItem, ...] = (
+    MenuItem("verify", "menu_verify", _OPERATOR, starts_form=True),
+    MenuItem("pending", "menu_pending", _OPERATOR, starts_form=True),
+    MenuItem("progress", "menu_progress", _OVERSIGHT),
+    MenuItem("resume", "menu_resume", _EVERYONE),
+    MenuItem("help", "menu_help", _EVERYONE),
+    MenuItem("language", "menu_language", _EVERYONE),
+)
+
+
+def is_menu_payload(inbound: Inbound) -> bool:
+    return inbound.kind is InboundKind.CHOICE and inbound.payload.startswith(MENU_PREFIX)
+
+
+def items_for(turn: Turn, has_open: bool) -> list[MenuItem]:
+    roles = {r.role for r in turn.roles()}
+    return [item for item in ITEMS if item.roles & roles and (item.key != "resume" or has_open)]
+
+
+async def show(turn: Turn) -> Reply:
+    has_open = await turn.uow.sessions.get_open(turn.me.person_id) is not None
+    options = tuple(
+        Option(MENU_PREFIX + item.key, t(item.label_key, turn.lang))
+        for item in items_for(turn, has_open)
+    )
+    return Reply([Question(t("menu_title", turn.lang), options)])
+
+
+async def toggle_language(turn: Turn) -> Reply:
+    lang = LANGS[(LANGS.index(turn.lang) + 1) % len(LANGS)] if turn.lang in LANGS else "id"
+    await turn.uow.people.set_lang(turn.me.person_id, lang)
+    turn.lang = lang
+    reply = Reply([Text(t("language_set", lang), Tone.SUCCESS)])
+    reply.messages.extend((await show(turn)).messages)
+    return reply
+
+
+def pick(turn: Turn, items: list[MenuItem]) -> MenuItem | None:
+    """The item chosen by a button payload, a number, or the item's label typed."""
+    inbound = turn.inbound
+    if inbound.kind is InboundKind.CHOICE:
+        key = inbound.payload.removeprefix(MENU_PREFIX)
+        # A stale button for an item this person no longer has is rejected like a typo.
+        return next((item for item in items if item.key == key), None)
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    text = inbound.text.strip().lower()
+    if text.isdigit():
+        index = int(text) - 1
+        return items[index] if 0 <= index < len(items) else None
+    return next((item for item in items if t(item.label_key, turn.lang).lower() == text), None)

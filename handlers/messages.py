@@ -1,0 +1,123 @@
+"""Neutral message types: what channels hand to handlers, and the intents handlers give back.
+
+Channels (``bot/channels/*``) parse platform updates into :class:`Inbound` and render
+:class:`Outbound` intents within their platform's limits. Nothing here knows a platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    CONSOLE = "console"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"  # a button / list reply; ``payload`` carries the option value
+    LOCATION = "location"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    COMMAND = "command"  # ``/start CODE`` etc.; ``command`` and ``args`` are set
+    UNSUPPORTED = "unsupported"  # a sticker, voice note, ... : answered politely
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a person, as any channel sees it."""
+
+    channel: Channel
+    external_id: str  # the platform's id of the sender (Telegram chat id, WhatsApp wa_id)
+    platform_id: str  # the platform's id of this update (update_id, wamid): dedupe key
+    kind: InboundKind
+    text: str = ""
+    payload: str = ""  # choice value for CHOICE
+    command: str = ""  # without the slash, lower case
+    args: str = ""
+    location: Location | None = None
+    media_ref: str = ""  # photo/document reference (file id, stored path)
+    file_name: str = ""
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str  # what comes back as Inbound.payload when pressed
+    label: str  # shown to the user
+
+
+class Tone(StrEnum):
+    INFO = "info"
+    ERROR = "error"
+    WARNING = "warning"
+    SUCCESS = "success"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+    tone: Tone = Tone.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A prompt that expects an answer; ``options`` may be empty (free text).
+
+    ``multi`` means several options may be chosen (answered as ``1,3`` in text). When
+    ``numbered`` is False the text already uses numbers for something else (the review screen),
+    so a text channel must not offer the options by number.
+    """
+
+    text: str
+    options: tuple[Option, ...] = ()
+    multi: bool = False
+    numbered: bool = True  # False: text channels list the options as words to type, not numbers
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLocation:
+    text: str
+    skip_label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPhoto:
+    text: str
+    skip_label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: str
+    caption: str = ""
+    file_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    path: str  # a PNG file
+    caption: str = ""
+
+
+Outbound = Text | Question | RequestLocation | RequestPhoto | Document | Chart
+
+
+@dataclass(slots=True)
+class Reply:
+    """What a handler returns for one inbound message: the intents, in order."""
+
+    messages: list[Outbound] = field(default_factory=list)
+
+    def add(self, *items: Outbound) -> Reply:
+        self.messages.extend(items)
+        return self

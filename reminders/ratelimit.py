@@ -1,0 +1,79 @@
+"""Rate limiting for sends: a global rate per channel and a minimum interval per chat.
+
+The maths is pure (time passed in); :class:`RateLimiter` adds waiting with an injectable clock and
+sleep, so tests run on a fake clock without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Slots:
+    """Reservations: the next free instant globally and per chat.
+
+    ``reserve`` returns when the caller may send and books that instant, so concurrent callers
+    get distinct, correctly spaced slots.
+    """
+
+    global_rate: float  # messages per second over all chats
+    chat_interval: float  # seconds between two messages to the same chat
+    max_chats: int = 100_000  # remembered chats (the oldest are forgotten first)
+    _next_global: float = 0.0
+    _next_chat: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    _paused_until: float = 0.0
+
+    def reserve(self, chat: str, now: float) -> float:
+        start = max(now, self._next_global, self._paused_until, self._next_chat.get(chat, 0.0))
+        self._next_global = start + 1.0 / self.global_rate
+        self._next_chat[chat] = start + self.chat_interval
+        self._next_chat.move_to_end(chat)
+        while len(self._next_chat) > self.max_chats:
+            self._next_chat.popitem(last=False)
+        return start
+
+    def pause(self, until: float) -> None:
+        """Nothing is sent before ``until`` (a 429 with retry_after for the whole bot)."""
+        self._paused_until = max(self._paused_until, until)
+
+    def pause_chat(self, chat: str, until: float) -> None:
+        self._next_chat[chat] = max(self._next_chat.get(chat, 0.0), until)
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        global_rate: float = 25.0,
+        chat_interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if global_rate <= 0 or chat_interval < 0:
+            raise ValueError("global_rate must be > 0 and chat_interval >= 0")
+        self.slots = Slots(global_rate, chat_interval)
+        self._clock = clock
+        self._sleep = sleep
+
+    def now(self) -> float:
+        return self._clock()
+
+    async def acquire(self, chat: str) -> None:
+        """Wait until a message to ``chat`` may be sent."""
+        start = self.slots.reserve(chat, self._clock())
+        delay = start - self._clock()
+        if delay > 0:
+            await self._sleep(delay)
+
+    def retry_after(self, seconds: float, chat: str | None = None) -> None:
+        """Honour a platform's retry_after: for one chat, or (``chat`` None) for everything."""
+        until = self._clock() + seconds
+        if chat is None:
+            self.slots.pause(until)
+        else:
+            self.slots.pause_chat(chat, until)

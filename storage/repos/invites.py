@@ -1,0 +1,88 @@
+"""Invite codes: how a person gets a role in a region."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert, or_, select, update
+
+from storage.models import InviteCode
+from storage.records import InviteRecord
+from storage.repos._base import Repository, require_aware
+
+_COLUMNS = (
+    InviteCode.code,
+    InviteCode.role,
+    InviteCode.region_code,
+    InviteCode.created_by,
+    InviteCode.created_at,
+    InviteCode.expires_at,
+    InviteCode.max_uses,
+    InviteCode.uses,
+    InviteCode.revoked_at,
+)
+
+
+class InviteRepository(Repository):
+    async def create(
+        self,
+        code: str,
+        role: str,
+        region_code: str,
+        created_by: int | None,
+        now: dt.datetime,
+        expires_at: dt.datetime | None = None,
+        max_uses: int = 1,
+    ) -> None:
+        if max_uses < 1:
+            raise ValueError(f"max_uses must be at least 1, got {max_uses}")
+        await self._session.execute(
+            insert(InviteCode).values(
+                code=code,
+                role=role,
+                region_code=region_code,
+                created_by=created_by,
+                created_at=require_aware(now),
+                expires_at=expires_at,
+                max_uses=max_uses,
+                uses=0,
+            )
+        )
+
+    async def redeem(self, code: str, now: dt.datetime) -> InviteRecord | None:
+        """Use the code once: the invite after the use, or ``None`` when it cannot be used.
+
+        One conditional UPDATE: on PostgreSQL a concurrent redeem waits for the row lock and
+        re-checks ``uses < max_uses`` against the committed row; on SQLite writers are serialised.
+        """
+        now = require_aware(now)
+        result = await self._session.execute(
+            update(InviteCode)
+            .where(
+                InviteCode.code == code,
+                InviteCode.revoked_at.is_(None),
+                or_(InviteCode.expires_at.is_(None), InviteCode.expires_at > now),
+                InviteCode.uses < InviteCode.max_uses,
+            )
+            .values(uses=InviteCode.uses + 1)
+            .returning(*_COLUMNS),
+            execution_options={"synchronize_session": False},
+        )
+        row = result.first()
+        return InviteRecord(*row) if row else None
+
+    async def get(self, code: str) -> InviteRecord | None:
+        row = (
+            await self._session.execute(select(*_COLUMNS).where(InviteCode.code == code))
+        ).first()
+        return InviteRecord(*row) if row else None
+
+    async def revoke(self, code: str, now: dt.datetime) -> bool:
+        result = await self._session.execute(
+            update(InviteCode)
+            .where(InviteCode.code == code, InviteCode.revoked_at.is_(None))
+            .values(revoked_at=require_aware(now))
+            .returning(InviteCode.code),
+            execution_options={"synchronize_session": False},
+        )
+        return result.first() is not None

@@ -1,0 +1,215 @@
+"""People, their channel identities and their roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import and_, select, update
+
+from storage.models import Identity, Person, Region, RoleAssignment
+from storage.records import IdentityRecord, IdentityRef, PersonContext, PersonSummary, RoleRecord
+from storage.repos._base import Repository, changed, insert_id, require_aware
+
+
+class PeopleRepository(Repository):
+    async def find_by_identity(self, channel: str, external_id: str) -> PersonContext | None:
+        """The person behind a channel identity with the active roles, in one query."""
+        rows = (
+            await self._session.execute(
+                select(
+                    Identity.id,
+                    Identity.person_id,
+                    Identity.blocked_at,
+                    Person.name,
+                    Person.lang,
+                    Person.consent_at,
+                    Person.consent_version,
+                    RoleAssignment.role,
+                    RoleAssignment.region_code,
+                    Region.name,
+                )
+                .join(Person, Person.id == Identity.person_id)
+                .outerjoin(
+                    RoleAssignment,
+                    and_(
+                        RoleAssignment.person_id == Person.id,
+                        RoleAssignment.revoked_at.is_(None),
+                    ),
+                )
+                .outerjoin(Region, Region.code == RoleAssignment.region_code)
+                .where(Identity.channel == channel, Identity.external_id == external_id)
+                .order_by(RoleAssignment.id)
+            )
+        ).all()
+        if not rows:
+            return None
+        first = rows[0]
+        roles = tuple(
+            RoleRecord(role=r[7], region_code=r[8], region_name=r[9] or r[8])
+            for r in rows
+            if r[7] is not None
+        )
+        return PersonContext(
+            person_id=first[1],
+            identity_id=first[0],
+            name=first[3],
+            lang=first[4],
+            consent_at=first[5],
+            roles=roles,
+            blocked_at=first[2],
+            channel=channel,
+            external_id=external_id,
+            consent_version=first[6],
+        )
+
+    async def create(self, name: str, lang: str = "id", now: dt.datetime | None = None) -> int:
+        """A new person; ``now`` is required (it is last only to keep ``lang`` optional)."""
+        created = require_aware(now)
+        return await insert_id(self._session, Person, name=name, lang=lang, created_at=created)
+
+    async def add_identity(
+        self, person_id: int, channel: str, external_id: str, display_name: str, now: dt.datetime
+    ) -> int:
+        return await insert_id(
+            self._session,
+            Identity,
+            person_id=person_id,
+            channel=channel,
+            external_id=external_id,
+            display_name=display_name,
+            created_at=require_aware(now),
+        )
+
+    async def assign_role(
+        self, person_id: int, role: str, region_code: str, now: dt.datetime
+    ) -> None:
+        """Give ``person_id`` the role in the region; again is a no-op, a revoked one comes back."""
+        stmt = self._upsert_insert(RoleAssignment).values(
+            person_id=person_id, role=role, region_code=region_code, created_at=require_aware(now)
+        )
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[
+                    RoleAssignment.person_id,
+                    RoleAssignment.role,
+                    RoleAssignment.region_code,
+                ],
+                set_={"revoked_at": None},
+            )
+        )
+
+    async def revoke_role(
+        self, person_id: int, role: str, region_code: str, now: dt.datetime
+    ) -> bool:
+        return bool(
+            await changed(
+                self._session,
+                update(RoleAssignment)
+                .where(
+                    RoleAssignment.person_id == person_id,
+                    RoleAssignment.role == role,
+                    RoleAssignment.region_code == region_code,
+                    RoleAssignment.revoked_at.is_(None),
+                )
+                .values(revoked_at=require_aware(now))
+                .returning(RoleAssignment.id),
+            )
+        )
+
+    async def _set_person(self, person_id: int, **values: object) -> bool:
+        return bool(
+            await changed(
+                self._session,
+                update(Person).where(Person.id == person_id).values(**values).returning(Person.id),
+            )
+        )
+
+    async def set_consent(self, person_id: int, version: str, now: dt.datetime) -> bool:
+        return await self._set_person(
+            person_id, consent_at=require_aware(now), consent_version=version
+        )
+
+    async def withdraw_consent(self, person_id: int) -> bool:
+        return await self._set_person(person_id, consent_at=None, consent_version=None)
+
+    async def set_lang(self, person_id: int, lang: str) -> bool:
+        return await self._set_person(person_id, lang=lang)
+
+    async def set_name(self, person_id: int, name: str) -> bool:
+        return await self._set_person(person_id, name=name)
+
+    async def touch_inbound(self, identity_id: int, now: dt.datetime) -> bool:
+        """The identity just wrote to us: remember when, and it is no longer blocked."""
+        return bool(
+            await changed(
+                self._session,
+                update(Identity)
+                .where(Identity.id == identity_id)
+                .values(last_inbound_at=require_aware(now), blocked_at=None)
+                .returning(Identity.id),
+            )
+        )
+
+    async def mark_blocked(self, channel: str, external_id: str, now: dt.datetime) -> bool:
+        """The platform said this user blocked the bot (e.g. Telegram 403)."""
+        return bool(
+            await changed(
+                self._session,
+                update(Identity)
+                .where(Identity.channel == channel, Identity.external_id == external_id)
+                .values(blocked_at=require_aware(now))
+                .returning(Identity.id),
+            )
+        )
+
+    async def list_people(self) -> list[PersonSummary]:
+        people = (
+            await self._session.execute(select(Person.id, Person.name).order_by(Person.id))
+        ).all()
+        roles: defaultdict[int, list[RoleRecord]] = defaultdict(list)
+        role_rows = await self._session.execute(
+            select(
+                RoleAssignment.person_id,
+                RoleAssignment.role,
+                RoleAssignment.region_code,
+                Region.name,
+            )
+            .join(Region, Region.code == RoleAssignment.region_code)
+            .where(RoleAssignment.revoked_at.is_(None))
+            .order_by(RoleAssignment.id)
+        )
+        for person_id, role, region_code, region_name in role_rows:
+            roles[person_id].append(RoleRecord(role, region_code, region_name))
+        identities: defaultdict[int, list[IdentityRef]] = defaultdict(list)
+        identity_rows = await self._session.execute(
+            select(Identity.person_id, Identity.channel, Identity.external_id).order_by(Identity.id)
+        )
+        for person_id, channel, external_id in identity_rows:
+            identities[person_id].append(IdentityRef(channel, external_id))
+        return [
+            PersonSummary(
+                id=person_id,
+                name=name,
+                roles=tuple(roles[person_id]),
+                identities=tuple(identities[person_id]),
+            )
+            for person_id, name in people
+        ]
+
+    async def identities_of(self, person_id: int) -> list[IdentityRecord]:
+        rows = await self._session.execute(
+            select(
+                Identity.id,
+                Identity.person_id,
+                Identity.channel,
+                Identity.external_id,
+                Identity.display_name,
+                Identity.created_at,
+                Identity.last_inbound_at,
+                Identity.blocked_at,
+            )
+            .where(Identity.person_id == person_id)
+            .order_by(Identity.id)
+        )
+        return [IdentityRecord(*row) for row in rows]

@@ -1,0 +1,116 @@
+"""Form sessions: the serialised state of the form engine, one row per started form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+
+from storage.models import FormSession
+from storage.records import OPEN_SESSION_STATUSES, SESSION_STATUSES, FormSessionRecord
+from storage.repos._base import Repository, changed, insert_id, require_aware
+
+_COLUMNS = (
+    FormSession.id,
+    FormSession.person_id,
+    FormSession.form_id,
+    FormSession.form_version,
+    FormSession.household_id,
+    FormSession.status,
+    FormSession.state,
+    FormSession.channel,
+    FormSession.created_at,
+    FormSession.updated_at,
+)
+
+
+def _check_status(status: str) -> str:
+    if status not in SESSION_STATUSES:
+        raise ValueError(f"unknown session status {status!r}; one of {SESSION_STATUSES}")
+    return status
+
+
+class FormSessionRepository(Repository):
+    async def get_open(self, person_id: int) -> FormSessionRecord | None:
+        """The person's newest session that is still active or waiting."""
+        row = (
+            await self._session.execute(
+                select(*_COLUMNS)
+                .where(
+                    FormSession.person_id == person_id,
+                    FormSession.status.in_(OPEN_SESSION_STATUSES),
+                )
+                .order_by(FormSession.updated_at.desc(), FormSession.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return FormSessionRecord(*row) if row else None
+
+    async def create(
+        self,
+        person_id: int,
+        form_id: str,
+        form_version: int,
+        household_id: int | None,
+        state: dict[str, Any],
+        channel: str,
+        now: dt.datetime,
+        status: str = "active",
+    ) -> int:
+        now = require_aware(now)
+        return await insert_id(
+            self._session,
+            FormSession,
+            person_id=person_id,
+            form_id=form_id,
+            form_version=form_version,
+            household_id=household_id,
+            status=_check_status(status),
+            state=state,
+            channel=channel,
+            created_at=now,
+            updated_at=now,
+        )
+
+    async def save(
+        self,
+        session_id: int,
+        status: str,
+        state: dict[str, Any],
+        channel: str,
+        now: dt.datetime,
+    ) -> bool:
+        """Store the engine's new state; False when there is no such session."""
+        return bool(
+            await changed(
+                self._session,
+                update(FormSession)
+                .where(FormSession.id == session_id)
+                .values(
+                    status=_check_status(status),
+                    state=state,
+                    channel=channel,
+                    updated_at=require_aware(now),
+                )
+                .returning(FormSession.id),
+            )
+        )
+
+    async def set_household(self, session_id: int, household_id: int | None) -> bool:
+        """Bind the session to the household it is about (chosen after the form started)."""
+        return bool(
+            await changed(
+                self._session,
+                update(FormSession)
+                .where(FormSession.id == session_id)
+                .values(household_id=household_id)
+                .returning(FormSession.id),
+            )
+        )
+
+    async def get(self, session_id: int) -> FormSessionRecord | None:
+        row = (
+            await self._session.execute(select(*_COLUMNS).where(FormSession.id == session_id))
+        ).first()
+        return FormSessionRecord(*row) if row else None

@@ -1,0 +1,229 @@
+from datetime import date
+
+import pytest
+
+from flows import check_kk, check_nik, mask_ids_in_text, mask_nik, normalize_phone, parse_date
+from flows.validators import nik_birth_date, nik_sex
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "sex", "born"),
+    [
+        ("1804072704900258", "1804072704900258", "L", date(1990, 4, 27)),
+        ("1804076704900258", "1804076704900258", "P", date(1990, 4, 27)),  # day + 40 for women
+        ("1804 0727 0490 0258", "1804072704900258", "L", date(1990, 4, 27)),
+        ("18.04.07.270490.0258", "1804072704900258", "L", date(1990, 4, 27)),
+        ("1804-0727-0490-0258", "1804072704900258", "L", date(1990, 4, 27)),
+        ("3528110101100001", "3528110101100001", "L", date(2010, 1, 1)),
+        ("3528117112990001", "3528117112990001", "P", date(1999, 12, 31)),
+    ],
+)
+def test_nik_valid(text, value, sex, born):
+    c = check_nik(text, today=TODAY)
+    assert c.ok and c.error is None
+    assert c.value == value
+    assert c.sex == sex
+    assert c.birth_date == born
+    assert c.warnings == []
+    assert c.placeholder is None
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("180407270490025", "16 angka"),  # 15 digits
+        ("18040727049002581", "16 angka"),  # 17 digits
+        ("1.80419E+15", "16 angka"),  # Excel-mangled: never repaired
+        ("18040727049002a8", "16 angka"),
+        ("", "16 angka"),
+        ("9904072704900258", "provinsi 99"),
+        ("0004072704900258", "provinsi 00"),
+        ("1804070004900258", "Tanggal lahir"),  # day 00
+        ("1804073204900258", "Tanggal lahir"),  # day 32
+        ("1804074004900258", "Tanggal lahir"),  # day 40 (women start at 41)
+        ("1804077204900258", "Tanggal lahir"),  # day 72
+        ("1804072713900258", "Tanggal lahir"),  # month 13
+        ("1804072700900258", "Tanggal lahir"),  # month 00
+        ("1804073102900258", "Tanggal lahir"),  # 31 February
+    ],
+)
+def test_nik_hard_errors(text, needle):
+    c = check_nik(text, today=TODAY)
+    assert not c.ok
+    assert c.error is not None and needle in c.error
+    assert "Contoh: 1804072704900258" in c.error
+
+
+def test_nik_error_in_english():
+    c = check_nik("123", "en")
+    assert c.error == "NIK must be 16 digits. Example: 1804072704900258"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("1899072704900258", "kabupaten/kota 18.99"),
+        ("1804992704900258", "kecamatan 18.04.99"),
+        ("1804072704900000", "0000"),
+        ("1804071212260258", "masa depan"),  # 12-12-2026 is after today
+    ],
+)
+def test_nik_warnings(text, needle):
+    c = check_nik(text, today=TODAY)
+    assert c.ok and c.error is None
+    assert any(needle in w for w in c.warnings), c.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("9999999999999995", "under17"),
+        ("9999999999999996", "no_nik"),
+        ("9999999999999999", "foreigner"),
+        ("9999999999999994", "refused"),
+    ],
+)
+def test_nik_placeholders(text, kind):
+    c = check_nik(text)
+    assert c.ok and c.placeholder == kind and c.value == text
+
+
+def test_nik_helpers():
+    assert nik_sex("1804076704900258") == "P"
+    assert nik_sex("nonsense") is None
+    assert nik_sex(None) is None
+    assert nik_birth_date("1804072704900258", TODAY) == date(1990, 4, 27)
+    assert nik_birth_date(12) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ok", "needle"),
+    [
+        ("1804071203150004", True, None),
+        ("1804 0712 0315 0004", True, None),
+        ("180407120315000", False, "16 angka"),
+        ("9904071203150004", False, "provinsi"),
+        ("1804075203150004", False, "Tanggal"),  # KK dates are not sex-shifted
+        ("1804071213150004", False, "Tanggal"),
+        ("1804073002150004", False, "Tanggal"),
+    ],
+)
+def test_kk(text, ok, needle):
+    c = check_kk(text)
+    assert c.ok is ok
+    if ok:
+        assert c.value == "1804071203150004"
+    else:
+        assert c.error is not None and needle in c.error and "Contoh: 1804071203150004" in c.error
+
+
+def test_kk_warning_unknown_regency():
+    c = check_kk("1899071203150004")
+    assert c.ok and c.warnings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "17-08-1990",
+        "17/08/1990",
+        "17.08.1990",
+        "1990-08-17",
+        "17 Agustus 1990",
+        "17 agustus 1990",
+        "17 AGT 1990",
+        "17 agt 1990",
+        "17 Agu 1990",
+        "17 August 1990",
+        "17 aug 1990",
+        "17 Aug. 1990",
+        "17-Agustus-1990",
+        " 17 - 08 - 1990 ",
+    ],
+)
+def test_parse_date_formats(text):
+    assert parse_date(text) == date(1990, 8, 17)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 Januari 2000", date(2000, 1, 1)),
+        ("5 Feb 2001", date(2001, 2, 5)),
+        ("9 Pebruari 2001", date(2001, 2, 9)),
+        ("31 Maret 2002", date(2002, 3, 31)),
+        ("1 Mei 2003", date(2003, 5, 1)),
+        ("1 May 2003", date(2003, 5, 1)),
+        ("2 Juni 2004", date(2004, 6, 2)),
+        ("3 Juli 2005", date(2005, 7, 3)),
+        ("4 Sept 2006", date(2006, 9, 4)),
+        ("5 Okt 2007", date(2007, 10, 5)),
+        ("6 October 2007", date(2007, 10, 6)),
+        ("7 Nop 2008", date(2008, 11, 7)),
+        ("8 Des 2009", date(2009, 12, 8)),
+        ("9 December 2009", date(2009, 12, 9)),
+        ("29-02-2024", date(2024, 2, 29)),
+    ],
+)
+def test_parse_date_months(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "kemarin",
+        "32-01-1990",
+        "29-02-2023",
+        "17-13-1990",
+        "17-08-90",
+        "17 Foo 1990",
+        "1990/08/17/1",
+        "17 08 1990 extra",
+        "0-0-0000",
+        "x" * 100,
+    ],
+)
+def test_parse_date_rejects(text):
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("081234567890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+        ("+62 812-3456-7890", "+6281234567890"),
+        ("0812 3456 7890", "+6281234567890"),
+        ("(021) 5551234", "+62215551234"),
+    ],
+)
+def test_phone_ok(text, expected):
+    assert normalize_phone(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "12345", "+14155552671", "abc", "08123", "0" * 40])
+def test_phone_rejects(text):
+    assert normalize_phone(text) is None
+
+
+def test_masking():
+    assert mask_nik("1804072704900258") == "1804********0258"
+    assert mask_nik("1804 0727 0490 0258") == "1804********0258"
+    assert mask_nik("1234") == "****"
+    text = "NIK 1804072704900258 dan KK 1804071203150004; telp 081234567890"
+    assert (
+        mask_ids_in_text(text) == "NIK 1804********0258 dan KK 1804********0004; telp 081234567890"
+    )
+    assert mask_ids_in_text("12345678901234567") == "12345678901234567"  # 17 digits: not an id
+
+
+@pytest.mark.parametrize("text", ["١٨٠٤٠٧٢٧٠٤٩٠٠٢٥٨", "¹804072704900258"])
+def test_non_ascii_digits_rejected(text):
+    assert not check_nik(text).ok
+    assert not check_kk(text).ok
+    assert parse_date("١٧-٠٨-١٩٩٠") is None
+    assert normalize_phone("٠٨١٢٣٤٥٦٧٨٩٠") is None

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from storage.db import Database
+
+
+async def test_claim_is_idempotent(database: Database, now: dt.datetime) -> None:
+    async with database.unit_of_work() as uow:
+        assert await uow.inbound.claim("telegram", "100", now)
+        assert not await uow.inbound.claim("telegram", "100", now)
+        assert await uow.inbound.claim("whatsapp", "100", now)  # other channel, other update
+    async with database.unit_of_work() as uow:
+        assert not await uow.inbound.claim("telegram", "100", now)
+        assert not await uow.inbound.claim("whatsapp", "100", now)
+        assert await uow.inbound.claim("telegram", "101", now)
+
+
+async def test_concurrent_claims_let_exactly_one_through(
+    database: Database, now: dt.datetime
+) -> None:
+    async def claim(platform_id: str, barrier: asyncio.Barrier) -> bool:
+        async with database.unit_of_work() as uow:
+            await barrier.wait()
+            return await uow.inbound.claim("whatsapp", platform_id, now)
+
+    for n in range(5):
+        barrier = asyncio.Barrier(3)
+        results = await asyncio.gather(*(claim(f"wamid.{n}", barrier) for _ in range(3)))
+        assert sorted(results) == [False, False, True]
+
+
+async def test_claim_released_by_a_rolled_back_competitor(
+    database: Database, now: dt.datetime
+) -> None:
+    """A claim that is rolled back does not count: the next attempt may process the update."""
+    first_claimed = asyncio.Event()
+    second_started = asyncio.Event()
+
+    async def first() -> bool:
+        try:
+            async with database.unit_of_work() as uow:
+                claimed = await uow.inbound.claim("telegram", "7", now)
+                first_claimed.set()
+                await second_started.wait()
+                raise RuntimeError(f"crash after claim={claimed}")
+        except RuntimeError:
+            return False
+
+    async def second() -> bool:
+        await first_claimed.wait()
+        async with database.unit_of_work() as uow:
+            second_started.set()
+            return await uow.inbound.claim("telegram", "7", now)
+
+    assert list(await asyncio.gather(first(), second())) == [False, True]
+    async with database.unit_of_work() as uow:
+        assert not await uow.inbound.claim("telegram", "7", now)
+
+
+async def test_prune(database: Database, now: dt.datetime) -> None:
+    async with database.unit_of_work() as uow:
+        assert await uow.inbound.claim("telegram", "old", now - dt.timedelta(days=3))
+        assert await uow.inbound.claim("telegram", "new", now)
+    async with database.unit_of_work() as uow:
+        assert await uow.inbound.prune(now - dt.timedelta(days=1)) == 1
+        assert await uow.inbound.prune(now - dt.timedelta(days=1)) == 0
+        assert await uow.inbound.claim("telegram", "old", now)
+        assert not await uow.inbound.claim("telegram", "new", now)

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storage.db import Database
+from storage.records import AuditRecord, FormSessionRecord, SubmissionRecord
+from tests.storage.conftest import BUJUR_BARAT, SRI_MENANTI
+
+STATE = {"form": "update_household", "answers": {"rt": "001"}, "path": ["q1", "q2"], "n": 2}
+
+
+async def _person(db: Database, now: dt.datetime) -> int:
+    async with db.unit_of_work() as uow:
+        return await uow.people.create("Operator", "id", now)
+
+
+async def test_sessions_lifecycle(seeded: Database, now: dt.datetime) -> None:
+    person_id = await _person(seeded, now)
+    later = now + dt.timedelta(minutes=5)
+    async with seeded.unit_of_work() as uow:
+        household_id = await uow.households.add(
+            SRI_MENANTI, "Budi", None, None, "", "", "", now=now
+        )
+        assert await uow.sessions.get_open(person_id) is None
+        first = await uow.sessions.create(
+            person_id, "update_household", 3, household_id, STATE, "telegram", now
+        )
+        assert await uow.sessions.get(first) == FormSessionRecord(
+            first, person_id, "update_household", 3, household_id, "active", STATE, "telegram",
+            now, now,
+        )  # fmt: skip
+        open_session = await uow.sessions.get_open(person_id)
+        assert open_session is not None
+        assert open_session.id == first
+        assert await uow.sessions.save(first, "waiting", {"n": 3}, "whatsapp", later)
+        saved = await uow.sessions.get(first)
+        assert saved is not None
+        assert (saved.status, saved.state, saved.channel) == ("waiting", {"n": 3}, "whatsapp")
+        assert (saved.created_at, saved.updated_at) == (now, later)
+        second = await uow.sessions.create(person_id, "proposal", 1, None, {}, "telegram", later)
+        open_session = await uow.sessions.get_open(person_id)
+        assert open_session is not None
+        assert open_session.id == second
+        assert await uow.sessions.save(second, "completed", {}, "telegram", later)
+        open_session = await uow.sessions.get_open(person_id)
+        assert open_session is not None
+        assert open_session.id == first
+        for status in ("interrupted", "expired", "cancelled"):
+            assert await uow.sessions.save(first, status, {}, "telegram", later)
+            assert await uow.sessions.get_open(person_id) is None
+        assert not await uow.sessions.save(99999, "active", {}, "telegram", later)
+        assert await uow.sessions.get(99999) is None
+        with pytest.raises(ValueError, match="status"):
+            await uow.sessions.save(first, "paused", {}, "telegram", later)
+
+
+async def test_submissions(seeded: Database, now: dt.datetime) -> None:
+    person_id = await _person(seeded, now)
+    later = now + dt.timedelta(days=1)
+    changes = [{"path": "rt", "label": "RT", "before": "001", "after": "002"}]
+    async with seeded.unit_of_work() as uow:
+        household_id = await uow.households.add(
+            SRI_MENANTI, "Budi", None, None, "", "", "", now=now
+        )
+        session_id = await uow.sessions.create(
+            person_id, "update_household", 3, household_id, {}, "telegram", now
+        )
+        first = await uow.submissions.add(
+            session_id, person_id, "telegram", "update_household", 3, household_id,
+            SRI_MENANTI, {"rt": "002"}, changes, now,
+        )  # fmt: skip
+        second = await uow.submissions.add(
+            None, person_id, "whatsapp", "proposal", 1, None, SRI_MENANTI, {}, [], later
+        )
+        third = await uow.submissions.add(
+            None, person_id, "console", "proposal", 1, None, BUJUR_BARAT, {}, [], now
+        )
+    async with seeded.unit_of_work() as uow:
+        assert await uow.submissions.get(first) == SubmissionRecord(
+            first, session_id, person_id, "telegram", "update_household", 3, household_id,
+            SRI_MENANTI, {"rt": "002"}, changes, now,
+        )  # fmt: skip
+        assert await uow.submissions.get(99999) is None
+        assert [s.id for s in await uow.submissions.list_for_region("18.04")] == [first, second]
+        assert [s.id for s in await uow.submissions.list_for_region(SRI_MENANTI, later)] == [second]
+        assert [s.id for s in await uow.submissions.list_for_region("35")] == [third]
+        assert await uow.submissions.list_for_region("18.04.07") == []
+
+
+async def test_audit(database: Database, now: dt.datetime) -> None:
+    async with database.unit_of_work() as uow:
+        first = await uow.audit.add(
+            "household.updated",
+            "household",
+            "12",
+            now,
+            person_id=3,
+            channel="telegram",
+            region_code=SRI_MENANTI,
+            before={"rt": "001"},
+            after={"rt": "002"},
+            detail="via form",
+        )
+        second = await uow.audit.add("person.registered", "person", "3", now)
+        third = await uow.audit.add("household.status", "household", "13", now, after="verified")
+    async with database.unit_of_work() as uow:
+        assert await uow.audit.list("household", "12") == [
+            AuditRecord(
+                first, now, 3, "telegram", "household.updated", "household", "12", SRI_MENANTI,
+                {"rt": "001"}, {"rt": "002"}, "via form",
+            )
+        ]  # fmt: skip
+        assert [a.id for a in await uow.audit.list()] == [first, second, third]
+        assert [a.id for a in await uow.audit.list("household")] == [first, third]
+        assert [a.id for a in await uow.audit.list(entity_id="3")] == [second]
+        entry = (await uow.audit.list("person"))[0]
+        assert (entry.before, entry.after, entry.person_id, entry.detail) == (
+            None,
+            None,
+            None,
+            None,
+        )
+        assert (await uow.audit.list(entity_id="13"))[0].after == "verified"
+
+
+async def test_set_household(seeded: Database, now: dt.datetime) -> None:
+    person_id = await _person(seeded, now)
+    async with seeded.unit_of_work() as uow:
+        household_id = await uow.households.add(
+            SRI_MENANTI, "Budi", None, None, "", "", "", now=now
+        )
+        session_id = await uow.sessions.create(
+            person_id, "update_household", 3, None, {}, "telegram", now
+        )
+        assert await uow.sessions.set_household(session_id, household_id)
+        assert not await uow.sessions.set_household(99999, household_id)
+        record = await uow.sessions.get(session_id)
+    assert record is not None
+    assert (record.household_id, record.form_version) == (household_id, 3)
