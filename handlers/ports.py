@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -98,6 +98,13 @@ class ChannelSender(Protocol):
         messages: Sequence[Outbound],
         *,
         template: Template | None = None,
+        before_send: Callable[[], Awaitable[None]] | None = None,
     ) -> str | None:
-        """Send the intents in order; return the platform id of the last message sent."""
+        """Send the intents in order; return the platform id of the last message sent.
+
+        ``template`` is used instead of free-form messages where the platform requires it
+        (WhatsApp outside the 24-hour window). ``before_send`` is awaited once, after the rate
+        limiter let the message through and right before the first request goes on the wire:
+        the outbox records "sending" there, so a crash can never make it send twice.
+        """
         ...

@@ -14,6 +14,7 @@ failing when a read transaction later tries to write.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,8 +35,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from storage.repos.audit import AuditRepository
 from storage.repos.households import HouseholdRepository
 from storage.repos.inbound import InboundRepository
+from storage.repos.inbound_events import InboundEventRepository
 from storage.repos.invites import InviteRepository
 from storage.repos.people import PeopleRepository
+from storage.repos.problem_reports import ProblemReportRepository
 from storage.repos.regions import RegionRepository
 from storage.repos.sessions import FormSessionRepository
 from storage.repos.submissions import SubmissionRepository
@@ -59,6 +62,8 @@ class UnitOfWork:
         self.submissions = SubmissionRepository(session, dialect)
         self.audit = AuditRepository(session, dialect)
         self.inbound = InboundRepository(session, dialect)
+        self.problem_reports = ProblemReportRepository(session, dialect)
+        self.inbound_events = InboundEventRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""
@@ -93,6 +98,10 @@ class Database:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
+        # SQLite has one writer: queue this process's units of work here, fairly and without
+        # polling, instead of letting them race for the file lock (busy_timeout only covers
+        # other processes then).
+        self._sqlite_writer = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -152,5 +161,9 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises."""
         if self._sessions is None:
             raise RuntimeError("Database is not connected: call connect() first")
-        async with self._sessions() as session, session.begin():
+        if self._sqlite_writer is None:
+            async with self._sessions() as session, session.begin():
+                yield UnitOfWork(session, self.dialect)
+            return
+        async with self._sqlite_writer, self._sessions() as session, session.begin():
             yield UnitOfWork(session, self.dialect)
