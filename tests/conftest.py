@@ -7,9 +7,11 @@ the PostgreSQL schema ``public`` is dropped and recreated first, so every test s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +21,23 @@ from sqlalchemy.pool import NullPool
 
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.log_guard import IdLeakHandler
 
 POSTGRES_ENV = "KAWAL_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_unmasked_ids_in_logs() -> Iterator[IdLeakHandler]:
+    """Fails the run if any log record of the suite carried an unmasked NIK / No. KK."""
+    guard = IdLeakHandler()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(guard)
+    root.setLevel(min(level, logging.INFO))
+    yield guard
+    root.removeHandler(guard)
+    root.setLevel(level)
+    assert not guard.leaks, f"unmasked NIK/KK in {len(guard.leaks)} log records: {guard.leaks[:5]}"
 
 
 def sqlite_url(directory: Path) -> str:
@@ -71,3 +88,22 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
 def now() -> dt.datetime:
     """A fixed, timezone-aware UTC instant (tests never read the clock)."""
     return dt.datetime(2026, 1, 15, 3, 30, tzinfo=dt.UTC)
+
+
+@contextlib.asynccontextmanager
+async def peers(database: Database, count: int) -> AsyncIterator[list[Database]]:
+    """``count`` handles on the same database, like separate processes would have.
+
+    On SQLite one handle queues its own units of work (single writer), so concurrency between
+    transactions is only real across handles.
+    """
+    handles = [database]
+    try:
+        for _ in range(count - 1):
+            other = Database(database.url)
+            await other.connect()
+            handles.append(other)
+        yield handles
+    finally:
+        for other in handles[1:]:
+            await other.dispose()

@@ -4,6 +4,7 @@ import asyncio
 import datetime as dt
 
 from storage.db import Database
+from tests.conftest import peers
 
 
 async def test_claim_is_idempotent(database: Database, now: dt.datetime) -> None:
@@ -20,15 +21,16 @@ async def test_claim_is_idempotent(database: Database, now: dt.datetime) -> None
 async def test_concurrent_claims_let_exactly_one_through(
     database: Database, now: dt.datetime
 ) -> None:
-    async def claim(platform_id: str, barrier: asyncio.Barrier) -> bool:
-        async with database.unit_of_work() as uow:
+    async def claim(db: Database, platform_id: str, barrier: asyncio.Barrier) -> bool:
+        async with db.unit_of_work() as uow:
             await barrier.wait()
             return await uow.inbound.claim("whatsapp", platform_id, now)
 
-    for n in range(5):
-        barrier = asyncio.Barrier(3)
-        results = await asyncio.gather(*(claim(f"wamid.{n}", barrier) for _ in range(3)))
-        assert sorted(results) == [False, False, True]
+    async with peers(database, 3) as handles:
+        for n in range(5):
+            barrier = asyncio.Barrier(3)
+            results = await asyncio.gather(*(claim(db, f"wamid.{n}", barrier) for db in handles))
+            assert sorted(results) == [False, False, True]
 
 
 async def test_claim_released_by_a_rolled_back_competitor(
@@ -38,7 +40,7 @@ async def test_claim_released_by_a_rolled_back_competitor(
     first_claimed = asyncio.Event()
     second_started = asyncio.Event()
 
-    async def first() -> bool:
+    async def first(database: Database) -> bool:
         try:
             async with database.unit_of_work() as uow:
                 claimed = await uow.inbound.claim("telegram", "7", now)
@@ -48,13 +50,14 @@ async def test_claim_released_by_a_rolled_back_competitor(
         except RuntimeError:
             return False
 
-    async def second() -> bool:
+    async def second(database: Database) -> bool:
         await first_claimed.wait()
         async with database.unit_of_work() as uow:
             second_started.set()
             return await uow.inbound.claim("telegram", "7", now)
 
-    assert list(await asyncio.gather(first(), second())) == [False, True]
+    async with peers(database, 2) as (one, two):
+        assert list(await asyncio.gather(first(one), second(two))) == [False, True]
     async with database.unit_of_work() as uow:
         assert not await uow.inbound.claim("telegram", "7", now)
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.records import InviteRecord
+from tests.conftest import peers
 from tests.storage.conftest import SRI_MENANTI
 
 
@@ -80,15 +81,18 @@ async def test_concurrent_redeems_of_a_single_use_code(seeded: Database, now: dt
         for n in range(rounds):
             await uow.invites.create(f"RACE{n}", "operator", SRI_MENANTI, None, now)
 
-    async def redeem(code: str, barrier: asyncio.Barrier) -> InviteRecord | None:
-        async with seeded.unit_of_work() as uow:
+    async def redeem(db: Database, code: str, barrier: asyncio.Barrier) -> InviteRecord | None:
+        async with db.unit_of_work() as uow:
             await barrier.wait()  # both transactions are open before either redeems
             return await uow.invites.redeem(code, now)
 
-    for n in range(rounds):
-        barrier = asyncio.Barrier(2)
-        results = await asyncio.gather(redeem(f"RACE{n}", barrier), redeem(f"RACE{n}", barrier))
-        assert sum(r is not None for r in results) == 1
+    async with peers(seeded, 2) as (one, two):
+        for n in range(rounds):
+            barrier = asyncio.Barrier(2)
+            results = await asyncio.gather(
+                redeem(one, f"RACE{n}", barrier), redeem(two, f"RACE{n}", barrier)
+            )
+            assert sum(r is not None for r in results) == 1
         async with seeded.unit_of_work() as uow:
             invite = await uow.invites.get(f"RACE{n}")
             assert invite is not None
@@ -104,19 +108,20 @@ async def test_second_redeem_waits_for_the_first_then_fails(
     first_redeemed = asyncio.Event()
     second_started = asyncio.Event()
 
-    async def first() -> InviteRecord | None:
-        async with seeded.unit_of_work() as uow:
+    async def first(db: Database) -> InviteRecord | None:
+        async with db.unit_of_work() as uow:
             result = await uow.invites.redeem("HOLD", now)
             first_redeemed.set()
             await second_started.wait()
             return result
 
-    async def second() -> InviteRecord | None:
+    async def second(db: Database) -> InviteRecord | None:
         await first_redeemed.wait()
-        async with seeded.unit_of_work() as uow:
+        async with db.unit_of_work() as uow:
             second_started.set()
             return await uow.invites.redeem("HOLD", now)
 
-    one, two = await asyncio.gather(first(), second())
+    async with peers(seeded, 2) as (a, b):
+        one, two = await asyncio.gather(first(a), second(b))
     assert one is not None
     assert two is None
