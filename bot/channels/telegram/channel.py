@@ -1,0 +1,199 @@
+"""One Telegram update from start to finish: parse, check buttons, handle (commit), reply.
+
+Updates of one chat are handled one at a time, in order. ``process`` returns once the handlers
+committed (replies are sent after the commit, and a failed send is logged, never raised), and
+raises only when the update was not handled, so the caller must not acknowledge it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText
+from aiogram.types import Update
+
+from bot.channels.telegram.callbacks import CallbackSigner, Kind
+from bot.channels.telegram.errors import is_not_modified
+from bot.channels.telegram.parse import Press, chat_of, parse
+from bot.channels.telegram.render import Renderer, split_text
+from bot.channels.telegram.sender import TelegramSender, _Lru
+from bot.channels.telegram.texts import tg
+from handlers.messages import Channel, Inbound, InboundKind, Reply
+from handlers.ports import DeliveryError
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Inbound], Awaitable[Reply]]
+_NUMBER_PREFIX = re.compile(r"^\d+\.\s+")
+
+
+class TelegramChannel:
+    def __init__(
+        self,
+        handle: Handle,
+        sender: TelegramSender,
+        signer: CallbackSigner,
+        renderer: Renderer,
+        lang: str = "id",
+    ) -> None:
+        self._handle = handle
+        self.sender = sender
+        self._signer = signer
+        self._renderer = renderer
+        self._lang = lang
+        self._locks: dict[int, _ChatLock] = {}
+        self._answered: _Lru = _Lru()  # (chat id, message id) of keyboards already answered
+
+    async def process(self, update: Update, committed: Callable[[], None] | None = None) -> None:
+        """Handle ``update``; ``committed`` is called as soon as its effect is stored."""
+        chat = chat_of(update)
+        if chat is None:
+            _notify(committed)
+            return
+        entry = self._locks.setdefault(chat, _ChatLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                await self._process(update, committed)
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[chat]
+
+    async def _process(self, update: Update, committed: Callable[[], None] | None) -> None:
+        parsed = parse(update)
+        if parsed is None:
+            _notify(committed)
+            return
+        press: Press | None = None
+        if isinstance(parsed, Press):
+            press = parsed
+            inbound = await self._check_press(press)
+            if inbound is None:
+                _notify(committed)
+                return
+        else:
+            inbound = parsed
+        reply = await self._handle(inbound)  # never raises; commits before returning
+        _notify(committed)
+        try:
+            if press is not None:
+                await self._close_keyboard(press)
+            await self.sender.deliver(int(inbound.external_id), reply.messages)
+        except DeliveryError as error:
+            log.warning("reply to update %s not delivered: %s", update.update_id, error)
+        except Exception:
+            log.exception("reply to update %s failed", update.update_id)
+
+    # ---- buttons ---------------------------------------------------------------------------
+
+    async def _check_press(self, press: Press) -> Inbound | None:
+        """The choice to hand to the handlers, or None when the channel dealt with the press
+        itself (forged data, a stale keyboard, a page turn)."""
+        callback = self._signer.verify(press.chat_id, press.data)
+        if callback is None:
+            log.warning(
+                "update %s: refused callback data that this bot did not sign", press.update_id
+            )
+            await self._answer(press, tg("forged", self._lang), alert=True)
+            return None
+        if callback.kind is Kind.PAGE:
+            await self._turn_page(press, callback.body)
+            return None
+        key = (press.chat_id, press.message_id)
+        latest = self.sender.latest_keyboard.get(press.chat_id)
+        stale_here = (
+            latest is not None and press.message_id is not None and latest != press.message_id
+        )
+        if press.keyboard_gone or key in self._answered or stale_here:
+            log.info("update %s: a button of an answered question was pressed", press.update_id)
+            await self._answer(press, tg("stale", self._lang))
+            if stale_here and not press.keyboard_gone and key not in self._answered:
+                self._answered.remember(key, True)
+                await self._remove_keyboard(press)
+            return None
+        label = _NUMBER_PREFIX.sub("", press.button_label or "")
+        return Inbound(
+            channel=Channel.TELEGRAM,
+            external_id=str(press.chat_id),
+            platform_id=str(press.update_id),
+            kind=InboundKind.CHOICE,
+            payload=callback.body,
+            text=label,
+            display_name=press.display_name,
+        )
+
+    async def _turn_page(self, press: Press, body: str) -> None:
+        buttons = (
+            self.sender.pages_of(press.chat_id, press.message_id)
+            if press.message_id is not None
+            else None
+        )
+        if buttons is None or not body.isdigit() or press.keyboard_gone:
+            await self._answer(press, tg("page_expired", self._lang), alert=True)
+            return
+        await self._answer(press, "")
+        markup = self._renderer.page(press.chat_id, buttons, int(body))
+        await self._edit(
+            EditMessageReplyMarkup(
+                chat_id=press.chat_id, message_id=press.message_id, reply_markup=markup
+            ),
+            press,
+        )
+
+    async def _close_keyboard(self, press: Press) -> None:
+        """After a choice: stop the spinner and replace the keyboard with the chosen label."""
+        self._answered.remember((press.chat_id, press.message_id), True)
+        await self._answer(press, "")
+        if press.message_id is None:
+            return
+        if press.message_text and press.button_label:
+            chosen = f"{press.message_text}\n\n➡️ {press.button_label}"
+            if len(split_text(chosen)) == 1:
+                await self._edit(
+                    EditMessageText(
+                        chat_id=press.chat_id, message_id=press.message_id, text=chosen
+                    ),
+                    press,
+                )
+                return
+        await self._remove_keyboard(press)
+
+    async def _remove_keyboard(self, press: Press) -> None:
+        if press.message_id is not None:
+            await self._edit(
+                EditMessageReplyMarkup(chat_id=press.chat_id, message_id=press.message_id), press
+            )
+
+    async def _answer(self, press: Press, text: str, *, alert: bool = False) -> None:
+        method = AnswerCallbackQuery(
+            callback_query_id=press.query_id, text=text or None, show_alert=alert or None
+        )
+        try:
+            await self.sender.call(method)
+        except DeliveryError as error:
+            log.info("update %s: callback answer failed: %s", press.update_id, error)
+
+    async def _edit(self, method: Any, press: Press) -> None:
+        try:
+            await self.sender.call(method, chat=press.chat_id)
+        except DeliveryError as error:
+            if not is_not_modified(error):
+                log.info("update %s: keyboard edit failed: %s", press.update_id, error)
+
+
+class _ChatLock:
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+def _notify(committed: Callable[[], None] | None) -> None:
+    if committed is not None:
+        committed()

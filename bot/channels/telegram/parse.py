@@ -1,0 +1,115 @@
+"""Telegram updates -> neutral inbound messages (or a button press for the channel to check)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
+
+from handlers.messages import Channel, Inbound, InboundKind, Location
+
+_COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """An inline button was pressed: verified by the channel before anything reaches handlers."""
+
+    update_id: int
+    chat_id: int
+    query_id: str
+    data: str
+    display_name: str
+    message_id: int | None  # None when Telegram no longer shows us the message
+    message_text: str | None
+    button_label: str | None  # the pressed button's text, if it is still on the message
+    keyboard_gone: bool  # the message we were shown has no such button any more
+
+
+Parsed = Inbound | Press
+
+
+def chat_of(update: Update) -> int | None:
+    """The chat an update belongs to (updates of one chat are handled in order)."""
+    if update.message is not None:
+        return update.message.chat.id
+    if update.callback_query is not None:
+        query = update.callback_query
+        if query.message is not None:
+            return query.message.chat.id
+        return query.from_user.id
+    return None
+
+
+def parse(update: Update) -> Parsed | None:
+    """The neutral form of ``update``; None for kinds we do not answer (edits, joins, ...)."""
+    if update.message is not None:
+        return _message(update.update_id, update.message)
+    if update.callback_query is not None:
+        return _press(update.update_id, update.callback_query)
+    return None
+
+
+def _message(update_id: int, message: Message) -> Inbound:
+    def inbound(kind: InboundKind, **fields: object) -> Inbound:
+        return Inbound(
+            channel=Channel.TELEGRAM,
+            external_id=str(message.chat.id),
+            platform_id=str(update_id),
+            kind=kind,
+            display_name=message.from_user.full_name if message.from_user else "",
+            **fields,  # type: ignore[arg-type]  # the keyword names are Inbound's own fields
+        )
+
+    if message.text is not None:
+        text = message.text
+        command = _COMMAND_RE.match(text.strip())
+        if command:
+            return inbound(
+                InboundKind.COMMAND,
+                command=command.group(1).lower(),
+                args=(command.group(2) or "").strip(),
+                text=text,
+            )
+        return inbound(InboundKind.TEXT, text=text)
+    if message.location is not None:
+        where = Location(message.location.latitude, message.location.longitude)
+        return inbound(InboundKind.LOCATION, location=where)
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size))
+        return inbound(InboundKind.PHOTO, media_ref=largest.file_id, text=message.caption or "")
+    if message.document is not None:
+        return inbound(
+            InboundKind.DOCUMENT,
+            media_ref=message.document.file_id,
+            file_name=message.document.file_name or "",
+            text=message.caption or "",
+        )
+    return inbound(InboundKind.UNSUPPORTED)
+
+
+def _press(update_id: int, query: CallbackQuery) -> Press:
+    shown = query.message if isinstance(query.message, Message) else None
+    label: str | None = None
+    keyboard_gone = False
+    if shown is not None:
+        markup = shown.reply_markup
+        buttons = [b for row in markup.inline_keyboard for b in row] if markup else []
+        label = next((b.text for b in buttons if b.callback_data == query.data), None)
+        keyboard_gone = label is None
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    message_id = query.message.message_id if query.message is not None else None
+    if isinstance(query.message, InaccessibleMessage):
+        message_id = query.message.message_id
+    return Press(
+        update_id=update_id,
+        chat_id=chat_id,
+        query_id=query.id,
+        data=query.data or "",
+        display_name=query.from_user.full_name,
+        message_id=message_id,
+        message_text=shown.text if shown is not None else None,
+        button_label=label,
+        keyboard_gone=keyboard_gone,
+    )

@@ -1,0 +1,171 @@
+"""Sending to Telegram: rate limited, honouring 429 retry_after, retrying transient errors,
+marking people who blocked the bot. Implements :class:`handlers.ports.ChannelSender`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.exceptions import AiogramError
+from aiogram.methods import EditMessageReplyMarkup, EditMessageText, TelegramMethod
+from aiogram.types import Message, ReplyKeyboardRemove
+
+from bot.channels.telegram.errors import translate
+from bot.channels.telegram.render import Button, Call, Renderer
+from handlers.messages import Channel, Outbound
+from handlers.ports import Blocked, Clock, DeliveryError, RetryAfter, Template, TransientError
+from reminders.ratelimit import RateLimiter
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_REMEMBERED = 10_000  # paged keyboards and open reply keyboards kept in memory
+
+
+class _Lru(OrderedDict[Any, Any]):
+    def remember(self, key: Any, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > MAX_REMEMBERED:
+            self.popitem(last=False)
+
+
+def _limit_key(method: TelegramMethod[Any], chat: int) -> str:
+    # Edits (a pressed keyboard replaced by the answer) are spaced among themselves, so the
+    # reply that follows a button press is not held back by the edit before it.
+    if isinstance(method, EditMessageText | EditMessageReplyMarkup):
+        return f"{chat}:edit"
+    return str(chat)
+
+
+def _removes_keyboard(call: Call) -> bool:
+    return isinstance(getattr(call.method, "reply_markup", None), ReplyKeyboardRemove)
+
+
+class TelegramSender:
+    channel = Channel.TELEGRAM
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        renderer: Renderer,
+        limiter: RateLimiter,
+        clock: Clock,
+        *,
+        max_attempts: int = 5,
+        backoff: float = 0.5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.renderer = renderer
+        self.limiter = limiter
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self._sleep = sleep
+        self.pages: _Lru = _Lru()  # (chat id, message id) -> tuple[Button, ...]
+        self.latest_keyboard: _Lru = _Lru()  # chat id -> message id of its newest inline keyboard
+        self._reply_keyboard_open: _Lru = _Lru()  # chat id -> True
+
+    # ---- ChannelSender -----------------------------------------------------------------
+
+    async def send(
+        self,
+        external_id: str,
+        messages: Sequence[Outbound],
+        *,
+        template: Template | None = None,  # Telegram has no messaging window: unused
+    ) -> str | None:
+        """A proactive send: refused (Blocked) without any request while the person has
+        blocked the bot and not written since."""
+        async with self.db.unit_of_work() as uow:
+            person = await uow.people.find_by_identity(self.channel.value, external_id)
+        if person is not None and person.blocked_at is not None:
+            raise Blocked(f"telegram chat {external_id} blocked the bot")
+        return await self.deliver(int(external_id), messages)
+
+    # ---- replies and calls -------------------------------------------------------------
+
+    async def deliver(self, chat_id: int, messages: Sequence[Outbound]) -> str | None:
+        """Render and send ``messages`` in order; the id of the last message sent."""
+        remove = bool(self._reply_keyboard_open.pop(chat_id, False))
+        calls = self.renderer.render(chat_id, messages, remove_reply_keyboard=remove)
+        if remove and not any(_removes_keyboard(call) for call in calls):
+            self._reply_keyboard_open.remember(chat_id, True)  # no message could carry it yet
+        last: str | None = None
+        for call in calls:
+            sent = await self.call(call.method, chat=chat_id)
+            if isinstance(sent, Message):
+                last = str(sent.message_id)
+                self._remember(chat_id, sent.message_id, call)
+        return last
+
+    def _remember(self, chat_id: int, message_id: int, call: Call) -> None:
+        markup = getattr(call.method, "reply_markup", None)
+        if call.pages:
+            self.pages.remember((chat_id, message_id), call.pages)
+        if markup is not None and hasattr(markup, "inline_keyboard"):
+            self.latest_keyboard.remember(chat_id, message_id)
+        if call.opens_reply_keyboard:
+            self._reply_keyboard_open.remember(chat_id, True)
+
+    def pages_of(self, chat_id: int, message_id: int) -> tuple[Button, ...] | None:
+        pages: tuple[Button, ...] | None = self.pages.get((chat_id, message_id))
+        return pages
+
+    async def call(self, method: TelegramMethod[T], *, chat: int | None = None) -> T:
+        """One Bot API call. With ``chat`` it waits for the rate limiter (a message or an
+        edit); 429 pauses every send for ``retry_after`` and retries; network errors and 5xx
+        retry with exponential backoff; 403 marks the chat blocked. Failures raise
+        :class:`handlers.ports.DeliveryError` subclasses."""
+        attempt = 0
+        while True:
+            attempt += 1
+            if chat is not None:
+                await self.limiter.acquire(_limit_key(method, chat))
+            try:
+                return await self.bot(method)
+            except AiogramError as exc:
+                error = translate(exc)
+            if not await self._should_retry(error, attempt, method, chat):
+                raise error
+
+    async def _should_retry(
+        self, error: DeliveryError, attempt: int, method: TelegramMethod[Any], chat: int | None
+    ) -> bool:
+        name = type(method).__name__
+        if isinstance(error, Blocked):
+            if chat is not None:
+                await self._mark_blocked(chat)
+            return False
+        if attempt >= self.max_attempts:
+            log.warning("%s to %s failed after %d attempts: %s", name, chat, attempt, error)
+            return False
+        if isinstance(error, RetryAfter):
+            log.warning("Telegram asked to wait %.0f s (%s to %s)", error.seconds, name, chat)
+            # No request to anyone before it elapses: the limiter holds every later send.
+            self.limiter.retry_after(error.seconds)
+            if chat is None:
+                await self._sleep(error.seconds)
+            return True
+        if isinstance(error, TransientError):
+            delay = self.backoff * 2 ** (attempt - 1)
+            log.info("%s to %s failed (%s); retry in %.1f s", name, chat, error, delay)
+            await self._sleep(delay)
+            return True
+        return False
+
+    async def _mark_blocked(self, chat: int) -> None:
+        log.info("telegram chat %s blocked the bot", chat)
+        try:
+            async with self.db.unit_of_work() as uow:
+                await uow.people.mark_blocked(self.channel.value, str(chat), self.clock.now())
+        except Exception:
+            log.exception("could not mark telegram chat %s blocked", chat)

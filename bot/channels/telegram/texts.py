@@ -1,0 +1,50 @@
+"""The Telegram channel's own words (buttons, hints, callback answers), Indonesian first."""
+
+from __future__ import annotations
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "send_location": "📍 Kirim lokasi saat ini",
+        "location_hint": "Tekan tombol di bawah untuk mengirim lokasi.",
+        "photo_hint": "Kirim foto lewat tombol 📎 (lampiran).",
+        "multi_hint": "Boleh lebih dari satu: ketik nomornya, mis. 1,3",
+        "choose_hint": "Ketik nomor pilihan Anda.",
+        "page_prev": "‹ Sebelumnya",
+        "page_next": "Berikutnya ›",
+        "chosen": "Dipilih",
+        "forged": "Tombol ini tidak dikenali. Silakan ketik jawaban Anda.",
+        "stale": "Pertanyaan ini sudah dijawab atau sudah lewat. Ketik /lanjut untuk "
+        "pertanyaan saat ini.",
+        "page_expired": "Daftar ini sudah kedaluwarsa. Ketik nomor atau nama pilihan Anda.",
+        "cmd_start": "Mulai / daftar dengan kode undangan",
+        "cmd_menu": "Menu utama",
+        "cmd_lanjut": "Lanjutkan formulir yang terbuka",
+        "cmd_batal": "Batalkan formulir yang terbuka",
+        "cmd_bantuan": "Bantuan",
+    },
+    "en": {
+        "send_location": "📍 Send current location",
+        "location_hint": "Press the button below to send your location.",
+        "photo_hint": "Send a photo with the 📎 (attach) button.",
+        "multi_hint": "Several allowed: type the numbers, e.g. 1,3",
+        "choose_hint": "Type the number of your choice.",
+        "page_prev": "‹ Previous",
+        "page_next": "Next ›",
+        "chosen": "Chosen",
+        "forged": "This button is not recognised. Please type your answer.",
+        "stale": "This question was already answered or has passed. Type /lanjut for the "
+        "current question.",
+        "page_expired": "This list has expired. Type the number or name of your choice.",
+        "cmd_start": "Start / register with an invite code",
+        "cmd_menu": "Main menu",
+        "cmd_lanjut": "Resume the open form",
+        "cmd_batal": "Cancel the open form",
+        "cmd_bantuan": "Help",
+    },
+}
+
+COMMANDS = ("start", "menu", "lanjut", "batal", "bantuan")
+
+
+def tg(key: str, lang: str = "id") -> str:
+    return _TEXTS.get(lang, _TEXTS["id"]).get(key) or _TEXTS["id"][key]
