@@ -1,0 +1,252 @@
+"""WhatsApp's outbound side: replies to inbound messages and proactive sends for the outbox.
+
+* Replies (:meth:`WhatsAppSender.reply`) answer a message the person just sent, so they are
+  inside the 24-hour window by definition: free-form, limited only by the number's throughput.
+* Proactive sends (:meth:`WhatsAppSender.send`, the :class:`handlers.ports.ChannelSender`
+  port) look up the identity's last inbound message: inside 24 hours the intents go free-form,
+  outside they go as the configured template (or :class:`OutsideWindow` when none is given).
+  They are also spaced per person (about one message per 6 s, WhatsApp's pair rate limit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.channels.whatsapp.client import GraphClient, guess_mime
+from bot.channels.whatsapp.menus import MenuMemory
+from bot.channels.whatsapp.render import Part, Send, Upload, render_all, text_message
+from handlers.messages import Channel, Outbound
+from handlers.ports import (
+    Clock,
+    DeliveryError,
+    OutsideWindow,
+    PermanentError,
+    RetryAfter,
+    Template,
+)
+from reminders.ratelimit import RateLimiter
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+WINDOW = dt.timedelta(hours=24)
+TEMPLATE_PARAM_LIMIT = 1024
+REPLY_RETRIES = 3  # a reply hit by a rate limit is retried this often, then dropped (logged)
+REPLY_MAX_WAIT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateConfig:
+    """Approved template names per :class:`Template` kind, and their language code."""
+
+    names: Mapping[str, str] = field(default_factory=dict)
+    language: str = "id"
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """One ``send`` call: ``before_send`` fires once, right before the first request."""
+
+    before_send: Callable[[], Awaitable[None]] | None
+    fired: bool = False
+    sent: int = 0
+
+    async def fire(self) -> None:
+        if not self.fired:
+            self.fired = True
+            if self.before_send is not None:
+                await self.before_send()
+
+
+def masked(wa_id: str) -> str:
+    """A WhatsApp id (a phone number) for logs: only the last 4 digits."""
+    return "…" + wa_id[-4:] if len(wa_id) > 4 else "…"
+
+
+def template_message(template: Template, config: TemplateConfig) -> dict[str, Any]:
+    name = config.names.get(template.kind)
+    if not name:
+        raise PermanentError(f"no WhatsApp template configured for {template.kind!r}")
+    message: dict[str, Any] = {"name": name, "language": {"code": config.language}}
+    if template.params:
+        message["components"] = [
+            {
+                "type": "body",
+                "parameters": [
+                    {"type": "text", "text": template_param(p)} for p in template.params
+                ],
+            }
+        ]
+    return {"type": "template", "template": message}
+
+
+def template_param(value: str) -> str:
+    """Template parameters may not hold new lines, tabs or more than 4 spaces in a row."""
+    flat = " · ".join(part.strip() for part in value.splitlines() if part.strip())
+    flat = " ".join(flat.replace("\t", " ").split())
+    return (flat or "-")[:TEMPLATE_PARAM_LIMIT]
+
+
+class WhatsAppSender:
+    channel = Channel.WHATSAPP
+
+    def __init__(
+        self,
+        client: GraphClient,
+        db: Database,
+        clock: Clock,
+        templates: TemplateConfig,
+        *,
+        global_rate: float = 80.0,
+        chat_interval: float = 6.0,
+        menus: MenuMemory | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.db = db
+        self.clock = clock
+        self.templates = templates
+        self.menus = menus or MenuMemory()
+        # Messages per second for the number (every request that sends a message) ...
+        self.throughput = RateLimiter(global_rate, 0.0, clock=monotonic, sleep=sleep)
+        # ... and, for proactive sends only, the spacing between two sends to one person.
+        self.pairs = RateLimiter(1e6, chat_interval, clock=monotonic, sleep=sleep)
+        self._sleep = sleep
+
+    # ---- ChannelSender ---------------------------------------------------------------------
+
+    async def send(
+        self,
+        external_id: str,
+        messages: Sequence[Outbound],
+        *,
+        template: Template | None = None,
+        before_send: Callable[[], Awaitable[None]] | None = None,
+    ) -> str | None:
+        await self.pairs.acquire(external_id)
+        attempt = _Attempt(before_send)
+        if not await self.inside_window(external_id):
+            if template is None:
+                raise OutsideWindow("more than 24 h since the person wrote, and no template")
+            return await self._send_template(external_id, template, attempt)
+        rendered = render_all(list(messages))
+        try:
+            last = await self._send_parts(external_id, rendered.parts, attempt)
+        except OutsideWindow:
+            # Our record of the window was wrong (e.g. a message we never saw): use the
+            # template, unless part of the free-form messages already went out.
+            if template is None or attempt.sent:
+                raise
+            log.info("WhatsApp window closed for %s: template instead", masked(external_id))
+            return await self._send_template(external_id, template, attempt)
+        self.menus.remember(external_id, rendered)
+        return last
+
+    async def inside_window(self, external_id: str) -> bool:
+        """The person wrote to us in the last 24 hours (``identities.last_inbound_at``)."""
+        async with self.db.unit_of_work() as uow:
+            person = await uow.people.find_by_identity(self.channel.value, external_id)
+            if person is None:
+                return False
+            identities = await uow.people.identities_of(person.person_id)
+        last = next(
+            (
+                i.last_inbound_at
+                for i in identities
+                if i.channel == self.channel.value and i.external_id == external_id
+            ),
+            None,
+        )
+        return last is not None and self.clock.now() - last < WINDOW
+
+    # ---- replies ---------------------------------------------------------------------------
+
+    async def reply(self, external_id: str, messages: Sequence[Outbound]) -> str | None:
+        """Answer an inbound message (free-form). Rate limits are waited out a few times;
+        other failures are logged: the answer is already committed, so nothing is retried."""
+        rendered = render_all(list(messages))
+        last = await self.reply_parts(external_id, rendered.parts)
+        self.menus.remember(external_id, rendered)
+        return last
+
+    async def reply_text(self, external_id: str, text: str) -> str | None:
+        return await self.reply_parts(external_id, [text_message(text)])
+
+    async def reply_parts(self, external_id: str, parts: Sequence[Part]) -> str | None:
+        last: str | None = None
+        for part in parts:
+            for attempt in range(REPLY_RETRIES + 1):
+                try:
+                    last = await self._send_part(external_id, part)
+                    break
+                except RetryAfter as exc:
+                    if attempt == REPLY_RETRIES:
+                        log.error("reply to %s dropped (rate limits): %s", masked(external_id), exc)
+                        return last
+                    await self._sleep(min(exc.seconds, REPLY_MAX_WAIT))
+                except DeliveryError as exc:
+                    log.error("reply to %s failed: %s", masked(external_id), exc)
+                    return last
+        return last
+
+    # ---- requests --------------------------------------------------------------------------
+
+    async def _send_template(self, external_id: str, template: Template, attempt: _Attempt) -> str:
+        message = template_message(template, self.templates)
+        await self.throughput.acquire(external_id)
+        await attempt.fire()
+        wamid = await self._post(external_id, message)
+        attempt.sent += 1
+        return wamid
+
+    async def _send_parts(
+        self, external_id: str, parts: Sequence[Part], attempt: _Attempt
+    ) -> str | None:
+        last: str | None = None
+        for part in parts:
+            await self.throughput.acquire(external_id)
+            await attempt.fire()
+            last = await self._send_part(external_id, part, limited=True)
+            attempt.sent += 1
+        return last
+
+    async def _send_part(self, external_id: str, part: Part, *, limited: bool = False) -> str:
+        if not limited:
+            await self.throughput.acquire(external_id)
+        if isinstance(part, Send):
+            return await self._post(external_id, part.message)
+        return await self._post(external_id, await self._uploaded(part))
+
+    async def _uploaded(self, upload: Upload) -> dict[str, Any]:
+        try:
+            content = await asyncio.to_thread(upload.path.read_bytes)
+        except OSError as exc:
+            raise PermanentError(f"cannot read {upload.path.name}: {exc}") from exc
+        default = "image/png" if upload.media_type == "image" else "application/octet-stream"
+        mime = guess_mime(Path(upload.path), default)
+        name = upload.file_name or upload.path.name
+        media_id = await self.client.upload_media(content, mime, name)
+        media: dict[str, Any] = {"id": media_id}
+        if upload.caption:
+            media["caption"] = upload.caption
+        if upload.media_type == "document":
+            media["filename"] = name
+        return {"type": upload.media_type, upload.media_type: media}
+
+    async def _post(self, external_id: str, message: dict[str, Any]) -> str:
+        try:
+            return await self.client.send_message(external_id, message)
+        except RetryAfter as exc:
+            if exc.per_chat:
+                self.pairs.retry_after(exc.seconds, external_id)
+            else:
+                self.throughput.retry_after(exc.seconds)
+            raise

@@ -1,0 +1,39 @@
+"""The few words the WhatsApp channel adds around the handlers' texts (Bahasa Indonesia first)."""
+
+from __future__ import annotations
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "list_button": {"id": "Pilih", "en": "Choose"},
+    "choose": {"id": "Pilih salah satu:", "en": "Choose one:"},
+    "menu_type_number": {
+        "id": "Ketik nomornya, mis. {example}.",
+        "en": "Type the number, e.g. {example}.",
+    },
+    "menu_more": {
+        "id": "Halaman {page} dari {pages}. Ketik *lagi* untuk pilihan berikutnya.",
+        "en": "Page {page} of {pages}. Type *next* for more choices.",
+    },
+    "multi_hint": {
+        "id": "Boleh lebih dari satu: ketik nomornya dipisah koma, mis. 1,3",
+        "en": "You may choose several: type the numbers separated by commas, e.g. 1,3",
+    },
+    "location_skip": {
+        "id": "Atau ketik *{skip}* untuk melewati.",
+        "en": "Or type *{skip}* to skip.",
+    },
+    "photo_hint": {
+        "id": "Kirim fotonya lewat tombol kamera atau lampiran 📎.",
+        "en": "Send the photo with the camera or attachment 📎 button.",
+    },
+    "photo_skip": {
+        "id": "Ketik *{skip}* untuk melewati.",
+        "en": "Type *{skip}* to skip.",
+    },
+}
+
+NEXT_PAGE_WORDS = frozenset({"lagi", "next", "berikutnya", "selanjutnya"})
+
+
+def wa_text(key: str, lang: str = "id", **params: object) -> str:
+    entry = _TEXTS[key]
+    return entry.get(lang, entry["id"]).format(**params)
