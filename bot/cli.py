@@ -16,12 +16,15 @@ from bot.channels.console import ConsoleChat
 from bot.channels.console import run as run_console
 from bot.logs import setup_logging
 from bot.regions import add_region, load_regions, lookup
-from bot.runtime import build_kawal, open_database
+from bot.runtime import build_kawal, forms_from, open_database
 from bot.settings import Settings
 from handlers.context import ROLE_LEVEL
+from handlers.exports import form_labels
 from handlers.ports import SystemClock
 from handlers.registration import new_invite_code
 from storage.db import Database
+from storage.exporter import ExportCounts, export_region
+from storage.importer import ImportReport, import_register
 from storage.migrate import upgrade
 
 app = typer.Typer(help="Kawal: pendamping pemutakhiran DTKS/DTSEN.", no_args_is_help=True)
@@ -29,10 +32,12 @@ db_app = typer.Typer(help="Database.", no_args_is_help=True)
 region_app = typer.Typer(help="Regions (Kemendagri codes).", no_args_is_help=True)
 invite_app = typer.Typer(help="Invite codes for registration.", no_args_is_help=True)
 person_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+households_app = typer.Typer(help="The village household registers (DTKS).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(region_app, name="region")
 app.add_typer(invite_app, name="invite")
 app.add_typer(person_app, name="person")
+app.add_typer(households_app, name="households")
 
 ROLES = tuple(ROLE_LEVEL)
 T = TypeVar("T")
@@ -254,6 +259,126 @@ def person_list(db: DbOption = None) -> None:
             typer.echo(f"{person.id:>4}  {person.name or '(tanpa nama)':<24} {roles:<32} {ids}")
 
     _run(lambda: _with_db(settings, work))
+
+
+# ---- serving -----------------------------------------------------------------------------
+
+
+@app.command()
+def run(db: DbOption = None) -> None:
+    """Serve the configured channels (Telegram: polling, or webhook with TELEGRAM_WEBHOOK_URL)
+    and /healthz until SIGTERM or Ctrl-C."""
+    from bot.run import NoChannelConfigured
+    from bot.run import run as serve
+    from handlers.ports import DeliveryError
+
+    settings = _settings(db)
+    try:
+        _run(lambda: serve(settings))
+    except NoChannelConfigured as missing:
+        raise _fail(str(missing)) from None
+    except DeliveryError as error:
+        raise _fail(
+            f"Telegram tidak dapat dihubungi atau menolak token / Telegram unreachable or "
+            f"refused the token ({settings.telegram_api_url}): {error}"
+        ) from None
+
+
+# ---- households: import and export -------------------------------------------------------
+
+
+@households_app.command("import")
+def households_import(
+    file: Annotated[Path, typer.Argument(help="Register file: .csv or .xlsx, one row per person")],
+    region: Annotated[str, typer.Option(help="Village (or wider) code, e.g. 18.04.19.2006")],
+    check: Annotated[bool, typer.Option("--check", help="Only check the file, change nothing")] = (
+        False
+    ),
+    db: DbOption = None,
+) -> None:
+    """Import a DTKS register: all rows or none; a re-import updates instead of duplicating."""
+    if not file.is_file():
+        raise _fail(f"Berkas {file} tidak ditemukan.")
+    settings = _settings(db)
+
+    async def work(database: Database) -> ImportReport:
+        async with database.unit_of_work() as uow:
+            return await import_register(
+                uow, file, region, datetime.now(UTC), channel="cli", apply=not check
+            )
+
+    report = _run(lambda: _with_db(settings, work))
+    if not report.ok:
+        typer.echo(report.text(), err=True)
+        raise typer.Exit(code=1)
+    if check:
+        typer.echo(f"Berkas {file.name} lolos pemeriksaan: {report.rows} baris, belum diimpor.")
+        return
+    typer.echo(report.text())
+
+
+@households_app.command("list")
+def households_list(
+    region: Annotated[str, typer.Option(help="Region code, e.g. 18.04.19.2006")],
+    status: Annotated[str | None, typer.Option(help="pending, verified, ...")] = None,
+    db: DbOption = None,
+) -> None:
+    """Count households per status in a region (NIK/KK are never printed)."""
+    settings = _settings(db)
+
+    async def work(database: Database) -> dict[str, int]:
+        async with database.unit_of_work() as uow:
+            return await uow.households.count_by_status(region)
+
+    counts = _run(lambda: _with_db(settings, work))
+    for name, count in counts.items():
+        if status is None or name == status:
+            typer.echo(f"{name:<10} {count}")
+
+
+@app.command("export")
+def export(
+    region: Annotated[str, typer.Option(help="Region code, e.g. 18.04.19 (kecamatan)")],
+    fmt: Annotated[str, typer.Option("--format", help="xlsx, or csv (a zip of 3 files)")] = "xlsx",
+    since: Annotated[
+        str | None, typer.Option(help="Only what changed from this date on (YYYY-MM-DD)")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output file (default: data_dir/exports)")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export households, members and new proposals for typing into SIKS-NG."""
+    if fmt not in ("xlsx", "csv"):
+        raise _fail("Format harus xlsx atau csv. Contoh: --format xlsx")
+    start: datetime | None = None
+    if since:
+        try:
+            start = datetime.fromisoformat(since).replace(tzinfo=UTC)
+        except ValueError:
+            raise _fail("Tanggal --since tidak dikenali. Contoh: 2026-11-01") from None
+    settings = _settings(db)
+    suffix = "xlsx" if fmt == "xlsx" else "zip"
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = out or settings.data_dir / "exports" / f"ekspor-{region}-{stamp}.{suffix}"
+    forms = forms_from(settings)
+
+    async def work(database: Database) -> ExportCounts:
+        async with database.unit_of_work() as uow:
+            return await export_region(
+                uow,
+                region,
+                target,
+                "xlsx" if fmt == "xlsx" else "csv",
+                since=start,
+                labels=form_labels(forms),
+            )
+
+    counts = _run(lambda: _with_db(settings, work))
+    typer.echo(
+        f"Ekspor {region}: {counts.households} keluarga, {counts.members} anggota, "
+        f"{counts.proposals} usulan baru -> {counts.path}"
+    )
 
 
 def main() -> None:  # pragma: no cover - the console script entry is ``app``

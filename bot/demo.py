@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
 from bot.regions import load_regions
 from storage.db import Database, UnitOfWork
+from storage.importer import import_register
 
 DEMO_REGIONS = ("18.04.19", "18.04.07")  # Kec. Air Hitam and Kec. Way Tenong
 SRI_MENANTI = "18.04.19.2006"
@@ -31,63 +31,15 @@ DEMO_PEOPLE = (
     DemoPerson("demo-dinsos", "Dinsos Demo", "dinsos", "18.04"),
 )
 
-_SEX = {"laki-laki": "L", "perempuan": "P", "l": "L", "p": "P"}
-_RELATION = {
-    "kepala keluarga": "kepala_keluarga",
-    "istri/suami": "istri_suami",
-    "anak": "anak",
-    "menantu": "menantu",
-    "cucu": "cucu",
-    "orang tua/mertua": "orang_tua",
-}
 
-
-def _birth_date(text: str) -> date | None:
-    try:
-        day, month, year = (int(part) for part in text.strip().split("-"))
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-async def load_register_csv(uow: UnitOfWork, path: Path, now: datetime) -> int:
-    """Load a well-formed register file (one row per person, grouped by No. KK).
-
-    Only for the demo's own files; registers from the field go through the household importer.
-    """
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    families: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        families.setdefault(row["NOKK"], []).append(row)
-    for no_kk, members in families.items():
-        head = next(
-            (m for m in members if m["HUBUNGAN_KELUARGA"].lower() == "kepala keluarga"), members[0]
-        )
-        programmes = {key.lower(): head[key] == "Ya" for key in ("PKH", "BPNT", "PBI")}
-        household_id = await uow.households.add(
-            head["KODE_WILAYAH"],
-            head["NAMA"],
-            no_kk,
-            head["IDSEMESTA"],
-            head["ALAMAT"],
-            head["RT"],
-            head["RW"],
-            data={"programmes": programmes},
-            now=now,
-        )
-        for position, member in enumerate(members, 1):
-            await uow.households.add_member(
-                household_id,
-                position,
-                member["NAMA"],
-                member["NIK"],
-                _RELATION.get(member["HUBUNGAN_KELUARGA"].lower(), "lainnya"),
-                _SEX.get(member["JENIS_KELAMIN"].lower()),
-                _birth_date(member["TANGGAL_LAHIR"]),
-                idsemesta=member["IDSEMESTA"],
-            )
-    return len(families)
+async def load_register_csv(
+    uow: UnitOfWork, path: Path, now: datetime, region: str = "18.04"
+) -> int:
+    """Load a register file through the household importer; the number of households added."""
+    report = await import_register(uow, path, region, now)
+    if not report.ok:
+        raise ValueError(report.text())
+    return report.households_added
 
 
 async def seed(db: Database, now: datetime, consent_version: str) -> dict[str, int]:

@@ -32,5 +32,9 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
         db,
         forms_from(settings),
         clock or SystemClock(),
-        Options(consent_version=settings.consent_version, default_lang=settings.lang),
+        Options(
+            consent_version=settings.consent_version,
+            default_lang=settings.lang,
+            exports_dir=settings.data_dir / "exports",
+        ),
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
+# Telegram allows 1-256 characters A-Z a-z 0-9 _ -; we ask for at least 16.
+_WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class Settings(BaseSettings):
@@ -32,3 +35,104 @@ class Settings(BaseSettings):
     consent_version: str = "2026-11"
     auto_migrate: bool = True
     data_dir: Path = Path("kawal-data")
+
+    # HTTP server of `kawal run` (health check, webhooks).
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+
+    # Telegram (issue 3). Unprefixed names, as BotFather and the Bot API docs call them.
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_BOT_TOKEN"
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org", validation_alias="TELEGRAM_API_URL"
+    )
+    telegram_webhook_url: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    telegram_global_rate: float = Field(default=25.0, gt=0, validation_alias="TELEGRAM_GLOBAL_RATE")
+    telegram_chat_interval: float = Field(
+        default=1.0, ge=0, validation_alias="TELEGRAM_CHAT_INTERVAL"
+    )
+
+    # WhatsApp Cloud API (issue 4). Unprefixed names, as Meta's docs call them. The channel runs
+    # when token, phone number id, app secret and verify token are all set.
+    whatsapp_token: SecretStr | None = Field(default=None, validation_alias="WHATSAPP_TOKEN")
+    whatsapp_phone_number_id: str | None = Field(
+        default=None, validation_alias="WHATSAPP_PHONE_NUMBER_ID"
+    )
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None, validation_alias="WHATSAPP_APP_SECRET"
+    )
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None, validation_alias="WHATSAPP_VERIFY_TOKEN"
+    )
+    whatsapp_api_url: str = Field(
+        default="https://graph.facebook.com/v21.0", validation_alias="WHATSAPP_API_URL"
+    )
+    whatsapp_webhook_path: str = Field(
+        default="/whatsapp/webhook", validation_alias="WHATSAPP_WEBHOOK_PATH"
+    )
+    whatsapp_rate: float = Field(default=80.0, gt=0, validation_alias="WHATSAPP_RATE")
+    whatsapp_chat_interval: float = Field(
+        default=6.0, ge=0, validation_alias="WHATSAPP_CHAT_INTERVAL"
+    )
+    whatsapp_template_reminder: str = Field(
+        default="kawal_reminder", validation_alias="WHATSAPP_TEMPLATE_REMINDER"
+    )
+    whatsapp_template_announcement: str = Field(
+        default="kawal_announcement", validation_alias="WHATSAPP_TEMPLATE_ANNOUNCEMENT"
+    )
+    whatsapp_template_nudge: str = Field(
+        default="kawal_nudge", validation_alias="WHATSAPP_TEMPLATE_NUDGE"
+    )
+    whatsapp_template_digest: str = Field(
+        default="kawal_digest", validation_alias="WHATSAPP_TEMPLATE_DIGEST"
+    )
+    whatsapp_template_lang: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANG")
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """All four WhatsApp credentials are set (a partial set is refused at start-up)."""
+        return all(self._whatsapp_credentials())
+
+    def _whatsapp_credentials(self) -> tuple[bool, bool, bool, bool]:
+        return (
+            self.whatsapp_token is not None,
+            bool(self.whatsapp_phone_number_id),
+            self.whatsapp_app_secret is not None,
+            self.whatsapp_verify_token is not None,
+        )
+
+    @model_validator(mode="after")
+    def _whatsapp_all_or_nothing(self) -> Settings:
+        present = self._whatsapp_credentials()
+        if any(present) and not all(present):
+            raise ValueError(
+                "WhatsApp needs all of WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, "
+                "WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN (or none of them)"
+            )
+        if not self.whatsapp_api_url.startswith(("https://", "http://")):
+            raise ValueError("WHATSAPP_API_URL must be an http(s):// URL")
+        if not self.whatsapp_webhook_path.startswith("/"):
+            raise ValueError("WHATSAPP_WEBHOOK_PATH must start with /")
+        return self
+
+    @model_validator(mode="after")
+    def _telegram_webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url:
+            if not self.telegram_webhook_url.startswith("https://"):
+                raise ValueError("TELEGRAM_WEBHOOK_URL must be an https:// URL")
+            secret = (
+                self.telegram_webhook_secret.get_secret_value()
+                if self.telegram_webhook_secret
+                else ""
+            )
+            if not _WEBHOOK_SECRET_RE.fullmatch(secret):
+                raise ValueError(
+                    "TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL: 16-256 "
+                    "characters A-Z, a-z, 0-9, _ or - (e.g. python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(32))')"
+                )
+        return self

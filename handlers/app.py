@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from flows import FormRegistry
 from flows.validators import mask_ids_in_text
+from handlers import exports, households, menu, progress, registration, reports
 from handlers import forms as form_handlers
-from handlers import menu, progress, registration
 from handlers.context import Turn
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
@@ -36,6 +37,7 @@ _LANGUAGE_WORDS = frozenset({"bahasa", "language"})
 class Options:
     consent_version: str = "2026-11"
     default_lang: str = "id"
+    exports_dir: Path = Path("kawal-data") / "exports"
 
 
 class Kawal:
@@ -85,10 +87,10 @@ class Kawal:
             )
             if person is not None:
                 await uow.people.touch_inbound(person.identity_id, now)
-            return await _route(turn)
+            return await _route(turn, self.options)
 
 
-async def _route(turn: Turn) -> Reply:
+async def _route(turn: Turn, options: Options) -> Reply:
     inbound = turn.inbound
     word = _command_word(inbound)
 
@@ -100,6 +102,8 @@ async def _route(turn: Turn) -> Reply:
 
     if inbound.kind is InboundKind.UNSUPPORTED:
         return Reply([Text(t("unsupported", turn.lang), Tone.ERROR)])
+    if inbound.kind is InboundKind.DOCUMENT:
+        return await households.import_document(turn)
 
     if word in _HELP_WORDS:
         return Reply([Text(t("help", turn.lang))])
@@ -117,10 +121,10 @@ async def _route(turn: Turn) -> Reply:
     open_session = await turn.uow.sessions.get_open(turn.person.person_id)
     if open_session is not None and not menu.is_menu_payload(inbound):
         return await form_handlers.continue_session(turn, open_session)
-    return await _choose(turn, open_session)
+    return await _choose(turn, open_session, options)
 
 
-async def _choose(turn: Turn, open_session: FormSessionRecord | None) -> Reply:
+async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: Options) -> Reply:
     """Act on a menu choice: a button payload, a number, or the item's label typed."""
     item = menu.pick(turn, menu.items_for(turn, open_session is not None))
     if item is None:
@@ -132,8 +136,20 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None) -> Reply:
     match item.key:
         case "verify":
             return await form_handlers.start_search(turn, "verifikasi_keluarga")
+        case "members":
+            return await form_handlers.start_search(turn, "anggota_keluarga")
+        case "housing":
+            return await form_handlers.start_search(turn, "kondisi_rumah")
+        case "propose":
+            return await form_handlers.start_direct(turn, "usulan_baru")
+        case "report":
+            return await form_handlers.start_direct(turn, "lapor_kendala")
         case "pending":
             return await form_handlers.start_pending(turn, "verifikasi_keluarga")
+        case "reports":
+            return await reports.show_open(turn)
+        case "export":
+            return await exports.export_for(turn, options.exports_dir)
         case "progress":
             return await progress.show(turn)
         case "resume":

@@ -8,6 +8,7 @@ A person has at most one open form session. Its ``state`` JSON holds the stage:
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +29,7 @@ from handlers.messages import (
     Text,
     Tone,
 )
-from handlers.saving import save_completed
+from handlers.saving import Saved, save_completed
 from storage.records import FormSessionRecord, HouseholdRecord
 
 PAGE_SIZE = 8
@@ -55,6 +56,31 @@ async def start_pending(turn: Turn, form_id: str) -> Reply:
         return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
     session_id = await _open_picker(turn, form_id)
     return await _pending_page(turn, session_id, {"stage": "pick", "offered": []}, 0)
+
+
+async def start_direct(turn: Turn, form_id: str) -> Reply:
+    """A form that needs no household picked first (a new proposal, a problem report)."""
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    form = turn.forms.latest(form_id)
+    if form is None:
+        raise LookupError(f"form {form_id} is not loaded")
+    session_id = await _open_picker(turn, form_id)
+    record = await turn.uow.sessions.get(session_id)
+    if record is None:  # pragma: no cover - created just above in the same transaction
+        raise LookupError(session_id)
+    context = {"record": {}, "region_code": village[0], "today": await _today(turn, village[0])}
+    session, events = flows.start(form, context, lang=turn.lang)
+    await _store(turn, record, session)
+    title = t("form_in_village", turn.lang, form=form.title.get(turn.lang), village=village[1])
+    return Reply([Text(title), *render(events)])
+
+
+async def _today(turn: Turn, region_code: str) -> str:
+    region = await turn.uow.regions.get(region_code)
+    zone = ZoneInfo(region.timezone if region else "Asia/Jakarta")
+    return turn.now.astimezone(zone).date().isoformat()
 
 
 async def resume_open(turn: Turn) -> Reply:
@@ -147,6 +173,9 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
         return Reply(
             [Text(t("search_too_short", turn.lang), Tone.ERROR), _search_prompt(turn, village[1])]
         )
+    digits = re.sub(r"[\s.\-]", "", text)
+    if len(digits) == 16 and digits.isdigit():
+        text = digits  # a NIK or No. KK typed in groups: "1804 0727 0490 0258"
     found = await turn.uow.households.search(village[0], text, limit=SEARCH_LIMIT)
     if not found:
         shown = mask_nik(text) if text.isdigit() else text[:40]
@@ -208,8 +237,6 @@ async def _choose_household(turn: Turn, record: FormSessionRecord, household_id:
 
 
 async def household_context(turn: Turn, household: HouseholdRecord) -> dict[str, Any]:
-    region = await turn.uow.regions.get(household.region_code)
-    zone = ZoneInfo(region.timezone if region else "Asia/Jakarta")
     members = [
         {
             **(m.data or {}),
@@ -239,7 +266,7 @@ async def household_context(turn: Turn, household: HouseholdRecord) -> dict[str,
         "record": record,
         "household_id": household.id,
         "region_code": household.region_code,
-        "today": turn.now.astimezone(zone).date().isoformat(),
+        "today": await _today(turn, household.region_code),
     }
 
 
@@ -267,18 +294,14 @@ async def _engine_step(turn: Turn, record: FormSessionRecord, inp: Input) -> Rep
         return await _form_gone(turn, record)
     session = Session.model_validate(record.state["engine"])
     session, events = flows.resume(form, session, inp)
+    if any(isinstance(e, Ask) and e.question == "__review__" for e in events):
+        events = [*await duplicate_warnings(turn, record, session.answers), *events]
     reply = Reply(render(events))
     for event in events:
         if isinstance(event, Completed):
-            status = await save_completed(turn, record, form, event)
+            saved = await save_completed(turn, record, form, event)
             await _store(turn, record, session, "completed")
-            head = await _head_name(turn, record)
-            reply.add(
-                Text(
-                    t("form_saved", turn.lang, head=head, status=t(f"status_{status}", turn.lang)),
-                    Tone.SUCCESS,
-                )
-            )
+            reply.add(Text(_saved_text(turn, form.id, saved), Tone.SUCCESS))
             reply.messages.extend((await menu.show(turn)).messages)
             return reply
         if isinstance(event, Cancelled):
@@ -291,11 +314,63 @@ async def _engine_step(turn: Turn, record: FormSessionRecord, inp: Input) -> Rep
     return reply
 
 
-async def _head_name(turn: Turn, record: FormSessionRecord) -> str:
+def _saved_text(turn: Turn, form_id: str, saved: Saved) -> str:
+    if saved.report_id is not None:
+        return t("report_saved", turn.lang, id=saved.report_id)
+    if form_id == "usulan_baru":
+        return t("proposal_saved", turn.lang, head=saved.head_name)
+    status = t(f"status_{saved.status or 'pending'}", turn.lang)
+    return t("form_saved", turn.lang, head=saved.head_name or "-", status=status)
+
+
+def _niks(answers: dict[str, Any]) -> list[str]:
+    found = [answers.get("head_nik")]
+    for item in answers.get("members") or []:
+        if isinstance(item, dict) and item.get("presence", "tinggal") in {"tinggal", "baru"}:
+            found.append(item.get("nik"))
+    return [n for n in found if isinstance(n, str) and n and not n.startswith("99999999")]
+
+
+async def duplicate_warnings(
+    turn: Turn, record: FormSessionRecord, answers: dict[str, Any]
+) -> list[flows.Event]:
+    """A warning before the review for every NIK already registered in another household.
+
+    The review itself is the confirmation: the operator corrects the answer by its number or
+    saves anyway. A NIK in another village is masked and only the village is named."""
     fresh = await turn.uow.sessions.get(record.id)
     household_id = fresh.household_id if fresh else record.household_id
-    household = await turn.uow.households.get(household_id) if household_id else None
-    return household.head_name if household else "-"
+    warnings: list[flows.Event] = []
+    no_kk = answers.get("no_kk")
+    if isinstance(no_kk, str) and no_kk:
+        for other in await turn.uow.households.find_by_kk(no_kk):
+            if other.id != household_id:
+                region = await turn.uow.regions.get(other.region_code)
+                where = region.name if region else other.region_code
+                shown = no_kk if turn.in_scope(other.region_code) else mask_nik(no_kk)
+                text = t("dup_kk", turn.lang, kk=shown, village=where)
+                warnings.append(Say(text=text, tone="warning"))
+                break
+    for nik in dict.fromkeys(_niks(answers)):
+        hits = [
+            h
+            for h in await turn.uow.households.find_members_by_nik(nik)
+            if h.household_id != household_id
+        ]
+        if not hits:
+            continue
+        hit = hits[0]
+        region = await turn.uow.regions.get(hit.region_code)
+        where = region.name if region else hit.region_code
+        shown = nik if turn.in_scope(hit.region_code) else mask_nik(nik)
+        key = "dup_nik_here" if turn.in_scope(hit.region_code) else "dup_nik_elsewhere"
+        warnings.append(
+            Say(
+                text=t(key, turn.lang, nik=shown, village=where, name=hit.member.name),
+                tone="warning",
+            )
+        )
+    return warnings
 
 
 async def _store(

@@ -83,6 +83,12 @@ _CATALOG: dict[str, dict[str, str]] = {
     "menu_progress": {"id": "Progres wilayah", "en": "Area progress"},
     "menu_language": {"id": "English", "en": "Bahasa Indonesia"},
     "menu_help": {"id": "Bantuan", "en": "Help"},
+    "menu_members": {"id": "Anggota keluarga", "en": "Family members"},
+    "menu_housing": {"id": "Kondisi rumah", "en": "Housing conditions"},
+    "menu_propose": {"id": "Usulan keluarga baru", "en": "Propose a new family"},
+    "menu_report": {"id": "Lapor kendala", "en": "Report a problem"},
+    "menu_reports": {"id": "Laporan kendala", "en": "Problem reports"},
+    "menu_export": {"id": "Ekspor data", "en": "Export data"},
     "menu_unknown": {
         "id": "Pilihan tidak dikenal. Ketik nomor dari menu, mis. 1, atau ketik MENU.",
         "en": "Unknown choice. Type a number from the menu, e.g. 1, or type MENU.",
@@ -177,6 +183,70 @@ _CATALOG: dict[str, dict[str, str]] = {
     "status_updated": {"id": "diperbarui", "en": "updated"},
     "status_proposed": {"id": "usulan baru", "en": "new proposal"},
     "status_not_found": {"id": "tidak ditemukan", "en": "not found"},
+    "form_in_village": {"id": "{form}: {village}", "en": "{form}: {village}"},
+    "proposal_saved": {
+        "id": "✅ Tersimpan. Usulan keluarga baru {head} tercatat (status: usulan baru).",
+        "en": "✅ Saved. New family proposal {head} recorded (status: new proposal).",
+    },
+    "report_saved": {
+        "id": "✅ Laporan kendala #{id} terkirim ke Dinsos. "
+        "Jawaban Dinsos akan datang lewat chat ini.",
+        "en": "✅ Problem report #{id} sent to Dinsos. Their answer will come through this chat.",
+    },
+    "dup_nik_here": {
+        "id": "⚠️ NIK {nik} sudah tercatat untuk {name} di keluarga lain di {village}. "
+        "Periksa lagi: ketik nomor jawaban untuk mengubah, atau SIMPAN bila memang benar.",
+        "en": "⚠️ NIK {nik} is already recorded for {name} in another family in {village}. "
+        "Check it: type the answer's number to change it, or SAVE if it is right.",
+    },
+    "dup_kk": {
+        "id": "⚠️ No. KK {kk} sudah terdaftar untuk keluarga lain di {village}. "
+        "Periksa lagi: ketik nomor jawaban untuk mengubah, atau SIMPAN bila memang benar.",
+        "en": "⚠️ KK number {kk} is already registered for another family in {village}. "
+        "Check it: type the answer's number to change it, or SAVE if it is right.",
+    },
+    "dup_nik_elsewhere": {
+        "id": "⚠️ NIK {nik} sudah tercatat di keluarga lain di {village} (di luar wilayah Anda). "
+        "Periksa lagi: ketik nomor jawaban untuk mengubah, atau SIMPAN bila memang benar.",
+        "en": "⚠️ NIK {nik} is already recorded in another family in {village} (outside your "
+        "area). Check it: type the answer's number to change it, or SAVE if it is right.",
+    },
+    # import and export
+    "import_not_allowed": {
+        "id": "Hanya petugas Dinsos yang bisa mengimpor daftar DTKS. Ketik MENU.",
+        "en": "Only Dinsos officers can import DTKS lists. Type MENU.",
+    },
+    "import_bad_file": {
+        "id": "Kirim daftar DTKS sebagai berkas .csv atau .xlsx (satu baris per orang). "
+        "Contoh nama berkas: dtks_sri_menanti.xlsx",
+        "en": "Send the DTKS list as a .csv or .xlsx file (one row per person). "
+        "Example file name: dtks_sri_menanti.xlsx",
+    },
+    "import_outside": {
+        "id": "Wilayah {region} di luar wilayah tugas Anda.",
+        "en": "Region {region} is outside your area.",
+    },
+    "export_ready": {
+        "id": "Ekspor {region}: {households} keluarga, {members} anggota, {proposals} usulan baru.",
+        "en": "Export {region}: {households} families, {members} members, {proposals} proposals.",
+    },
+    "export_not_allowed": {
+        "id": "Ekspor data hanya untuk Dinsos, camat dan kepala desa/peratin.",
+        "en": "Data export is only for Dinsos, sub-district and village heads.",
+    },
+    # problem reports
+    "reports_none": {
+        "id": "Tidak ada laporan kendala yang terbuka di {region}.",
+        "en": "No open problem reports in {region}.",
+    },
+    "reports_title": {
+        "id": "Laporan kendala terbuka di {region} ({n}):",
+        "en": "Open problem reports in {region} ({n}):",
+    },
+    "report_line": {
+        "id": "#{id} · {when} · {village} · {category}\n{text}",
+        "en": "#{id} · {when} · {village} · {category}\n{text}",
+    },
     # progress
     "progress_line": {
         "id": "{name}: {done} dari {total} keluarga sudah diperbarui ({pct}%)",

@@ -22,11 +22,19 @@ class MenuItem:
 _OPERATOR = frozenset({"operator"})
 _OVERSIGHT = frozenset({"peratin", "camat", "dinsos", "admin"})
 _EVERYONE = _OPERATOR | _OVERSIGHT
+_EXPORTERS = frozenset({"peratin", "camat", "dinsos"})
+_DINSOS = frozenset({"dinsos"})
 
 ITEMS: tuple[MenuItem, ...] = (
     MenuItem("verify", "menu_verify", _OPERATOR, starts_form=True),
+    MenuItem("members", "menu_members", _OPERATOR, starts_form=True),
+    MenuItem("housing", "menu_housing", _OPERATOR, starts_form=True),
+    MenuItem("propose", "menu_propose", _OPERATOR, starts_form=True),
+    MenuItem("report", "menu_report", _OPERATOR, starts_form=True),
     MenuItem("pending", "menu_pending", _OPERATOR, starts_form=True),
     MenuItem("progress", "menu_progress", _OVERSIGHT),
+    MenuItem("reports", "menu_reports", _DINSOS),
+    MenuItem("export", "menu_export", _EXPORTERS),
     MenuItem("resume", "menu_resume", _EVERYONE),
     MenuItem("help", "menu_help", _EVERYONE),
     MenuItem("language", "menu_language", _EVERYONE),
@@ -44,11 +52,22 @@ def items_for(turn: Turn, has_open: bool) -> list[MenuItem]:
 
 async def show(turn: Turn) -> Reply:
     has_open = await turn.uow.sessions.get_open(turn.me.person_id) is not None
-    options = tuple(
-        Option(MENU_PREFIX + item.key, t(item.label_key, turn.lang))
+    options = [
+        Option(MENU_PREFIX + item.key, await _label(turn, item))
         for item in items_for(turn, has_open)
-    )
-    return Reply([Question(t("menu_title", turn.lang), options)])
+    ]
+    return Reply([Question(t("menu_title", turn.lang), tuple(options))])
+
+
+async def _label(turn: Turn, item: MenuItem) -> str:
+    label = t(item.label_key, turn.lang)
+    if item.key == "reports":
+        # Until reports reach Dinsos as proactive messages, the menu shows how many wait.
+        roles = turn.roles("dinsos")
+        count = await turn.uow.problem_reports.count_open(roles[0].region_code) if roles else 0
+        if count:
+            label = f"{label} ({count})"
+    return label
 
 
 async def toggle_language(turn: Turn) -> Reply:

@@ -1,17 +1,35 @@
-"""Saving a completed form: the submission, the household's new state and the audit entry,
-all in the caller's unit of work."""
+"""Saving a completed form: the submission, what it changes (household, members, housing, a new
+proposal, a problem report) and the audit entry, all in the caller's unit of work."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flows import Completed, Form
 from handlers.context import Turn
-from storage.records import FormSessionRecord
+from storage.records import FormSessionRecord, HouseholdRecord
 
 # Household columns a form question may write back through its ``prefill`` key.
 HOUSEHOLD_FIELDS = frozenset({"head_name", "no_kk", "id_dtks", "address", "rt", "rw"})
+# Member answers stored in columns; the rest of a member's answers go to ``members.data``.
+MEMBER_COLUMNS = ("name", "nik", "sex", "birth_date", "relation", "marital_status")
+MEMBER_DATA = ("education", "job", "disability")
+LIVES_HERE = frozenset({"tinggal", "baru"})
+HOUSING_SKIP = frozenset({"notes", "programmes"})
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What saving did: the household's new status (None when no household), its id."""
+
+    status: str | None
+    household_id: int | None
+    submission_id: int
+    head_name: str = ""
+    report_id: int | None = None
 
 
 def _verification_outcome(answers: dict[str, Any], changed: bool) -> str:
@@ -24,9 +42,16 @@ def _default_outcome(answers: dict[str, Any], changed: bool) -> str:
     return "updated" if changed else "verified"
 
 
+def _proposal_outcome(answers: dict[str, Any], changed: bool) -> str:
+    return "proposed"
+
+
 # The household status a completed form leaves behind, per form id.
 OUTCOMES: dict[str, Callable[[dict[str, Any], bool], str]] = {
     "verifikasi_keluarga": _verification_outcome,
+    "anggota_keluarga": _default_outcome,
+    "kondisi_rumah": _default_outcome,
+    "usulan_baru": _proposal_outcome,
 }
 
 
@@ -41,17 +66,35 @@ def household_updates(form: Form, completed: Completed) -> dict[str, Any]:
     return updates
 
 
+def with_missing_media(form_id: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """A proposal records a skipped photo or location explicitly (``photo_missing: true``)."""
+    if form_id != "usulan_baru":
+        return answers
+    return {
+        **answers,
+        "photo_missing": not answers.get("house_photo"),
+        "location_missing": not answers.get("location"),
+    }
+
+
 async def save_completed(
     turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
-) -> str:
-    """Store the submission and apply it to the household; return the household's new status."""
+) -> Saved:
+    """Store the submission and apply it; return what was saved."""
     uow, now, person_id = turn.uow, turn.now, turn.me.person_id
     channel = turn.inbound.channel.value
     fresh = await uow.sessions.get(record.id)
     household_id = fresh.household_id if fresh else record.household_id
     household = await uow.households.get(household_id) if household_id else None
-    region_code = household.region_code if household else (turn.roles()[0].region_code)
+    village = turn.roles("operator") or turn.roles()
+    region_code = household.region_code if household else village[0].region_code
+    answers = with_missing_media(form.id, completed.answers)
     changes = [c.model_dump(mode="json") for c in completed.changes]
+    extra_changes = 0
+
+    if form.id == "usulan_baru":
+        household = await _create_proposal(turn, region_code, answers)
+        household_id = household.id
     submission_id = await uow.submissions.add(
         record.id,
         person_id,
@@ -60,17 +103,53 @@ async def save_completed(
         form.version,
         household_id,
         region_code,
-        completed.answers,
+        answers,
         changes,
         now,
     )
-    outcome = OUTCOMES.get(form.id, _default_outcome)
-    status = outcome(completed.answers, bool(changes))
-    if household is not None:
+    if form.id == "lapor_kendala":
+        report_id = await uow.problem_reports.add(
+            person_id,
+            channel,
+            region_code,
+            str(answers.get("category", "lainnya")),
+            str(answers.get("text", "")),
+            now,
+            photo_ref=answers.get("screenshot"),
+            submission_id=submission_id,
+        )
+        await uow.audit.add(
+            "problem_report.created",
+            "problem_report",
+            str(report_id),
+            now,
+            person_id=person_id,
+            channel=channel,
+            region_code=region_code,
+            after={"category": answers.get("category"), "submission": submission_id},
+            detail=form.id,
+        )
+        return Saved(None, None, submission_id, report_id=report_id)
+
+    status: str | None = None
+    if household is not None and form.id != "usulan_baru":
+        if form.id == "anggota_keluarga":
+            extra_changes = await _apply_members(turn, household, answers)
+        elif form.id == "kondisi_rumah":
+            extra_changes = await _apply_housing(turn, household, answers)
+        elif form.id == "verifikasi_keluarga":
+            await _keep_verification(turn, household, answers)
         updates = household_updates(form, completed)
         if updates:
             await uow.households.update_fields(household.id, updates, person_id, now)
+        outcome = OUTCOMES.get(form.id, _default_outcome)
+        status = outcome(answers, bool(changes) or extra_changes > 0)
+        if form.id != "verifikasi_keluarga" and household.status in {"not_found", "updated"}:
+            # Only a verification decides found / not found; an earlier update stays an update.
+            status = "updated" if household.status == "updated" else household.status
         await uow.households.set_status(household.id, status, person_id, now)
+    elif household is not None:
+        status = household.status
     await uow.audit.add(
         "submission.saved",
         "household" if household else "submission",
@@ -80,10 +159,155 @@ async def save_completed(
         channel=channel,
         region_code=region_code,
         before={c["path"]: c["before"] for c in changes} | {"status": household.status}
-        if household
+        if household and form.id != "usulan_baru"
         else None,
         after={c["path"]: c["after"] for c in changes}
         | {"status": status, "submission": submission_id},
         detail=form.id,
     )
-    return status
+    latest = await uow.households.get(household.id) if household else None
+    return Saved(status, household_id, submission_id, head_name=latest.head_name if latest else "")
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+async def _apply_members(turn: Turn, household: HouseholdRecord, answers: dict[str, Any]) -> int:
+    """Apply the member blocks (same order as the prefill); returns how many were added."""
+    items = answers.get("members")
+    if not isinstance(items, list):
+        return 0
+    existing = list(household.members)
+    position = max((m.position for m in existing), default=0)
+    added = 0
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        if index < len(existing):
+            member = existing[index]
+            presence = str(item.get("presence") or member.presence)
+            fields: dict[str, Any] = {"presence": presence}
+            if presence in LIVES_HERE:
+                fields.update(_member_fields(item))
+                fields["data"] = {**(member.data or {}), **_member_data(item)}
+            await turn.uow.households.update_member(member.id, fields)
+            name = str(fields.get("name", member.name))
+            is_head = fields.get("relation", member.relation) == "kepala_keluarga"
+            if is_head and presence in LIVES_HERE and name != household.head_name:
+                await turn.uow.households.update_fields(
+                    household.id, {"head_name": name}, turn.me.person_id, turn.now
+                )
+            continue
+        if str(item.get("presence") or "baru") not in LIVES_HERE:
+            continue  # a "new" member who is not here: nothing to add
+        position += 1
+        added += 1
+        values = _member_fields(item)
+        await turn.uow.households.add_member(
+            household.id,
+            position,
+            str(values.get("name") or "-"),
+            values.get("nik"),
+            str(values.get("relation") or "lainnya"),
+            values.get("sex"),
+            values.get("birth_date"),
+            marital_status=values.get("marital_status"),
+            presence="baru",
+            data=_member_data(item),
+        )
+    return added
+
+
+def _member_fields(item: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name in MEMBER_COLUMNS:
+        if name in item:
+            fields[name] = _date(item[name]) if name == "birth_date" else item[name]
+    return fields
+
+
+def _member_data(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: item[name] for name in MEMBER_DATA if name in item}
+
+
+VERIFICATION_KEYS = ("family_status", "not_found_reason", "head_lives_here", "phone")
+
+
+async def _keep_verification(
+    turn: Turn, household: HouseholdRecord, answers: dict[str, Any]
+) -> None:
+    """The latest verification answers, kept on the household for the export."""
+    data = dict(household.data or {})
+    data["verification"] = {k: answers[k] for k in VERIFICATION_KEYS if k in answers}
+    await turn.uow.households.update_fields(
+        household.id, {"data": data}, turn.me.person_id, turn.now
+    )
+
+
+async def _apply_housing(turn: Turn, household: HouseholdRecord, answers: dict[str, Any]) -> int:
+    """Store the housing answers; 1 when they differ from what the household had (first survey
+    included), else 0."""
+    data = dict(household.data or {})
+    before = (data.get("housing"), data.get("programmes"))
+    data["housing"] = {k: v for k, v in answers.items() if k not in HOUSING_SKIP}
+    if "programmes" in answers:
+        data["programmes"] = answers["programmes"]
+    await turn.uow.households.update_fields(
+        household.id, {"data": data}, turn.me.person_id, turn.now
+    )
+    return int(before != (data["housing"], data.get("programmes")))
+
+
+async def _create_proposal(
+    turn: Turn, region_code: str, answers: dict[str, Any]
+) -> HouseholdRecord:
+    uow = turn.uow
+    proposal = {
+        "house_photo": answers.get("house_photo"),
+        "location": answers.get("location"),
+        "photo_missing": answers["photo_missing"],
+        "location_missing": answers["location_missing"],
+        "notes": answers.get("notes"),
+        "proposed_by": turn.me.person_id,
+    }
+    household_id = await uow.households.add(
+        region_code,
+        str(answers.get("head_name", "-")),
+        answers.get("no_kk"),
+        None,
+        str(answers.get("address", "")),
+        str(answers.get("rt", "")).zfill(3) if answers.get("rt") else "",
+        str(answers.get("rw", "")).zfill(3) if answers.get("rw") else "",
+        status="proposed",
+        source="proposal",
+        data={"proposal": proposal},
+        now=turn.now,
+    )
+    await uow.households.add_member(
+        household_id,
+        1,
+        str(answers.get("head_name", "-")),
+        answers.get("head_nik"),
+        "kepala_keluarga",
+        answers.get("head_sex"),
+        _date(answers.get("head_birth_date")),
+        presence="baru",
+    )
+    for position, item in enumerate(answers.get("members") or [], start=2):
+        values = _member_fields(item)
+        await uow.households.add_member(
+            household_id,
+            position,
+            str(values.get("name") or "-"),
+            values.get("nik"),
+            str(values.get("relation") or "lainnya"),
+            values.get("sex"),
+            values.get("birth_date"),
+            marital_status=values.get("marital_status"),
+            presence="baru",
+        )
+    created = await uow.households.get(household_id)
+    if created is None:  # pragma: no cover - inserted just above in the same transaction
+        raise LookupError(household_id)
+    return created

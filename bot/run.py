@@ -1,0 +1,144 @@
+"""What ``kawal run`` does: one process serving the configured channels and ``/healthz``.
+
+    service = await start(settings)     # database (migrated), handlers, HTTP server, channels
+    ...
+    await service.stop()
+
+:func:`run` does that until SIGTERM or SIGINT. Tests use :func:`start` / :meth:`Service.stop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.channels.telegram.channel import Handle
+from bot.channels.telegram.service import TelegramService
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.runtime import build_kawal, open_database
+from bot.server import RouteInstaller, WebServer, build_web_app
+from bot.settings import Settings
+from handlers.app import Kawal
+from handlers.ports import Clock, SystemClock
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+_WHATSAPP_VARIABLES = (
+    "WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET dan/and WHATSAPP_VERIFY_TOKEN"
+)
+NO_CHANNEL = (
+    "Tidak ada kanal yang dikonfigurasi: isi TELEGRAM_BOT_TOKEN (token dari @BotFather) untuk "
+    f"Telegram, atau {_WHATSAPP_VARIABLES} untuk WhatsApp, di lingkungan atau di .env.\n"
+    "No channel is configured: set TELEGRAM_BOT_TOKEN (the token from @BotFather) for Telegram, "
+    f"or {_WHATSAPP_VARIABLES} for WhatsApp, in the environment or in .env."
+)
+
+
+class NoChannelConfigured(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(NO_CHANNEL)
+
+
+@dataclass
+class Service:
+    db: Database
+    kawal: Kawal
+    server: WebServer
+    telegram: TelegramService | None
+    whatsapp: WhatsAppChannel | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    async def stop(self) -> None:
+        """Stop receiving, finish what is in progress, close everything (in that order)."""
+        try:
+            if self.telegram is not None:
+                await self.telegram.stop_receiving()
+            await self.server.stop()
+            if self.whatsapp is not None:
+                await self.whatsapp.stop()  # finishes the event in progress, closes its client
+            if self.telegram is not None:
+                await self.telegram.close()
+        finally:
+            await self.db.dispose()
+
+
+async def start(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    wrap_handle: Callable[[Handle], Handle] | None = None,
+    poll_timeout: int = 25,
+) -> Service:
+    """Open the database, build the handlers and start every configured channel."""
+    if settings.telegram_bot_token is None and not settings.whatsapp_enabled:
+        raise NoChannelConfigured()
+    clock = clock or SystemClock()
+    db = await open_database(settings)
+    telegram: TelegramService | None = None
+    whatsapp: WhatsAppChannel | None = None
+    server: WebServer | None = None
+    try:
+        kawal = build_kawal(settings, db, clock)
+        handle: Handle = kawal.handle
+        if wrap_handle is not None:
+            handle = wrap_handle(handle)
+        routes: list[RouteInstaller] = []
+        if settings.telegram_bot_token is not None:
+            telegram = TelegramService(settings, db, handle, clock, poll_timeout=poll_timeout)
+            routes.append(telegram.install_routes)
+        if settings.whatsapp_enabled:
+            whatsapp = WhatsAppChannel(settings, db, handle, clock)
+            routes.append(whatsapp.install_routes)
+        server = WebServer(build_web_app(routes), settings.http_host, settings.http_port)
+        await server.start()
+        log.info("HTTP server on %s (/healthz)", server.base_url)
+        if telegram is not None:
+            await telegram.start()
+        if whatsapp is not None:
+            await whatsapp.start()
+            log.info("WhatsApp webhook on %s%s", server.base_url, whatsapp.path)
+    except BaseException:
+        if whatsapp is not None:
+            await whatsapp.stop()
+        if telegram is not None:
+            await telegram.close()
+        if server is not None:
+            await server.stop()
+        await db.dispose()
+        raise
+    return Service(db, kawal, server, telegram, whatsapp)
+
+
+async def run(settings: Settings) -> None:
+    """Serve until SIGTERM / SIGINT (or a channel stops by itself), then stop cleanly."""
+    service = await start(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(signum, stop.set)
+    waits: set[asyncio.Future[object]] = {asyncio.ensure_future(stop.wait())}
+    if service.telegram is not None and service.telegram.polling is not None:
+        waits.add(service.telegram.polling)  # type: ignore[arg-type]  # a Task[None] is a Future
+    try:
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for finished in done:
+            if not finished.cancelled() and (error := finished.exception()) is not None:
+                log.error("a channel stopped: %r", error)
+        log.info("stopping")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(signum)
+        for waiting in waits:
+            if not waiting.done():
+                waiting.cancel()
+        await service.stop()

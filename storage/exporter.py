@@ -1,0 +1,406 @@
+"""Exporting a region's households for typing into SIKS-NG: XLSX (three sheets) or CSV (a zip).
+
+    counts = await export_region(uow, "18.04.19", Path("ekspor.xlsx"), "xlsx", labels=labels)
+
+Sheets, in the order an operator types them into SIKS-NG, with Indonesian headers:
+``Keluarga`` (imported households: latest status, verification, housing, programmes and every
+change made in Kawal), ``Anggota`` (members of every exported household, with presence), and
+``Usulan Baru`` (new households proposed in the field, with "tidak ada" for a missing photo or
+location).
+
+Memory stays bounded whatever the size of the region: households are read in keyset batches
+(``BATCH`` rows by primary key, their members and submissions per batch), XLSX is written with
+openpyxl's write-only mode (rows go to a temporary file as they come), and CSV is written row by
+row. CSV output is one zip holding ``keluarga.csv``, ``anggota.csv`` and ``usulan_baru.csv``:
+UTF-8 with BOM and ``;`` as separator, which Excel in Indonesian locale opens directly. NIK and
+No. KK are plain digits in the CSV: Excel turns them into numbers (``1.80419E+15``) when it opens
+a CSV by double-click, so operators should use the XLSX (text cells) or Excel's import wizard
+with those columns set to Text.
+
+``labels(key, value)`` turns stored option values into the labels of the forms (the caller builds
+it from the form definitions, which storage does not import); ``key`` is ``<form id>.<question>``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, select
+
+from storage.db import UnitOfWork
+from storage.models import Household, Member, Submission
+from storage.regions_data import timezone_for
+from storage.repos._base import in_region, require_aware
+
+__all__ = [
+    "HOUSEHOLD_HEADERS",
+    "MEMBER_HEADERS",
+    "PROPOSAL_HEADERS",
+    "ExportCounts",
+    "export_region",
+]
+
+BATCH = 500
+Labels = Callable[[str, Any], str]
+Format = Literal["xlsx", "csv"]
+NONE_TEXT = "tidak ada"
+
+STATUS_LABELS = {
+    "pending": "Belum diperbarui",
+    "verified": "Terverifikasi",
+    "updated": "Diperbarui",
+    "proposed": "Usulan baru",
+    "not_found": "Tidak ditemukan",
+}
+HOUSING_FIELDS = (
+    ("ownership", "Status Kepemilikan Bangunan"),
+    ("floor_area", "Luas Lantai (m2)"),
+    ("floor", "Jenis Lantai Terluas"),
+    ("wall", "Jenis Dinding Terluas"),
+    ("roof", "Jenis Atap Terluas"),
+    ("water", "Sumber Air Minum"),
+    ("lighting", "Sumber Penerangan"),
+    ("power", "Daya Terpasang"),
+    ("cooking_fuel", "Bahan Bakar Memasak"),
+    ("toilet", "Fasilitas BAB"),
+    ("assets", "Aset"),
+)
+HOUSEHOLD_HEADERS = (
+    "No",
+    "Kode Wilayah",
+    "ID DTKS",
+    "No. KK",
+    "Nama Kepala Keluarga",
+    "Alamat",
+    "RT",
+    "RW",
+    "Status Pemutakhiran",
+    "Status Keluarga",
+    "Alasan Tidak Ditemukan",
+    "No. HP",
+    *(label for _, label in HOUSING_FIELDS),
+    "Bantuan yang Diterima",
+    "Perubahan",
+    "Tanggal Diperbarui",
+)
+MEMBER_HEADERS = (
+    "No",
+    "Kode Wilayah",
+    "No. KK",
+    "IDSEMESTA",
+    "NIK",
+    "Nama",
+    "Hubungan dengan Kepala Keluarga",
+    "Jenis Kelamin",
+    "Tanggal Lahir",
+    "Status Perkawinan",
+    "Keberadaan",
+    "Pendidikan",
+    "Pekerjaan",
+    "Disabilitas",
+    "Sumber",
+)
+PROPOSAL_HEADERS = (
+    "No",
+    "Kode Wilayah",
+    "No. KK",
+    "NIK Kepala Keluarga",
+    "Nama Kepala Keluarga",
+    "Jenis Kelamin",
+    "Tanggal Lahir",
+    "Alamat",
+    "RT",
+    "RW",
+    "Jumlah Anggota",
+    "Foto Rumah",
+    "Lokasi (lintang, bujur)",
+    "Catatan",
+    "Tanggal Usulan",
+)
+SHEETS = (
+    ("Keluarga", "keluarga.csv", HOUSEHOLD_HEADERS),
+    ("Anggota", "anggota.csv", MEMBER_HEADERS),
+    ("Usulan Baru", "usulan_baru.csv", PROPOSAL_HEADERS),
+)
+
+
+@dataclass(slots=True)
+class ExportCounts:
+    region: str
+    path: Path
+    households: int = 0
+    members: int = 0
+    proposals: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+def _plain(key: str, value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _day(value: Any, region_code: str = "") -> str:
+    """Dates as SIKS-NG shows them (DD-MM-YYYY); instants in the region's zone (WIB/WITA/WIT)."""
+    if isinstance(value, dt.datetime):
+        zone = ZoneInfo(timezone_for(region_code)) if region_code else dt.UTC
+        return value.astimezone(zone).strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            return value
+    return ""
+
+
+def _change_text(changes: dict[str, tuple[Any, Any, str]], labels: Labels) -> str:
+    """``Label: before → after`` per changed field; option values shown with their labels."""
+    parts = []
+    for key, (before, after, label) in changes.items():
+        form_id, _, path = key.partition(".")
+        question = f"{form_id}.{path.rsplit('.', 1)[-1]}"
+        old = labels(question, before) if before is not None else "-"
+        new = labels(question, after) if after is not None else "-"
+        short = re.sub(r"\s*\([^)]*\)$", "", label)  # "Aset (boleh lebih dari satu)" -> "Aset"
+        parts.append(f"{short}: {old or '-'} → {new or '-'}")
+    return "; ".join(parts)
+
+
+class _Sink(Protocol):
+    def append(self, row: Sequence[Any]) -> None: ...
+
+
+async def _household_batches(
+    uow: UnitOfWork, region: str, source: str, since: dt.datetime | None
+) -> AsyncIterator[list[Row[Any]]]:
+    last_id = 0
+    while True:
+        stmt = (
+            select(*Household.__table__.c)
+            .where(in_region(Household.region_code, region), Household.source == source)
+            .where(Household.id > last_id)
+            .order_by(Household.id)
+            .limit(BATCH)
+        )
+        if since is not None:
+            column = Household.created_at if source == "proposal" else Household.updated_at
+            stmt = stmt.where(column >= require_aware(since))
+        rows = list((await uow.session.execute(stmt)).all())
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id
+
+
+async def _members_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Row[Any]]]:
+    found: dict[int, list[Row[Any]]] = {i: [] for i in ids}
+    rows = await uow.session.execute(
+        select(*Member.__table__.c)
+        .where(Member.household_id.in_(ids))
+        .order_by(Member.household_id, Member.position, Member.id)
+    )
+    for member in rows:
+        found[member.household_id].append(member)
+    return found
+
+
+async def _changes_of(
+    uow: UnitOfWork, ids: list[int]
+) -> dict[int, dict[str, tuple[Any, Any, str]]]:
+    """Per household: every changed field (first before, last after), in order of first change."""
+    found: dict[int, dict[str, tuple[Any, Any, str]]] = {}
+    rows = await uow.session.execute(
+        select(Submission.household_id, Submission.form_id, Submission.changes)
+        .where(Submission.household_id.in_(ids))
+        .order_by(Submission.id)
+    )
+    for household_id, form_id, changes in rows:
+        per = found.setdefault(household_id, {})
+        for change in changes or []:
+            key = f"{form_id}.{change.get('path')}"
+            before = per[key][0] if key in per else change.get("before")
+            per[key] = (before, change.get("after"), str(change.get("label", key)))
+    return found
+
+
+def _member_row(n: int, household: Row[Any], m: Row[Any], labels: Labels) -> list[Any]:
+    data = m.data or {}
+    return [
+        n,
+        household.region_code,
+        household.no_kk or "",
+        m.idsemesta or "",
+        m.nik or "",
+        m.name,
+        labels("anggota_keluarga.relation", m.relation),
+        labels("anggota_keluarga.sex", m.sex) if m.sex else "",
+        _day(m.birth_date),
+        labels("anggota_keluarga.marital_status", m.marital_status) if m.marital_status else "",
+        labels("anggota_keluarga.presence", m.presence),
+        labels("anggota_keluarga.education", data["education"]) if data.get("education") else "",
+        data.get("job") or "",
+        labels("anggota_keluarga.disability", data["disability"]) if data.get("disability") else "",
+        "Usulan baru" if household.source == "proposal" else "DTKS",
+    ]
+
+
+def _household_row(
+    n: int, h: Row[Any], changes: dict[str, tuple[Any, Any, str]], labels: Labels
+) -> list[Any]:
+    data = h.data or {}
+    verification = data.get("verification") or {}
+    housing = data.get("housing") or {}
+    housing_cells = []
+    for key, _ in HOUSING_FIELDS:
+        value = housing.get(key)
+        housing_cells.append("" if value is None else labels(f"kondisi_rumah.{key}", value))
+    programmes = data.get("programmes")
+    return [
+        n,
+        h.region_code,
+        h.id_dtks or "",
+        h.no_kk or "",
+        h.head_name,
+        h.address,
+        h.rt,
+        h.rw,
+        STATUS_LABELS.get(h.status, h.status),
+        labels("verifikasi_keluarga.family_status", verification["family_status"])
+        if verification.get("family_status")
+        else "",
+        labels("verifikasi_keluarga.not_found_reason", verification["not_found_reason"])
+        if verification.get("not_found_reason")
+        else "",
+        verification.get("phone") or "",
+        *housing_cells,
+        labels("kondisi_rumah.programmes", programmes) if programmes else "",
+        _change_text(changes, labels),
+        _day(h.updated_at, h.region_code) if h.status != "pending" else "",
+    ]
+
+
+def _proposal_row(n: int, h: Row[Any], members: list[Row[Any]], labels: Labels) -> list[Any]:
+    proposal = (h.data or {}).get("proposal") or {}
+    head = members[0] if members else None
+    location = proposal.get("location")
+    where = (
+        f"{location['latitude']:.6f}, {location['longitude']:.6f}"
+        if isinstance(location, dict)
+        else NONE_TEXT
+    )
+    return [
+        n,
+        h.region_code,
+        h.no_kk or "",
+        (head.nik or "") if head else "",
+        h.head_name,
+        labels("usulan_baru.head_sex", head.sex) if head and head.sex else "",
+        _day(head.birth_date) if head else "",
+        h.address,
+        h.rt,
+        h.rw,
+        len(members),
+        "ada" if proposal.get("house_photo") else NONE_TEXT,
+        where,
+        proposal.get("notes") or "",
+        _day(h.created_at, h.region_code),
+    ]
+
+
+async def _write(
+    uow: UnitOfWork,
+    region: str,
+    since: dt.datetime | None,
+    labels: Labels,
+    sinks: tuple[_Sink, _Sink, _Sink],
+    counts: ExportCounts,
+) -> None:
+    households, members, proposals = sinks
+    for sink, (_, _, headers) in zip(sinks, SHEETS, strict=True):
+        sink.append(list(headers))
+    async for batch in _household_batches(uow, region, "import", since):
+        items = batch
+        ids = [h.id for h in items]
+        changes = await _changes_of(uow, ids)
+        of = await _members_of(uow, ids)
+        for h in items:
+            counts.households += 1
+            households.append(_household_row(counts.households, h, changes.get(h.id, {}), labels))
+            for m in of[h.id]:
+                counts.members += 1
+                members.append(_member_row(counts.members, h, m, labels))
+    async for batch in _household_batches(uow, region, "proposal", since):
+        items = batch
+        of = await _members_of(uow, [h.id for h in items])
+        for h in items:
+            counts.proposals += 1
+            proposals.append(_proposal_row(counts.proposals, h, of[h.id], labels))
+            for m in of[h.id]:
+                counts.members += 1
+                members.append(_member_row(counts.members, h, m, labels))
+
+
+async def export_region(
+    uow: UnitOfWork,
+    region: str,
+    out: Path,
+    fmt: Format = "xlsx",
+    *,
+    since: dt.datetime | None = None,
+    labels: Labels | None = None,
+) -> ExportCounts:
+    """Write the region's export to ``out`` (``.xlsx``, or a ``.zip`` of CSV files)."""
+    labeler = labels or _plain
+    out.parent.mkdir(parents=True, exist_ok=True)
+    counts = ExportCounts(region, out)
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheets = tuple(workbook.create_sheet(title) for title, _, _ in SHEETS)
+        await _write(uow, region, since, labeler, (sheets[0], sheets[1], sheets[2]), counts)
+        workbook.save(out)
+        counts.files = [title for title, _, _ in SHEETS]
+        return counts
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # A zip writes one entry at a time: rows are spooled to temporary files, then copied.
+        sinks = [_SpoolSink() for _ in SHEETS]
+        await _write(uow, region, since, labeler, (sinks[0], sinks[1], sinks[2]), counts)
+        for sink, (_, name, _) in zip(sinks, SHEETS, strict=True):
+            sink.copy_into(archive, name)
+    counts.files = [name for _, name, _ in SHEETS]
+    return counts
+
+
+class _SpoolSink:
+    """CSV rows spooled to a temporary file (a zip can only write one entry at a time)."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self._writer = csv.writer(self._file, delimiter=";")
+
+    def append(self, row: Sequence[Any]) -> None:
+        self._writer.writerow(["" if v is None else v for v in row])
+
+    def copy_into(self, archive: zipfile.ZipFile, name: str) -> None:
+        self._file.seek(0)
+        with (
+            archive.open(name, "w") as raw,
+            io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
+        ):
+            while chunk := self._file.read(1 << 16):
+                text.write(chunk)
+        self._file.close()

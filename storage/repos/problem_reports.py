@@ -1,0 +1,105 @@
+"""Problem reports ("Lapor kendala") from operators to Dinsos."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from storage.models import ProblemReport
+from storage.repos._base import Repository, in_region, insert_id, require_aware
+
+__all__ = ["ProblemReportRecord", "ProblemReportRepository"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemReportRecord:
+    id: int
+    person_id: int
+    channel: str
+    region_code: str
+    household_id: int | None
+    submission_id: int | None
+    category: str
+    text: str
+    photo_ref: str | None
+    status: str
+    created_at: dt.datetime
+    answered_at: dt.datetime | None
+    answered_by: int | None
+    answer: str | None
+
+
+_COLUMNS = (
+    ProblemReport.id,
+    ProblemReport.person_id,
+    ProblemReport.channel,
+    ProblemReport.region_code,
+    ProblemReport.household_id,
+    ProblemReport.submission_id,
+    ProblemReport.category,
+    ProblemReport.text,
+    ProblemReport.photo_ref,
+    ProblemReport.status,
+    ProblemReport.created_at,
+    ProblemReport.answered_at,
+    ProblemReport.answered_by,
+    ProblemReport.answer,
+)
+
+
+class ProblemReportRepository(Repository):
+    async def add(
+        self,
+        person_id: int,
+        channel: str,
+        region_code: str,
+        category: str,
+        text: str,
+        now: dt.datetime,
+        *,
+        photo_ref: str | None = None,
+        household_id: int | None = None,
+        submission_id: int | None = None,
+    ) -> int:
+        return await insert_id(
+            self._session,
+            ProblemReport,
+            person_id=person_id,
+            channel=channel,
+            region_code=region_code,
+            category=category,
+            text=text,
+            photo_ref=photo_ref,
+            household_id=household_id,
+            submission_id=submission_id,
+            status="open",
+            created_at=require_aware(now),
+        )
+
+    async def get(self, report_id: int) -> ProblemReportRecord | None:
+        row = (
+            await self._session.execute(select(*_COLUMNS).where(ProblemReport.id == report_id))
+        ).first()
+        return ProblemReportRecord(*row) if row else None
+
+    async def open_in(self, region_prefix: str, limit: int = 20) -> list[ProblemReportRecord]:
+        """Open reports in the region or below, newest first."""
+        stmt = (
+            select(*_COLUMNS)
+            .where(in_region(ProblemReport.region_code, region_prefix))
+            .where(ProblemReport.status == "open")
+            .order_by(ProblemReport.created_at.desc(), ProblemReport.id.desc())
+            .limit(limit)
+        )
+        return [ProblemReportRecord(*row) for row in await self._session.execute(stmt)]
+
+    async def count_open(self, region_prefix: str) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(ProblemReport)
+            .where(in_region(ProblemReport.region_code, region_prefix))
+            .where(ProblemReport.status == "open")
+        )
+        return int(await self._session.scalar(stmt) or 0)
