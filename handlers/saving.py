@@ -10,6 +10,7 @@ from typing import Any
 
 from flows import Completed, Form
 from handlers.context import Turn
+from storage.db import UnitOfWork
 from storage.records import FormSessionRecord, HouseholdRecord
 
 # Household columns a form question may write back through its ``prefill`` key.
@@ -203,19 +204,7 @@ async def _apply_members(turn: Turn, household: HouseholdRecord, answers: dict[s
             continue  # a "new" member who is not here: nothing to add
         position += 1
         added += 1
-        values = _member_fields(item)
-        await turn.uow.households.add_member(
-            household.id,
-            position,
-            str(values.get("name") or "-"),
-            values.get("nik"),
-            str(values.get("relation") or "lainnya"),
-            values.get("sex"),
-            values.get("birth_date"),
-            marital_status=values.get("marital_status"),
-            presence="baru",
-            data=_member_data(item),
-        )
+        await _add_new_member(turn.uow, household.id, position, item, _member_data(item))
     return added
 
 
@@ -295,19 +284,31 @@ async def _create_proposal(
         presence="baru",
     )
     for position, item in enumerate(answers.get("members") or [], start=2):
-        values = _member_fields(item)
-        await uow.households.add_member(
-            household_id,
-            position,
-            str(values.get("name") or "-"),
-            values.get("nik"),
-            str(values.get("relation") or "lainnya"),
-            values.get("sex"),
-            values.get("birth_date"),
-            marital_status=values.get("marital_status"),
-            presence="baru",
-        )
+        await _add_new_member(uow, household_id, position, item)
     created = await uow.households.get(household_id)
     if created is None:  # pragma: no cover - inserted just above in the same transaction
         raise LookupError(household_id)
     return created
+
+
+async def _add_new_member(
+    uow: UnitOfWork,
+    household_id: int,
+    position: int,
+    item: dict[str, Any],
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Add a member given in a form's repeat item as a new member ("baru") of the household."""
+    values = _member_fields(item)
+    return await uow.households.add_member(
+        household_id,
+        position,
+        str(values.get("name") or "-"),
+        values.get("nik"),
+        str(values.get("relation") or "lainnya"),
+        values.get("sex"),
+        values.get("birth_date"),
+        marital_status=values.get("marital_status"),
+        presence="baru",
+        data=data,
+    )
