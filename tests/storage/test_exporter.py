@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -197,12 +196,12 @@ async def test_export_of_20k_households_stays_in_bounded_memory(
 
     Both go through the same batched queries; openpyxl's pure-Python XML writer is slow under
     tracemalloc (about 4 s per 1k households), hence the smaller XLSX. bench/export_memory.py
-    measures 100k households as XLSX."""
+    measures 100k households as XLSX, and the time it takes (no time bound here: speed targets
+    live in bench/, and a loaded CI machine must not fail a memory test)."""
     from tests.storage.conftest import seed_regions
 
     await seed_regions(sqlite_database)
     await _seed_many(sqlite_database, 20_000)
-    started = time.monotonic()
     peak, counts = await _peak_export(sqlite_database, tmp_path / "besar.zip", "csv")
     assert (counts.households, counts.members) == (20_000, 40_000)
     # Measured about 2-3 MB; holding every row would take well over 50 MB.
@@ -213,4 +212,3 @@ async def test_export_of_20k_households_stays_in_bounded_memory(
     peak, counts = await _peak_export(sqlite_database, tmp_path / "besar.xlsx", "xlsx")
     assert (counts.households, counts.members) == (1_000, 2_000)
     assert peak < 20 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
-    assert time.monotonic() - started < 20
