@@ -36,3 +36,7 @@ def setup_logging(level: str = "INFO", file: Path | None = None) -> None:
     root.setLevel(level.upper())
     # Migrations on every start are routine; their step-by-step lines are noise for operators.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    # The scheduler logs every round of every job at INFO; httpx logs every request's URL at
+    # INFO, and a Bot API URL carries the bot token.
+    for noisy in ("apscheduler", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -23,7 +23,11 @@ from bot.runtime import build_kawal, open_database
 from bot.server import RouteInstaller, WebServer, build_web_app
 from bot.settings import Settings
 from handlers.app import Kawal
-from handlers.ports import Clock, SystemClock
+from handlers.messages import Channel
+from handlers.ports import ChannelSender, Clock, SystemClock
+from reminders.journal import SendJournal
+from reminders.outbox import OutboxPolicy, OutboxSender
+from reminders.scheduler import Job, Ticker, housekeeping
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,8 @@ class Service:
     server: WebServer
     telegram: TelegramService | None
     whatsapp: WhatsAppChannel | None = None
+    outbox: OutboxSender | None = None
+    ticker: Ticker | None = None
 
     @property
     def base_url(self) -> str:
@@ -59,15 +65,46 @@ class Service:
     async def stop(self) -> None:
         """Stop receiving, finish what is in progress, close everything (in that order)."""
         try:
+            if self.ticker is not None:
+                await self.ticker.stop()
             if self.telegram is not None:
                 await self.telegram.stop_receiving()
             await self.server.stop()
+            if self.outbox is not None:
+                await self.outbox.stop()  # records every outcome, gives unsent rows back
             if self.whatsapp is not None:
                 await self.whatsapp.stop()  # finishes the event in progress, closes its client
             if self.telegram is not None:
                 await self.telegram.close()
         finally:
             await self.db.dispose()
+
+
+def channel_senders(
+    telegram: TelegramService | None, whatsapp: WhatsAppChannel | None
+) -> dict[str, ChannelSender]:
+    senders: dict[str, ChannelSender] = {}
+    if telegram is not None:
+        senders[Channel.TELEGRAM.value] = telegram.sender
+    if whatsapp is not None:
+        senders[Channel.WHATSAPP.value] = whatsapp.sender
+    return senders
+
+
+def outbox_policy(settings: Settings) -> OutboxPolicy:
+    return OutboxPolicy(
+        batch=settings.outbox_batch,
+        concurrency=settings.outbox_concurrency,
+        max_attempts=settings.outbox_max_attempts,
+        poll_interval=settings.outbox_poll_interval,
+    )
+
+
+def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
+    """Every periodic job of ``kawal run``; each reads what is due from the database."""
+    return [
+        Job("housekeeping", housekeeping, 3600, (db, clock)),
+    ]
 
 
 async def start(
@@ -85,6 +122,7 @@ async def start(
     telegram: TelegramService | None = None
     whatsapp: WhatsAppChannel | None = None
     server: WebServer | None = None
+    outbox: OutboxSender | None = None
     try:
         kawal = build_kawal(settings, db, clock)
         handle: Handle = kawal.handle
@@ -98,6 +136,16 @@ async def start(
             whatsapp = WhatsAppChannel(settings, db, handle, clock)
             routes.append(whatsapp.install_routes)
         server = WebServer(build_web_app(routes), settings.http_host, settings.http_port)
+        # What a crash left in the outbox is settled before anything new comes in.
+        outbox = OutboxSender(
+            db,
+            channel_senders(telegram, whatsapp),
+            clock,
+            SendJournal(settings.data_dir / "outbox"),
+            outbox_policy(settings),
+        )
+        await outbox.start()
+        log.info("outbox sender %s started", outbox.worker_id)
         await server.start()
         log.info("HTTP server on %s (/healthz)", server.base_url)
         if telegram is not None:
@@ -105,7 +153,11 @@ async def start(
         if whatsapp is not None:
             await whatsapp.start()
             log.info("WhatsApp webhook on %s%s", server.base_url, whatsapp.path)
+        ticker = Ticker(scheduled_jobs(settings, db, clock))
+        ticker.start()
     except BaseException:
+        if outbox is not None:
+            await outbox.stop()
         if whatsapp is not None:
             await whatsapp.stop()
         if telegram is not None:
@@ -114,31 +166,34 @@ async def start(
             await server.stop()
         await db.dispose()
         raise
-    return Service(db, kawal, server, telegram, whatsapp)
+    return Service(db, kawal, server, telegram, whatsapp, outbox, ticker)
 
 
 async def run(settings: Settings) -> None:
     """Serve until SIGTERM / SIGINT (or a channel stops by itself), then stop cleanly."""
-    service = await start(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(signum, stop.set)
-    waits: set[asyncio.Future[object]] = {asyncio.ensure_future(stop.wait())}
-    if service.telegram is not None and service.telegram.polling is not None:
-        waits.add(service.telegram.polling)  # type: ignore[arg-type]  # a Task[None] is a Future
+    waits: set[asyncio.Future[object]] = set()
     try:
-        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        for finished in done:
-            if not finished.cancelled() and (error := finished.exception()) is not None:
-                log.error("a channel stopped: %r", error)
-        log.info("stopping")
+        service = await start(settings)  # a signal meanwhile stops it right after
+        waits.add(asyncio.ensure_future(stop.wait()))
+        if service.telegram is not None and service.telegram.polling is not None:
+            waits.add(service.telegram.polling)  # type: ignore[arg-type]  # a Task[None] is a Future
+        try:
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for finished in done:
+                if not finished.cancelled() and (error := finished.exception()) is not None:
+                    log.error("a channel stopped: %r", error)
+            log.info("stopping")
+        finally:
+            for waiting in waits:
+                if not waiting.done():
+                    waiting.cancel()
+            await service.stop()
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
                 loop.remove_signal_handler(signum)
-        for waiting in waits:
-            if not waiting.done():
-                waiting.cancel()
-        await service.stop()

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     data_dir: Path = Path("kawal-data")
 
+    # Proactive messages (the outbox): reminders, announcements, digests, problem reports.
+    outbox_batch: int = Field(default=100, ge=1, le=1000)
+    outbox_concurrency: int = Field(default=8, ge=1, le=64)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+    outbox_poll_interval: float = Field(default=2.0, gt=0, le=60)
+    # Seconds between two rounds of the scheduled jobs (deadline reminders, announcements, ...).
+    scheduler_interval: float = Field(default=60.0, ge=1, le=3600)
+
     # HTTP server of `kawal run` (health check, webhooks).
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)

@@ -6,8 +6,10 @@ Channels (``bot/channels/*``) parse platform updates into :class:`Inbound` and r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Channel(StrEnum):
@@ -121,3 +123,53 @@ class Reply:
     def add(self, *items: Outbound) -> Reply:
         self.messages.extend(items)
         return self
+
+
+# ---- intents as JSON (the outbox stores what to send, rendered by the channel at send time) ----
+
+_KINDS: dict[str, type[Outbound]] = {
+    "text": Text,
+    "question": Question,
+    "request_location": RequestLocation,
+    "request_photo": RequestPhoto,
+    "document": Document,
+    "chart": Chart,
+}
+_KIND_OF: dict[type[Outbound], str] = {cls: kind for kind, cls in _KINDS.items()}
+
+
+def to_data(messages: Sequence[Outbound]) -> list[dict[str, Any]]:
+    """Intents as JSON-ready dicts (``from_data`` gives them back)."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        item: dict[str, Any] = {"kind": _KIND_OF[type(message)]}
+        for name in message.__dataclass_fields__:
+            value = getattr(message, name)
+            if name == "options":
+                value = [{"value": o.value, "label": o.label} for o in value]
+            elif isinstance(value, Tone):
+                value = value.value
+            item[name] = value
+        out.append(item)
+    return out
+
+
+def from_data(items: Sequence[dict[str, Any]]) -> list[Outbound]:
+    """The intents ``to_data`` described; ``ValueError`` for anything else."""
+    messages: list[Outbound] = []
+    for raw in items:
+        item = dict(raw)
+        cls = _KINDS.get(str(item.pop("kind", "")))
+        if cls is None:
+            raise ValueError(f"unknown outbound kind in {raw!r}")
+        if "options" in item:
+            item["options"] = tuple(
+                Option(str(o["value"]), str(o["label"])) for o in item["options"]
+            )
+        if "tone" in item:
+            item["tone"] = Tone(item["tone"])
+        try:
+            messages.append(cls(**item))
+        except TypeError as exc:
+            raise ValueError(f"bad {cls.__name__} in {raw!r}: {exc}") from exc
+    return messages

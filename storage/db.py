@@ -37,6 +37,7 @@ from storage.repos.households import HouseholdRepository
 from storage.repos.inbound import InboundRepository
 from storage.repos.inbound_events import InboundEventRepository
 from storage.repos.invites import InviteRepository
+from storage.repos.outbox import OutboxRepository
 from storage.repos.people import PeopleRepository
 from storage.repos.problem_reports import ProblemReportRepository
 from storage.repos.regions import RegionRepository
@@ -64,6 +65,7 @@ class UnitOfWork:
         self.inbound = InboundRepository(session, dialect)
         self.problem_reports = ProblemReportRepository(session, dialect)
         self.inbound_events = InboundEventRepository(session, dialect)
+        self.outbox = OutboxRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""

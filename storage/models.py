@@ -335,7 +335,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("campaign", "person_id"),
-        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_status_priority_next_attempt_at", "status", "priority", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -352,7 +352,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    claimed_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     platform_message_id: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
@@ -362,6 +362,11 @@ class OutboxMessage(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     failed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # 0003: for reports, crash recovery and ordering.
+    role: Mapped[str | None] = mapped_column(Text, nullable=True)
+    channel: Mapped[str | None] = mapped_column(Text, nullable=True)
+    progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class InboundEvent(Base):

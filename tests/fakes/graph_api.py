@@ -82,6 +82,8 @@ class FakeGraphApi:
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     media_requests: list[str] = field(default_factory=list)
     _errors: list[tuple[int, int]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)  # received, never answered
+    _drops: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -116,6 +118,11 @@ class FakeGraphApi:
     def fail_next(self, code: int, count: int = 1, status: int = 400) -> None:
         """Answer the next ``count`` message sends with Graph error ``code``."""
         self._errors.extend([(code, status)] * count)
+
+    def drop_next(self, count: int = 1) -> None:
+        """Read the next ``count`` message sends, then close the connection without answering
+        (the message counts as received: see ``dropped``)."""
+        self._drops += count
 
     def hold(self, wa_id: str) -> asyncio.Event:
         """Sends to ``wa_id`` wait (unanswered) until the returned event is set."""
@@ -165,6 +172,12 @@ class FakeGraphApi:
         gate = self._held.get(str(body.get("to", "")))
         if gate is not None:
             await gate.wait()
+        if self._drops:
+            self._drops -= 1
+            self.dropped.append(body)
+            assert request.transport is not None
+            request.transport.close()
+            raise ConnectionResetError("dropped on purpose")
         if self._errors:
             code, status = self._errors.pop(0)
             return self._error(code, status)

@@ -74,6 +74,7 @@ class FakeTelegram:
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     base_url: str = ""
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
+    _drops: dict[str, int] = field(default_factory=dict)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _query_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -133,6 +134,11 @@ class FakeTelegram:
         self._failures.setdefault(method, []).extend(
             Failure(status, description, retry_after) for _ in range(times)
         )
+
+    def drop_next(self, method: str, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method`` (the message is sent), then close the
+        connection without answering: the bot cannot know it arrived."""
+        self._drops[method] = self._drops.get(method, 0) + times
 
     def new_update_id(self) -> int:
         return next(self._update_ids)
@@ -267,6 +273,12 @@ class FakeTelegram:
         except _ApiError as error:
             record.status = error.status
             return _error(error.status, error.description)
+        if self._drops.get(method):
+            self._drops[method] -= 1
+            record.status = 0
+            assert request.transport is not None
+            request.transport.close()
+            raise ConnectionResetError("answer dropped on purpose")
         return web.json_response({"ok": True, "result": result})
 
     async def _api_getMe(self, _params: dict[str, Any]) -> Any:

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 from storage.migrate import current, upgrade, upgrade_sync
 from storage.models import Base
 
-HEAD = "0002"  # the newest revision in storage/migrations/versions
+HEAD = "0003"  # the newest revision in storage/migrations/versions
 
 TABLES = {
     "announcements",

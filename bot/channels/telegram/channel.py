@@ -107,7 +107,10 @@ class TelegramChannel:
         key = (press.chat_id, press.message_id)
         latest = self.sender.latest_keyboard.get(press.chat_id)
         stale_here = (
-            latest is not None and press.message_id is not None and latest != press.message_id
+            latest is not None
+            and press.message_id is not None
+            and latest != press.message_id
+            and key not in self.sender.standalone  # a proactive message's own buttons
         )
         if press.keyboard_gone or key in self._answered or stale_here:
             log.info("update %s: a button of an answered question was pressed", press.update_id)

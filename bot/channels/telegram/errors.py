@@ -17,6 +17,7 @@ from aiogram.exceptions import (
 from handlers.ports import (
     Blocked,
     DeliveryError,
+    NetworkError,
     PermanentError,
     RetryAfter,
     TransientError,
@@ -33,7 +34,9 @@ def translate(error: AiogramError) -> DeliveryError:
             result = RetryAfter(float(seconds))
         case TelegramForbiddenError():
             result = Blocked(str(error))
-        case TelegramNetworkError() | TelegramServerError():
+        case TelegramNetworkError():
+            result = NetworkError(str(error))
+        case TelegramServerError():
             result = TransientError(str(error))
         case TelegramBadRequest() | TelegramNotFound() | TelegramMigrateToChat():
             result = PermanentError(str(error))

@@ -1,5 +1,9 @@
 """Sending to Telegram: rate limited, honouring 429 retry_after, retrying transient errors,
-marking people who blocked the bot. Implements :class:`handlers.ports.ChannelSender`."""
+marking people who blocked the bot. Implements :class:`handlers.ports.ChannelSender`.
+
+Replies and API calls (:meth:`TelegramSender.call`) retry by themselves; proactive messages
+(:meth:`TelegramSender.send`, used by the outbox) make one attempt and leave retries to the
+outbox, through ``outbox_bot`` (a :class:`bot.channels.telegram.session.WireSession`)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from aiogram import Bot
@@ -16,8 +21,20 @@ from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot.channels.telegram.errors import translate
 from bot.channels.telegram.render import Button, Call, Renderer
+from bot.channels.wire import before_write
 from handlers.messages import Channel, Outbound
-from handlers.ports import Blocked, Clock, DeliveryError, RetryAfter, Template, TransientError
+from handlers.ports import (
+    Blocked,
+    Clock,
+    Delivery,
+    DeliveryError,
+    NetworkError,
+    Recipient,
+    RetryAfter,
+    Template,
+    TransientError,
+    Unconfirmed,
+)
 from reminders.ratelimit import RateLimiter
 from storage.db import Database
 
@@ -61,8 +78,10 @@ class TelegramSender:
         max_attempts: int = 5,
         backoff: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        outbox_bot: Bot | None = None,
     ) -> None:
         self.bot = bot
+        self.outbox_bot = outbox_bot or bot
         self.db = db
         self.renderer = renderer
         self.limiter = limiter
@@ -72,24 +91,48 @@ class TelegramSender:
         self._sleep = sleep
         self.pages: _Lru = _Lru()  # (chat id, message id) -> tuple[Button, ...]
         self.latest_keyboard: _Lru = _Lru()  # chat id -> message id of its newest inline keyboard
+        self.standalone: _Lru = _Lru()  # (chat id, message id) of proactive messages' keyboards
         self._reply_keyboard_open: _Lru = _Lru()  # chat id -> True
 
-    # ---- ChannelSender -----------------------------------------------------------------
+    # ---- ChannelSender (the outbox) -------------------------------------------------------
 
     async def send(
         self,
-        external_id: str,
+        recipient: Recipient,
         messages: Sequence[Outbound],
         *,
         template: Template | None = None,  # Telegram has no messaging window: unused
+        delivery: Delivery | None = None,
     ) -> str | None:
-        """A proactive send: refused (Blocked) without any request while the person has
-        blocked the bot and not written since."""
-        async with self.db.unit_of_work() as uow:
-            person = await uow.people.find_by_identity(self.channel.value, external_id)
-        if person is not None and person.blocked_at is not None:
-            raise Blocked(f"telegram chat {external_id} blocked the bot")
-        return await self.deliver(int(external_id), messages)
+        """One attempt to send a proactive message, part by part, through ``outbox_bot``.
+
+        Each part waits for the rate limiter, then runs ``delivery.before_write`` in the same
+        synchronous step as the socket write. A network failure after that is
+        :class:`Unconfirmed` (the part may have arrived); a 429 pauses every send.
+        """
+        delivery = delivery or Delivery()
+        chat = int(recipient.external_id)
+        calls = self.renderer.render(chat, messages)
+        last: str | None = None
+        for index, call in enumerate(calls):
+            if index < delivery.skip:
+                continue
+            await self.limiter.acquire(_limit_key(call.method, chat))
+            try:
+                with before_write(partial(delivery.before_write, index)):
+                    sent = await self.outbox_bot(call.method)
+            except AiogramError as exc:
+                error = translate(exc)
+                if isinstance(error, RetryAfter):
+                    self.limiter.retry_after(error.seconds)
+                if isinstance(error, NetworkError) and delivery.written == index:
+                    raise Unconfirmed(str(error)) from exc
+                raise error from exc
+            if isinstance(sent, Message):
+                last = str(sent.message_id)
+                self._remember(chat, sent.message_id, call, standalone=True)
+            delivery.confirmed(index, last)
+        return last
 
     # ---- replies and calls -------------------------------------------------------------
 
@@ -107,11 +150,21 @@ class TelegramSender:
                 self._remember(chat_id, sent.message_id, call)
         return last
 
-    def _remember(self, chat_id: int, message_id: int, call: Call) -> None:
+    def _remember(
+        self, chat_id: int, message_id: int, call: Call, *, standalone: bool = False
+    ) -> None:
+        """Keep what the channel needs to read a press on this message's keyboard later.
+
+        A proactive message's keyboard (``standalone``) stands beside the conversation: it
+        neither replaces the newest conversation keyboard nor becomes stale when that moves on.
+        """
         markup = getattr(call.method, "reply_markup", None)
         if call.pages:
             self.pages.remember((chat_id, message_id), call.pages)
         if markup is not None and hasattr(markup, "inline_keyboard"):
+            if standalone:
+                self.standalone.remember((chat_id, message_id), True)
+                return
             self.latest_keyboard.remember(chat_id, message_id)
         if call.opens_reply_keyboard:
             self._reply_keyboard_open.remember(chat_id, True)

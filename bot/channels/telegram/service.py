@@ -19,6 +19,7 @@ from bot.channels.telegram.channel import Handle, TelegramChannel
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.session import WireSession
 from bot.channels.telegram.texts import COMMANDS, tg
 from bot.channels.telegram.webhook import WebhookReceiver
 from bot.settings import Settings
@@ -45,13 +46,17 @@ class TelegramService:
         if settings.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         token = settings.telegram_bot_token.get_secret_value()
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-        self.bot = Bot(token, session=session)
+        api = TelegramAPIServer.from_base(settings.telegram_api_url)
+        self.bot = Bot(token, session=AiohttpSession(api=api))
+        # Proactive messages (the outbox) go through the crash-journalled wire session.
+        self.outbox_bot = Bot(token, session=WireSession(api))
         self.lang = settings.lang
         signer = CallbackSigner(token)
         renderer = Renderer(signer, settings.lang)
         limiter = RateLimiter(settings.telegram_global_rate, settings.telegram_chat_interval)
-        self.sender = TelegramSender(self.bot, db, renderer, limiter, clock, sleep=sleep)
+        self.sender = TelegramSender(
+            self.bot, db, renderer, limiter, clock, sleep=sleep, outbox_bot=self.outbox_bot
+        )
         self.channel = TelegramChannel(handle, self.sender, signer, renderer, settings.lang)
         self.webhook_url = settings.telegram_webhook_url
         self.webhook: WebhookReceiver | None = None
@@ -117,3 +122,4 @@ class TelegramService:
         if self.webhook is not None:
             await self.webhook.close()
         await self.bot.session.close()
+        await self.outbox_bot.session.close()

@@ -9,6 +9,7 @@ from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.media import MediaStore
 from bot.channels.whatsapp.sender import TemplateConfig, WhatsAppSender
 from bot.channels.whatsapp.webhook import Handle, WhatsAppProcessor, WhatsAppWebhook
+from bot.channels.wire import Wire
 from bot.settings import Settings
 from handlers.ports import Clock, SystemClock
 from storage.db import Database
@@ -38,6 +39,7 @@ class WhatsAppChannel:
         clock: Clock | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        outbox_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not settings.whatsapp_enabled:
             raise ValueError("WhatsApp settings are incomplete")
@@ -53,6 +55,13 @@ class WhatsAppChannel:
             api_url=settings.whatsapp_api_url,
             transport=transport,
         )
+        # Proactive messages (the outbox) go through the crash-journalled wire transport.
+        self.outbox_client = GraphClient(
+            settings.whatsapp_token.get_secret_value(),
+            settings.whatsapp_phone_number_id,
+            api_url=settings.whatsapp_api_url,
+            transport=outbox_transport or Wire(),
+        )
         self.sender = WhatsAppSender(
             self.client,
             db,
@@ -60,6 +69,7 @@ class WhatsAppChannel:
             template_config(settings),
             global_rate=settings.whatsapp_rate,
             chat_interval=settings.whatsapp_chat_interval,
+            outbox_client=self.outbox_client,
         )
         self.media = MediaStore(self.client, settings.data_dir)
         self.processor = WhatsAppProcessor(db, handle, self.sender, self.media, clock)
@@ -84,3 +94,4 @@ class WhatsAppChannel:
     async def stop(self) -> None:
         await self.processor.stop()
         await self.client.aclose()
+        await self.outbox_client.aclose()

@@ -16,6 +16,7 @@ import httpx
 
 from handlers.ports import (
     DeliveryError,
+    NetworkError,
     OutsideWindow,
     PermanentError,
     RetryAfter,
@@ -107,9 +108,9 @@ class GraphClient:
         try:
             response = await self._http.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
-            raise TransientError(f"timeout calling the Graph API: {exc!r}") from exc
+            raise NetworkError(f"timeout calling the Graph API: {exc!r}") from exc
         except httpx.TransportError as exc:
-            raise TransientError(f"network error calling the Graph API: {exc!r}") from exc
+            raise NetworkError(f"network error calling the Graph API: {exc!r}") from exc
         if response.is_success:
             return response
         try:

@@ -3,9 +3,11 @@
 * Replies (:meth:`WhatsAppSender.reply`) answer a message the person just sent, so they are
   inside the 24-hour window by definition: free-form, limited only by the number's throughput.
 * Proactive sends (:meth:`WhatsAppSender.send`, the :class:`handlers.ports.ChannelSender`
-  port) look up the identity's last inbound message: inside 24 hours the intents go free-form,
-  outside they go as the configured template (or :class:`OutsideWindow` when none is given).
-  They are also spaced per person (about one message per 6 s, WhatsApp's pair rate limit).
+  port, used by the outbox) go free-form when the person wrote in the last 24 hours, else as
+  the configured template (or :class:`OutsideWindow` when none is given). They make one
+  attempt, are spaced per person (about one message per 6 s, WhatsApp's pair rate limit) and
+  go through ``outbox_client``, whose transport runs the outbox's crash journal in the same
+  synchronous step as the socket write (``bot/channels/wire.py``).
 """
 
 from __future__ import annotations
@@ -16,20 +18,26 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bot.channels.whatsapp.client import GraphClient, guess_mime
 from bot.channels.whatsapp.menus import MenuMemory
 from bot.channels.whatsapp.render import Part, Send, Upload, render_all, text_message
+from bot.channels.wire import before_write
 from handlers.messages import Channel, Outbound
 from handlers.ports import (
     Clock,
+    Delivery,
     DeliveryError,
+    NetworkError,
     OutsideWindow,
     PermanentError,
+    Recipient,
     RetryAfter,
     Template,
+    Unconfirmed,
 )
 from reminders.ratelimit import RateLimiter
 from storage.db import Database
@@ -48,21 +56,6 @@ class TemplateConfig:
 
     names: Mapping[str, str] = field(default_factory=dict)
     language: str = "id"
-
-
-@dataclass(slots=True)
-class _Attempt:
-    """One ``send`` call: ``before_send`` fires once, right before the first request."""
-
-    before_send: Callable[[], Awaitable[None]] | None
-    fired: bool = False
-    sent: int = 0
-
-    async def fire(self) -> None:
-        if not self.fired:
-            self.fired = True
-            if self.before_send is not None:
-                await self.before_send()
 
 
 def masked(wa_id: str) -> str:
@@ -107,10 +100,12 @@ class WhatsAppSender:
         global_rate: float = 80.0,
         chat_interval: float = 6.0,
         menus: MenuMemory | None = None,
+        outbox_client: GraphClient | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.client = client
+        self.outbox_client = outbox_client or client
         self.db = db
         self.clock = clock
         self.templates = templates
@@ -121,50 +116,39 @@ class WhatsAppSender:
         self.pairs = RateLimiter(1e6, chat_interval, clock=monotonic, sleep=sleep)
         self._sleep = sleep
 
-    # ---- ChannelSender ---------------------------------------------------------------------
+    # ---- ChannelSender (the outbox) -------------------------------------------------------
 
     async def send(
         self,
-        external_id: str,
+        recipient: Recipient,
         messages: Sequence[Outbound],
         *,
         template: Template | None = None,
-        before_send: Callable[[], Awaitable[None]] | None = None,
+        delivery: Delivery | None = None,
     ) -> str | None:
+        """One attempt to send a proactive message through ``outbox_client``: free-form inside
+        the 24-hour window, else ``template`` (:class:`OutsideWindow` without one)."""
+        delivery = delivery or Delivery()
+        external_id = recipient.external_id
         await self.pairs.acquire(external_id)
-        attempt = _Attempt(before_send)
-        if not await self.inside_window(external_id):
+        if not self.inside_window(recipient):
             if template is None:
                 raise OutsideWindow("more than 24 h since the person wrote, and no template")
-            return await self._send_template(external_id, template, attempt)
+            return await self._send_template(external_id, template, delivery)
         rendered = render_all(list(messages))
         try:
-            last = await self._send_parts(external_id, rendered.parts, attempt)
+            return await self._send_parts(external_id, rendered.parts, delivery)
         except OutsideWindow:
             # Our record of the window was wrong (e.g. a message we never saw): use the
             # template, unless part of the free-form messages already went out.
-            if template is None or attempt.sent:
+            if template is None or delivery.accepted >= 0:
                 raise
             log.info("WhatsApp window closed for %s: template instead", masked(external_id))
-            return await self._send_template(external_id, template, attempt)
-        self.menus.remember(external_id, rendered)
-        return last
+            return await self._send_template(external_id, template, delivery)
 
-    async def inside_window(self, external_id: str) -> bool:
-        """The person wrote to us in the last 24 hours (``identities.last_inbound_at``)."""
-        async with self.db.unit_of_work() as uow:
-            person = await uow.people.find_by_identity(self.channel.value, external_id)
-            if person is None:
-                return False
-            identities = await uow.people.identities_of(person.person_id)
-        last = next(
-            (
-                i.last_inbound_at
-                for i in identities
-                if i.channel == self.channel.value and i.external_id == external_id
-            ),
-            None,
-        )
+    def inside_window(self, recipient: Recipient) -> bool:
+        """The person wrote to us in the last 24 hours."""
+        last = recipient.last_inbound_at
         return last is not None and self.clock.now() - last < WINDOW
 
     # ---- replies ---------------------------------------------------------------------------
@@ -199,28 +183,43 @@ class WhatsAppSender:
 
     # ---- requests --------------------------------------------------------------------------
 
-    async def _send_template(self, external_id: str, template: Template, attempt: _Attempt) -> str:
+    async def _send_template(
+        self, external_id: str, template: Template, delivery: Delivery
+    ) -> str | None:
+        if delivery.skip > 0:
+            return delivery.platform_id  # the template went out before a crash
         message = template_message(template, self.templates)
         await self.throughput.acquire(external_id)
-        await attempt.fire()
-        wamid = await self._post(external_id, message)
-        attempt.sent += 1
+        wamid = await self._post_proactive(external_id, message, delivery, 0)
         return wamid
 
     async def _send_parts(
-        self, external_id: str, parts: Sequence[Part], attempt: _Attempt
+        self, external_id: str, parts: Sequence[Part], delivery: Delivery
     ) -> str | None:
         last: str | None = None
-        for part in parts:
+        for index, part in enumerate(parts):
+            if index < delivery.skip:
+                continue
+            message = part.message if isinstance(part, Send) else await self._uploaded(part)
             await self.throughput.acquire(external_id)
-            await attempt.fire()
-            last = await self._send_part(external_id, part, limited=True)
-            attempt.sent += 1
+            last = await self._post_proactive(external_id, message, delivery, index)
         return last
 
-    async def _send_part(self, external_id: str, part: Part, *, limited: bool = False) -> str:
-        if not limited:
-            await self.throughput.acquire(external_id)
+    async def _post_proactive(
+        self, external_id: str, message: dict[str, Any], delivery: Delivery, index: int
+    ) -> str:
+        try:
+            with before_write(partial(delivery.before_write, index)):
+                wamid = await self._post(external_id, message, self.outbox_client)
+        except NetworkError as exc:
+            if delivery.written == index:
+                raise Unconfirmed(str(exc)) from exc
+            raise
+        delivery.confirmed(index, wamid)
+        return wamid
+
+    async def _send_part(self, external_id: str, part: Part) -> str:
+        await self.throughput.acquire(external_id)
         if isinstance(part, Send):
             return await self._post(external_id, part.message)
         return await self._post(external_id, await self._uploaded(part))
@@ -241,9 +240,11 @@ class WhatsAppSender:
             media["filename"] = name
         return {"type": upload.media_type, upload.media_type: media}
 
-    async def _post(self, external_id: str, message: dict[str, Any]) -> str:
+    async def _post(
+        self, external_id: str, message: dict[str, Any], client: GraphClient | None = None
+    ) -> str:
         try:
-            return await self.client.send_message(external_id, message)
+            return await (client or self.client).send_message(external_id, message)
         except RetryAfter as exc:
             if exc.per_chat:
                 self.pairs.retry_after(exc.seconds, external_id)

@@ -18,6 +18,7 @@ from bot.demo import load_register_csv
 from bot.regions import load_regions
 from bot.run import Service, start
 from bot.settings import Settings
+from handlers.ports import Clock
 from storage.db import Database
 from tests.conftest import sqlite_url
 from tests.fakes.telegram_api import FakeTelegram, Sent
@@ -37,6 +38,7 @@ def bot_settings(tmp_path: Path, fake: FakeTelegram, **env: Any) -> Settings:
         "TELEGRAM_API_URL": fake.base_url,
         "TELEGRAM_CHAT_INTERVAL": 0,
         "TELEGRAM_GLOBAL_RATE": 1000,
+        "data_dir": tmp_path / "data",
         **env,
     }
     return Settings(_env_file=None, **values)
@@ -54,9 +56,13 @@ class Bot:
     def webhook(self) -> bool:
         return bool(self.settings.telegram_webhook_url)
 
-    async def start(self, wrap_handle: Callable[[Handle], Handle] | None = None) -> Service:
+    async def start(
+        self, wrap_handle: Callable[[Handle], Handle] | None = None, clock: Clock | None = None
+    ) -> Service:
         assert self.service is None
-        self.service = await start(self.settings, wrap_handle=wrap_handle, poll_timeout=5)
+        self.service = await start(
+            self.settings, wrap_handle=wrap_handle, poll_timeout=5, clock=clock
+        )
         return self.service
 
     async def stop(self) -> None:

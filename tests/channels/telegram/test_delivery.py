@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from bot.channels.telegram.callbacks import CallbackSigner, Kind
 from bot.channels.telegram.channel import Handle
-from handlers.messages import Inbound, Reply, Text
-from handlers.ports import Blocked
+from handlers.messages import Inbound, Reply, Text, to_data
 from storage.db import Database
+from storage.repos.outbox import NewMessage
 from tests.channels.telegram.conftest import WEBHOOK_SECRET, Bot
 
 CHAT = 6001
@@ -80,19 +80,34 @@ async def test_403_marks_blocked_until_the_user_writes_again(polling_bot: Bot) -
     async with bot.db.unit_of_work() as uow:
         person = await uow.people.find_by_identity("telegram", str(CHAT))
     assert person is not None and person.blocked_at is not None
-    assert service.telegram is not None
+    assert service.outbox is not None
     calls = len(bot.fake.requests)
-    with pytest.raises(Blocked):
-        await service.telegram.sender.send(str(CHAT), [Text("Pengingat tenggat")])
+    await _enqueue(bot.db, person.person_id, "reminder:1", "Pengingat tenggat")
+    await service.outbox.run_once()
     assert len(bot.fake.requests) == calls  # refused without calling the API
+    assert await _outbox_status(bot.db, "reminder:1") == "blocked"
 
     replies = await bot.say(CHAT, "/menu")  # writing again unblocks
     assert "Menu utama" in replies[-1].text
     async with bot.db.unit_of_work() as uow:
         person = await uow.people.find_by_identity("telegram", str(CHAT))
     assert person is not None and person.blocked_at is None
-    assert await service.telegram.sender.send(str(CHAT), [Text("Pengingat tenggat")])
+    await _enqueue(bot.db, person.person_id, "reminder:2", "Pengingat tenggat")
+    await service.outbox.run_once()
+    assert await _outbox_status(bot.db, "reminder:2") == "sent"
     assert bot.fake.sent_to(CHAT)[-1].text == "Pengingat tenggat"
+
+
+async def _enqueue(db: Database, person_id: int, campaign: str, text: str) -> None:
+    async with db.unit_of_work() as uow:
+        message = NewMessage(campaign, "reminder", person_id, to_data([Text(text)]))
+        assert await uow.outbox.enqueue([message], datetime.now(UTC)) == 1
+
+
+async def _outbox_status(db: Database, campaign: str) -> str:
+    async with db.unit_of_work() as uow:
+        [row] = await uow.outbox.of_campaign(campaign)
+    return row.status
 
 
 async def test_webhook_refuses_a_wrong_or_missing_secret(webhook_bot: Bot) -> None:

@@ -1,4 +1,4 @@
-"""Proactive sends: the 24-hour window, templates, Graph errors, rate limits, before_send."""
+"""Proactive sends: the 24-hour window, templates, Graph errors, rate limits, part by part."""
 
 from __future__ import annotations
 
@@ -13,18 +13,29 @@ from bot.settings import Settings
 from handlers.messages import Channel, Chart, Document, Option, Question, Text
 from handlers.ports import (
     ChannelSender,
+    Delivery,
     FixedClock,
     OutsideWindow,
     PermanentError,
+    Recipient,
     RetryAfter,
     Template,
     TransientError,
+    Unconfirmed,
 )
 from storage.db import Database
 from tests.channels.whatsapp.conftest import SRI_MENANTI, Harness, WaUser, wa_settings
 from tests.fakes.graph_api import FakeGraphApi
 
 REMINDER = Template("reminder", ("Pak Budi", "Batas verifikasi:\n27 Januari", "5 keluarga"))
+
+
+async def _recipient(h: Harness, wa_id: str) -> Recipient:
+    async with h.db.unit_of_work() as uow:
+        person = await uow.people.find_by_identity("whatsapp", wa_id)
+        assert person is not None
+        [identity] = await uow.people.identities_of(person.person_id)
+    return Recipient(wa_id, identity.last_inbound_at)
 
 
 async def _registered(h: Harness, wa_id: str, code: str) -> WaUser:
@@ -39,7 +50,9 @@ async def test_outside_the_window_a_reminder_goes_as_the_template(wa: Harness) -
     wa.clock.advance(timedelta(hours=25))
     before = len(wa.graph.sent)
     wamid = await wa.channel.sender.send(
-        user.wa_id, [Text("Pengingat: batas verifikasi 27 Januari")], template=REMINDER
+        await _recipient(wa, user.wa_id),
+        [Text("Pengingat: batas verifikasi 27 Januari")],
+        template=REMINDER,
     )
     [sent] = wa.graph.sent[before:]
     assert wamid == sent.wamid
@@ -54,7 +67,7 @@ async def test_outside_the_window_a_reminder_goes_as_the_template(wa: Harness) -
         "5 keluarga",
     ]
     with pytest.raises(OutsideWindow):  # no template: nothing can be sent
-        await wa.channel.sender.send(user.wa_id, [Text("Halo")])
+        await wa.channel.sender.send(await _recipient(wa, user.wa_id), [Text("Halo")])
     assert len(wa.graph.sent) == before + 1
 
 
@@ -63,7 +76,9 @@ async def test_inside_the_window_it_is_free_form(wa: Harness) -> None:
     wa.clock.advance(timedelta(hours=23))
     before = len(wa.graph.sent)
     question = Question("Lanjutkan verifikasi?", (Option("m:resume", "Lanjutkan"),))
-    await wa.channel.sender.send(user.wa_id, [Text("Pengingat"), question], template=REMINDER)
+    await wa.channel.sender.send(
+        await _recipient(wa, user.wa_id), [Text("Pengingat"), question], template=REMINDER
+    )
     text, buttons = wa.graph.sent[before:]
     assert text.type == "text" and text.text() == "Pengingat"
     assert buttons.interactive_type == "button"
@@ -74,12 +89,14 @@ async def test_131047_falls_back_to_the_template(wa_sqlite: Harness) -> None:
     user = await _registered(h, "6281322220003", "KWL-WINDW3")
     h.graph.fail_next(131047)
     before = len(h.graph.sent)
-    await h.channel.sender.send(user.wa_id, [Text("Pengingat")], template=REMINDER)
+    await h.channel.sender.send(
+        await _recipient(h, user.wa_id), [Text("Pengingat")], template=REMINDER
+    )
     [sent] = h.graph.sent[before:]
     assert sent.type == "template"
     h.graph.fail_next(131047)
     with pytest.raises(OutsideWindow):
-        await h.channel.sender.send(user.wa_id, [Text("Pengingat")])
+        await h.channel.sender.send(await _recipient(h, user.wa_id), [Text("Pengingat")])
 
 
 async def test_rate_limits_and_errors_are_typed(wa_sqlite: Harness) -> None:
@@ -103,39 +120,66 @@ async def test_rate_limits_and_errors_are_typed(wa_sqlite: Harness) -> None:
     )
     h.graph.fail_next(130429)
     with pytest.raises(RetryAfter) as throughput:
-        await sender.send(user.wa_id, [Text("a")])
+        await sender.send(await _recipient(h, user.wa_id), [Text("a")])
     assert not throughput.value.per_chat and throughput.value.seconds > 0
-    await sender.send(user.wa_id, [Text("a")])  # the whole number waited first
+    await sender.send(await _recipient(h, user.wa_id), [Text("a")])  # the whole number waited first
     assert sum(sleeps) == pytest.approx(throughput.value.seconds, abs=0.05)
     h.graph.fail_next(131056)
     with pytest.raises(RetryAfter) as pair:
-        await sender.send(user.wa_id, [Text("b")])
+        await sender.send(await _recipient(h, user.wa_id), [Text("b")])
     assert pair.value.per_chat and pair.value.seconds >= 6
     sleeps.clear()
-    await sender.send("6281399999999", [Text("b")], template=REMINDER)  # others: no wait
+    await sender.send(Recipient("6281399999999"), [Text("b")], template=REMINDER)  # others: no wait
     assert sum(sleeps) < 0.05
-    await sender.send(user.wa_id, [Text("b")])  # this person: after the pair limit
+    await sender.send(
+        await _recipient(h, user.wa_id), [Text("b")]
+    )  # this person: after the pair limit
     assert sum(sleeps) == pytest.approx(pair.value.seconds, abs=0.05)
     h.graph.fail_next(131026)
     with pytest.raises(PermanentError):
-        await sender.send(user.wa_id, [Text("c")])
+        await sender.send(await _recipient(h, user.wa_id), [Text("c")])
     h.graph.fail_next(131000, status=500)
     with pytest.raises(TransientError):
-        await sender.send(user.wa_id, [Text("d")])
+        await sender.send(await _recipient(h, user.wa_id), [Text("d")])
 
 
-async def test_before_send_runs_once_right_before_the_first_request(wa_sqlite: Harness) -> None:
+async def test_each_part_is_announced_right_before_its_request(wa_sqlite: Harness) -> None:
     h = wa_sqlite
     user = await _registered(h, "6281322220005", "KWL-BEFORE")
     before = len(h.graph.sent)
-    calls: list[int] = []
+    calls: list[tuple[int, int]] = []
+    delivery = Delivery(on_write=lambda part: calls.append((part, len(h.graph.sent))))
 
-    async def before_send() -> None:
-        calls.append(len(h.graph.sent))
-
-    await h.channel.sender.send(user.wa_id, [Text("satu"), Text("dua")], before_send=before_send)
-    assert calls == [before]
+    wamid = await h.channel.sender.send(
+        await _recipient(h, user.wa_id), [Text("satu"), Text("dua")], delivery=delivery
+    )
+    assert calls == [(0, before), (1, before + 1)]
     assert len(h.graph.sent) == before + 2
+    assert (delivery.written, delivery.accepted) == (1, 1)
+    assert wamid == delivery.platform_id == h.graph.sent[-1].wamid
+
+
+async def test_skipped_parts_are_not_sent_again(wa_sqlite: Harness) -> None:
+    h = wa_sqlite
+    user = await _registered(h, "6281322220007", "KWL-SKIPPP")
+    before = len(h.graph.sent)
+    await h.channel.sender.send(
+        await _recipient(h, user.wa_id), [Text("satu"), Text("dua")], delivery=Delivery(skip=1)
+    )
+    assert [s.text() for s in h.graph.sent[before:]] == ["dua"]
+
+
+async def test_a_request_without_an_answer_is_unconfirmed(wa_sqlite: Harness) -> None:
+    h = wa_sqlite
+    user = await _registered(h, "6281322220008", "KWL-NOANSW")
+    h.graph.drop_next()
+    delivery = Delivery()
+    with pytest.raises(Unconfirmed):
+        await h.channel.sender.send(
+            await _recipient(h, user.wa_id), [Text("Pengumuman")], delivery=delivery
+        )
+    assert [b["text"]["body"] for b in h.graph.dropped] == ["Pengumuman"]  # it did arrive
+    assert delivery.in_doubt
 
 
 async def test_network_errors_are_transient() -> None:
@@ -172,7 +216,7 @@ async def test_proactive_sends_to_one_person_are_six_seconds_apart(
     )
     try:
         for wa_id in ("628111", "628111", "628222"):
-            await sender.send(wa_id, [Text("x")], template=Template("reminder"))
+            await sender.send(Recipient(wa_id), [Text("x")], template=Template("reminder"))
     finally:
         await client.aclose()
     assert [s.to for s in graph.sent] == ["628111", "628111", "628222"]
@@ -218,7 +262,7 @@ async def test_charts_and_documents_are_uploaded_then_sent(wa_sqlite: Harness, t
     report.write_text("nama;status\n", encoding="utf-8")
     before = len(h.graph.sent)
     await h.channel.sender.send(
-        user.wa_id,
+        await _recipient(h, user.wa_id),
         [
             Chart(str(chart), caption="Kemajuan Sri Menanti"),
             Document(str(report), caption="Laporan", file_name="laporan.csv"),

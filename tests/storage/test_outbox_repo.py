@@ -1,0 +1,180 @@
+"""The outbox repository on SQLite and PostgreSQL: enqueue, claim, outcomes, receipts."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from storage.db import Database
+from storage.repos.outbox import NewMessage, Priority
+from tests.conftest import peers
+
+LEASE = dt.timedelta(minutes=10)
+
+
+async def _people(db: Database, now: dt.datetime, count: int) -> list[int]:
+    async with db.unit_of_work() as uow:
+        ids = []
+        for i in range(count):
+            person_id = await uow.people.create(f"Orang {i}", now=now)
+            await uow.people.add_identity(person_id, "telegram", str(1000 + i), "", now)
+            ids.append(person_id)
+    return ids
+
+
+def _message(campaign: str, person_id: int, **kw: object) -> NewMessage:
+    return NewMessage(campaign, "reminder", person_id, [{"kind": "text", "text": "x"}], **kw)  # type: ignore[arg-type]
+
+
+async def test_enqueue_is_unique_per_campaign_and_person(
+    database: Database, now: dt.datetime
+) -> None:
+    a, b = await _people(database, now, 2)
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.enqueue([_message("c1", a), _message("c1", b)], now) == 2
+        assert await uow.outbox.enqueue([_message("c1", a), _message("c2", a)], now) == 1
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.count_by_status("c") == {"pending": 3}
+
+
+async def test_a_large_enqueue_goes_in_chunks(database: Database, now: dt.datetime) -> None:
+    people = await _people(database, now, 3)
+    messages = [_message(f"big:{i}", people[i % 3]) for i in range(1203)]
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.enqueue(messages, now) == 1203
+        assert await uow.outbox.enqueue(messages, now) == 0
+
+
+async def test_claim_takes_due_rows_most_urgent_first(database: Database, now: dt.datetime) -> None:
+    a, b, c = await _people(database, now, 3)
+    later = now + dt.timedelta(hours=1)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue(
+            [
+                _message("broadcast", a, priority=Priority.BROADCAST),
+                _message("reminder", b, not_before=now - dt.timedelta(minutes=1)),
+                _message("answer", c, priority=Priority.CONVERSATION),
+                _message("tomorrow", a, not_before=later),
+                _message("gone", b, expires_at=now),
+            ],
+            now,
+        )
+    async with database.unit_of_work() as uow:
+        claimed = await uow.outbox.claim("w/0", now, 10, LEASE)
+    assert [m.campaign for m in claimed] == ["answer", "reminder", "broadcast"]
+    assert [i.external_id for i in claimed[0].identities] == ["1002"]
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.claim("w/1", now, 10, LEASE) == []  # nothing due is left
+        assert await uow.outbox.expire_due(now) == [(5, "gone", b)]
+        assert [m.campaign for m in await uow.outbox.claim("w/1", later, 10, LEASE)] == ["tomorrow"]
+
+
+async def test_outcomes_only_apply_to_rows_being_sent(database: Database, now: dt.datetime) -> None:
+    [a] = await _people(database, now, 1)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue([_message("c", a)], now)
+        [row] = await uow.outbox.of_campaign("c")
+        assert not await uow.outbox.mark_sent(
+            row.id, now, "m1", channel="telegram", identity_id=1, progress=1
+        )
+        [claimed] = await uow.outbox.claim("w/0", now, 1, LEASE)
+        identity = claimed.identities[0].identity_id
+        assert await uow.outbox.reschedule(
+            row.id, now + dt.timedelta(minutes=1), "boom", progress=1
+        )
+        assert not await uow.outbox.finish(row.id, "failed", now, "late")
+        [claimed] = await uow.outbox.claim("w/0", now + dt.timedelta(minutes=1), 1, LEASE)
+        assert (claimed.progress, claimed.attempts) == (1, 1)
+        assert await uow.outbox.mark_sent(
+            row.id, now, "m1", channel="telegram", identity_id=identity, progress=2
+        )
+        stored = await uow.outbox.get(row.id)
+    assert stored is not None
+    assert (stored.status, stored.platform_message_id, stored.progress) == ("sent", "m1", 2)
+    assert (stored.claimed_by, stored.channel, stored.last_error) == (None, "telegram", None)
+
+
+async def test_release_and_abandon_settle_a_dead_workers_rows(
+    database: Database, now: dt.datetime
+) -> None:
+    a, b, c = await _people(database, now, 3)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue([_message("c", a), _message("c", b), _message("c", c)], now)
+        claimed = await uow.outbox.claim("dead/0", now, 2, LEASE)
+        await uow.outbox.claim("far/0", now, 1, LEASE)
+    first, second = (m.id for m in claimed)
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.stale_workers(now, dt.timedelta(0)) == []
+        stale_at = now + LEASE + dt.timedelta(seconds=1)
+        assert await uow.outbox.stale_workers(stale_at, dt.timedelta(0)) == ["dead/0", "far/0"]
+        assert await uow.outbox.release("dead/0", {first: 1}, stale_at) == 2
+        assert await uow.outbox.abandon("far/0", stale_at, "journal out of reach") == 1
+        rows = {r.id: r for r in await uow.outbox.of_campaign("c")}
+    assert (rows[first].status, rows[first].progress) == ("pending", 1)
+    assert (rows[second].status, rows[second].progress) == ("pending", 0)
+    assert [r.status for r in rows.values()].count("uncertain") == 1
+
+
+async def test_receipts_only_move_forward(database: Database, now: dt.datetime) -> None:
+    [a] = await _people(database, now, 1)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue([_message("c", a)], now)
+        [claimed] = await uow.outbox.claim("w/0", now, 1, LEASE)
+        await uow.outbox.mark_sent(
+            claimed.id, now, "wamid.1", channel="whatsapp", identity_id=1, progress=1
+        )
+    later = now + dt.timedelta(minutes=5)
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.record_status("wamid.1", "read", later)
+        assert await uow.outbox.record_status("wamid.1", "delivered", now)
+        assert await uow.outbox.record_status("wamid.1", "failed", later)
+        assert not await uow.outbox.record_status("wamid.other", "read", later)
+        row = await uow.outbox.get(claimed.id)
+    assert row is not None
+    assert (row.status, row.read_at, row.delivered_at) == ("read", later, now)
+    with pytest.raises(ValueError, match="receipt"):
+        async with database.unit_of_work() as uow:
+            await uow.outbox.record_status("wamid.1", "seen", now)
+
+
+async def test_acknowledge_once_and_cancel_by_prefix(database: Database, now: dt.datetime) -> None:
+    a, b = await _people(database, now, 2)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue(
+            [
+                _message("announcement:1", a),
+                _message("deadline:1_0:T-7", a),
+                _message("deadline:1_0:T-3", b),
+                _message("deadline:10:T-7", b),
+            ],
+            now,
+        )
+        assert await uow.outbox.acknowledge("announcement:1", a, now) is True
+        assert await uow.outbox.acknowledge("announcement:1", a, now) is False
+        assert await uow.outbox.acknowledge("announcement:1", b, now) is None
+        # "_" is a LIKE wildcard: the prefix must be taken literally.
+        assert await uow.outbox.cancel("deadline:1_0:", now) == 2
+        counts = await uow.outbox.count_by_status("deadline:")
+    assert counts == {"cancelled": 2, "pending": 1}
+
+
+async def test_concurrent_claims_never_share_a_row(database: Database, now: dt.datetime) -> None:
+    people = await _people(database, now, 5)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue([_message(f"c{i}", people[i % 5]) for i in range(200)], now)
+    async with peers(database, 4) as handles:
+
+        async def take(db: Database, worker: str) -> list[int]:
+            taken: list[int] = []
+            while True:
+                async with db.unit_of_work() as uow:
+                    batch = await uow.outbox.claim(worker, now, 7, LEASE)
+                if not batch:
+                    return taken
+                taken.extend(m.id for m in batch)
+
+        results = await asyncio.gather(*(take(db, f"w/{i}") for i, db in enumerate(handles)))
+    everything = [i for taken in results for i in taken]
+    assert len(everything) == len(set(everything)) == 200
