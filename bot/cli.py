@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from bot import demo as demo_data
-from bot.channels.console import ConsoleChat
+from bot.channels.console import ConsoleChat, ConsoleSender
 from bot.channels.console import run as run_console
 from bot.logs import setup_logging
 from bot.regions import add_region, load_regions, lookup
@@ -22,6 +23,8 @@ from handlers.context import ROLE_LEVEL
 from handlers.exports import form_labels
 from handlers.ports import SystemClock
 from handlers.registration import new_invite_code
+from reminders.journal import SendJournal
+from reminders.outbox import OutboxSender
 from storage.db import Database
 from storage.exporter import ExportCounts, export_region
 from storage.importer import ImportReport, import_register
@@ -87,15 +90,45 @@ def db_upgrade(db: DbOption = None) -> None:
 
 
 async def _chat(settings: Settings, user: str, name: str) -> None:
+    from bot.run import scheduled_jobs
+
     async def work(db: Database) -> None:
-        kawal = build_kawal(settings, db)
+        clock = SystemClock()
+        kawal = build_kawal(settings, db, clock)
         chat = ConsoleChat(kawal.handle, user, name)
         interactive = sys.stdin.isatty()
+        # Proactive messages (announcements, reminders) reach the terminal too: the scheduled
+        # jobs and the outbox run after every message, and in the background while idle.
+        console = ConsoleSender(settings.data_dir / "console-inbox", user, sys.stdout)
+        journal = SendJournal(settings.data_dir / "outbox")
+        outbox = OutboxSender(db, {console.channel.value: console}, clock, journal)
+        jobs = scheduled_jobs(settings, db, clock)
+
+        async def deliver() -> None:
+            for job in jobs:
+                try:
+                    await job.func(*job.args)
+                except Exception:
+                    logging.getLogger(__name__).exception("job %s failed", job.id)
+            await outbox.run_once()
+
         if interactive:
-            typer.echo("Kawal (terminal). Ketik MENU untuk mulai, KELUAR untuk berhenti.")
-            out = await chat.send("/menu")
-            typer.echo(out)
-        await run_console(chat, sys.stdin, sys.stdout, interactive=interactive)
+            await outbox.start()
+        else:
+            journal.open()
+            await outbox.recover()
+        try:
+            waiting = console.take_inbox(user)
+            if waiting:
+                typer.echo(waiting + "\n")
+            if interactive:
+                typer.echo("Kawal (terminal). Ketik MENU untuk mulai, KELUAR untuk berhenti.")
+                out = await chat.send("/menu")
+                typer.echo(out)
+            await deliver()
+            await run_console(chat, sys.stdin, sys.stdout, interactive=interactive, after=deliver)
+        finally:
+            await outbox.stop()
 
     await _with_db(settings, work)
 

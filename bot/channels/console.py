@@ -8,9 +8,12 @@ press would), anything else goes in as typed text.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from handlers.messages import (
@@ -28,6 +31,7 @@ from handlers.messages import (
     Text,
     Tone,
 )
+from handlers.ports import Delivery, Recipient, Template
 
 _COMMAND_RE = re.compile(r"^/(\w+)(?:@\w+)?\s*(.*)$", re.S)
 _LOCATION_RE = re.compile(
@@ -121,8 +125,72 @@ def render_one(message: Outbound) -> str:
     raise TypeError(f"cannot render {message!r}")
 
 
-async def run(chat: ConsoleChat, stdin: IO[str], stdout: IO[str], *, interactive: bool) -> None:
-    """Read lines until end of input (or ``keluar``) and print every reply."""
+class ConsoleSender:
+    """Proactive messages (reminders, announcements) in the terminal demo: printed at once for
+    the person chatting, kept in a small inbox file for the other terminal identities and shown
+    when they next chat (``take_inbox``). Implements :class:`handlers.ports.ChannelSender`."""
+
+    channel = Channel.CONSOLE
+
+    def __init__(self, inbox_dir: Path, current_user: str, out: IO[str]) -> None:
+        self.inbox_dir = inbox_dir
+        self.current_user = current_user
+        self.out = out
+        self._ids = itertools.count(1)
+
+    async def send(
+        self,
+        recipient: Recipient,
+        messages: Sequence[Outbound],
+        *,
+        template: Template | None = None,
+        delivery: Delivery | None = None,
+    ) -> str | None:
+        delivery = delivery or Delivery()
+        if delivery.skip > 0:
+            return delivery.platform_id  # the one part went out before a crash
+        # Buttons of a proactive message are shown as words to type (a number typed next
+        # answers the conversation's own question, not this message).
+        shown = [
+            dataclasses.replace(m, numbered=False) if isinstance(m, Question) else m
+            for m in messages
+        ]
+        text = "📣 " + render(Reply(shown))
+        delivery.before_write(0)
+        if recipient.external_id == self.current_user:
+            self.out.write(f"\n{text}\n")
+            self.out.flush()
+        else:
+            self.inbox_dir.mkdir(parents=True, exist_ok=True)
+            with self._inbox(recipient.external_id).open("a", encoding="utf-8") as inbox:
+                inbox.write(text + "\n\n")
+        platform_id = f"console-{next(self._ids)}"
+        delivery.confirmed(0, platform_id)
+        return platform_id
+
+    def _inbox(self, user: str) -> Path:
+        return self.inbox_dir / (re.sub(r"[^A-Za-z0-9_.-]", "_", user) + ".txt")
+
+    def take_inbox(self, user: str) -> str:
+        """What arrived for ``user`` while they were away (then forgotten)."""
+        path = self._inbox(user)
+        if not path.exists():
+            return ""
+        text = path.read_text(encoding="utf-8").strip()
+        path.unlink()
+        return text
+
+
+async def run(
+    chat: ConsoleChat,
+    stdin: IO[str],
+    stdout: IO[str],
+    *,
+    interactive: bool,
+    after: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Read lines until end of input (or ``keluar``) and print every reply; ``after`` runs
+    after each reply (the demo sends due proactive messages there)."""
     while True:
         if interactive:
             stdout.write("\nAnda> ")
@@ -138,3 +206,5 @@ async def run(chat: ConsoleChat, stdin: IO[str], stdout: IO[str], *, interactive
             if not interactive:
                 stdout.write("\n")
             stdout.flush()
+        if after is not None:
+            await after()
