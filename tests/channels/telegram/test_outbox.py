@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import pytest
 
 from bot.channels.telegram.channel import Handle
 from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, to_data
 from handlers.ports import FixedClock
+from reminders.outbox import OutboxSender
 from storage.db import Database
 from storage.repos.outbox import NewMessage, OutboxRecord
 from tests.channels.telegram.conftest import Bot
@@ -28,37 +32,46 @@ async def _row(db: Database, campaign: str) -> OutboxRecord:
     return row
 
 
-async def test_a_proactive_message_goes_out_once_through_the_wire_session(
-    polling_bot: Bot, now: datetime
-) -> None:
-    bot = polling_bot
+@dataclass
+class Running:
+    bot: Bot
+    clock: FixedClock
+    outbox: OutboxSender
+
+
+@pytest.fixture
+async def running(polling_bot: Bot, now: datetime) -> Running:
+    """The bot polling, its clock fixed, with an operator registered in chat ``CHAT``."""
     clock = FixedClock(now)
-    service = await bot.start(clock=clock)
-    await bot.register(CHAT, "KWL-TGAAAA")
+    service = await polling_bot.start(clock=clock)
+    await polling_bot.register(CHAT, "KWL-TGAAAA")
     assert service.outbox is not None
+    return Running(polling_bot, clock, service.outbox)
+
+
+async def test_a_proactive_message_goes_out_once_through_the_wire_session(
+    running: Running, now: datetime
+) -> None:
+    bot = running.bot
     await _enqueue(bot.db, now, "deadline:1:T-7", Text("Tenggat verifikasi: 27 Januari"))
 
-    await service.outbox.run_once()
+    await running.outbox.run_once()
 
     [sent] = [m for m in bot.fake.sent_to(CHAT) if "Tenggat" in m.text]
     row = await _row(bot.db, "deadline:1:T-7")
     assert (row.status, row.platform_message_id) == ("sent", str(sent.message_id))
 
 
-async def test_429_reschedules_the_row_by_retry_after(polling_bot: Bot, now: datetime) -> None:
-    bot = polling_bot
-    clock = FixedClock(now)
-    service = await bot.start(clock=clock)
-    await bot.register(CHAT, "KWL-TGAAAA")
-    assert service.outbox is not None
+async def test_429_reschedules_the_row_by_retry_after(running: Running, now: datetime) -> None:
+    bot, clock = running.bot, running.clock
     await _enqueue(bot.db, now, "announcement:1", Text("Pengumuman"))
     bot.fake.fail_next("sendMessage", status=429, retry_after=1)
 
-    await service.outbox.run_once()
+    await running.outbox.run_once()
     row = await _row(bot.db, "announcement:1")
     assert (row.status, row.next_attempt_at) == ("pending", now + timedelta(seconds=1))
     clock.advance(timedelta(seconds=1))
-    await service.outbox.run_once()  # the limiter waited the pause out first
+    await running.outbox.run_once()  # the limiter waited the pause out first
     assert (await _row(bot.db, "announcement:1")).status == "sent"
     sends = [r for r in bot.fake.calls("sendMessage") if r.params.get("text") == "Pengumuman"]
     assert [r.status for r in sends] == [429, 200]
@@ -66,19 +79,15 @@ async def test_429_reschedules_the_row_by_retry_after(polling_bot: Bot, now: dat
 
 
 async def test_a_send_without_an_answer_is_uncertain_and_never_repeated(
-    polling_bot: Bot, now: datetime
+    running: Running, now: datetime
 ) -> None:
-    bot = polling_bot
-    clock = FixedClock(now)
-    service = await bot.start(clock=clock)
-    await bot.register(CHAT, "KWL-TGAAAA")
-    assert service.outbox is not None
+    bot, clock = running.bot, running.clock
     await _enqueue(bot.db, now, "announcement:2", Text("Pengumuman penting"))
     bot.fake.drop_next("sendMessage")
 
-    await service.outbox.run_once()
+    await running.outbox.run_once()
     clock.advance(timedelta(days=1))
-    await service.outbox.run_once()
+    await running.outbox.run_once()
 
     assert (await _row(bot.db, "announcement:2")).status == "uncertain"
     assert [m.text for m in bot.fake.sent_to(CHAT)].count("Pengumuman penting") == 1
