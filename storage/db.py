@@ -39,6 +39,8 @@ from storage.repos.inbound_events import InboundEventRepository
 from storage.repos.invites import InviteRepository
 from storage.repos.people import PeopleRepository
 from storage.repos.problem_reports import ProblemReportRepository
+from storage.repos.progress import ProgressRepository
+from storage.repos.quality import QualityRepository
 from storage.repos.regions import RegionRepository
 from storage.repos.sessions import FormSessionRepository
 from storage.repos.submissions import SubmissionRepository
@@ -64,6 +66,8 @@ class UnitOfWork:
         self.inbound = InboundRepository(session, dialect)
         self.problem_reports = ProblemReportRepository(session, dialect)
         self.inbound_events = InboundEventRepository(session, dialect)
+        self.progress = ProgressRepository(session, dialect)
+        self.quality = QualityRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""
