@@ -433,7 +433,7 @@ def report_progress(
     typer.echo(progress_view.summary(found, deadline, now, lang).split("\n\n")[0])
     typer.echo("")
     villages = progress_view.laggards_first(found.villages)
-    header, rows = progress_table(villages, found.names, lang)
+    header, rows = progress_table(villages, found.names, lang, short=True)
     _print_table(header, rows)
     if png is not None:
         chart = progress_view.chart_for(found, deadline, now, lang, min_bars=1)
@@ -478,7 +478,10 @@ def report_quality(
         lang,
     )
     if isinstance(since, str):
-        raise _fail(since)
+        raise _fail(
+            f"Tanggal {untouched_since} tidak dikenali atau belum lewat. "
+            "Contoh: --untouched-since 2026-10-01"
+        )
     forms = forms_from(settings)
 
     async def work(database: Database) -> quality_view.QualityReport | None:

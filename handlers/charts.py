@@ -25,7 +25,7 @@ HEAD_IN = 1.05
 FOOT_IN = 0.55
 NAME_CHARS = 20
 _RED, _AMBER, _GREEN = "#d64541", "#f0a030", "#2e9e5b"
-_TRACK, _INK, _MUTED = "#e8e8e8", "#222222", "#666666"
+_TRACK, _EMPTY, _INK, _MUTED = "#e8e8e8", "#f4f4f4", "#222222", "#666666"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class Bar:
     label: str  # the village or kecamatan name
     pct: int  # done, whole percent
     note: str  # printed after the bar, e.g. "3% · 1/30" or "belum ada data"
+    empty: bool = False  # no household in the register yet: drawn muted
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,8 @@ def render_progress_chart(chart: ProgressChart, path: Path) -> Path:
     bottom = FOOT_IN / height
     axes = figure.add_axes((0.29, bottom, 0.49, top - bottom))
     positions = list(range(rows))
-    axes.barh(positions, [100] * rows, color=_TRACK, height=0.72)
+    tracks = [_EMPTY if bar.empty else _TRACK for bar in bars] or [_EMPTY]
+    axes.barh(positions, [100] * rows, color=tracks, height=0.72)
     axes.barh(
         positions[: len(bars)],
         [bar.pct for bar in bars],
@@ -92,7 +94,7 @@ def render_progress_chart(chart: ProgressChart, path: Path) -> Path:
             va="center",
             ha="left",
             fontsize=11,
-            color=_INK,
+            color=_MUTED if bar.empty else _INK,
             clip_on=False,
         )
     figure.text(0.03, 1 - 0.32 / height, chart.title, fontsize=14, weight="bold", color=_INK)

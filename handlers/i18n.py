@@ -357,6 +357,10 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "DTKS families|Verified|Updated|Not found|Done|Pending|Done (%)|New proposals|"
         "Open problem reports",
     },
+    "progress_table_counts": {
+        "id": "KK|Verif|Diperb|TdkDitemukan|Selesai|Belum|%|Usulan|Kendala",
+        "en": "Families|Verified|Updated|NotFound|Done|Pending|%|Proposals|Reports",
+    },
     "progress_xlsx_village_columns": {
         "id": "Kode|Kecamatan|Desa/Kelurahan",
         "en": "Code|Sub-district|Village",

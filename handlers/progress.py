@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from handlers.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
 from handlers.context import Turn
@@ -313,6 +314,7 @@ def chart_for(
             )
             if i.counts.register
             else t("progress_chart_empty", lang),
+            empty=i.counts.register == 0,
         )
         for i in items
     )
@@ -385,9 +387,9 @@ async def _area(turn: Turn, code: str, charts_dir: Path, exports_dir: Path) -> l
     wide = progress.level < VILLAGE_LEVEL - 1
     if wide or len(progress.villages) > MAX_BARS:
         villages = laggards_first(progress.villages)
-        groups = progress.groups(progress.level + 1) if wide else []
+        groups = laggards_first(progress.groups(progress.level + 1)) if wide else []
         names = progress.names
-        stamp = turn.now.strftime("%Y%m%d-%H%M")
+        stamp = turn.now.astimezone(ZoneInfo(progress.timezone)).strftime("%Y%m%d-%H%M")
         path_x = exports_dir / f"progres-{code}-{_digest(villages, groups, lang)}.xlsx"
         document = Document(
             str(path_x),

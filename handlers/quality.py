@@ -351,7 +351,7 @@ async def show(
         reply.add(Text(summary(report, lang), Tone.INFO if not report.empty else Tone.SUCCESS))
         if report.empty:
             continue
-        stamp = turn.now.strftime("%Y%m%d-%H%M%S")
+        stamp = turn.now.astimezone(ZoneInfo(report.timezone)).strftime("%Y%m%d-%H%M%S")
         name = f"kualitas-{code}-{stamp}.xlsx"
         path = exports_dir / f"kualitas-{code}-{stamp}-{turn.me.person_id}.xlsx"
         document = Document(str(path), t("quality_caption", lang, region=report.name), name)

@@ -39,10 +39,12 @@ def _split(key: str, lang: str) -> list[str]:
 
 
 def progress_table(
-    villages: Sequence[VillageProgress], names: dict[str, str], lang: str
+    villages: Sequence[VillageProgress], names: dict[str, str], lang: str, *, short: bool = False
 ) -> tuple[list[str], list[list[Any]]]:
-    """Header and one row per village (in the order given): code, kecamatan, name, counts."""
-    header = _split("progress_xlsx_village_columns", lang) + _split("progress_xlsx_counts", lang)
+    """Header and one row per village (in the order given): code, kecamatan, name, counts.
+    ``short``: headers that fit a terminal."""
+    counts = "progress_table_counts" if short else "progress_xlsx_counts"
+    header = _split("progress_xlsx_village_columns", lang) + _split(counts, lang)
     rows = [
         [v.code, names.get(".".join(v.code.split(".")[:3]), ""), v.name, *count_cells(v.counts)]
         for v in villages
