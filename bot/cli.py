@@ -486,7 +486,7 @@ def report_quality(
 
     async def work(database: Database) -> quality_view.QualityReport | None:
         async with database.unit_of_work() as uow:
-            return await quality_view.gather(uow, region, since, lang)
+            return await quality_view.gather(uow, region, since, lang, untouched_limit=None)
 
     report = _run(lambda: _with_db(settings, work))
     if report is None:

@@ -386,13 +386,18 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "🔎 Kualitas data {region}\n"
         "• NIK ganda: {niks} NIK pada {rows} anggota ({across} NIK antar desa)\n"
         "• NIK tidak cocok dengan jawaban: jenis kelamin {sex}, tanggal lahir {born}\n"
-        "• Keluarga belum disentuh sejak {since}: {untouched}\n"
+        "• Keluarga belum disentuh sejak {since}: {untouched} di {villages} desa\n"
         "Rincian di berkas XLSX, satu lembar per jenis. Tanggal lain: KUALITAS 01-10-2026",
         "en": "🔎 Data quality of {region}\n"
         "• Duplicate NIKs: {niks} NIKs on {rows} members ({across} across villages)\n"
         "• NIK disagrees with the answers: sex {sex}, birth date {born}\n"
-        "• Families not touched since {since}: {untouched}\n"
+        "• Families not touched since {since}: {untouched} in {villages} villages\n"
         "Details in the XLSX file, one sheet per kind. Another date: KUALITAS 01-10-2026",
+    },
+    "quality_untouched_capped": {
+        "id": "Daftar keluarga belum disentuh di XLSX: {shown} yang paling lama (jumlah per desa "
+        "lengkap).",
+        "en": "Untouched families in the XLSX: the {shown} oldest (counts per village complete).",
     },
     "quality_clean": {
         "id": "✅ Kualitas data {region}: tidak ada NIK ganda, tidak ada NIK yang tidak cocok, "
@@ -421,8 +426,8 @@ _CATALOG: dict[str, dict[str, str]] = {
     "quality_source_import": {"id": "DTKS", "en": "DTKS"},
     "quality_source_proposal": {"id": "Usulan baru", "en": "New proposal"},
     "quality_sheets": {
-        "id": "NIK ganda|NIK tidak cocok|Belum disentuh",
-        "en": "Duplicate NIK|NIK disagrees|Not touched",
+        "id": "NIK ganda|NIK tidak cocok|Belum disentuh per desa|Belum disentuh",
+        "en": "Duplicate NIK|NIK disagrees|Not touched per village|Not touched",
     },
     "quality_place_cols": {
         "id": "Kode wilayah|Kecamatan|Desa/Kelurahan",
@@ -439,6 +444,10 @@ _CATALOG: dict[str, dict[str, str]] = {
         "Jenis kelamin (NIK)|Tanggal lahir (jawaban)|Tanggal lahir (NIK)|Temuan",
         "en": "DTKS id|KK number|Head of family|Member|NIK|Sex (answer)|Sex (NIK)|"
         "Birth date (answer)|Birth date (NIK)|Finding",
+    },
+    "quality_village_cols": {
+        "id": "Jumlah keluarga|Paling lama sejak",
+        "en": "Families|Oldest since",
     },
     "quality_untouched_cols": {
         "id": "ID DTKS|No. KK|Kepala keluarga|RT|RW|Status|Sumber|Terakhir diubah",

@@ -1,13 +1,15 @@
 """Data quality for Dinsos ("Kualitas data"): what to fix in the register of its kabupaten.
 
-Three kinds of findings, each a sheet of the XLSX file and a line of the summary:
+Three kinds of findings, each a line of the summary and sheets of the XLSX file:
 
 - **NIK ganda**: a NIK recorded for more than one member, in any household or village (also
   outside the kabupaten: that row shows only the village, with the NIK masked); the placeholder
   NIKs of people without one (``9999999999999995`` ...) never count.
 - **NIK tidak cocok**: the birth date or sex encoded in the NIK (DDMMYY, women with 40 added to
   the day) disagrees with the member's recorded birth date or sex.
-- **Belum disentuh**: households nobody changed since a date (default: ``untouched_days`` ago).
+- **Belum disentuh**: households nobody changed since a date (default: ``untouched_days`` ago):
+  counted per village, and listed, the longest untouched first (the bot lists at most
+  ``UNTOUCHED_LIST_LIMIT`` so the file stays quick to make and to open on a phone).
 
 NIK and No. KK are shown in full only to the Dinsos user whose area holds the record; everyone
 else (admins, rows outside the area) gets them masked. Findings are read inside the update's
@@ -33,7 +35,7 @@ from handlers.progress import region_label
 from handlers.workbooks import write_sheets
 from storage.db import UnitOfWork
 from storage.regions_data import timezone_for
-from storage.repos.quality import MemberFinding, UntouchedHousehold
+from storage.repos.quality import MemberFinding, UntouchedHousehold, UntouchedVillage
 
 __all__ = [
     "QUALITY_ROLES",
@@ -52,6 +54,7 @@ QUALITY_ROLES = ("dinsos", "admin")
 FULL_NIK_ROLES = ("dinsos",)  # an admin runs the system, and sees identifiers masked
 WORDS = frozenset({"kualitas", "quality"})
 DEFAULT_UNTOUCHED_DAYS = 30
+UNTOUCHED_LIST_LIMIT = 10_000  # households listed in the bot's file (counts per village: all)
 Labels = Callable[[str, Any], str]
 
 
@@ -91,8 +94,13 @@ class QualityReport:
     since: dt.datetime
     duplicates: list[MemberFinding]
     mismatches: list[Mismatch]
-    untouched: list[UntouchedHousehold]
+    untouched: list[UntouchedHousehold]  # the longest untouched first, maybe not all
+    untouched_villages: list[UntouchedVillage]  # every village with untouched households
     names: dict[str, str] = field(default_factory=dict)  # region code -> name, also outside
+
+    @property
+    def untouched_total(self) -> int:
+        return sum(v.households for v in self.untouched_villages)
 
     @property
     def duplicate_niks(self) -> int:
@@ -115,7 +123,7 @@ class QualityReport:
 
     @property
     def empty(self) -> bool:
-        return not (self.duplicates or self.mismatches or self.untouched)
+        return not (self.duplicates or self.mismatches or self.untouched_villages)
 
 
 def _same_day(a: dt.date, b: dt.date) -> bool:
@@ -145,18 +153,25 @@ def confirm(candidates: Sequence[MemberFinding], lang: str = "id") -> list[Misma
 
 
 async def gather(
-    uow: UnitOfWork, code: str, since: dt.datetime, lang: str = "id"
+    uow: UnitOfWork,
+    code: str,
+    since: dt.datetime,
+    lang: str = "id",
+    *,
+    untouched_limit: int | None = UNTOUCHED_LIST_LIMIT,
 ) -> QualityReport | None:
-    """Every finding of the region ``code``; None when the region is unknown."""
+    """Every finding of the region ``code`` (untouched households: the ``untouched_limit``
+    longest untouched, all counted per village); None when the region is unknown."""
     region = await uow.regions.get(code)
     if region is None:
         return None
     placeholders = tuple(NIK_PLACEHOLDERS)
     duplicates = await uow.quality.duplicate_niks(code, placeholders)
     candidates = await uow.quality.nik_mismatch_candidates(code, placeholders)
-    untouched = await uow.quality.untouched(code, since)
+    untouched = await uow.quality.untouched(code, since, untouched_limit)
+    untouched_villages = await uow.quality.untouched_per_village(code, since)
     codes = {f.region_code for f in duplicates} | {f.region_code for f in candidates}
-    codes |= {h.region_code for h in untouched}
+    codes |= {v.region_code for v in untouched_villages}
     names = await uow.quality.region_names(codes | {code})
     return QualityReport(
         code=code,
@@ -166,6 +181,7 @@ async def gather(
         duplicates=duplicates,
         mismatches=confirm(candidates, lang),
         untouched=untouched,
+        untouched_villages=untouched_villages,
         names=names,
     )
 
@@ -180,7 +196,7 @@ def summary(report: QualityReport, lang: str) -> str:
     since = _local_day(report.since, report.timezone)
     if report.empty:
         return t("quality_clean", lang, region=report.name, since=since)
-    return t(
+    text = t(
         "quality_summary",
         lang,
         region=report.name,
@@ -190,8 +206,12 @@ def summary(report: QualityReport, lang: str) -> str:
         sex=report.sex_mismatches,
         born=report.date_mismatches,
         since=since,
-        untouched=len(report.untouched),
+        untouched=report.untouched_total,
+        villages=len(report.untouched_villages),
     )
+    if len(report.untouched) < report.untouched_total:
+        text += "\n" + t("quality_untouched_capped", lang, shown=len(report.untouched))
+    return text
 
 
 def _inside(code: str, areas: Sequence[str]) -> bool:
@@ -286,8 +306,15 @@ def write_quality_xlsx(
         ]
         for h in report.untouched
     ]
+    per_village = [
+        [*where(v.region_code), v.households, _local_day(v.oldest, report.timezone)]
+        for v in report.untouched_villages
+    ]
     titles = t("quality_sheets", lang).split("|")
-    headers = [t(key, lang).split("|") for key in ("quality_dup_cols", "quality_mis_cols")]
+    headers = [
+        t(key, lang).split("|")
+        for key in ("quality_dup_cols", "quality_mis_cols", "quality_village_cols")
+    ]
     headers.append(t("quality_untouched_cols", lang).split("|"))
     place = t("quality_place_cols", lang).split("|")
     return write_sheets(
@@ -295,7 +322,8 @@ def write_quality_xlsx(
         [
             (titles[0], headers[0][:2] + place + headers[0][2:], duplicates),
             (titles[1], place + headers[1], mismatches),
-            (titles[2], place + headers[2], untouched),
+            (titles[2], place + headers[2], per_village),
+            (titles[3], place + headers[3], untouched),
         ],
     )
 
@@ -345,7 +373,7 @@ async def show(
     lang = turn.lang
     reply = Reply()
     for code in areas:
-        report = await gather(turn.uow, code, since, lang)
+        report = await gather(turn.uow, code, since, lang, untouched_limit=UNTOUCHED_LIST_LIMIT)
         if report is None:
             continue
         reply.add(Text(summary(report, lang), Tone.INFO if not report.empty else Tone.SUCCESS))

@@ -20,7 +20,7 @@ from storage.models import Household, Member, Region
 from storage.repos._base import Repository, in_region, require_aware
 from storage.repos.progress import region_chain
 
-__all__ = ["MemberFinding", "QualityRepository", "UntouchedHousehold"]
+__all__ = ["MemberFinding", "QualityRepository", "UntouchedHousehold", "UntouchedVillage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,13 @@ class UntouchedHousehold:
     status: str
     source: str
     updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UntouchedVillage:
+    region_code: str
+    households: int
+    oldest: dt.datetime  # the longest-ago change among them
 
 
 _FINDING_COLUMNS = (
@@ -142,8 +149,11 @@ class QualityRepository(Repository):
         )
         return [MemberFinding(*row) for row in await self._session.execute(stmt)]
 
-    async def untouched(self, code: str, before: dt.datetime) -> list[UntouchedHousehold]:
-        """Households in ``code`` last changed before ``before`` (import counts as a change)."""
+    async def untouched(
+        self, code: str, before: dt.datetime, limit: int | None = None
+    ) -> list[UntouchedHousehold]:
+        """Households in ``code`` last changed before ``before`` (import counts as a change),
+        the longest untouched first; at most ``limit`` of them."""
         stmt = (
             select(
                 Household.id,
@@ -161,9 +171,28 @@ class QualityRepository(Repository):
                 in_region(Household.region_code, code),
                 Household.updated_at < require_aware(before),
             )
-            .order_by(Household.region_code, Household.updated_at, Household.id)
+            .order_by(Household.updated_at, Household.id)
         )
+        if limit is not None:
+            stmt = stmt.limit(limit)
         return [UntouchedHousehold(*row) for row in await self._session.execute(stmt)]
+
+    async def untouched_per_village(self, code: str, before: dt.datetime) -> list[UntouchedVillage]:
+        """Per village of ``code``: how many households were last changed before ``before``,
+        and the oldest change among them; by village code."""
+        stmt = (
+            select(Household.region_code, func.count(), func.min(Household.updated_at))
+            .where(
+                in_region(Household.region_code, code),
+                Household.updated_at < require_aware(before),
+            )
+            .group_by(Household.region_code)
+            .order_by(Household.region_code)
+        )
+        return [
+            UntouchedVillage(region_code, int(count), oldest)
+            for region_code, count, oldest in await self._session.execute(stmt)
+        ]
 
     async def region_names(self, codes: Collection[str]) -> dict[str, str]:
         """Names of the regions ``codes`` and of every region around them."""

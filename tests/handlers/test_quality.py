@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.regions import load_regions
+from handlers import quality
 from handlers.app import Kawal, Options
 from handlers.messages import Document, Text, Tone
 from handlers.quality import confirm, untouched_since
@@ -85,12 +86,17 @@ async def test_dinsos_gets_a_summary_and_the_workbook(findings: World) -> None:
         "🔎 Kualitas data Kab. Lampung Barat",
         "• NIK ganda: 2 NIK pada 4 anggota (2 NIK antar desa)",
         "• NIK tidak cocok dengan jawaban: jenis kelamin 1, tanggal lahir 1",
-        "• Keluarga belum disentuh sejak 16-01-2026: 35",
+        "• Keluarga belum disentuh sejak 16-01-2026: 35 di 2 desa",
         "Rincian di berkas XLSX, satu lembar per jenis. Tanggal lain: KUALITAS 01-10-2026",
     ]
     assert document.file_name == "kualitas-18.04-20260215-103000.xlsx"
     sheets = _sheets(document)
-    assert list(sheets) == ["NIK ganda", "NIK tidak cocok", "Belum disentuh"]
+    assert list(sheets) == [
+        "NIK ganda",
+        "NIK tidak cocok",
+        "Belum disentuh per desa",
+        "Belum disentuh",
+    ]
     duplicates = sheets["NIK ganda"]
     assert duplicates[0][:6] == (
         "NIK",
@@ -122,12 +128,41 @@ async def test_dinsos_gets_a_summary_and_the_workbook(findings: World) -> None:
         ),
         ("Lestari", LESTARI, "Laki-laki", "Perempuan", "14-05-1964", "14-05-1964", "jenis kelamin"),
     ]  # by village code: Sukananti (Way Tenong, 18.04.07) before Sri Menanti
+    assert sheets["Belum disentuh per desa"] == [
+        ("Kode wilayah", "Kecamatan", "Desa/Kelurahan", "Jumlah keluarga", "Paling lama sejak"),
+        (SUKANANTI, "Way Tenong", "Sukananti", 4, "15-01-2026"),
+        (SRI_MENANTI, "Air Hitam", "Sri Menanti", 31, "15-01-2026"),
+    ]
     untouched = sheets["Belum disentuh"]
     assert untouched[0][3:6] == ("ID DTKS", "No. KK", "Kepala keluarga")
     assert len(untouched) == 1 + 35  # 33 from the register and 2 planted; not Bujur Barat's
     assert {r[0][:5] for r in untouched[1:]} == {"18.04"}
     kk = next(r[4] for r in untouched[1:] if r[5] == "Agus Hidayat")
     assert kk == "1804191611200001"  # in full for Dinsos of the area
+
+
+async def test_the_bot_lists_the_longest_untouched_and_counts_all(
+    findings: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(quality, "UNTOUCHED_LIST_LIMIT", 10)
+    async with findings.db.unit_of_work() as uow:  # one household left long ago
+        [old] = await uow.households.search(SRI_MENANTI, "Agus Hidayat")
+        await uow.households.set_status(
+            old.id, "verified", None, findings.clock.now() - dt.timedelta(days=100)
+        )
+    findings.clock.advance(dt.timedelta(days=31))
+    dinsos = await _user(findings, "dinsos", "18.04", "408")
+    await dinsos.text("kualitas")
+    assert "• Keluarga belum disentuh sejak 16-01-2026: 35 di 2 desa" in dinsos.texts()
+    assert "Daftar keluarga belum disentuh di XLSX: 10 yang paling lama" in dinsos.texts()
+    [document] = [m for m in dinsos.last.messages if isinstance(m, Document)]
+    sheets = _sheets(document)
+    listed = sheets["Belum disentuh"][1:]
+    assert len(listed) == 10
+    assert listed[0][5:] == (
+        "Agus Hidayat", "006", "003", "terverifikasi", "DTKS", "07-10-2025",
+    )  # fmt: skip
+    assert sum(row[3] for row in sheets["Belum disentuh per desa"][1:]) == 35
 
 
 async def test_untouched_since_a_typed_date_and_bad_dates(findings: World) -> None:

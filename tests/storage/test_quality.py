@@ -107,11 +107,25 @@ async def test_untouched_households(quality_db: Database) -> None:
         found = await uow.quality.untouched("18.04", since)
         none = await uow.quality.untouched("18.04", NOW - dt.timedelta(days=60))
         names = await uow.quality.region_names([SRI_MENANTI, BUJUR_BARAT])
-    assert [(h.region_code, h.head_name) for h in found] == [
-        (MUTAR_ALAM, "Agus H."),
+    assert [(h.region_code, h.head_name) for h in found] == [  # oldest first, then by id
         (SUMBER_ALAM, "Siti"),
+        (MUTAR_ALAM, "Agus H."),
     ]
     assert found[0].updated_at == NOW - dt.timedelta(days=45)
     assert none == []
     assert names["18.04.19"] == "Air Hitam" and names[BUJUR_BARAT] == "Bujur Barat"
     assert names["35.28"] == "Pamekasan"
+
+
+async def test_untouched_per_village_and_capped(quality_db: Database) -> None:
+    since = NOW - dt.timedelta(days=30)
+    async with quality_db.unit_of_work() as uow:
+        villages = await uow.quality.untouched_per_village("18", since)
+        oldest = await uow.quality.untouched("18", since, limit=1)
+    assert [(v.region_code, v.households) for v in villages] == [
+        (MUTAR_ALAM, 1),
+        (SUMBER_ALAM, 1),
+    ]
+    assert villages[0].oldest == NOW - dt.timedelta(days=45)
+    assert villages[0].oldest.tzinfo is not None
+    assert len(oldest) == 1
