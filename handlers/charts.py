@@ -12,6 +12,7 @@ bars), and at most ``MAX_BARS`` bars so Telegram and WhatsApp do not shrink it u
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ HEAD_IN = 1.05
 FOOT_IN = 0.55
 NAME_CHARS = 20
 _RED, _AMBER, _GREEN = "#d64541", "#f0a030", "#2e9e5b"
+# matplotlib's text machinery keeps shared caches: one chart at a time, whatever the thread.
+_RENDERING = threading.Lock()
 _TRACK, _EMPTY, _INK, _MUTED = "#e8e8e8", "#f4f4f4", "#222222", "#666666"
 
 
@@ -56,6 +59,11 @@ def _short(text: str, limit: int) -> str:
 
 def render_progress_chart(chart: ProgressChart, path: Path) -> Path:
     """Write ``chart`` as a PNG to ``path`` (any suffix: the format is always PNG)."""
+    with _RENDERING:
+        return _render(chart, path)
+
+
+def _render(chart: ProgressChart, path: Path) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from PIL import Image

@@ -61,9 +61,11 @@ __all__ = [
     "chart_for",
     "laggards_first",
     "next_deadline",
+    "own_areas",
     "parse_request",
     "region_label",
     "show",
+    "summary",
 ]
 
 PROGRESS_ROLES = ("operator", "peratin", "camat", "dinsos", "admin")
