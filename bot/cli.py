@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -19,16 +19,22 @@ from bot.logs import setup_logging
 from bot.regions import add_region, load_regions, lookup
 from bot.runtime import build_kawal, forms_from, open_database
 from bot.settings import Settings
+from handlers import progress as progress_view
+from handlers import quality as quality_view
+from handlers.charts import render_progress_chart
 from handlers.context import ROLE_LEVEL
 from handlers.exports import form_labels
 from handlers.ports import SystemClock
 from handlers.registration import new_invite_code
+from handlers.workbooks import progress_table, write_progress_xlsx
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender
 from storage.db import Database
 from storage.exporter import ExportCounts, export_region
 from storage.importer import ImportReport, import_register
 from storage.migrate import upgrade
+from storage.regions_data import is_region_code, timezone_for
+from storage.repos.progress import RegionProgress, UpcomingDeadline
 
 app = typer.Typer(help="Kawal: pendamping pemutakhiran DTKS/DTSEN.", no_args_is_help=True)
 db_app = typer.Typer(help="Database.", no_args_is_help=True)
@@ -36,11 +42,13 @@ region_app = typer.Typer(help="Regions (Kemendagri codes).", no_args_is_help=Tru
 invite_app = typer.Typer(help="Invite codes for registration.", no_args_is_help=True)
 person_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 households_app = typer.Typer(help="The village household registers (DTKS).", no_args_is_help=True)
+report_app = typer.Typer(help="Oversight reports: progress, data quality.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(region_app, name="region")
 app.add_typer(invite_app, name="invite")
 app.add_typer(person_app, name="person")
 app.add_typer(households_app, name="households")
+app.add_typer(report_app, name="report")
 
 ROLES = tuple(ROLE_LEVEL)
 T = TypeVar("T")
@@ -412,6 +420,116 @@ def export(
         f"Ekspor {region}: {counts.households} keluarga, {counts.members} anggota, "
         f"{counts.proposals} usulan baru -> {counts.path}"
     )
+
+
+# ---- reports: progress and data quality --------------------------------------------------
+
+
+def _print_table(header: list[str], rows: list[list[Any]]) -> None:
+    table: list[list[Any]] = [list(header), *rows]
+    cells = [[str(v) for v in row] for row in table]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        line = "  ".join(
+            value.ljust(width) if i < 3 else value.rjust(width)
+            for i, (value, width) in enumerate(zip(row, widths, strict=True))
+        )
+        typer.echo(line.rstrip())
+
+
+@report_app.command("progress")
+def report_progress(
+    region: Annotated[str, typer.Option(help="Region code, e.g. 18.04 (kabupaten)")],
+    png: Annotated[Path | None, typer.Option(help="Write the progress chart (PNG) here")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Write every village as XLSX here")] = None,
+    db: DbOption = None,
+) -> None:
+    """Progress per village (laggards first) with the next deadline; optionally a PNG chart."""
+    if not is_region_code(region):
+        raise _fail(f"Kode wilayah {region} tidak dikenal. Contoh: --region 18.04")
+    settings = _settings(db)
+    lang = settings.lang
+    now = datetime.now(UTC)
+
+    Found = tuple[RegionProgress | None, UpcomingDeadline | None]
+
+    async def work(database: Database) -> Found:
+        async with database.unit_of_work() as uow:
+            found = await uow.progress.region(region)
+            deadline = await progress_view.next_deadline(uow, region, now) if found else None
+            return found, deadline
+
+    result: Found = _run(lambda: _with_db(settings, work))
+    found, deadline = result  # read first, render after: no transaction is held meanwhile
+    if found is None:
+        raise _fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
+    typer.echo(progress_view.summary(found, deadline, now, lang).split("\n\n")[0])
+    typer.echo("")
+    villages = progress_view.laggards_first(found.villages)
+    header, rows = progress_table(villages, found.names, lang, short=True)
+    _print_table(header, rows)
+    if png is not None:
+        chart = progress_view.chart_for(found, deadline, now, lang, min_bars=1)
+        if chart is None:
+            raise _fail(f"Tidak ada desa di {region} untuk digambar.")
+        png.parent.mkdir(parents=True, exist_ok=True)
+        render_progress_chart(chart, png)
+        typer.echo(f"Grafik: {png} ({png.stat().st_size // 1024} KB)")
+    if xlsx is not None:
+        xlsx.parent.mkdir(parents=True, exist_ok=True)
+        groups = found.groups(found.level + 1) if found.level < 3 else []
+        write_progress_xlsx(xlsx, villages, groups, found.names, lang)
+        typer.echo(f"XLSX: {xlsx}")
+
+
+@report_app.command("quality")
+def report_quality(
+    region: Annotated[str, typer.Option(help="Region code, e.g. 18.04 (kabupaten)")],
+    out: Annotated[Path, typer.Option(help="Output XLSX file")],
+    untouched_since: Annotated[
+        str | None,
+        typer.Option(help="Households not changed since this date (YYYY-MM-DD or DD-MM-YYYY)"),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Without --untouched-since: this many days ago (default 30)"),
+    ] = None,
+    mask: Annotated[bool, typer.Option("--mask", help="Mask every NIK and No. KK")] = False,
+    db: DbOption = None,
+) -> None:
+    """Duplicate NIKs, NIKs that disagree with the answers, and households nobody touched."""
+    if not is_region_code(region):
+        raise _fail(f"Kode wilayah {region} tidak dikenal. Contoh: --region 18.04")
+    settings = _settings(db)
+    lang = settings.lang
+    now = datetime.now(UTC)
+    since = quality_view.untouched_since(
+        untouched_since,
+        now,
+        days or settings.quality_untouched_days,
+        timezone_for(region),
+        lang,
+    )
+    if isinstance(since, str):
+        raise _fail(
+            f"Tanggal {untouched_since} tidak dikenali atau belum lewat. "
+            "Contoh: --untouched-since 2026-10-01"
+        )
+    forms = forms_from(settings)
+
+    async def work(database: Database) -> quality_view.QualityReport | None:
+        async with database.unit_of_work() as uow:
+            return await quality_view.gather(uow, region, since, lang, untouched_limit=None)
+
+    report = _run(lambda: _with_db(settings, work))
+    if report is None:
+        raise _fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
+    typer.echo(quality_view.summary(report, lang))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    quality_view.write_quality_xlsx(
+        out, report, lang, full_areas=[] if mask else [region], labels=form_labels(forms)
+    )
+    typer.echo(f"XLSX: {out}")
 
 
 def main() -> None:  # pragma: no cover - the console script entry is ``app``

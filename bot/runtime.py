@@ -36,5 +36,7 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             consent_version=settings.consent_version,
             default_lang=settings.lang,
             exports_dir=settings.data_dir / "exports",
+            charts_dir=settings.data_dir / "charts",
+            untouched_days=settings.quality_untouched_days,
         ),
     )

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     consent_version: str = "2026-11"
     auto_migrate: bool = True
     data_dir: Path = Path("kawal-data")
+    # "Kualitas data": households not changed for this many days are listed as untouched.
+    quality_untouched_days: int = Field(default=30, ge=1, le=3660)
 
     # Proactive messages (the outbox): reminders, announcements, digests, problem reports.
     outbox_batch: int = Field(default=100, ge=1, le=1000)

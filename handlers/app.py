@@ -14,9 +14,10 @@ from pathlib import Path
 
 from flows import FormRegistry
 from flows.validators import mask_ids_in_text
-from handlers import exports, households, menu, progress, registration, reports
+from handlers import exports, households, menu, progress, quality, registration, reports
 from handlers import forms as form_handlers
 from handlers.context import Turn
+from handlers.deferred import run_deferred
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.ports import Clock
@@ -38,6 +39,8 @@ class Options:
     consent_version: str = "2026-11"
     default_lang: str = "id"
     exports_dir: Path = Path("kawal-data") / "exports"
+    charts_dir: Path = Path("kawal-data") / "charts"
+    untouched_days: int = quality.DEFAULT_UNTOUCHED_DAYS  # "Kualitas data": not touched since
 
 
 class Kawal:
@@ -87,7 +90,9 @@ class Kawal:
             )
             if person is not None:
                 await uow.people.touch_inbound(person.identity_id, now)
-            return await _route(turn, self.options)
+            reply = await _route(turn, self.options)
+        # Charts and workbooks are made only now: after the commit, in a worker thread.
+        return await run_deferred(turn.deferred, reply)
 
 
 async def _route(turn: Turn, options: Options) -> Reply:
@@ -115,6 +120,10 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await form_handlers.resume_open(turn)
     if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
         return await form_handlers.cancel_open(turn)
+    if (wanted := progress.parse_request(inbound)) is not None:
+        return await _progress(turn, options, wanted)
+    if (asked := quality.parse_request(inbound)) is not None:
+        return await _quality(turn, options, asked)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
@@ -151,13 +160,31 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
         case "export":
             return await exports.export_for(turn, options.exports_dir)
         case "progress":
-            return await progress.show(turn)
+            return await _progress(turn, options)
+        case "quality":
+            return await _quality(turn, options)
         case "resume":
             return await form_handlers.resume_open(turn)
         case "language":
             return await menu.toggle_language(turn)
         case _:
             return Reply([Text(t("help", turn.lang))])
+
+
+async def _progress(
+    turn: Turn, options: Options, request: progress.ProgressRequest | None = None
+) -> Reply:
+    return await progress.show(
+        turn, request, charts_dir=options.charts_dir, exports_dir=options.exports_dir
+    )
+
+
+async def _quality(
+    turn: Turn, options: Options, request: quality.QualityRequest | None = None
+) -> Reply:
+    return await quality.show(
+        turn, request, exports_dir=options.exports_dir, untouched_days=options.untouched_days
+    )
 
 
 def _command_word(inbound: Inbound) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flows import FormRegistry
+from handlers.deferred import Deferred
 from handlers.messages import Inbound
 from storage.db import UnitOfWork
 from storage.records import PersonContext, RoleRecord
@@ -23,6 +24,8 @@ class Turn:
     forms: FormRegistry
     lang: str
     consent_version: str
+    # Files to make after the commit (charts, workbooks): see handlers.deferred.
+    deferred: list[Deferred] = field(default_factory=list)
 
     @property
     def me(self) -> PersonContext:
@@ -35,6 +38,9 @@ class Turn:
         if self.person is None:
             return []
         return [r for r in self.person.roles if not names or r.role in names]
+
+    def defer(self, work: Deferred) -> None:
+        self.deferred.append(work)
 
     def in_scope(self, region_code: str, *role_names: str) -> bool:
         """True when ``region_code`` lies inside a region of one of the person's roles."""

@@ -98,11 +98,13 @@ _CATALOG: dict[str, dict[str, str]] = {
         "• MENU: menu utama\n• LANJUT: lanjutkan isian yang tertunda\n"
         "• BATAL: batalkan isian\n• KEMBALI: pertanyaan sebelumnya\n"
         "• LEWATI: lewati pertanyaan yang tidak wajib\n• RINGKASAN: jawaban sejauh ini\n"
+        "• PROGRES: progres desa/wilayah Anda\n"
         "Jawaban tersimpan setiap langkah; Anda bisa berhenti dan lanjut kapan saja.",
         "en": "Kawal help\n"
         "• MENU: main menu\n• LANJUT: continue an unfinished form\n"
         "• BATAL: cancel the form\n• KEMBALI: previous question\n"
         "• LEWATI: skip an optional question\n• RINGKASAN: answers so far\n"
+        "• PROGRES: progress of your village/area\n"
         "Every answer is saved as you go; stop and continue at any time.",
     },
     "language_set": {
@@ -254,14 +256,217 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     "progress_detail": {
         "id": "Terverifikasi {verified} · diperbarui {updated} · tidak ditemukan {not_found} · "
-        "belum {pending} · usulan baru {proposed}",
+        "belum {pending} · usulan baru {proposed} · kendala terbuka {reports}",
         "en": "Verified {verified} · updated {updated} · not found {not_found} · "
-        "pending {pending} · new proposals {proposed}",
+        "pending {pending} · new proposals {proposed} · open problem reports {reports}",
     },
     "progress_empty": {
         "id": "Belum ada data keluarga untuk {name}. Dinsos perlu mengimpor daftar DTKS dulu.",
         "en": "No family data for {name} yet. Dinsos must import the DTKS list first.",
     },
+    "progress_title": {"id": "📊 Progres {region}", "en": "📊 Progress of {region}"},
+    "progress_deadline": {
+        "id": "⏰ Tenggat {title}: {when}, {left}",
+        "en": "⏰ Deadline {title}: {when}, {left}",
+    },
+    "progress_no_deadline": {
+        "id": "⏰ Belum ada tenggat terjadwal.",
+        "en": "⏰ No deadline scheduled.",
+    },
+    "progress_groups": {
+        "id": "Per {unit}, paling tertinggal dulu:",
+        "en": "Per {unit}, furthest behind first:",
+    },
+    "progress_villages": {
+        "id": "Desa paling tertinggal dulu:",
+        "en": "Villages furthest behind first:",
+    },
+    "progress_row": {
+        "id": "{n}. {name}: {pct}% ({done}/{total}), belum {pending}",
+        "en": "{n}. {name}: {pct}% ({done}/{total}), {pending} pending",
+    },
+    "progress_row_reports": {"id": " · kendala {n}", "en": " · {n} problem reports"},
+    "progress_row_empty": {
+        "id": "{n}. {name}: belum ada data keluarga",
+        "en": "{n}. {name}: no family data yet",
+    },
+    "progress_more": {
+        "id": "…dan {n} {unit} lain ({where}).",
+        "en": "…and {n} more {unit} ({where}).",
+    },
+    "progress_more_chart": {"id": "lengkap di grafik", "en": "all in the chart"},
+    "progress_more_xlsx": {"id": "lengkap di berkas XLSX", "en": "all in the XLSX file"},
+    "progress_more_here": {"id": "pilih di bawah", "en": "choose below"},
+    "progress_pick": {
+        "id": "Rincian per {unit}: pilih satu.",
+        "en": "Details per {unit}: choose one.",
+    },
+    "progress_not_allowed": {
+        "id": "Wilayah {region} di luar wilayah tugas Anda. Ketik PROGRES untuk wilayah Anda.",
+        "en": "Region {region} is outside your area. Type PROGRES for your own area.",
+    },
+    "progress_unknown_region": {
+        "id": "Kode wilayah {region} tidak dikenal. Contoh: PROGRES 18.04.19",
+        "en": "Unknown region code {region}. Example: PROGRES 18.04.19",
+    },
+    "progress_no_area": {
+        "id": "Akun Anda belum punya wilayah tugas. Hubungi Dinsos untuk kode undangan.",
+        "en": "Your account has no area yet. Ask Dinsos for an invite code.",
+    },
+    "progress_chart_title": {
+        "id": "Progres {region}: {pct}% ({done}/{total} keluarga)",
+        "en": "Progress of {region}: {pct}% ({done}/{total} families)",
+    },
+    "progress_chart_deadline": {
+        "id": "Tenggat: {when}, {left}",
+        "en": "Deadline: {when}, {left}",
+    },
+    "progress_chart_no_deadline": {
+        "id": "Belum ada tenggat terjadwal",
+        "en": "No deadline scheduled",
+    },
+    "progress_chart_footer": {
+        "id": "Data per {when} · paling tertinggal di atas · Kawal",
+        "en": "Data as of {when} · furthest behind on top · Kawal",
+    },
+    "progress_chart_partial": {
+        "id": "Data per {when} · {shown} terendah dari {total} {unit}; lengkap di XLSX",
+        "en": "Data as of {when} · lowest {shown} of {total} {unit}; all in the XLSX",
+    },
+    "progress_chart_bar": {"id": "{pct}% · {done}/{total}", "en": "{pct}% · {done}/{total}"},
+    "progress_chart_empty": {"id": "belum ada data", "en": "no data yet"},
+    "progress_chart_caption": {
+        "id": "Progres {region} per {unit}",
+        "en": "Progress of {region} per {unit}",
+    },
+    "progress_chart_failed": {
+        "id": "Grafik belum bisa dibuat; angka di atas tetap benar. Coba lagi: ketik PROGRES.",
+        "en": "The chart could not be made; the numbers above are right. Retry: type PROGRES.",
+    },
+    "progress_xlsx_caption": {
+        "id": "Progres {region}: semua desa ({n})",
+        "en": "Progress of {region}: every village ({n})",
+    },
+    "progress_xlsx_failed": {
+        "id": "Berkas XLSX belum bisa dibuat; angka di atas tetap benar. Coba lagi nanti.",
+        "en": "The XLSX file could not be made; the numbers above are right. Try again later.",
+    },
+    "progress_xlsx_counts": {
+        "id": "Keluarga DTKS|Terverifikasi|Diperbarui|Tidak ditemukan|Selesai|Belum|Selesai (%)|"
+        "Usulan baru|Kendala terbuka",
+        "en": "DTKS families|Verified|Updated|Not found|Done|Pending|Done (%)|New proposals|"
+        "Open problem reports",
+    },
+    "progress_table_counts": {
+        "id": "KK|Verif|Diperb|TdkDitemukan|Selesai|Belum|%|Usulan|Kendala",
+        "en": "Families|Verified|Updated|NotFound|Done|Pending|%|Proposals|Reports",
+    },
+    "progress_xlsx_village_columns": {
+        "id": "Kode|Kecamatan|Desa/Kelurahan",
+        "en": "Code|Sub-district|Village",
+    },
+    "progress_xlsx_group_columns": {
+        "id": "Kode|Wilayah|Jumlah desa",
+        "en": "Code|Region|Villages",
+    },
+    "progress_xlsx_sheets": {"id": "Desa|Rekap", "en": "Villages|Summary"},
+    "progress_xlsx_total": {"id": "Jumlah", "en": "Total"},
+    "unit_village": {"id": "desa", "en": "villages"},
+    "unit_kecamatan": {"id": "kecamatan", "en": "sub-districts"},
+    "unit_kabupaten": {"id": "kabupaten/kota", "en": "districts"},
+    "region_provinsi": {"id": "Prov. {name}", "en": "{name} Province"},
+    "region_kabupaten": {"id": "Kab. {name}", "en": "{name} Regency"},
+    "region_kota": {"id": "Kota {name}", "en": "{name} City"},
+    "region_kecamatan": {"id": "Kec. {name}", "en": "{name} Sub-district"},
+    "region_desa": {"id": "{name}", "en": "{name}"},
+    "region_kelurahan": {"id": "Kel. {name}", "en": "{name} (kelurahan)"},
+    # data quality
+    "menu_quality": {"id": "Kualitas data", "en": "Data quality"},
+    "quality_summary": {
+        "id": "🔎 Kualitas data {region}\n"
+        "• NIK ganda: {niks} NIK pada {rows} anggota ({across} NIK antar desa)\n"
+        "• NIK tidak cocok dengan jawaban: jenis kelamin {sex}, tanggal lahir {born}\n"
+        "• Keluarga belum disentuh sejak {since}: {untouched} di {villages} desa\n"
+        "Rincian di berkas XLSX, satu lembar per jenis. Tanggal lain: KUALITAS 01-10-2026",
+        "en": "🔎 Data quality of {region}\n"
+        "• Duplicate NIKs: {niks} NIKs on {rows} members ({across} across villages)\n"
+        "• NIK disagrees with the answers: sex {sex}, birth date {born}\n"
+        "• Families not touched since {since}: {untouched} in {villages} villages\n"
+        "Details in the XLSX file, one sheet per kind. Another date: KUALITAS 01-10-2026",
+    },
+    "quality_untouched_capped": {
+        "id": "Daftar keluarga belum disentuh di XLSX: {shown} yang paling lama (jumlah per desa "
+        "lengkap).",
+        "en": "Untouched families in the XLSX: the {shown} oldest (counts per village complete).",
+    },
+    "quality_clean": {
+        "id": "✅ Kualitas data {region}: tidak ada NIK ganda, tidak ada NIK yang tidak cocok, "
+        "dan semua keluarga sudah disentuh sejak {since}.",
+        "en": "✅ Data quality of {region}: no duplicate NIK, no NIK that disagrees, and every "
+        "family was touched since {since}.",
+    },
+    "quality_caption": {"id": "Kualitas data {region}", "en": "Data quality of {region}"},
+    "quality_failed": {
+        "id": "Berkas XLSX belum bisa dibuat; ringkasan di atas tetap benar. Coba lagi nanti.",
+        "en": "The XLSX file could not be made; the summary above is right. Try again later.",
+    },
+    "quality_bad_date": {
+        "id": "Tanggal {value} tidak dikenali. Contoh: KUALITAS 01-10-2026",
+        "en": "Date {value} not recognised. Example: KUALITAS 01-10-2026",
+    },
+    "quality_future_date": {
+        "id": "Tanggal itu belum lewat. Pilih tanggal sebelum hari ini, mis. KUALITAS 01-10-2026",
+        "en": "That date is still to come. Pick one before today, e.g. KUALITAS 01-10-2026",
+    },
+    "quality_outside": {"id": "(di luar wilayah Anda)", "en": "(outside your area)"},
+    "quality_found_sex": {"id": "jenis kelamin", "en": "sex"},
+    "quality_found_birth": {"id": "tanggal lahir", "en": "birth date"},
+    "quality_sex_L": {"id": "Laki-laki", "en": "Male"},
+    "quality_sex_P": {"id": "Perempuan", "en": "Female"},
+    "quality_source_import": {"id": "DTKS", "en": "DTKS"},
+    "quality_source_proposal": {"id": "Usulan baru", "en": "New proposal"},
+    "quality_sheets": {
+        "id": "NIK ganda|NIK tidak cocok|Belum disentuh per desa|Belum disentuh",
+        "en": "Duplicate NIK|NIK disagrees|Not touched per village|Not touched",
+    },
+    "quality_place_cols": {
+        "id": "Kode wilayah|Kecamatan|Desa/Kelurahan",
+        "en": "Region code|Sub-district|Village",
+    },
+    "quality_dup_cols": {
+        "id": "NIK|Jumlah|ID DTKS|No. KK|Kepala keluarga|Nama anggota|Hubungan|Keberadaan|"
+        "Status keluarga|Sumber",
+        "en": "NIK|Count|DTKS id|KK number|Head of family|Member|Relation|Presence|"
+        "Family status|Source",
+    },
+    "quality_mis_cols": {
+        "id": "ID DTKS|No. KK|Kepala keluarga|Nama anggota|NIK|Jenis kelamin (jawaban)|"
+        "Jenis kelamin (NIK)|Tanggal lahir (jawaban)|Tanggal lahir (NIK)|Temuan",
+        "en": "DTKS id|KK number|Head of family|Member|NIK|Sex (answer)|Sex (NIK)|"
+        "Birth date (answer)|Birth date (NIK)|Finding",
+    },
+    "quality_village_cols": {
+        "id": "Jumlah keluarga|Paling lama sejak",
+        "en": "Families|Oldest since",
+    },
+    "quality_untouched_cols": {
+        "id": "ID DTKS|No. KK|Kepala keluarga|RT|RW|Status|Sumber|Terakhir diubah",
+        "en": "DTKS id|KK number|Head of family|RT|RW|Status|Source|Last changed",
+    },
+    # dates
+    "day_names": {
+        "id": "Senin Selasa Rabu Kamis Jumat Sabtu Minggu",
+        "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+    },
+    "month_names": {
+        "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November "
+        "Desember",
+        "en": "January February March April May June July August September October November "
+        "December",
+    },
+    "days_left": {"id": "{n} hari lagi", "en": "in {n} days"},
+    "days_left_today": {"id": "hari ini", "en": "today"},
+    "days_left_tomorrow": {"id": "besok", "en": "tomorrow"},
     # general
     "unsupported": {
         "id": "Maaf, jenis pesan ini belum bisa dibaca. Kirim jawaban berupa teks, mis. 1",

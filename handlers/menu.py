@@ -24,6 +24,7 @@ _OVERSIGHT = frozenset({"peratin", "camat", "dinsos", "admin"})
 _EVERYONE = _OPERATOR | _OVERSIGHT
 _EXPORTERS = frozenset({"peratin", "camat", "dinsos"})
 _DINSOS = frozenset({"dinsos"})
+_QUALITY = frozenset({"dinsos", "admin"})
 
 ITEMS: tuple[MenuItem, ...] = (
     MenuItem("verify", "menu_verify", _OPERATOR, starts_form=True),
@@ -35,6 +36,7 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("progress", "menu_progress", _OVERSIGHT),
     MenuItem("reports", "menu_reports", _DINSOS),
     MenuItem("export", "menu_export", _EXPORTERS),
+    MenuItem("quality", "menu_quality", _QUALITY),
     MenuItem("resume", "menu_resume", _EVERYONE),
     MenuItem("help", "menu_help", _EVERYONE),
     MenuItem("language", "menu_language", _EVERYONE),

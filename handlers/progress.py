@@ -1,34 +1,423 @@
-"""Progress of household updates in the regions a person oversees (peratin, camat, Dinsos)."""
+"""``/progres``: how far the household updates are in the area a person oversees.
+
+Who sees what (checked on every request, also for a region code typed or carried by a button):
+
+- operator and peratin: their village, as text (a chart of one bar would say nothing more);
+- camat: their kecamatan, per village, laggards first, and a chart of every village;
+- Dinsos: their kabupaten, per kecamatan and the villages furthest behind, a chart per
+  kecamatan, every village in an XLSX file, and a button per kecamatan to open it;
+- admin: the region of the admin role, shown like the above for its level.
+
+Laggards first means: lowest share done, then most households still pending, then by name. The
+numbers are read inside the update's unit of work; the chart and the workbook are made after
+the commit in a worker thread (``handlers.deferred``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from handlers.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
 from handlers.context import Turn
+from handlers.dates import days_left, local_datetime, short_datetime
+from handlers.deferred import Deferred, write_atomically
 from handlers.i18n import t
-from handlers.messages import Reply, Text
+from handlers.messages import (
+    Chart,
+    Document,
+    Inbound,
+    InboundKind,
+    Option,
+    Outbound,
+    Question,
+    Reply,
+    Text,
+    Tone,
+)
+from handlers.workbooks import write_progress_xlsx
+from storage.db import UnitOfWork
+from storage.regions_data import is_region_code
+from storage.repos.progress import (
+    DONE_STATUSES,
+    GroupProgress,
+    ProgressCounts,
+    RegionProgress,
+    UpcomingDeadline,
+    VillageProgress,
+)
 
-# A household counts as done once it has been looked at: verified, updated or found gone.
-DONE_STATUSES = ("verified", "updated", "not_found")
-_STATUSES = ("pending", "verified", "updated", "not_found", "proposed")
+__all__ = [
+    "DONE_STATUSES",
+    "PAYLOAD_PREFIX",
+    "PROGRESS_ROLES",
+    "ProgressRequest",
+    "chart_for",
+    "laggards_first",
+    "next_deadline",
+    "own_areas",
+    "parse_request",
+    "region_label",
+    "show",
+    "summary",
+]
+
+PROGRESS_ROLES = ("operator", "peratin", "camat", "dinsos", "admin")
+WORDS = frozenset({"progres", "progress"})
+PAYLOAD_PREFIX = "m:progress:"  # + a region code: a Dinsos button that opens one kecamatan
+SHOWN_VILLAGES = 10  # camat: the villages listed in the text
+SHOWN_GROUPS = 8  # Dinsos: the kecamatan listed in the text
+SHOWN_VILLAGES_WITH_GROUPS = 5  # Dinsos: the villages listed below the kecamatan
+VILLAGE_LEVEL = 4
+_CODE_LIKE = re.compile(r"[0-9.]+")
+
+Item = TypeVar("Item", VillageProgress, GroupProgress)
 
 
-async def show(turn: Turn) -> Reply:
+@dataclass(frozen=True, slots=True)
+class ProgressRequest:
+    region: str | None = None  # None: the person's own area(s)
+
+
+def parse_request(inbound: Inbound) -> ProgressRequest | None:
+    """A progress request: ``/progres [code]``, ``progres [code]`` typed, or a region button."""
+    if inbound.kind is InboundKind.CHOICE and inbound.payload.startswith(PAYLOAD_PREFIX):
+        return ProgressRequest(inbound.payload.removeprefix(PAYLOAD_PREFIX))
+    if inbound.kind is InboundKind.COMMAND and inbound.command in WORDS:
+        return ProgressRequest(inbound.args.strip() or None)
+    if inbound.kind is InboundKind.TEXT:
+        words = inbound.text.strip().lower().split()
+        if words and words[0] in WORDS:
+            if len(words) == 1:
+                return ProgressRequest()
+            if len(words) == 2 and _CODE_LIKE.fullmatch(words[1]):
+                return ProgressRequest(words[1])
+    return None
+
+
+def own_areas(turn: Turn) -> list[str]:
+    """The regions of the person's roles, widest first, without those inside another."""
+    codes = sorted(
+        {r.region_code for r in turn.roles(*PROGRESS_ROLES)}, key=lambda c: (c.count("."), c)
+    )
+    kept: list[str] = []
+    for code in codes:
+        if not any(code == k or code.startswith(k + ".") for k in kept):
+            kept.append(code)
+    return kept
+
+
+async def show(
+    turn: Turn,
+    request: ProgressRequest | None = None,
+    *,
+    charts_dir: Path,
+    exports_dir: Path,
+) -> Reply:
+    region = request.region if request else None
+    if region is not None:
+        if not is_region_code(region):
+            return Reply([Text(t("progress_unknown_region", turn.lang, region=region), Tone.ERROR)])
+        if not turn.in_scope(region, *PROGRESS_ROLES):
+            return Reply([Text(t("progress_not_allowed", turn.lang, region=region), Tone.ERROR)])
+        areas = [region]
+    else:
+        areas = own_areas(turn)
+        if not areas:
+            return Reply([Text(t("progress_no_area", turn.lang), Tone.ERROR)])
     reply = Reply()
-    seen: set[str] = set()
-    for role in turn.roles("peratin", "camat", "dinsos", "admin"):
-        if role.region_code in seen:
-            continue
-        seen.add(role.region_code)
-        reply.add(Text(await region_progress(turn, role.region_code, role.region_name)))
+    for code in areas:
+        reply.messages.extend(await _area(turn, code, charts_dir, exports_dir))
     return reply
 
 
-async def region_progress(turn: Turn, region_code: str, name: str) -> str:
-    counts = await turn.uow.households.count_by_status(region_code)
-    values = {status: counts.get(status, 0) for status in _STATUSES}
-    total = sum(v for k, v in values.items() if k != "proposed")
-    if total == 0 and values["proposed"] == 0:
-        return t("progress_empty", turn.lang, name=name)
-    done = sum(values[s] for s in DONE_STATUSES)
-    pct = round(100 * done / total) if total else 0
-    head = t("progress_line", turn.lang, name=name, done=done, total=total, pct=pct)
-    return head + "\n" + t("progress_detail", turn.lang, **values)
+async def next_deadline(
+    uow: UnitOfWork, region_code: str, now: datetime
+) -> UpcomingDeadline | None:
+    """The deadline the progress screens count down to: the earliest one due after ``now``, not
+    cancelled, set for ``region_code``, a region around it or one inside it.
+
+    The one place that decides "the next deadline" for progress: switch it to the
+    recurrence-aware lookup when deadlines repeat.
+    """
+    return await uow.progress.next_deadline(region_code, now)
+
+
+def region_label(kind: str, name: str, lang: str) -> str:
+    """``Kec. Air Hitam``, ``Kab. Lampung Barat``, ``Sri Menanti``."""
+    key = f"region_{kind}"
+    try:
+        return t(key, lang, name=name)
+    except KeyError:
+        return name
+
+
+def laggards_first(items: Sequence[Item]) -> list[Item]:
+    """Lowest share done first, then most pending, then by name (empty villages count as 0%)."""
+    return sorted(items, key=lambda i: (i.counts.done_ratio, -i.counts.pending, i.name.lower()))
+
+
+def _unit(level: int, lang: str) -> str:
+    """What regions of ``level`` are called: 4 desa, 3 kecamatan, 2 kabupaten/kota."""
+    return t({2: "unit_kabupaten", 3: "unit_kecamatan"}.get(level, "unit_village"), lang)
+
+
+def _row(n: int, name: str, counts: ProgressCounts, lang: str) -> str:
+    if counts.register == 0:
+        return t("progress_row_empty", lang, n=n, name=name)
+    line = t(
+        "progress_row",
+        lang,
+        n=n,
+        name=name,
+        pct=counts.done_pct,
+        done=counts.done,
+        total=counts.register,
+        pending=counts.pending,
+    )
+    if counts.reports_open:
+        line += t("progress_row_reports", lang, n=counts.reports_open)
+    return line
+
+
+def _listing(
+    items: Sequence[VillageProgress | GroupProgress],
+    shown: int,
+    title: str,
+    unit: str,
+    where: str,
+    lang: str,
+) -> list[str]:
+    lines = [title]
+    lines += [_row(n, i.name, i.counts, lang) for n, i in enumerate(items[:shown], 1)]
+    if len(items) > shown:
+        lines.append(t("progress_more", lang, n=len(items) - shown, unit=unit, where=where))
+    return lines
+
+
+def _deadline_text(
+    deadline: UpcomingDeadline | None,
+    now: datetime,
+    timezone: str,
+    lang: str,
+    keys: tuple[str, str] = ("progress_deadline", "progress_no_deadline"),
+) -> str:
+    if deadline is None:
+        return t(keys[1], lang)
+    return t(
+        keys[0],
+        lang,
+        title=deadline.title,
+        when=local_datetime(deadline.due_at, timezone, lang),
+        left=days_left(deadline.due_at, now, timezone, lang),
+    )
+
+
+def summary(
+    progress: RegionProgress,
+    deadline: UpcomingDeadline | None,
+    now: datetime,
+    lang: str,
+) -> str:
+    """The text reply: totals, the deadline, and for wider areas the laggards."""
+    name = region_label(progress.kind, progress.name, lang)
+    total = progress.total
+    lines = [
+        t("progress_title", lang, region=name),
+        t(
+            "progress_line",
+            lang,
+            name=progress.name,
+            done=total.done,
+            total=total.register,
+            pct=total.done_pct,
+        ),
+        t(
+            "progress_detail",
+            lang,
+            verified=total.verified,
+            updated=total.updated,
+            not_found=total.not_found,
+            pending=total.pending,
+            proposed=total.proposals,
+            reports=total.reports_open,
+        ),
+        _deadline_text(deadline, now, progress.timezone, lang),
+    ]
+    if progress.level >= VILLAGE_LEVEL:
+        return "\n".join(lines)
+    villages = laggards_first(progress.villages)
+    village_unit = t("unit_village", lang)
+    if progress.level == VILLAGE_LEVEL - 1:
+        fits = len(villages) <= MAX_BARS
+        where = t("progress_more_chart" if fits else "progress_more_xlsx", lang)
+        lines.append("")
+        lines += _listing(
+            villages, SHOWN_VILLAGES, t("progress_villages", lang), village_unit, where, lang
+        )
+        return "\n".join(lines)
+    groups = laggards_first(progress.groups(progress.level + 1))
+    group_unit = _unit(progress.level + 1, lang)
+    lines.append("")
+    lines += _listing(
+        groups,
+        SHOWN_GROUPS,
+        t("progress_groups", lang, unit=group_unit),
+        group_unit,
+        t("progress_more_here", lang),
+        lang,
+    )
+    lines.append("")
+    lines += _listing(
+        villages,
+        SHOWN_VILLAGES_WITH_GROUPS,
+        t("progress_villages", lang),
+        village_unit,
+        t("progress_more_xlsx", lang),
+        lang,
+    )
+    return "\n".join(lines)
+
+
+def chart_for(
+    progress: RegionProgress,
+    deadline: UpcomingDeadline | None,
+    now: datetime,
+    lang: str,
+    *,
+    min_bars: int = 2,
+) -> ProgressChart | None:
+    """The chart of an area: a bar per village (kecamatan, village) or per kecamatan
+    (kabupaten and wider); None when it would have fewer than ``min_bars`` bars."""
+    items: Sequence[VillageProgress | GroupProgress]
+    if progress.level >= VILLAGE_LEVEL - 1:
+        items = laggards_first(progress.villages)
+    else:
+        items = laggards_first(progress.groups(progress.level + 1))
+    if len(items) < max(min_bars, 1):
+        return None
+    total = progress.total
+    bars = tuple(
+        Bar(
+            i.name,
+            i.counts.done_pct,
+            t(
+                "progress_chart_bar",
+                lang,
+                pct=i.counts.done_pct,
+                done=i.counts.done,
+                total=i.counts.register,
+            )
+            if i.counts.register
+            else t("progress_chart_empty", lang),
+            empty=i.counts.register == 0,
+        )
+        for i in items
+    )
+    when = short_datetime(now, progress.timezone, lang)
+    if len(bars) > MAX_BARS:
+        footer = t(
+            "progress_chart_partial",
+            lang,
+            when=when,
+            shown=MAX_BARS,
+            total=len(bars),
+            unit=_unit(min(progress.level + 1, VILLAGE_LEVEL), lang),
+        )
+    else:
+        footer = t("progress_chart_footer", lang, when=when)
+    return ProgressChart(
+        title=t(
+            "progress_chart_title",
+            lang,
+            region=region_label(progress.kind, progress.name, lang),
+            pct=total.done_pct,
+            done=total.done,
+            total=total.register,
+        ),
+        subtitle=_deadline_text(
+            deadline,
+            now,
+            progress.timezone,
+            lang,
+            ("progress_chart_deadline", "progress_chart_no_deadline"),
+        ),
+        footer=footer,
+        bars=bars[:MAX_BARS],
+    )
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+async def _area(turn: Turn, code: str, charts_dir: Path, exports_dir: Path) -> list[Outbound]:
+    lang = turn.lang
+    progress = await turn.uow.progress.region(code)
+    if progress is None:
+        return [Text(t("progress_unknown_region", lang, region=code), Tone.ERROR)]
+    total = progress.total
+    name = region_label(progress.kind, progress.name, lang)
+    if total.register == 0 and total.proposals == 0 and total.reports_open == 0:
+        return [Text(t("progress_empty", lang, name=name))]
+    deadline = await next_deadline(turn.uow, code, turn.now)
+    messages: list[Outbound] = [Text(summary(progress, deadline, turn.now, lang))]
+
+    chart = chart_for(progress, deadline, turn.now, lang)
+    if chart is not None:
+        path = charts_dir / f"progres-{code}-{_digest(chart, lang)}.png"
+        unit = _unit(progress.level + 1, lang)
+        photo = Chart(str(path), t("progress_chart_caption", lang, region=name, unit=unit))
+        messages.append(photo)
+        turn.defer(
+            Deferred(
+                make=lambda: (
+                    path.exists()
+                    or write_atomically(path, lambda tmp: render_progress_chart(chart, tmp))
+                ),
+                message=photo,
+                fallback=Text(t("progress_chart_failed", lang), Tone.WARNING),
+            )
+        )
+
+    wide = progress.level < VILLAGE_LEVEL - 1
+    if wide or len(progress.villages) > MAX_BARS:
+        villages = laggards_first(progress.villages)
+        groups = laggards_first(progress.groups(progress.level + 1)) if wide else []
+        names = progress.names
+        stamp = turn.now.astimezone(ZoneInfo(progress.timezone)).strftime("%Y%m%d-%H%M")
+        path_x = exports_dir / f"progres-{code}-{_digest(villages, groups, lang)}.xlsx"
+        document = Document(
+            str(path_x),
+            t("progress_xlsx_caption", lang, region=name, n=len(villages)),
+            f"progres-{code}-{stamp}.xlsx",
+        )
+        messages.append(document)
+        turn.defer(
+            Deferred(
+                make=lambda: (
+                    path_x.exists()
+                    or write_atomically(
+                        path_x, lambda tmp: write_progress_xlsx(tmp, villages, groups, names, lang)
+                    )
+                ),
+                message=document,
+                fallback=Text(t("progress_xlsx_failed", lang), Tone.WARNING),
+            )
+        )
+
+    if wide:
+        groups_sorted = laggards_first(progress.groups(progress.level + 1))
+        options = tuple(
+            Option(PAYLOAD_PREFIX + g.code, f"{g.name} ({g.counts.done_pct}%)")
+            for g in groups_sorted
+        )
+        unit = _unit(progress.level + 1, lang)
+        messages.append(Question(t("progress_pick", lang, unit=unit), options))
+    return messages

@@ -40,6 +40,8 @@ from storage.repos.invites import InviteRepository
 from storage.repos.outbox import OutboxRepository
 from storage.repos.people import PeopleRepository
 from storage.repos.problem_reports import ProblemReportRepository
+from storage.repos.progress import ProgressRepository
+from storage.repos.quality import QualityRepository
 from storage.repos.regions import RegionRepository
 from storage.repos.sessions import FormSessionRepository
 from storage.repos.submissions import SubmissionRepository
@@ -66,6 +68,8 @@ class UnitOfWork:
         self.problem_reports = ProblemReportRepository(session, dialect)
         self.inbound_events = InboundEventRepository(session, dialect)
         self.outbox = OutboxRepository(session, dialect)
+        self.progress = ProgressRepository(session, dialect)
+        self.quality = QualityRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""
