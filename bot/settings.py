@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     whatsapp_template_digest: str = Field(
         default="kawal_digest", validation_alias="WHATSAPP_TEMPLATE_DIGEST"
     )
+    whatsapp_template_report: str = Field(
+        default="kawal_report", validation_alias="WHATSAPP_TEMPLATE_REPORT"
+    )
+    whatsapp_template_report_answer: str = Field(
+        default="kawal_report_answer", validation_alias="WHATSAPP_TEMPLATE_REPORT_ANSWER"
+    )
     whatsapp_template_lang: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANG")
 
     @property

@@ -120,6 +120,8 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await form_handlers.resume_open(turn)
     if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
         return await form_handlers.cancel_open(turn)
+    if turn.roles(*reports.REPORT_ROLES) and (report_id := reports.reply_request(inbound)):
+        return await _answer_report(turn, report_id)
     if (wanted := progress.parse_request(inbound)) is not None:
         return await _progress(turn, options, wanted)
     if (asked := quality.parse_request(inbound)) is not None:
@@ -169,6 +171,19 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return await menu.toggle_language(turn)
         case _:
             return Reply([Text(t("help", turn.lang))])
+
+
+async def _answer_report(turn: Turn, report_id: int) -> Reply:
+    """Dinsos answers a problem report: the ``balas_laporan`` form, unless another is open."""
+    prepared = await reports.prepare_reply(turn, report_id)
+    if isinstance(prepared, Reply):
+        return prepared
+    open_session = await turn.uow.sessions.get_open(turn.me.person_id)
+    if open_session is not None:
+        return await form_handlers.open_elsewhere(turn, open_session)
+    return await form_handlers.start_with_context(
+        turn, reports.REPLY_FORM, prepared.context, prepared.title
+    )
 
 
 async def _progress(

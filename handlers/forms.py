@@ -66,14 +66,25 @@ async def start_direct(turn: Turn, form_id: str) -> Reply:
     form = turn.forms.latest(form_id)
     if form is None:
         raise LookupError(f"form {form_id} is not loaded")
+    context = {"record": {}, "region_code": village[0], "today": await _today(turn, village[0])}
+    title = t("form_in_village", turn.lang, form=form.title.get(turn.lang), village=village[1])
+    return await start_with_context(turn, form_id, context, title)
+
+
+async def start_with_context(
+    turn: Turn, form_id: str, context: dict[str, Any], title: str
+) -> Reply:
+    """Open ``form_id`` with the engine context given (the caller checked that no other form
+    is open); the reply says ``title`` and asks the first question."""
+    form = turn.forms.latest(form_id)
+    if form is None:
+        raise LookupError(f"form {form_id} is not loaded")
     session_id = await _open_picker(turn, form_id)
     record = await turn.uow.sessions.get(session_id)
     if record is None:  # pragma: no cover - created just above in the same transaction
         raise LookupError(session_id)
-    context = {"record": {}, "region_code": village[0], "today": await _today(turn, village[0])}
     session, events = flows.start(form, context, lang=turn.lang)
     await _store(turn, record, session)
-    title = t("form_in_village", turn.lang, form=form.title.get(turn.lang), village=village[1])
     return Reply([Text(title), *render(events)])
 
 
@@ -315,6 +326,8 @@ async def _engine_step(turn: Turn, record: FormSessionRecord, inp: Input) -> Rep
 
 
 def _saved_text(turn: Turn, form_id: str, saved: Saved) -> str:
+    if saved.message:
+        return saved.message
     if saved.report_id is not None:
         return t("report_saved", turn.lang, id=saved.report_id)
     if form_id == "usulan_baru":

@@ -245,6 +245,38 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Laporan kendala terbuka di {region} ({n}):",
         "en": "Open problem reports in {region} ({n}):",
     },
+    "report_push": {
+        "id": "🆘 Laporan kendala #{id} dari {village}\nOperator: {operator}\nJenis: {category}\n"
+        "{text}",
+        "en": "🆘 Problem report #{id} from {village}\nOperator: {operator}\nKind: {category}\n"
+        "{text}",
+    },
+    "report_reply_button": {"id": "Balas laporan", "en": "Answer the report"},
+    "report_reply_option": {"id": "Balas #{id}", "en": "Answer #{id}"},
+    "reports_reply_hint": {
+        "id": "Pilih laporan untuk dibalas, atau ketik BALAS dan nomornya. Contoh: BALAS 12",
+        "en": "Choose a report to answer, or type BALAS and its number. Example: BALAS 12",
+    },
+    "report_not_found": {
+        "id": "Laporan #{id} tidak ada di wilayah Anda. Ketik MENU, lalu pilih Laporan kendala.",
+        "en": "Report #{id} is not in your area. Type MENU, then choose Problem reports.",
+    },
+    "report_reply_title": {
+        "id": "Balas laporan #{id} · {village} · {operator}\nJenis: {category}\n{text}",
+        "en": "Answer report #{id} · {village} · {operator}\nKind: {category}\n{text}",
+    },
+    "report_reply_previous": {
+        "id": "Jawaban sebelumnya: {answer}",
+        "en": "Earlier answer: {answer}",
+    },
+    "report_answer_push": {
+        "id": "💬 Jawaban Dinsos untuk laporan kendala #{id} ({category}):\n{answer}\n— {officer}",
+        "en": "💬 Dinsos answered problem report #{id} ({category}):\n{answer}\n— {officer}",
+    },
+    "report_answer_sent": {
+        "id": "✅ Jawaban untuk laporan #{id} terkirim ke {operator}.",
+        "en": "✅ Your answer to report #{id} was sent to {operator}.",
+    },
     "report_line": {
         "id": "#{id} · {when} · {village} · {category}\n{text}",
         "en": "#{id} · {when} · {village} · {category}\n{text}",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows import Completed, Form
+from handlers import reports
 from handlers.context import Turn
 from storage.db import UnitOfWork
 from storage.records import FormSessionRecord, HouseholdRecord
@@ -28,9 +29,10 @@ class Saved:
 
     status: str | None
     household_id: int | None
-    submission_id: int
+    submission_id: int | None
     head_name: str = ""
     report_id: int | None = None
+    message: str = ""  # what to tell the user instead of the usual "saved" line
 
 
 def _verification_outcome(answers: dict[str, Any], changed: bool) -> str:
@@ -82,6 +84,9 @@ async def save_completed(
     turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
 ) -> Saved:
     """Store the submission and apply it; return what was saved."""
+    if form.id == reports.REPLY_FORM:  # Dinsos answers a problem report: no household
+        message = await reports.save_answer(turn, record, completed.answers)
+        return Saved(None, None, None, message=message)
     uow, now, person_id = turn.uow, turn.now, turn.me.person_id
     channel = turn.inbound.channel.value
     fresh = await uow.sessions.get(record.id)
@@ -130,6 +135,7 @@ async def save_completed(
             after={"category": answers.get("category"), "submission": submission_id},
             detail=form.id,
         )
+        await reports.notify_dinsos(turn, report_id)
         return Saved(None, None, submission_id, report_id=report_id)
 
     status: str | None = None

@@ -24,6 +24,7 @@ __all__ = [
     "PersonContext",
     "PersonSummary",
     "RegionRecord",
+    "RoleHolder",
     "RoleRecord",
     "SubmissionRecord",
 ]
@@ -48,6 +49,18 @@ class RegionRecord:
 
 @dataclass(frozen=True, slots=True)
 class RoleRecord:
+    role: str
+    region_code: str
+    region_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHolder:
+    """A person holding a role in a region (a recipient of proactive messages)."""
+
+    person_id: int
+    name: str
+    lang: str
     role: str
     region_code: str
     region_name: str

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import and_, select, update
 
 from storage.models import Identity, Person, Region, RoleAssignment
-from storage.records import IdentityRecord, IdentityRef, PersonContext, PersonSummary, RoleRecord
+from storage.records import (
+    IdentityRecord,
+    IdentityRef,
+    PersonContext,
+    PersonSummary,
+    RoleHolder,
+    RoleRecord,
+)
+from storage.regions_data import parent_of
 from storage.repos._base import Repository, changed, insert_id, require_aware
 
 
@@ -196,6 +205,42 @@ class PeopleRepository(Repository):
             )
             for person_id, name in people
         ]
+
+    async def name_and_lang(self, person_id: int) -> tuple[str, str] | None:
+        row = (
+            await self._session.execute(
+                select(Person.name, Person.lang).where(Person.id == person_id)
+            )
+        ).first()
+        return (str(row[0]), str(row[1])) if row else None
+
+    async def holders_over(self, roles: Sequence[str], region_code: str) -> list[RoleHolder]:
+        """People with an active role among ``roles`` whose region is ``region_code`` or
+        contains it (e.g. the Dinsos of a village's kabupaten), by person id."""
+        covering: list[str] = []
+        code: str | None = region_code
+        while code:
+            covering.append(code)
+            code = parent_of(code)
+        rows = await self._session.execute(
+            select(
+                Person.id,
+                Person.name,
+                Person.lang,
+                RoleAssignment.role,
+                RoleAssignment.region_code,
+                Region.name,
+            )
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .join(Region, Region.code == RoleAssignment.region_code)
+            .where(
+                RoleAssignment.role.in_(list(roles)),
+                RoleAssignment.region_code.in_(covering),
+                RoleAssignment.revoked_at.is_(None),
+            )
+            .order_by(Person.id, RoleAssignment.id)
+        )
+        return [RoleHolder(*row) for row in rows]
 
     async def identities_of(self, person_id: int) -> list[IdentityRecord]:
         rows = await self._session.execute(

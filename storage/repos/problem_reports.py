@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from storage.models import ProblemReport
-from storage.repos._base import Repository, in_region, insert_id, require_aware
+from storage.repos._base import Repository, changed, in_region, insert_id, require_aware
 
 __all__ = ["ProblemReportRecord", "ProblemReportRepository"]
 
@@ -103,3 +103,20 @@ class ProblemReportRepository(Repository):
             .where(ProblemReport.status == "open")
         )
         return int(await self._session.scalar(stmt) or 0)
+
+    async def answer(self, report_id: int, text: str, by: int, now: dt.datetime) -> bool:
+        """Record Dinsos' (latest) answer; the report is then ``answered``."""
+        return bool(
+            await changed(
+                self._session,
+                update(ProblemReport)
+                .where(ProblemReport.id == report_id)
+                .values(
+                    answer=text,
+                    answered_by=by,
+                    answered_at=require_aware(now),
+                    status="answered",
+                )
+                .returning(ProblemReport.id),
+            )
+        )

@@ -22,6 +22,8 @@ def template_config(settings: Settings) -> TemplateConfig:
             "announcement": settings.whatsapp_template_announcement,
             "nudge": settings.whatsapp_template_nudge,
             "digest": settings.whatsapp_template_digest,
+            "report": settings.whatsapp_template_report,
+            "report_answer": settings.whatsapp_template_report_answer,
         },
         language=settings.whatsapp_template_lang,
     )
