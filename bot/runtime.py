@@ -36,5 +36,6 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             consent_version=settings.consent_version,
             default_lang=settings.lang,
             exports_dir=settings.data_dir / "exports",
+            quiet_hours=settings.quiet,
         ),
     )

@@ -9,17 +9,27 @@ the replay a no-op.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import FormRegistry
 from flows.validators import mask_ids_in_text
-from handlers import exports, households, menu, progress, registration, reports
+from handlers import (
+    deadline_form,
+    deadlines,
+    exports,
+    households,
+    menu,
+    progress,
+    registration,
+    reports,
+)
 from handlers import forms as form_handlers
 from handlers.context import Turn
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.ports import Clock
+from handlers.timing import QuietHours
 from storage.db import Database
 from storage.records import FormSessionRecord
 
@@ -31,6 +41,7 @@ _RESUME_WORDS = frozenset({"lanjut", "lanjutkan", "resume"})
 _HELP_WORDS = frozenset({"bantuan", "help", "tolong"})
 _CANCEL_WORDS = frozenset({"batal", "cancel"})
 _LANGUAGE_WORDS = frozenset({"bahasa", "language"})
+_DEADLINE_WORDS = frozenset({"tenggat", "deadline", "deadlines"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,7 @@ class Options:
     consent_version: str = "2026-11"
     default_lang: str = "id"
     exports_dir: Path = Path("kawal-data") / "exports"
+    quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
 
 
 class Kawal:
@@ -115,10 +127,17 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await form_handlers.resume_open(turn)
     if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
         return await form_handlers.cancel_open(turn)
+    if word in _DEADLINE_WORDS:
+        return await deadlines.show(turn)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
     open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+    if deadline_form.is_payload(inbound):
+        return await deadline_form.route(turn, open_session)
+    in_menu = menu.is_menu_payload(inbound)
+    if open_session is not None and deadline_form.is_form(open_session) and not in_menu:
+        return await deadline_form.answer(turn, open_session, options.quiet_hours)
     if open_session is not None and not menu.is_menu_payload(inbound):
         return await form_handlers.continue_session(turn, open_session)
     return await _choose(turn, open_session, options)
@@ -152,6 +171,8 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return await exports.export_for(turn, options.exports_dir)
         case "progress":
             return await progress.show(turn)
+        case "deadlines":
+            return await deadlines.show(turn)
         case "resume":
             return await form_handlers.resume_open(turn)
         case "language":

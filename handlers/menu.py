@@ -35,6 +35,7 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("progress", "menu_progress", _OVERSIGHT),
     MenuItem("reports", "menu_reports", _DINSOS),
     MenuItem("export", "menu_export", _EXPORTERS),
+    MenuItem("deadlines", "menu_deadlines", _EVERYONE),
     MenuItem("resume", "menu_resume", _EVERYONE),
     MenuItem("help", "menu_help", _EVERYONE),
     MenuItem("language", "menu_language", _EVERYONE),

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.repos.audit import AuditRepository
+from storage.repos.deadlines import DeadlineRepository
 from storage.repos.households import HouseholdRepository
 from storage.repos.inbound import InboundRepository
 from storage.repos.inbound_events import InboundEventRepository
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.problem_reports = ProblemReportRepository(session, dialect)
         self.inbound_events = InboundEventRepository(session, dialect)
         self.outbox = OutboxRepository(session, dialect)
+        self.deadlines = DeadlineRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""
