@@ -124,6 +124,7 @@ async def start_edit(turn: Turn, deadline_id: int) -> Reply:
             "title": deadline.title,
             "due_local": due.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),
             "repeat": recurrence is not None,
+            "day": recurrence.day if recurrence else due.astimezone(ZoneInfo(zone)).day,
             "until": recurrence.until.isoformat() if recurrence and recurrence.until else None,
             "region_code": deadline.region_code,
             "roles": list(deadline.roles),
@@ -292,6 +293,7 @@ def _accept_due(turn: Turn, values: dict[str, Any], raw: str) -> str | None:
     if local_instant(date, time, zone) <= turn.now:
         return t("dlf_due_past", lang, now=deadlines.format_when(turn.now, zone, lang))
     values["due_local"] = f"{date.isoformat()}T{format_time(time)}"
+    values["day"] = date.day  # a monthly deadline repeats on the new date's day
     until = values.get("until")
     if until and dt.date.fromisoformat(until) < date:
         values["until"] = None
@@ -398,7 +400,8 @@ def draft_of(values: dict[str, Any]) -> Draft:
     recurrence = None
     if values.get("repeat"):
         until = values.get("until")
-        recurrence = Recurrence(local.day, dt.date.fromisoformat(until) if until else None)
+        day = int(values.get("day") or local.day)
+        recurrence = Recurrence(day, dt.date.fromisoformat(until) if until else None)
     return Draft(
         title=values["title"],
         due_at=due,
@@ -488,7 +491,7 @@ async def _prompt(turn: Turn, state: dict[str, Any]) -> list[Outbound]:
             zone = _form_zone(turn, values)
             return [Question(t("dlf_due", lang, zone=zone_abbreviation(zone)))]
         case "repeat":
-            day = int(values["due_local"][8:10])
+            day = int(values.get("day") or values["due_local"][8:10])
             repeat = (
                 Option(_choice("once"), t("dlf_repeat_once", lang)),
                 Option(_choice("monthly"), t("dlf_repeat_monthly", lang, day=day)),
@@ -513,18 +516,13 @@ async def _prompt(turn: Turn, state: dict[str, Any]) -> list[Outbound]:
             roles = tuple(Option(r, t(f"role_{r}", lang)) for r in DEADLINE_ROLES)
             return [Question(t("dlf_roles", lang), roles, multi=True)]
         case "offsets":
-            label = t("dlf_default", lang, value=deadlines.offsets_text(values["offsets"], lang))
-            return [
-                Question(
-                    t("dlf_offsets", lang), (Option(_choice("default"), label),), numbered=False
-                )
-            ]
+            now = t("dlf_now", lang, value=deadlines.offsets_text(values["offsets"], lang))
+            keep = (Option(_choice("default"), t("dlf_keep", lang)),)
+            return [Question(f"{t('dlf_offsets', lang)}\n{now}", keep, numbered=False)]
         case "time":
-            now_value = values["remind_time"].replace(":", ".")
-            label = t("dlf_default", lang, value=now_value)
-            return [
-                Question(t("dlf_time", lang), (Option(_choice("default"), label),), numbered=False)
-            ]
+            now = t("dlf_now", lang, value=values["remind_time"].replace(":", "."))
+            keep = (Option(_choice("default"), t("dlf_keep", lang)),)
+            return [Question(f"{t('dlf_time', lang)}\n{now}", keep, numbered=False)]
         case "note":
             skip = (Option(_choice("skip"), t("dlf_note_none", lang)),)
             return [Question(t("dlf_note", lang), skip, numbered=False)]

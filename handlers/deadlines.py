@@ -348,14 +348,15 @@ def buttons_for(roles: Iterable[str], lang: str) -> tuple[Option, ...]:
     names = set(roles)
     options: list[Option] = []
     if "operator" in names:
-        options.append(Option("m:pending", t("menu_pending", lang)))
+        options.append(Option("m:pending", t("reminder_pending_button", lang)))
     if names & set(OVERSIGHT_ROLES):
-        options.append(Option("m:progress", t("menu_progress", lang)))
+        options.append(Option("m:progress", t("reminder_progress_button", lang)))
     return tuple(options)
 
 
 def _flat(lines: Iterable[str]) -> str:
-    return " ".join(line.strip().lstrip("•").strip() for line in lines)
+    """Lines as one template parameter (WhatsApp allows no new lines in them)."""
+    return " · ".join(line.strip().lstrip("•").strip() for line in lines if line.strip())
 
 
 def reminder_message(
@@ -728,6 +729,8 @@ async def show(turn: Turn) -> Reply:
         lines = [head, due_line]
         for area in areas_of(_matching(turn, deadline), book):
             lines += area_lines(area, lang, laggards=3)
+        if deadline.note:
+            lines.append(t("deadline_note", lang, note=deadline.note))
         blocks.append("\n".join(lines))
         if turn.in_scope(deadline.region_code, *MANAGER_ROLES):
             managed.append(deadline)

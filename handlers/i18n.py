@@ -429,7 +429,7 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     "dlf_repeat": {"id": "Apakah tenggat ini berulang?", "en": "Does this deadline repeat?"},
     "dlf_repeat_once": {"id": "Sekali saja", "en": "Once only"},
-    "dlf_repeat_monthly": {"id": "Setiap bulan tanggal {day}", "en": "Monthly on day {day}"},
+    "dlf_repeat_monthly": {"id": "Tiap bulan tgl. {day}", "en": "Monthly on day {day}"},
     "dlf_repeat_invalid": {
         "id": "Pilih 1 (sekali saja) atau 2 (setiap bulan). Contoh: 1",
         "en": "Choose 1 (once only) or 2 (monthly). Example: 1",
@@ -476,7 +476,10 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Tulis 1–8 angka hari antara 0 dan 60, dipisah koma. Contoh: 7,3,1,0",
         "en": "Type 1–8 numbers of days from 0 to 60, separated by commas. Example: 7,3,1,0",
     },
-    "dlf_default": {"id": "Tetap: {value}", "en": "Keep: {value}"},
+    "dlf_keep": {"id": "Tetap", "en": "Keep"},
+    "dlf_now": {"id": "Sekarang: {value}", "en": "Now: {value}"},
+    "reminder_pending_button": {"id": "Daftar keluarga", "en": "Family list"},
+    "reminder_progress_button": {"id": "Lihat progres", "en": "See progress"},
     "dlf_time": {
         "id": "Jam berapa pengingat dikirim (waktu setempat)? Contoh: 08.00",
         "en": "At what time should reminders go out (local time)? Example: 08.00",

@@ -304,7 +304,7 @@ class _Planner:
         if result.dropped:
             log.warning(
                 "deadline %s (%s, due %s) passed before %d reminders could be sent "
-                "(the bot was stopped?): dropped",
+                "(Kawal was stopped, or the recipients joined late): dropped",
                 self.deadline.id,
                 occurrence.key,
                 occurrence.due.isoformat(),

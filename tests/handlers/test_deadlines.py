@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import handlers
 from bot.regions import load_regions
-from handlers import deadlines
-from handlers.deadlines import Draft
+from handlers import deadlines, i18n
+from handlers.deadlines import DEADLINE_ROLES, Draft
 from handlers.messages import Question
-from handlers.timing import local_instant
+from handlers.timing import Recurrence, local_instant
 from tests.handlers.conftest import SRI_MENANTI, SUKANANTI, Chat, World
 
 DUE = local_instant(dt.date(2026, 1, 27), dt.time(16, 0), "Asia/Jakarta")
@@ -50,7 +53,7 @@ async def test_dinsos_creates_a_deadline_step_by_step(world: World) -> None:
     assert "berulang" in dinsos.texts()
     assert [o.label for o in dinsos.question().options] == [
         "Sekali saja",
-        "Setiap bulan tanggal 27",
+        "Tiap bulan tgl. 27",
     ]
     await dinsos.text("1")
     assert "Untuk wilayah mana?" in dinsos.texts()
@@ -68,7 +71,8 @@ async def test_dinsos_creates_a_deadline_step_by_step(world: World) -> None:
     assert "Contoh: 7,3,1,0" in dinsos.texts()
     await dinsos.text("tujuh")
     assert "Tulis 1–8 angka hari" in dinsos.texts()
-    await dinsos.press(dinsos.option("Tetap"))  # H-7, H-3, H-1, hari H
+    assert "Sekarang: H-7, H-3, H-1, hari H" in dinsos.texts()
+    await dinsos.press(dinsos.option("Tetap"))
     assert "Jam berapa" in dinsos.texts()
     await dinsos.text("22.00")
     assert "Jam 22.00 termasuk jam tenang (21.00–07.00)" in dinsos.texts()
@@ -125,7 +129,7 @@ async def test_a_monthly_deadline_with_an_end_date(world: World) -> None:
     await dinsos.press("dl:new")
     await dinsos.text("Cut-off DTSEN bulanan")
     await dinsos.text("2026-01-31T23:00")
-    await dinsos.press(dinsos.option("Setiap bulan"))
+    await dinsos.press(dinsos.option("Tiap bulan"))
     assert "Berulang sampai kapan?" in dinsos.texts()
     await dinsos.text("31-12-2025")
     assert "harus sesudah batas pertama (Sabtu, 31 Januari 2026)" in dinsos.texts()
@@ -285,3 +289,37 @@ async def test_english(world: World) -> None:
     )
     await dinsos.press("dl:new")
     assert "Deadline title? Example: DTKS export" in dinsos.texts()
+
+
+def test_every_deadline_text_is_in_both_languages() -> None:
+    root = Path(handlers.__file__).parent
+    keys = {f"role_{r}" for r in DEADLINE_ROLES}
+    for name in ("deadlines.py", "deadline_form.py", "timing.py"):
+        source = (root / name).read_text(encoding="utf-8")
+        keys |= set(re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']", source))
+    assert len(keys) > 60
+    known = i18n.keys()
+    missing = sorted(k for k in keys if k not in known or i18n.catalog_languages(k) != {"id", "en"})
+    assert missing == []
+
+
+async def test_editing_a_monthly_deadline_keeps_its_day(world: World) -> None:
+    """In February the next occurrence of "every month on the 31st" is the 28th; an edit that
+    does not touch the date keeps the 31st."""
+    dinsos = await _user(world, "DSNAAG", "dinsos", "18.04")
+    first = local_instant(dt.date(2026, 1, 31), dt.time(16), "Asia/Jakarta")
+    deadline_id = await _deadline(world, due_at=first, recurrence=Recurrence(31))
+    world.clock.set(local_instant(dt.date(2026, 2, 10), dt.time(9), "Asia/Jakarta"))
+    await dinsos.press(f"dl:edit:{deadline_id}")
+    assert "2. Batas: Sabtu, 28 Februari 2026 pukul 16.00 WIB" in dinsos.texts()
+    assert "3. Berulang: setiap bulan tanggal 31" in dinsos.texts()
+    await dinsos.text("1")
+    await dinsos.text("Cut-off bulanan")
+    await dinsos.text("simpan")
+    async with world.db.unit_of_work() as uow:
+        edited = await uow.deadlines.get(deadline_id)
+    assert edited is not None and edited.recurrence == {"freq": "monthly", "day": 31}
+    await dinsos.press(f"dl:edit:{deadline_id}")
+    await dinsos.text("2")
+    await dinsos.text("17-03-2026 16.00")  # a new date: the day follows it
+    assert "3. Berulang: setiap bulan tanggal 17" in dinsos.texts()

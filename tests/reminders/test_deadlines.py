@@ -166,12 +166,10 @@ async def test_what_an_operator_and_a_peratin_see(town: Town) -> None:
         "Tinggal 18 keluarga lagi.\n"
         "Catatan: Ekspor lewat menu Data Final."
     )
-    assert [(o.value, o.label) for o in operator.options] == [
-        ("m:pending", "Keluarga belum diperbarui")
-    ]
+    assert [(o.value, o.label) for o in operator.options] == [("m:pending", "Daftar keluarga")]
     peratin = await _sent_question(town, "peratin-sri")
     assert peratin.text == operator.text
-    assert [(o.value, o.label) for o in peratin.options] == [("m:progress", "Progres wilayah")]
+    assert [(o.value, o.label) for o in peratin.options] == [("m:progress", "Lihat progres")]
 
     async with town.db.unit_of_work() as uow:
         [row] = await uow.outbox.for_person(town.people["op-sri"], "deadline:", limit=1)
@@ -187,7 +185,7 @@ async def test_what_an_operator_and_a_peratin_see(town: Town) -> None:
         "params": [
             "Ekspor DTKS",
             "Selasa, 27 Januari 2026 pukul 16.00 WIB (3 hari lagi)",
-            "Pekon Sri Menanti: 12 dari 30 keluarga sudah diperbarui (40%) "
+            "Pekon Sri Menanti: 12 dari 30 keluarga sudah diperbarui (40%) · "
             "Tinggal 18 keluarga lagi.",
         ],
     }
