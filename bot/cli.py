@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -23,17 +24,47 @@ from handlers import progress as progress_view
 from handlers import quality as quality_view
 from handlers.charts import render_progress_chart
 from handlers.context import ROLE_LEVEL
+from handlers.deadlines import (
+    DEADLINE_ROLES,
+    RECENT,
+    Draft,
+    campaign_prefix,
+    format_when,
+    occurrences_around,
+    offsets_text,
+    problems,
+    recurrence_of,
+    relative_day,
+    repeat_text,
+    zone_of,
+)
+from handlers.deadlines import cancel as cancel_deadline
+from handlers.deadlines import create as create_deadline
+from handlers.deadlines import update as update_deadline
 from handlers.exports import form_labels
+from handlers.i18n import t
 from handlers.ports import SystemClock
 from handlers.registration import new_invite_code
+from handlers.timing import (
+    DEFAULT_OFFSETS,
+    DEFAULT_REMIND_TIME,
+    QuietHours,
+    Recurrence,
+    local_instant,
+    parse_date,
+    parse_date_time,
+    parse_offsets,
+    parse_time_of_day,
+)
 from handlers.workbooks import progress_table, write_progress_xlsx
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.exporter import ExportCounts, export_region
 from storage.importer import ImportReport, import_register
 from storage.migrate import upgrade
 from storage.regions_data import is_region_code, timezone_for
+from storage.repos.deadlines import DeadlineRecord
 from storage.repos.progress import RegionProgress, UpcomingDeadline
 
 app = typer.Typer(help="Kawal: pendamping pemutakhiran DTKS/DTSEN.", no_args_is_help=True)
@@ -43,12 +74,14 @@ invite_app = typer.Typer(help="Invite codes for registration.", no_args_is_help=
 person_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 households_app = typer.Typer(help="The village household registers (DTKS).", no_args_is_help=True)
 report_app = typer.Typer(help="Oversight reports: progress, data quality.", no_args_is_help=True)
+deadline_app = typer.Typer(help="Deadlines and their reminders.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(region_app, name="region")
 app.add_typer(invite_app, name="invite")
 app.add_typer(person_app, name="person")
 app.add_typer(households_app, name="households")
 app.add_typer(report_app, name="report")
+app.add_typer(deadline_app, name="deadline")
 
 ROLES = tuple(ROLE_LEVEL)
 T = TypeVar("T")
@@ -530,6 +563,279 @@ def report_quality(
         out, report, lang, full_areas=[] if mask else [region], labels=form_labels(forms)
     )
     typer.echo(f"XLSX: {out}")
+
+
+# ---- deadlines -----------------------------------------------------------------------------
+
+DueOption = Annotated[
+    str | None,
+    typer.Option(help="Due date and time, local time of the region, e.g. 2027-01-27T16:00"),
+]
+RegionOption = Annotated[str | None, typer.Option(help="Region code, e.g. 18.04 or 18.04.19")]
+RolesOption = Annotated[
+    str | None, typer.Option(help="Who is reminded, e.g. operator,peratin (also camat, dinsos)")
+]
+OffsetsOption = Annotated[
+    str | None, typer.Option(help="Days before the due date, 0 = the day itself: 7,3,1,0")
+]
+AtOption = Annotated[str | None, typer.Option("--at", help="Reminder time, local: 08:00")]
+EveryMonthOption = Annotated[
+    int | None,
+    typer.Option(
+        "--every-month", min=1, max=31, help="Repeat monthly on this day (29-31: month end)"
+    ),
+]
+UntilOption = Annotated[
+    str | None, typer.Option(help="Last date of a monthly deadline, e.g. 2027-12-31")
+]
+NoteOption = Annotated[str | None, typer.Option(help="A note shown in every reminder")]
+
+
+def _due(text: str, zone: str) -> datetime:
+    parsed = parse_date_time(text)
+    if parsed is None or parsed[1] is None:
+        raise _fail(f"--due {text} tidak dikenali: tulis tanggal dan jam. Contoh: 2027-01-27T16:00")
+    return local_instant(parsed[0], parsed[1], zone)
+
+
+def _draft(
+    base: Draft | None,
+    *,
+    title: str | None,
+    due: str | None,
+    region: str | None,
+    roles: str | None,
+    offsets: str | None,
+    at: str | None,
+    every_month: int | None,
+    once: bool,
+    until: str | None,
+    note: str | None,
+    quiet: QuietHours,
+) -> Draft:
+    """A deadline from the command's options (over ``base`` when editing)."""
+    region_code = region or (base.region_code if base else "")
+    if not is_region_code(region_code):
+        raise _fail(f"Kode wilayah {region_code or '(kosong)'} tidak sah. Contoh: --region 18.04")
+    zone = timezone_for(region_code)
+    if due is not None:
+        due_at = _due(due, zone)
+    elif base is not None:
+        due_at = base.due_at
+    else:
+        raise _fail("--due wajib diisi. Contoh: --due 2027-01-27T16:00")
+    role_names = tuple(r.strip().lower() for r in roles.split(",") if r.strip()) if roles else ()
+    unknown = [r for r in role_names if r not in DEADLINE_ROLES]
+    if unknown:
+        raise _fail(
+            f"Peran {', '.join(unknown)} tidak dikenal. Pilih dari: {', '.join(DEADLINE_ROLES)}. "
+            "Contoh: --roles operator,peratin"
+        )
+    days = parse_offsets(offsets) if offsets is not None else None
+    if offsets is not None and days is None:
+        raise _fail(f"--offsets {offsets}: {t('dlf_offsets_invalid')}")
+    remind = parse_time_of_day(at) if at is not None else None
+    if at is not None and remind is None:
+        raise _fail(f"--at {at}: {t('dlf_time_invalid')}")
+    if remind is not None and quiet.contains(remind):
+        raise _fail(f"--at {at}: jam itu termasuk jam tenang ({quiet}). Contoh: --at 08:00")
+    end = parse_date(until) if until else None
+    if until and end is None:
+        raise _fail(f"--until {until} tidak dikenali. Contoh: --until 2027-12-31")
+    recurrence = base.recurrence if base else None
+    if once:
+        recurrence = None
+    if every_month is not None:
+        recurrence = Recurrence(every_month, recurrence.until if recurrence else None)
+    if end is not None:
+        if recurrence is None:
+            raise _fail(
+                "--until hanya untuk tenggat bulanan. Contoh: --every-month 17 --until 2027-12-31"
+            )
+        recurrence = Recurrence(recurrence.day, end)
+    return Draft(
+        title=title if title is not None else (base.title if base else ""),
+        due_at=due_at,
+        region_code=region_code,
+        roles=role_names or (base.roles if base else ()),
+        offsets=days or (base.offsets if base else DEFAULT_OFFSETS),
+        remind_time=remind or (base.remind_time if base else DEFAULT_REMIND_TIME),
+        recurrence=recurrence,
+        note=note if note is not None else (base.note if base else ""),
+    )
+
+
+async def _check_draft(uow: UnitOfWork, draft: Draft, now: datetime) -> None:
+    errors = problems(draft, now, "id")
+    if await uow.regions.get(draft.region_code) is None:
+        code = draft.region_code
+        errors.append(f"Wilayah {code} belum ada. Muat dulu: kawal region load {code}")
+    if errors:
+        raise _fail("\n".join(errors))
+
+
+def _describe(deadline: DeadlineRecord, now: datetime) -> str:
+    zone = zone_of(deadline)
+    previous, upcoming = occurrences_around(deadline, now)
+    occurrence = upcoming or previous
+    when = format_when(occurrence.due, zone, "id") if occurrence else "-"
+    relative = relative_day(now, occurrence.due, zone, "id") if occurrence else ""
+    repeat = repeat_text(recurrence_of(deadline), "id")
+    state = " [dibatalkan]" if deadline.cancelled_at else ""
+    return (
+        f"#{deadline.id} {deadline.title}{state}\n"
+        f"    batas {when} ({relative}); berulang: {repeat}\n"
+        f"    wilayah {deadline.region_code}; untuk {', '.join(deadline.roles)}; "
+        f"pengingat {offsets_text(deadline.offsets, 'id')} pukul {deadline.remind_time}"
+    )
+
+
+@deadline_app.command("add")
+def deadline_add(
+    title: Annotated[str, typer.Argument(help='What is due, e.g. "Ekspor DTKS"')],
+    due: DueOption = None,
+    region: RegionOption = None,
+    roles: RolesOption = "operator,peratin",
+    offsets: OffsetsOption = None,
+    at: AtOption = None,
+    every_month: EveryMonthOption = None,
+    until: UntilOption = None,
+    note: NoteOption = None,
+    db: DbOption = None,
+) -> None:
+    """Add a deadline, e.g. kawal deadline add "Ekspor DTKS" --due 2027-01-27T16:00
+    --region 18.04 --roles operator,peratin."""
+    settings = _settings(db)
+    if region is None:
+        raise _fail("--region wajib diisi. Contoh: --region 18.04")
+    draft = _draft(
+        None,
+        title=title,
+        due=due,
+        region=region,
+        roles=roles,
+        offsets=offsets,
+        at=at,
+        every_month=every_month,
+        once=False,
+        until=until,
+        note=note,
+        quiet=settings.quiet,
+    )
+    now = datetime.now(UTC)
+
+    async def work(database: Database) -> str:
+        async with database.unit_of_work() as uow:
+            await _check_draft(uow, draft, now)
+            deadline_id = await create_deadline(uow, draft, by=None, channel="cli", now=now)
+            deadline = await uow.deadlines.get(deadline_id)
+        assert deadline is not None  # noqa: S101 - created just above
+        return _describe(deadline, now)
+
+    typer.echo("Tenggat tersimpan:\n" + _run(lambda: _with_db(settings, work)))
+
+
+@deadline_app.command("list")
+def deadline_list(
+    region: Annotated[str | None, typer.Option(help="Only deadlines of this region")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also cancelled and long past")] = False,
+    db: DbOption = None,
+) -> None:
+    """List deadlines with their next due time and how their reminders went."""
+    settings = _settings(db)
+    now = datetime.now(UTC)
+
+    async def work(database: Database) -> list[str]:
+        async with database.unit_of_work() as uow:
+            if region:
+                found = await uow.deadlines.overlapping(
+                    region, since=None if show_all else now - RECENT, cancelled=show_all
+                )
+            else:
+                found = await uow.deadlines.all(cancelled=show_all)
+                if not show_all:
+                    found = [d for d in found if any(occurrences_around(d, now))]
+            lines = []
+            for deadline in found:
+                counts = await uow.outbox.count_by_status(campaign_prefix(deadline.id))
+                sent = sum(counts.get(s, 0) for s in ("sent", "delivered", "read"))
+                waiting = sum(counts.get(s, 0) for s in ("pending", "sending"))
+                stats = f"pesan: {sent} terkirim, {waiting} menunggu"
+                lines.append(f"{_describe(deadline, now)}\n    {stats}")
+        return lines
+
+    lines = _run(lambda: _with_db(settings, work))
+    typer.echo("\n".join(lines) if lines else "Belum ada tenggat.")
+
+
+@deadline_app.command("edit")
+def deadline_edit(
+    deadline_id: Annotated[int, typer.Argument(help="Deadline number, from kawal deadline list")],
+    title: Annotated[str | None, typer.Option(help="New title")] = None,
+    due: DueOption = None,
+    region: RegionOption = None,
+    roles: RolesOption = None,
+    offsets: OffsetsOption = None,
+    at: AtOption = None,
+    every_month: EveryMonthOption = None,
+    once: Annotated[bool, typer.Option("--once", help="No longer repeat monthly")] = False,
+    until: UntilOption = None,
+    note: NoteOption = None,
+    db: DbOption = None,
+) -> None:
+    """Change a deadline: pending reminders of the old plan are cancelled and planned again."""
+    settings = _settings(db)
+    now = datetime.now(UTC)
+
+    async def work(database: Database) -> str:
+        async with database.unit_of_work() as uow:
+            current = await uow.deadlines.get(deadline_id)
+            if current is None or not current.active:
+                raise _fail(f"Tenggat #{deadline_id} tidak ada atau sudah dibatalkan.")
+            base = Draft.of(current)
+            _, upcoming = occurrences_around(current, now)
+            if upcoming is not None:
+                base = replace(base, due_at=upcoming.due)
+            draft = _draft(
+                base,
+                title=title,
+                due=due,
+                region=region,
+                roles=roles,
+                offsets=offsets,
+                at=at,
+                every_month=every_month,
+                once=once,
+                until=until,
+                note=note,
+                quiet=settings.quiet,
+            )
+            await _check_draft(uow, draft, now)
+            await update_deadline(uow, deadline_id, draft, by=None, channel="cli", now=now)
+            deadline = await uow.deadlines.get(deadline_id)
+        assert deadline is not None  # noqa: S101 - updated just above
+        return _describe(deadline, now)
+
+    typer.echo("Tenggat diperbarui:\n" + _run(lambda: _with_db(settings, work)))
+
+
+@deadline_app.command("cancel")
+def deadline_cancel(
+    deadline_id: Annotated[int, typer.Argument(help="Deadline number, from kawal deadline list")],
+    db: DbOption = None,
+) -> None:
+    """Cancel a deadline: no more reminders; whoever got one for the coming date is told."""
+    settings = _settings(db)
+    now = datetime.now(UTC)
+
+    async def work(database: Database) -> DeadlineRecord | None:
+        async with database.unit_of_work() as uow:
+            return await cancel_deadline(uow, deadline_id, by=None, channel="cli", now=now)
+
+    deadline = _run(lambda: _with_db(settings, work))
+    if deadline is None:
+        raise _fail(f"Tenggat #{deadline_id} tidak ada atau sudah dibatalkan.")
+    typer.echo(f"Tenggat #{deadline.id} {deadline.title} dibatalkan.")
 
 
 def main() -> None:  # pragma: no cover - the console script entry is ``app``

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.regions import load_regions
+from handlers import deadlines
+from handlers.timing import local_instant
 from storage.db import Database, UnitOfWork
 from storage.importer import import_register
 
 DEMO_REGIONS = ("18.04.19", "18.04.07")  # Kec. Air Hitam and Kec. Way Tenong
 SRI_MENANTI = "18.04.19.2006"
 DEMO_FILES = ("households_sri_menanti.csv", "households_sukananti.csv")
+DEMO_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +66,14 @@ async def seed(db: Database, now: datetime, consent_version: str) -> dict[str, i
             )
             await uow.people.assign_role(person_id, person.role, person.region, now)
             await uow.people.set_consent(person_id, consent_version, now)
+        # A deadline ten days ahead at 16:00 WIB, so /tenggat has something to show.
+        due_date = (now + timedelta(days=10)).astimezone(DEMO_ZONE).date()
+        draft = deadlines.Draft(
+            "Ekspor DTKS",
+            local_instant(due_date, time(16, 0), "Asia/Jakarta"),
+            "18.04",
+            ("operator", "peratin"),
+            note="Ekspor lewat menu Data Final di SIKS-NG.",
+        )
+        await deadlines.create(uow, draft, by=None, channel="cli", now=now)
     return {"regions": regions, "households": households, "people": len(DEMO_PEOPLE)}

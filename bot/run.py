@@ -25,6 +25,7 @@ from bot.settings import Settings
 from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
+from reminders.deadlines import plan_deadlines
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
 from reminders.scheduler import Job, Ticker, housekeeping
@@ -104,6 +105,7 @@ def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
     """Every periodic job of ``kawal run``; each reads what is due from the database."""
     return [
         Job("housekeeping", housekeeping, 3600, (db, clock)),
+        Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
     ]
 
 

@@ -38,5 +38,6 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             exports_dir=settings.data_dir / "exports",
             charts_dir=settings.data_dir / "charts",
             untouched_days=settings.quality_untouched_days,
+            quiet_hours=settings.quiet,
         ),
     )

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers.timing import QuietHours
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
 # Telegram allows 1-256 characters A-Z a-z 0-9 _ -; we ask for at least 16.
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
@@ -45,6 +47,8 @@ class Settings(BaseSettings):
     outbox_poll_interval: float = Field(default=2.0, gt=0, le=60)
     # Seconds between two rounds of the scheduled jobs (deadline reminders, announcements, ...).
     scheduler_interval: float = Field(default=60.0, ge=1, le=3600)
+    # Local hours in which no deadline reminder is sent (it waits for their end); "off": none.
+    quiet_hours: str = "21:00-07:00"
 
     # HTTP server of `kawal run` (health check, webhooks).
     http_host: str = "127.0.0.1"
@@ -107,6 +111,18 @@ class Settings(BaseSettings):
         default="kawal_report_answer", validation_alias="WHATSAPP_TEMPLATE_REPORT_ANSWER"
     )
     whatsapp_template_lang: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANG")
+
+    @property
+    def quiet(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
+
+    @model_validator(mode="after")
+    def _quiet_hours_parse(self) -> Settings:
+        try:
+            self.quiet  # noqa: B018 - parsed once here so a typo stops start-up
+        except ValueError as error:
+            raise ValueError(f"KAWAL_QUIET_HOURS: {error} (or off)") from None
+        return self
 
     @property
     def whatsapp_enabled(self) -> bool:

@@ -9,18 +9,29 @@ the replay a no-op.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import FormRegistry
 from flows.validators import mask_ids_in_text
-from handlers import exports, households, menu, progress, quality, registration, reports
+from handlers import (
+    deadline_form,
+    deadlines,
+    exports,
+    households,
+    menu,
+    progress,
+    quality,
+    registration,
+    reports,
+)
 from handlers import forms as form_handlers
 from handlers.context import Turn
 from handlers.deferred import run_deferred
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.ports import Clock
+from handlers.timing import QuietHours
 from storage.db import Database
 from storage.records import FormSessionRecord
 
@@ -32,6 +43,7 @@ _RESUME_WORDS = frozenset({"lanjut", "lanjutkan", "resume"})
 _HELP_WORDS = frozenset({"bantuan", "help", "tolong"})
 _CANCEL_WORDS = frozenset({"batal", "cancel"})
 _LANGUAGE_WORDS = frozenset({"bahasa", "language"})
+_DEADLINE_WORDS = frozenset({"tenggat", "deadline", "deadlines"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,7 @@ class Options:
     exports_dir: Path = Path("kawal-data") / "exports"
     charts_dir: Path = Path("kawal-data") / "charts"
     untouched_days: int = quality.DEFAULT_UNTOUCHED_DAYS  # "Kualitas data": not touched since
+    quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
 
 
 class Kawal:
@@ -126,10 +139,17 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await _progress(turn, options, wanted)
     if (asked := quality.parse_request(inbound)) is not None:
         return await _quality(turn, options, asked)
+    if word in _DEADLINE_WORDS:
+        return await deadlines.show(turn)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
     open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+    if deadline_form.is_payload(inbound):
+        return await deadline_form.route(turn, open_session)
+    in_menu = menu.is_menu_payload(inbound)
+    if open_session is not None and deadline_form.is_form(open_session) and not in_menu:
+        return await deadline_form.answer(turn, open_session, options.quiet_hours)
     if open_session is not None and not menu.is_menu_payload(inbound):
         return await form_handlers.continue_session(turn, open_session)
     return await _choose(turn, open_session, options)
@@ -165,6 +185,8 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return await _progress(turn, options)
         case "quality":
             return await _quality(turn, options)
+        case "deadlines":
+            return await deadlines.show(turn)
         case "resume":
             return await form_handlers.resume_open(turn)
         case "language":

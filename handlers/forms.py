@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import flows
 from flows import Ask, Cancelled, Completed, Input, Say, Session, SessionStatus
 from flows.validators import mask_nik
-from handlers import menu
+from handlers import deadline_form, menu
 from handlers.context import Turn
 from handlers.i18n import t
 from handlers.messages import (
@@ -98,6 +98,8 @@ async def resume_open(turn: Turn) -> Reply:
     record = await turn.uow.sessions.get_open(turn.me.person_id)
     if record is None:
         return Reply([Text(t("no_open_form", turn.lang))])
+    if deadline_form.is_form(record):
+        return await deadline_form.resume(turn, record)
     state = record.state
     if state.get("stage") != "form":
         village = _village(turn)

@@ -99,12 +99,14 @@ _CATALOG: dict[str, dict[str, str]] = {
         "• BATAL: batalkan isian\n• KEMBALI: pertanyaan sebelumnya\n"
         "• LEWATI: lewati pertanyaan yang tidak wajib\n• RINGKASAN: jawaban sejauh ini\n"
         "• PROGRES: progres desa/wilayah Anda\n"
+        "• TENGGAT: tenggat dan progresnya\n"
         "Jawaban tersimpan setiap langkah; Anda bisa berhenti dan lanjut kapan saja.",
         "en": "Kawal help\n"
         "• MENU: main menu\n• LANJUT: continue an unfinished form\n"
         "• BATAL: cancel the form\n• KEMBALI: previous question\n"
         "• LEWATI: skip an optional question\n• RINGKASAN: answers so far\n"
         "• PROGRES: progress of your village/area\n"
+        "• TENGGAT: deadlines and their progress\n"
         "Every answer is saved as you go; stop and continue at any time.",
     },
     "language_set": {
@@ -499,6 +501,269 @@ _CATALOG: dict[str, dict[str, str]] = {
     "days_left": {"id": "{n} hari lagi", "en": "in {n} days"},
     "days_left_today": {"id": "hari ini", "en": "today"},
     "days_left_tomorrow": {"id": "besok", "en": "tomorrow"},
+    # deadlines (issue 6): dates, the /tenggat view, reminders, the Dinsos form
+    "menu_deadlines": {"id": "Tenggat", "en": "Deadlines"},
+    "weekdays": {
+        "id": "Senin,Selasa,Rabu,Kamis,Jumat,Sabtu,Minggu",
+        "en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+    },
+    "months": {
+        "id": "Januari,Februari,Maret,April,Mei,Juni,Juli,Agustus,September,Oktober,November,"
+        "Desember",
+        "en": "January,February,March,April,May,June,July,August,September,October,November,"
+        "December",
+    },
+    "date_format": {
+        "id": "{weekday}, {day} {month} {year}",
+        "en": "{weekday}, {day} {month} {year}",
+    },
+    "when_format": {
+        "id": "{date} pukul {hour}.{minute} {zone}",
+        "en": "{date} at {hour}:{minute} {zone}",
+    },
+    "days_today": {"id": "hari ini", "en": "today"},
+    "days_tomorrow": {"id": "besok", "en": "tomorrow"},
+    "days_passed": {"id": "sudah lewat", "en": "passed"},
+    "offset_day": {"id": "H-{n}", "en": "{n} days before"},
+    "offset_zero": {"id": "hari H", "en": "on the day"},
+    "repeat_once": {"id": "tidak (sekali saja)", "en": "no (once)"},
+    "repeat_monthly": {"id": "setiap bulan tanggal {day}", "en": "monthly on day {day}"},
+    "repeat_monthly_until": {
+        "id": "setiap bulan tanggal {day} sampai {until}",
+        "en": "monthly on day {day} until {until}",
+    },
+    "villages_word": {"id": "desa/kelurahan", "en": "villages"},
+    "village_no_data": {
+        "id": "{village}: belum ada data keluarga di Kawal",
+        "en": "{village}: no family data in Kawal yet",
+    },
+    "area_summary": {
+        "id": "{area}: {finished} dari {villages} {word} selesai · {done} dari {total} keluarga "
+        "sudah diperbarui ({pct}%)",
+        "en": "{area}: {finished} of {villages} {word} finished · {done} of {total} families "
+        "updated ({pct}%)",
+    },
+    "area_no_data": {
+        "id": "{n} {word} belum ada data keluarga",
+        "en": "{n} {word} without family data yet",
+    },
+    "laggards_title": {"id": "Belum selesai:", "en": "Not finished yet:"},
+    "laggard_line": {
+        "id": "• {village}: {done} dari {total} ({pct}%)",
+        "en": "• {village}: {done} of {total} ({pct}%)",
+    },
+    "more_villages": {"id": "… dan {n} lainnya", "en": "… and {n} more"},
+    "remaining": {"id": "Tinggal {n} keluarga lagi.", "en": "{n} families to go."},
+    "reminder_title": {
+        "id": "⏰ Pengingat tenggat: {title}",
+        "en": "⏰ Deadline reminder: {title}",
+    },
+    "reminder_changed_title": {
+        "id": "⚠️ Tenggat diubah: {title}",
+        "en": "⚠️ Deadline changed: {title}",
+    },
+    "deadline_due": {"id": "Batas: {when} ({relative})", "en": "Due: {when} ({relative})"},
+    "deadline_passed": {"id": "Batas: {when} (sudah lewat)", "en": "Due: {when} (passed)"},
+    "deadline_note": {"id": "Catatan: {note}", "en": "Note: {note}"},
+    "thanks_text": {
+        "id": "🎉 Terima kasih! {area} sudah selesai untuk tenggat {title} (batas {when}).",
+        "en": "🎉 Thank you! {area} has finished for the deadline {title} (due {when}).",
+    },
+    "escalation_title": {
+        "id": "⚠️ Tenggat lewat: {title} ({when})",
+        "en": "⚠️ Deadline passed: {title} ({when})",
+    },
+    "escalation_area": {
+        "id": "{area}: {n} dari {villages} {word} belum selesai",
+        "en": "{area}: {n} of {villages} {word} not finished",
+    },
+    "escalation_ask": {
+        "id": "Mohon tindak lanjuti bersama operator dan kepala desa/peratin.",
+        "en": "Please follow up with the operators and village heads.",
+    },
+    "deadline_cancelled_notice": {
+        "id": "Tenggat {title} (batas {when}) dibatalkan oleh Dinsos. "
+        "Tidak ada pengingat lagi untuk tenggat ini.",
+        "en": "The deadline {title} (due {when}) was cancelled by Dinsos. "
+        "No more reminders for it.",
+    },
+    "deadlines_title": {"id": "📅 Tenggat", "en": "📅 Deadlines"},
+    "deadlines_none": {
+        "id": "Belum ada tenggat untuk wilayah Anda.",
+        "en": "There are no deadlines for your area.",
+    },
+    "deadline_add": {"id": "➕ Tambah tenggat", "en": "➕ New deadline"},
+    "deadline_manage": {"id": "Kelola: {title}", "en": "Manage: {title}"},
+    "deadline_edit": {"id": "Ubah", "en": "Edit"},
+    "deadline_cancel": {"id": "Batalkan tenggat", "en": "Cancel the deadline"},
+    "deadline_back": {"id": "Kembali", "en": "Back"},
+    "deadline_cancel_confirm": {
+        "id": "Batalkan tenggat {title}? Pengingat yang belum terkirim tidak dikirim, dan yang "
+        "sudah menerima pengingat diberi tahu.",
+        "en": "Cancel the deadline {title}? Reminders not yet sent are dropped, and whoever "
+        "got a reminder is told.",
+    },
+    "deadline_cancel_yes": {"id": "Ya, batalkan", "en": "Yes, cancel it"},
+    "deadline_cancel_no": {"id": "Tidak", "en": "No"},
+    "deadline_cancelled": {
+        "id": "Tenggat {title} dibatalkan.",
+        "en": "Deadline {title} cancelled.",
+    },
+    "deadline_not_found": {
+        "id": "Tenggat itu tidak ada di wilayah Anda atau sudah dibatalkan. "
+        "Ketik /tenggat untuk melihat daftarnya.",
+        "en": "That deadline is not in your area or was cancelled. Type /tenggat for the list.",
+    },
+    "field_title": {"id": "Nama", "en": "Title"},
+    "field_due": {"id": "Batas", "en": "Due"},
+    "field_repeat": {"id": "Berulang", "en": "Repeats"},
+    "field_region": {"id": "Wilayah", "en": "Region"},
+    "field_roles": {"id": "Untuk", "en": "For"},
+    "field_offsets": {"id": "Pengingat", "en": "Reminders"},
+    "field_time": {"id": "Jam pengingat", "en": "Reminder time"},
+    "field_note": {"id": "Catatan", "en": "Note"},
+    "dlf_form_name": {"id": "tenggat", "en": "deadline"},
+    "dlf_not_allowed": {
+        "id": "Hanya petugas Dinsos yang bisa mengatur tenggat. Ketik /tenggat untuk melihatnya.",
+        "en": "Only Dinsos officers can set deadlines. Type /tenggat to see them.",
+    },
+    "dlf_intro_new": {
+        "id": "Tenggat baru. Ketik BATAL untuk berhenti, KEMBALI untuk pertanyaan sebelumnya.",
+        "en": "New deadline. Type BATAL to stop, KEMBALI for the previous question.",
+    },
+    "dlf_intro_edit": {
+        "id": "Ubah tenggat #{id} {title}.",
+        "en": "Edit deadline #{id} {title}.",
+    },
+    "dlf_required": {
+        "id": "Pertanyaan ini wajib dijawab.",
+        "en": "This question needs an answer.",
+    },
+    "dlf_title": {
+        "id": "Nama tenggat? Contoh: Ekspor DTKS",
+        "en": "Deadline title? Example: DTKS export",
+    },
+    "dlf_title_invalid": {
+        "id": "Nama tenggat 3–80 huruf. Contoh: Ekspor DTKS",
+        "en": "A deadline title has 3–80 characters. Example: DTKS export",
+    },
+    "dlf_due": {
+        "id": "Kapan batasnya? Tulis tanggal dan jam ({zone}). Contoh: 27-01-2027 16.00",
+        "en": "When is it due? Type the date and time ({zone}). Example: 27-01-2027 16.00",
+    },
+    "dlf_due_invalid": {
+        "id": "Tanggal dan jam tidak dikenali. Tulis seperti ini: 27-01-2027 16.00",
+        "en": "Date and time not understood. Type it like this: 27-01-2027 16.00",
+    },
+    "dlf_due_no_time": {
+        "id": "Tulis juga jamnya. Contoh: {date} 16.00",
+        "en": "Add the time too. Example: {date} 16.00",
+    },
+    "dlf_due_past": {
+        "id": "Batas harus setelah sekarang ({now}). Contoh: 27-01-2027 16.00",
+        "en": "The deadline must be after now ({now}). Example: 27-01-2027 16.00",
+    },
+    "dlf_repeat": {"id": "Apakah tenggat ini berulang?", "en": "Does this deadline repeat?"},
+    "dlf_repeat_once": {"id": "Sekali saja", "en": "Once only"},
+    "dlf_repeat_monthly": {"id": "Tiap bulan tgl. {day}", "en": "Monthly on day {day}"},
+    "dlf_repeat_invalid": {
+        "id": "Pilih 1 (sekali saja) atau 2 (setiap bulan). Contoh: 1",
+        "en": "Choose 1 (once only) or 2 (monthly). Example: 1",
+    },
+    "dlf_until": {
+        "id": "Berulang sampai kapan? Contoh: 31-12-2027. Atau pilih Tanpa batas akhir.",
+        "en": "Repeat until when? Example: 31-12-2027. Or choose No end date.",
+    },
+    "dlf_until_none": {"id": "Tanpa batas akhir", "en": "No end date"},
+    "dlf_until_invalid": {
+        "id": "Tanggal tidak dikenali. Contoh: 31-12-2027, atau ketik LEWATI (tanpa batas akhir).",
+        "en": "Date not understood. Example: 31-12-2027, or type LEWATI (no end date).",
+    },
+    "dlf_until_before": {
+        "id": "Tanggal akhir harus sesudah batas pertama ({date}). Contoh: 31-12-2027",
+        "en": "The end date must be after the first due date ({date}). Example: 31-12-2027",
+    },
+    "dlf_region": {
+        "id": "Untuk wilayah mana? Pilih, atau ketik kode atau nama wilayah. Contoh: 18.04.19",
+        "en": "For which region? Choose, or type a region code or name. Example: 18.04.19",
+    },
+    "dlf_region_all": {"id": "Seluruh {region}", "en": "All of {region}"},
+    "dlf_region_invalid": {
+        "id": 'Wilayah "{text}" tidak ditemukan di wilayah tugas Anda. Pilih dari daftar, '
+        "atau ketik kodenya. Contoh: {example}",
+        "en": 'Region "{text}" is not in your area. Choose from the list or type its code. '
+        "Example: {example}",
+    },
+    "dlf_roles": {
+        "id": "Siapa yang diingatkan? Boleh lebih dari satu.",
+        "en": "Who should be reminded? You may choose several.",
+    },
+    "dlf_roles_invalid": {
+        "id": "Pilih nomor peran dari daftar, boleh lebih dari satu. Contoh: 1,2",
+        "en": "Choose role numbers from the list, several allowed. Example: 1,2",
+    },
+    "dlf_offsets": {
+        "id": "Kapan pengingat dikirim? Tulis jumlah hari sebelum batas, 0 = hari H. "
+        "Contoh: 7,3,1,0",
+        "en": "When should reminders go out? Type days before the deadline, 0 = on the day. "
+        "Example: 7,3,1,0",
+    },
+    "dlf_offsets_invalid": {
+        "id": "Tulis 1–8 angka hari antara 0 dan 60, dipisah koma. Contoh: 7,3,1,0",
+        "en": "Type 1–8 numbers of days from 0 to 60, separated by commas. Example: 7,3,1,0",
+    },
+    "dlf_keep": {"id": "Tetap", "en": "Keep"},
+    "dlf_now": {"id": "Sekarang: {value}", "en": "Now: {value}"},
+    "reminder_pending_button": {"id": "Daftar keluarga", "en": "Family list"},
+    "reminder_progress_button": {"id": "Lihat progres", "en": "See progress"},
+    "dlf_time": {
+        "id": "Jam berapa pengingat dikirim (waktu setempat)? Contoh: 08.00",
+        "en": "At what time should reminders go out (local time)? Example: 08.00",
+    },
+    "dlf_time_invalid": {
+        "id": "Jam tidak dikenali. Contoh: 08.00",
+        "en": "Time not understood. Example: 08.00",
+    },
+    "dlf_time_quiet": {
+        "id": "Jam {time} termasuk jam tenang ({quiet}): pengingat tidak dikirim pada jam itu. "
+        "Pilih jam lain. Contoh: 08.00",
+        "en": "{time} is within the quiet hours ({quiet}): no reminders go out then. "
+        "Choose another time. Example: 08.00",
+    },
+    "dlf_note": {
+        "id": "Catatan untuk penerima? Contoh: Ekspor lewat menu Data Final di SIKS-NG.",
+        "en": "A note for the recipients? Example: Export through the Final Data menu.",
+    },
+    "dlf_note_none": {"id": "Tanpa catatan", "en": "No note"},
+    "dlf_note_invalid": {
+        "id": "Catatan paling banyak 300 huruf. Persingkat, atau pilih Tanpa catatan.",
+        "en": "A note has at most 300 characters. Shorten it, or choose No note.",
+    },
+    "dlf_review": {
+        "id": "Periksa tenggat:\n{lines}\n\nKetik nomor baris untuk mengubah (mis. 2), "
+        "atau pilih Simpan.",
+        "en": "Check the deadline:\n{lines}\n\nType a line number to change it (e.g. 2), "
+        "or choose Save.",
+    },
+    "dlf_review_invalid": {
+        "id": "Ketik SIMPAN, nomor baris 1–{n} untuk mengubah, atau BATAL.",
+        "en": "Type SIMPAN, a line number 1–{n} to change it, or BATAL.",
+    },
+    "dlf_save": {"id": "Simpan", "en": "Save"},
+    "dlf_cancel": {"id": "Batal", "en": "Cancel"},
+    "dlf_cancelled": {
+        "id": "Pengisian tenggat dibatalkan. Tidak ada yang diubah.",
+        "en": "Deadline form cancelled. Nothing was changed.",
+    },
+    "dlf_saved_new": {
+        "id": "✅ Tenggat #{id} {title} tersimpan. Pengingat dikirim {offsets}, pukul {time} "
+        "waktu setempat.",
+        "en": "✅ Deadline #{id} {title} saved. Reminders go out {offsets}, at {time} local time.",
+    },
+    "dlf_saved_edit": {
+        "id": "✅ Tenggat {title} diperbarui. Pengingat yang belum terkirim dijadwalkan ulang.",
+        "en": "✅ Deadline {title} updated. Reminders not yet sent are planned again.",
+    },
     # general
     "unsupported": {
         "id": "Maaf, jenis pesan ini belum bisa dibaca. Kirim jawaban berupa teks, mis. 1",

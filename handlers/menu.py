@@ -37,6 +37,7 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("reports", "menu_reports", _DINSOS),
     MenuItem("export", "menu_export", _EXPORTERS),
     MenuItem("quality", "menu_quality", _QUALITY),
+    MenuItem("deadlines", "menu_deadlines", _EVERYONE),
     MenuItem("resume", "menu_resume", _EVERYONE),
     MenuItem("help", "menu_help", _EVERYONE),
     MenuItem("language", "menu_language", _EVERYONE),

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.repos.audit import AuditRepository
+from storage.repos.deadlines import DeadlineRepository
 from storage.repos.households import HouseholdRepository
 from storage.repos.inbound import InboundRepository
 from storage.repos.inbound_events import InboundEventRepository
@@ -70,6 +71,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session, dialect)
         self.progress = ProgressRepository(session, dialect)
         self.quality = QualityRepository(session, dialect)
+        self.deadlines = DeadlineRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""

@@ -8,12 +8,19 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "LOCAL_VILLAGE_WORDS",
     "PROVINCE_TIMEZONES",
+    "REGION_PREFIXES",
+    "ZONE_ABBREVIATIONS",
+    "ancestors_of",
     "is_region_code",
     "kind_of",
     "level_of",
     "parent_of",
+    "region_label",
     "timezone_for",
+    "village_word",
+    "zone_abbreviation",
 ]
 
 _CODE_RE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
@@ -103,3 +110,63 @@ def kind_of(code: str, name: str | None = None) -> str:
     if level == 2:
         return "kota" if int(last) >= 70 else "kabupaten"
     return "kelurahan" if last.startswith("1") else "desa"
+
+
+# ---- how regions are named in messages ---------------------------------------------------------
+
+LOCAL_VILLAGE_WORDS: dict[str, str] = {
+    # A desa is a "pekon" in these kabupaten of Lampung (its head: peratin / kepala pekon);
+    # a kelurahan stays a kelurahan. Add other local words (nagari, gampong, kampung) here.
+    "18.04": "pekon",  # Lampung Barat
+    "18.06": "pekon",  # Tanggamus
+    "18.10": "pekon",  # Pringsewu
+    "18.13": "pekon",  # Pesisir Barat
+}
+"""The local word for a desa, by kabupaten/kota code (or province code for a whole province)."""
+
+REGION_PREFIXES: dict[str, str] = {
+    "provinsi": "Provinsi",
+    "kabupaten": "Kab.",
+    "kota": "Kota",
+    "kecamatan": "Kec.",
+    "desa": "Desa",
+    "kelurahan": "Kelurahan",
+}
+"""The word put before a region's name in messages ("Kec. Air Hitam"), by kind."""
+
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def ancestors_of(code: str) -> list[str]:
+    """The codes of every region containing ``code``, widest first ("18", "18.04", ...)."""
+    parts = _check(code).split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def village_word(code: str, kind: str) -> str:
+    """What a village is called where it lies: "pekon" in Lampung Barat, else its kind."""
+    if kind != "desa":
+        return kind
+    for prefix in (code[:5], code[:2]):
+        if prefix in LOCAL_VILLAGE_WORDS:
+            return LOCAL_VILLAGE_WORDS[prefix]
+    return kind
+
+
+def region_label(code: str, name: str, kind: str) -> str:
+    """A region's name as messages show it: "Pekon Sri Menanti", "Kec. Air Hitam"."""
+    if level_of(code) == 4:
+        word = village_word(code, kind)
+        return f"{word[:1].upper()}{word[1:]} {name}"
+    prefix = REGION_PREFIXES.get(kind)
+    return f"{prefix} {name}" if prefix else name
+
+
+def zone_abbreviation(zone: str) -> str:
+    """WIB, WITA or WIT for an Indonesian IANA zone; the zone itself otherwise."""
+    return ZONE_ABBREVIATIONS.get(zone, zone)

@@ -28,7 +28,9 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     result = runner.invoke(cli.app, ["demo", "--db", str(db), "--no-chat"])
     assert result.exit_code == 0, result.output
     with sqlite3.connect(db) as connection:
-        # Some progress in Sri Menanti, a deadline far ahead, a duplicate NIK across villages.
+        # Some progress in Sri Menanti, a deadline far ahead (instead of the demo's own), a
+        # duplicate NIK across villages.
+        connection.execute("DELETE FROM deadlines")
         connection.execute(
             "UPDATE households SET status = 'verified' WHERE id IN "
             "(SELECT id FROM households WHERE region_code = '18.04.19.2006' LIMIT 6)"

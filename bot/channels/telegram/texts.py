@@ -21,6 +21,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_lanjut": "Lanjutkan formulir yang terbuka",
         "cmd_batal": "Batalkan formulir yang terbuka",
         "cmd_bantuan": "Bantuan",
+        "cmd_tenggat": "Tenggat dan progresnya",
     },
     "en": {
         "send_location": "📍 Send current location",
@@ -40,10 +41,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_lanjut": "Resume the open form",
         "cmd_batal": "Cancel the open form",
         "cmd_bantuan": "Help",
+        "cmd_tenggat": "Deadlines and their progress",
     },
 }
 
-COMMANDS = ("start", "menu", "lanjut", "batal", "bantuan")
+COMMANDS = ("start", "menu", "lanjut", "batal", "bantuan", "tenggat")
 
 
 def tg(key: str, lang: str = "id") -> str:

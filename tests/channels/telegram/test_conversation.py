@@ -11,7 +11,7 @@ async def test_deep_link_registration_reaches_the_menu(bot: Bot) -> None:
     await bot.start()
     fake = bot.fake
     commands = [c["command"] for c in fake.commands[""]]
-    assert commands == ["start", "menu", "lanjut", "batal", "bantuan"]
+    assert commands == ["start", "menu", "lanjut", "batal", "bantuan", "tenggat"]
     assert "en" in fake.commands
     if bot.webhook:
         assert fake.webhook is not None

@@ -1,0 +1,802 @@
+"""Deadlines: what each person sees (``/tenggat``), what Dinsos does with them (create, edit,
+cancel: also used by the CLI), and the wording of reminders, thank-yous and escalations (used
+by the planner in ``reminders.deadlines``).
+
+A deadline concerns a region (a kabupaten, a kecamatan or one village) and some roles. Each
+person sees it through the *area* where their role's region and the deadline's region meet: an
+operator or peratin their village, a camat their kecamatan, Dinsos the deadline's whole region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.context import Turn
+from handlers.i18n import t
+from handlers.messages import Option, Outbound, Question, Reply, Text, Tone, to_data
+from handlers.progress import DONE_STATUSES
+from handlers.timing import (
+    DEFAULT_OFFSETS,
+    DEFAULT_REMIND_TIME,
+    Occurrence,
+    Recurrence,
+    around,
+    days_between,
+    format_time,
+    parse_time_of_day,
+)
+from storage.db import UnitOfWork
+from storage.records import RegionRecord
+from storage.regions_data import (
+    level_of,
+    region_label,
+    timezone_for,
+    village_word,
+    zone_abbreviation,
+)
+from storage.repos.deadlines import DeadlineRecord
+from storage.repos.outbox import NewMessage, Priority
+
+# Who a deadline may remind, in the order the form offers them.
+DEADLINE_ROLES = ("operator", "peratin", "camat", "dinsos")
+MANAGER_ROLES = ("dinsos", "admin")
+OVERSIGHT_ROLES = ("peratin", "camat", "dinsos", "admin")
+ESCALATION_ROLES = ("camat", "dinsos")
+# A deadline stays in views (and its escalation may still go out) this long after it passed.
+RECENT = dt.timedelta(days=7)
+LAGGARDS_SHOWN = 8
+MANAGED_SHOWN = 8
+TITLE_MAX = 80
+NOTE_MAX = 300
+
+PAYLOAD_PREFIX = "dl:"
+MENU_PAYLOAD = "m:deadlines"
+
+
+# ---- campaign names ----------------------------------------------------------------------------
+
+
+def campaign_prefix(deadline_id: int, occurrence_key: str | None = None) -> str:
+    """``deadline:12:`` (every row of the deadline) or ``deadline:12:2027-01:`` (one
+    occurrence)."""
+    if occurrence_key is None:
+        return f"deadline:{deadline_id}:"
+    return f"deadline:{deadline_id}:{occurrence_key}:"
+
+
+def campaign(deadline_id: int, occurrence_key: str, revision: int, what: str) -> str:
+    """``deadline:12:2027-01:r2:T-3``: ``what`` is a step (``T-3``), ``thanks``,
+    ``escalation`` or ``cancelled``. The revision lets an edit replan rows it cancelled."""
+    return f"{campaign_prefix(deadline_id, occurrence_key)}r{revision}:{what}"
+
+
+def campaign_what(name: str) -> str:
+    """The last part of a deadline campaign: ``T-3``, ``thanks``, ``escalation``..."""
+    return name.rsplit(":", 1)[-1]
+
+
+# ---- wording -----------------------------------------------------------------------------------
+
+
+def number(value: int, lang: str) -> str:
+    """1.200 in Indonesian, 1,200 in English."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def percent(done: int, total: int) -> int:
+    return (100 * done) // total if total else 0
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """``Selasa, 27 Januari 2027``."""
+    return t(
+        "date_format",
+        lang,
+        weekday=t("weekdays", lang).split(",")[day.weekday()],
+        day=day.day,
+        month=t("months", lang).split(",")[day.month - 1],
+        year=day.year,
+    )
+
+
+def format_when(instant: dt.datetime, zone: str, lang: str) -> str:
+    """``Selasa, 27 Januari 2027 pukul 16.00 WIB``: local time of ``zone``."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return t(
+        "when_format",
+        lang,
+        date=format_date(local.date(), lang),
+        hour=f"{local.hour:02d}",
+        minute=f"{local.minute:02d}",
+        zone=zone_abbreviation(zone),
+    )
+
+
+def relative_day(now: dt.datetime, due: dt.datetime, zone: str, lang: str) -> str:
+    """``hari ini``, ``besok``, ``3 hari lagi`` or ``sudah lewat``."""
+    if due <= now:
+        return t("days_passed", lang)
+    days = days_between(now, due, zone)
+    if days == 0:
+        return t("days_today", lang)
+    if days == 1:
+        return t("days_tomorrow", lang)
+    return t("days_left", lang, n=days)
+
+
+def offsets_text(offsets: Sequence[int], lang: str) -> str:
+    """``H-7, H-3, H-1, hari H``."""
+    return ", ".join(
+        t("offset_zero", lang) if d == 0 else t("offset_day", lang, n=d) for d in offsets
+    )
+
+
+def roles_text(roles: Iterable[str], lang: str) -> str:
+    return ", ".join(t(f"role_{r}", lang) for r in roles)
+
+
+def repeat_text(recurrence: Recurrence | None, lang: str) -> str:
+    if recurrence is None:
+        return t("repeat_once", lang)
+    if recurrence.until is None:
+        return t("repeat_monthly", lang, day=recurrence.day)
+    return t(
+        "repeat_monthly_until", lang, day=recurrence.day, until=format_date(recurrence.until, lang)
+    )
+
+
+# ---- areas and their progress -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Village:
+    code: str
+    label: str  # "Pekon Sri Menanti"
+    word: str  # "pekon", "desa", "kelurahan"
+    done: int
+    total: int
+
+    @property
+    def has_data(self) -> bool:
+        return self.total > 0
+
+    @property
+    def finished(self) -> bool:
+        """Every imported household verified, updated or found gone."""
+        return self.total > 0 and self.done >= self.total
+
+    def lag_key(self) -> tuple[bool, int, int, str]:
+        """Furthest behind first: lowest share done, then most households left."""
+        return (
+            not self.has_data,
+            percent(self.done, self.total),
+            self.done - self.total,
+            self.label,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """What one person oversees inside a deadline's region: a village or a wider region."""
+
+    code: str
+    label: str
+    villages: tuple[Village, ...]
+
+    @property
+    def is_village(self) -> bool:
+        return level_of(self.code) == 4
+
+    @property
+    def with_data(self) -> list[Village]:
+        return [v for v in self.villages if v.has_data]
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.with_data) and all(v.finished for v in self.with_data)
+
+    @property
+    def unfinished(self) -> list[Village]:
+        return sorted((v for v in self.with_data if not v.finished), key=Village.lag_key)
+
+    @property
+    def done(self) -> int:
+        return sum(v.done for v in self.villages)
+
+    @property
+    def total(self) -> int:
+        return sum(v.total for v in self.villages)
+
+    def village_word(self, lang: str) -> str:
+        """The villages' word: "pekon", or "pekon/kelurahan" where both kinds are found."""
+        words = sorted({v.word for v in self.villages}, key=lambda w: (w == "kelurahan", w))
+        return "/".join(words) if words else t("villages_word", lang)
+
+
+class RegionBook:
+    """The regions and household progress of one deadline's region, loaded once."""
+
+    def __init__(
+        self,
+        region_code: str,
+        regions: Sequence[RegionRecord],
+        progress: Mapping[str, tuple[int, int]],
+    ) -> None:
+        self.region_code = region_code
+        self.regions = {r.code: r for r in regions}
+        self.progress = progress
+
+    @classmethod
+    async def load(cls, uow: UnitOfWork, region_code: str) -> RegionBook:
+        regions = await uow.regions.within(region_code)
+        # The one place deadlines read household counts (see DeadlineRepository.village_progress).
+        progress = await uow.deadlines.village_progress(region_code, DONE_STATUSES)
+        return cls(region_code, regions, progress)
+
+    def label(self, code: str) -> str:
+        region = self.regions.get(code)
+        return region_label(code, region.name, region.kind) if region else code
+
+    def area(self, role_region: str) -> Area:
+        """Where ``role_region`` and the book's region meet (the deeper of the two)."""
+        inside = role_region.startswith(self.region_code + ".")
+        code = role_region if inside else self.region_code
+        villages = []
+        for region in self.regions.values():
+            if region.level == 4 and (region.code == code or region.code.startswith(code + ".")):
+                done, total = self.progress.get(region.code, (0, 0))
+                label = region_label(region.code, region.name, region.kind)
+                word = village_word(region.code, region.kind)
+                villages.append(Village(region.code, label, word, done, total))
+        villages.sort(key=lambda v: v.code)
+        return Area(code, self.label(code), tuple(villages))
+
+
+def areas_of(roles: Iterable[tuple[str, str]], book: RegionBook) -> list[Area]:
+    """The distinct areas of a person's (role, region) pairs, widest first."""
+    found: dict[str, Area] = {}
+    for _role, region in roles:
+        area = book.area(region)
+        if not any(area.code == c or area.code.startswith(c + ".") for c in found):
+            for code in [c for c in found if c.startswith(area.code + ".")]:
+                del found[code]
+            found[area.code] = area
+    return sorted(found.values(), key=lambda a: (level_of(a.code), a.code))
+
+
+def area_lines(area: Area, lang: str, *, laggards: int = LAGGARDS_SHOWN) -> list[str]:
+    """A village's count, or a wider area's summary with its villages furthest behind."""
+    if area.is_village:
+        return [_village_line(area.villages[0] if area.villages else None, area.label, lang)]
+    with_data = area.with_data
+    word = area.village_word(lang)
+    lines = [
+        t(
+            "area_summary",
+            lang,
+            area=area.label,
+            finished=sum(v.finished for v in with_data),
+            villages=len(with_data),
+            word=word,
+            done=number(area.done, lang),
+            total=number(area.total, lang),
+            pct=percent(area.done, area.total),
+        )
+    ]
+    missing = len(area.villages) - len(with_data)
+    if missing:
+        lines.append(t("area_no_data", lang, n=missing, word=word))
+    behind = area.unfinished
+    if behind and laggards:
+        lines.append(t("laggards_title", lang))
+        lines += [_laggard_line(v, lang) for v in behind[:laggards]]
+        if len(behind) > laggards:
+            lines.append(t("more_villages", lang, n=len(behind) - laggards))
+    return lines
+
+
+def _village_line(village: Village | None, label: str, lang: str) -> str:
+    if village is None or not village.has_data:
+        return t("village_no_data", lang, village=label)
+    return t(
+        "progress_line",
+        lang,
+        name=village.label,
+        done=number(village.done, lang),
+        total=number(village.total, lang),
+        pct=percent(village.done, village.total),
+    )
+
+
+def _laggard_line(village: Village, lang: str) -> str:
+    return t(
+        "laggard_line",
+        lang,
+        village=village.label,
+        done=number(village.done, lang),
+        total=number(village.total, lang),
+        pct=percent(village.done, village.total),
+    )
+
+
+# ---- proactive messages ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A proactive message: the intents, and the WhatsApp template parameters."""
+
+    messages: list[Outbound]
+    params: list[str]
+
+    @property
+    def payload(self) -> list[dict[str, Any]]:
+        return to_data(self.messages)
+
+    @property
+    def template(self) -> dict[str, Any]:
+        return {"kind": "reminder", "params": self.params}
+
+
+def buttons_for(roles: Iterable[str], lang: str) -> tuple[Option, ...]:
+    """Operators open their pending list; peratin, camat and Dinsos the progress view."""
+    names = set(roles)
+    options: list[Option] = []
+    if "operator" in names:
+        options.append(Option("m:pending", t("reminder_pending_button", lang)))
+    if names & set(OVERSIGHT_ROLES):
+        options.append(Option("m:progress", t("reminder_progress_button", lang)))
+    return tuple(options)
+
+
+def _flat(lines: Iterable[str]) -> str:
+    """Lines as one template parameter (WhatsApp allows no new lines in them)."""
+    return " · ".join(line.strip().lstrip("•").strip() for line in lines if line.strip())
+
+
+def reminder_message(
+    deadline: DeadlineRecord,
+    due: dt.datetime,
+    zone: str,
+    now: dt.datetime,
+    areas: Sequence[Area],
+    roles: Iterable[str],
+    lang: str,
+    *,
+    changed: bool = False,
+) -> Composed:
+    """What is due, when (local time), and the progress of each of the person's areas."""
+    when = format_when(due, zone, lang)
+    relative = relative_day(now, due, zone, lang)
+    head = t("reminder_changed_title" if changed else "reminder_title", lang, title=deadline.title)
+    progress: list[str] = []
+    for area in areas:
+        progress += area_lines(area, lang)
+        if area.is_village and area.villages and area.villages[0].has_data:
+            left = area.villages[0].total - area.villages[0].done
+            if left > 0:
+                progress.append(t("remaining", lang, n=number(left, lang)))
+    lines = [head, t("deadline_due", lang, when=when, relative=relative), *progress]
+    if deadline.note:
+        lines.append(t("deadline_note", lang, note=deadline.note))
+    text = "\n".join(lines)
+    options = buttons_for(roles, lang)
+    message: Outbound = Question(text, options) if options else Text(text)
+    return Composed([message], [deadline.title, f"{when} ({relative})", _flat(progress)])
+
+
+def thanks_message(
+    deadline: DeadlineRecord, due: dt.datetime, zone: str, areas: Sequence[Area], lang: str
+) -> Composed:
+    when = format_when(due, zone, lang)
+    names = ", ".join(a.label for a in areas)
+    text = t("thanks_text", lang, area=names, title=deadline.title, when=when)
+    progress = [line for a in areas for line in area_lines(a, lang, laggards=0)]
+    return Composed(
+        [Text("\n".join([text, *progress]), Tone.SUCCESS)], [deadline.title, when, text]
+    )
+
+
+def escalation_message(
+    deadline: DeadlineRecord,
+    due: dt.datetime,
+    zone: str,
+    areas: Sequence[Area],
+    roles: Iterable[str],
+    lang: str,
+) -> Composed:
+    """The villages of the person's areas that did not finish by ``due``, furthest behind
+    first (only the unfinished ones are listed)."""
+    when = format_when(due, zone, lang)
+    lines = [t("escalation_title", lang, title=deadline.title, when=when)]
+    for area in areas:
+        behind = area.unfinished
+        lines.append(
+            t(
+                "escalation_area",
+                lang,
+                area=area.label,
+                n=len(behind),
+                villages=len(area.with_data),
+                word=area.village_word(lang),
+            )
+        )
+        lines += [_laggard_line(v, lang) for v in behind[:LAGGARDS_SHOWN]]
+        if len(behind) > LAGGARDS_SHOWN:
+            lines.append(t("more_villages", lang, n=len(behind) - LAGGARDS_SHOWN))
+    lines.append(t("escalation_ask", lang))
+    options = buttons_for(roles, lang)
+    text = "\n".join(lines)
+    message: Outbound = Question(text, options) if options else Text(text)
+    return Composed([message], [deadline.title, when, _flat(lines[1:])])
+
+
+def cancelled_message(deadline: DeadlineRecord, due: dt.datetime, zone: str, lang: str) -> Composed:
+    when = format_when(due, zone, lang)
+    text = t("deadline_cancelled_notice", lang, title=deadline.title, when=when)
+    return Composed([Text(text, Tone.WARNING)], [deadline.title, when, text])
+
+
+# ---- the deadline itself -------------------------------------------------------------------------
+
+
+def zone_of(deadline: DeadlineRecord) -> str:
+    """The deadline's own zone (its region's): its due time is local time there."""
+    return timezone_for(deadline.region_code)
+
+
+def recurrence_of(deadline: DeadlineRecord) -> Recurrence | None:
+    return Recurrence.from_json(deadline.recurrence)
+
+
+def occurrences_around(
+    deadline: DeadlineRecord, now: dt.datetime
+) -> tuple[Occurrence | None, Occurrence | None]:
+    """The latest occurrence at or before ``now`` and the next one after it."""
+    return around(deadline.due_at, zone_of(deadline), recurrence_of(deadline), now)
+
+
+def remind_time_of(deadline: DeadlineRecord) -> dt.time:
+    return parse_time_of_day(deadline.remind_time) or DEFAULT_REMIND_TIME
+
+
+def summary_lines(deadline: DeadlineRecord | Draft, book_label: str, lang: str) -> list[str]:
+    """The fields of a deadline, one per line (the form's review, the manage screen)."""
+    draft = Draft.of(deadline) if isinstance(deadline, DeadlineRecord) else deadline
+    zone = timezone_for(draft.region_code)
+    return [
+        f"{t('field_title', lang)}: {draft.title}",
+        f"{t('field_due', lang)}: {format_when(draft.due_at, zone, lang)}",
+        f"{t('field_repeat', lang)}: {repeat_text(draft.recurrence, lang)}",
+        f"{t('field_region', lang)}: {book_label}",
+        f"{t('field_roles', lang)}: {roles_text(draft.roles, lang)}",
+        f"{t('field_offsets', lang)}: {offsets_text(draft.offsets, lang)}",
+        f"{t('field_time', lang)}: {format_time(draft.remind_time).replace(':', '.')}",
+        f"{t('field_note', lang)}: {draft.note or '-'}",
+    ]
+
+
+# ---- creating, editing, cancelling (the Dinsos form and the CLI) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A deadline as Dinsos describes it; ``due_at`` is UTC (the form and the CLI read it as
+    local time of the region)."""
+
+    title: str
+    due_at: dt.datetime
+    region_code: str
+    roles: tuple[str, ...]
+    offsets: tuple[int, ...] = DEFAULT_OFFSETS
+    remind_time: dt.time = DEFAULT_REMIND_TIME
+    recurrence: Recurrence | None = None
+    note: str = ""
+
+    @classmethod
+    def of(cls, deadline: DeadlineRecord) -> Draft:
+        return cls(
+            title=deadline.title,
+            due_at=deadline.due_at,
+            region_code=deadline.region_code,
+            roles=deadline.roles,
+            offsets=deadline.offsets,
+            remind_time=remind_time_of(deadline),
+            recurrence=recurrence_of(deadline),
+            note=deadline.note,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "due_at": self.due_at.isoformat(),
+            "region_code": self.region_code,
+            "roles": list(self.roles),
+            "offsets": list(self.offsets),
+            "remind_time": format_time(self.remind_time),
+            "recurrence": self.recurrence.to_json() if self.recurrence else None,
+            "note": self.note,
+        }
+
+
+def problems(draft: Draft, now: dt.datetime, lang: str) -> list[str]:
+    """What is wrong with ``draft`` (each with an example), empty when it can be saved. The
+    region's existence and the caller's scope are checked by the caller."""
+    errors: list[str] = []
+    if not 3 <= len(draft.title.strip()) <= TITLE_MAX:
+        errors.append(t("dlf_title_invalid", lang))
+    if draft.due_at <= now:
+        zone = timezone_for(draft.region_code)
+        errors.append(t("dlf_due_past", lang, now=format_when(now, zone, lang)))
+    if not draft.roles or any(r not in DEADLINE_ROLES for r in draft.roles):
+        errors.append(t("dlf_roles_invalid", lang))
+    if not draft.offsets or any(not 0 <= d <= 60 for d in draft.offsets):
+        errors.append(t("dlf_offsets_invalid", lang))
+    if draft.recurrence is not None and draft.recurrence.until is not None:
+        first = draft.due_at.astimezone(ZoneInfo(timezone_for(draft.region_code))).date()
+        if draft.recurrence.until < first:
+            errors.append(t("dlf_until_before", lang, date=format_date(first, lang)))
+    if len(draft.note) > NOTE_MAX:
+        errors.append(t("dlf_note_invalid", lang))
+    return errors
+
+
+def _fields(draft: Draft) -> dict[str, Any]:
+    return {
+        "title": draft.title.strip(),
+        "region_code": draft.region_code,
+        "roles": [r for r in DEADLINE_ROLES if r in draft.roles],
+        "due_at": draft.due_at,
+        "offsets": sorted(set(draft.offsets), reverse=True),
+        "remind_time": format_time(draft.remind_time),
+        "recurrence": draft.recurrence.to_json() if draft.recurrence else None,
+        "note": draft.note.strip(),
+    }
+
+
+async def create(
+    uow: UnitOfWork, draft: Draft, *, by: int | None, channel: str, now: dt.datetime
+) -> int:
+    """Store a new deadline (validated by the caller); the planner picks it up next round."""
+    deadline_id = await uow.deadlines.add(**_fields(draft), created_by=by, now=now)
+    await uow.audit.add(
+        "deadline.created",
+        "deadline",
+        str(deadline_id),
+        now,
+        person_id=by,
+        channel=channel,
+        region_code=draft.region_code,
+        after=draft.to_json(),
+    )
+    return deadline_id
+
+
+async def update(
+    uow: UnitOfWork,
+    deadline_id: int,
+    draft: Draft,
+    *,
+    by: int | None,
+    channel: str,
+    now: dt.datetime,
+) -> int | None:
+    """Replace an active deadline's fields: a new revision. Its pending outbox rows (the old
+    plan) are cancelled; the planner plans the new revision next round, and a reminder already
+    sent for the same due time is not sent again. The new revision, None if not active."""
+    before = await uow.deadlines.get(deadline_id)
+    if before is None or not before.active:
+        return None
+    revision = await uow.deadlines.update(deadline_id, **_fields(draft), now=now)
+    if revision is None:  # pragma: no cover - cancelled by someone else in between
+        return None
+    cancelled = await uow.outbox.cancel(campaign_prefix(deadline_id), now)
+    await uow.audit.add(
+        "deadline.updated",
+        "deadline",
+        str(deadline_id),
+        now,
+        person_id=by,
+        channel=channel,
+        region_code=draft.region_code,
+        before=Draft.of(before).to_json(),
+        after=draft.to_json(),
+        detail=f"revision {revision}; {cancelled} pending messages cancelled",
+    )
+    return revision
+
+
+async def cancel(
+    uow: UnitOfWork, deadline_id: int, *, by: int | None, channel: str, now: dt.datetime
+) -> DeadlineRecord | None:
+    """Cancel an active deadline: its pending rows are cancelled, and whoever already got a
+    reminder for the coming due date is told it is off. The deadline as it was, or None."""
+    deadline = await uow.deadlines.get(deadline_id)
+    if deadline is None or not deadline.active or not await uow.deadlines.cancel(deadline_id, now):
+        return None
+    cancelled = await uow.outbox.cancel(campaign_prefix(deadline_id), now)
+    _, upcoming = occurrences_around(deadline, now)
+    told = 0
+    if upcoming is not None:
+        told = await _tell_cancelled(uow, deadline, upcoming, now)
+    await uow.audit.add(
+        "deadline.cancelled",
+        "deadline",
+        str(deadline_id),
+        now,
+        person_id=by,
+        channel=channel,
+        region_code=deadline.region_code,
+        before=Draft.of(deadline).to_json(),
+        detail=f"{cancelled} pending messages cancelled; {told} recipients told",
+    )
+    return deadline
+
+
+_REACHED = frozenset({"sending", "sent", "delivered", "read"})
+
+
+async def _tell_cancelled(
+    uow: UnitOfWork, deadline: DeadlineRecord, occurrence: Occurrence, now: dt.datetime
+) -> int:
+    planned = await uow.deadlines.planned(campaign_prefix(deadline.id, occurrence.key))
+    reached = {
+        p.person_id
+        for p in planned
+        if p.status in _REACHED and campaign_what(p.campaign).startswith("T-")
+    }
+    if not reached:
+        return 0
+    people = await uow.deadlines.recipients(deadline.region_code, DEADLINE_ROLES)
+    langs = {p.person_id: p.lang for p in people}
+    zone = zone_of(deadline)
+    name = campaign(deadline.id, occurrence.key, deadline.revision, "cancelled")
+    messages = []
+    for person_id in sorted(reached):
+        composed = cancelled_message(deadline, occurrence.due, zone, langs.get(person_id, "id"))
+        messages.append(
+            NewMessage(
+                name,
+                "deadline",
+                person_id,
+                composed.payload,
+                template=composed.template,
+                priority=Priority.REMINDER,
+                expires_at=occurrence.due,
+            )
+        )
+    return await uow.outbox.enqueue(messages, now)
+
+
+# ---- what people see: /tenggat -------------------------------------------------------------------
+
+
+async def visible(turn: Turn) -> list[DeadlineRecord]:
+    """Active deadlines that concern the person: for operators and village heads those meant
+    for their role, for camat and Dinsos every deadline of their regions."""
+    since = turn.now - RECENT
+    found: dict[int, DeadlineRecord] = {}
+    for role in turn.roles():
+        for deadline in await turn.uow.deadlines.overlapping(role.region_code, since=since):
+            if role.role in deadline.roles or role.role in ("camat", "dinsos", "admin"):
+                found[deadline.id] = deadline
+    return [found[k] for k in sorted(found)]
+
+
+def _matching(turn: Turn, deadline: DeadlineRecord) -> list[tuple[str, str]]:
+    """The person's (role, region) pairs that meet the deadline's region."""
+    code = deadline.region_code
+    return [
+        (r.role, r.region_code)
+        for r in turn.roles()
+        if code == r.region_code
+        or code.startswith(r.region_code + ".")
+        or r.region_code.startswith(code + ".")
+    ]
+
+
+async def show(turn: Turn) -> Reply:
+    """Current deadlines with the progress of the person's area; Dinsos can manage them."""
+    lang = turn.lang
+    blocks: list[str] = []
+    managed: list[DeadlineRecord] = []
+    for deadline in await visible(turn):
+        previous, upcoming = occurrences_around(deadline, turn.now)
+        occurrence = upcoming or previous
+        if occurrence is None or (upcoming is None and turn.now - occurrence.due > RECENT):
+            continue
+        book = await RegionBook.load(turn.uow, deadline.region_code)
+        zone = zone_of(deadline)
+        head = f"{len(blocks) + 1}. {deadline.title}"
+        recurrence = recurrence_of(deadline)
+        if recurrence is not None:
+            head += f" ({repeat_text(recurrence, lang)})"
+        when = format_when(occurrence.due, zone, lang)
+        if upcoming is None:
+            due_line = t("deadline_passed", lang, when=when)
+        else:
+            due_line = t(
+                "deadline_due",
+                lang,
+                when=when,
+                relative=relative_day(turn.now, upcoming.due, zone, lang),
+            )
+        lines = [head, due_line]
+        for area in areas_of(_matching(turn, deadline), book):
+            lines += area_lines(area, lang, laggards=3)
+        if deadline.note:
+            lines.append(t("deadline_note", lang, note=deadline.note))
+        blocks.append("\n".join(lines))
+        if turn.in_scope(deadline.region_code, *MANAGER_ROLES):
+            managed.append(deadline)
+    text = (
+        t("deadlines_title", lang) + "\n\n" + "\n\n".join(blocks)
+        if blocks
+        else t("deadlines_none", lang)
+    )
+    if not turn.roles(*MANAGER_ROLES):
+        return Reply([Text(text)])
+    options = [Option(PAYLOAD_PREFIX + "new", t("deadline_add", lang))]
+    options += [
+        Option(f"{PAYLOAD_PREFIX}manage:{d.id}", t("deadline_manage", lang, title=d.title[:40]))
+        for d in managed[:MANAGED_SHOWN]
+    ]
+    return Reply([Question(text, tuple(options))])
+
+
+async def managed_deadline(turn: Turn, deadline_id: int) -> DeadlineRecord | None:
+    """An active deadline inside the manager's own region, else None (same for unknown ids:
+    nothing outside the scope is revealed)."""
+    deadline = await turn.uow.deadlines.get(deadline_id)
+    if deadline is None or not deadline.active:
+        return None
+    return deadline if turn.in_scope(deadline.region_code, *MANAGER_ROLES) else None
+
+
+def not_found(turn: Turn) -> Reply:
+    return Reply([Text(t("deadline_not_found", turn.lang), Tone.ERROR)])
+
+
+async def manage(turn: Turn, deadline_id: int) -> Reply:
+    deadline = await managed_deadline(turn, deadline_id)
+    if deadline is None:
+        return not_found(turn)
+    book = await RegionBook.load(turn.uow, deadline.region_code)
+    lines = summary_lines(deadline, book.label(deadline.region_code), turn.lang)
+    options = (
+        Option(f"{PAYLOAD_PREFIX}edit:{deadline.id}", t("deadline_edit", turn.lang)),
+        Option(f"{PAYLOAD_PREFIX}cancel:{deadline.id}", t("deadline_cancel", turn.lang)),
+        Option(MENU_PAYLOAD, t("deadline_back", turn.lang)),
+    )
+    return Reply([Question(f"#{deadline.id}\n" + "\n".join(lines), options)])
+
+
+async def confirm_cancel(turn: Turn, deadline_id: int) -> Reply:
+    deadline = await managed_deadline(turn, deadline_id)
+    if deadline is None:
+        return not_found(turn)
+    options = (
+        Option(f"{PAYLOAD_PREFIX}cancel-yes:{deadline.id}", t("deadline_cancel_yes", turn.lang)),
+        Option(MENU_PAYLOAD, t("deadline_cancel_no", turn.lang)),
+    )
+    text = t("deadline_cancel_confirm", turn.lang, title=deadline.title)
+    return Reply([Question(text, options)])
+
+
+async def do_cancel(turn: Turn, deadline_id: int) -> Reply:
+    if await managed_deadline(turn, deadline_id) is None:
+        return not_found(turn)
+    channel = turn.inbound.channel.value
+    deadline = await cancel(
+        turn.uow, deadline_id, by=turn.me.person_id, channel=channel, now=turn.now
+    )
+    if deadline is None:  # pragma: no cover - checked just above in the same transaction
+        return not_found(turn)
+    reply = Reply([Text(t("deadline_cancelled", turn.lang, title=deadline.title), Tone.SUCCESS)])
+    reply.messages.extend((await show(turn)).messages)
+    return reply

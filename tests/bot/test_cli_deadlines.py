@@ -1,0 +1,155 @@
+"""`kawal deadline add | list | edit | cancel` through typer's CliRunner, on a SQLite file.
+
+Due dates are in 2099 so they stay in the future whatever day the suite runs (the CLI, as a
+composition root, reads the real clock)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from bot import cli
+from storage.db import Database
+from storage.repos.deadlines import DeadlineRecord
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setattr(cli, "setup_logging", lambda *_: None)  # keep pytest's log handlers
+    db = str(tmp_path / "kawal.db")
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli.app, [*args, "--db", db])
+
+    return invoke
+
+
+def _deadline(tmp_path: Path, deadline_id: int) -> DeadlineRecord:
+    async def read() -> DeadlineRecord:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'kawal.db'}"
+        async with Database(url) as db, db.unit_of_work() as uow:
+            found = await uow.deadlines.get(deadline_id)
+        assert found is not None
+        return found
+
+    return asyncio.run(read())
+
+
+def test_add_list_edit_cancel(run, tmp_path: Path) -> None:
+    missing = run(
+        "deadline", "add", "Ekspor DTKS", "--due", "2099-01-27T16:00", "--region", "18.04"
+    )
+    assert missing.exit_code == 1
+    assert "Wilayah 18.04 belum ada. Muat dulu: kawal region load 18.04" in missing.output
+    assert run("region", "load", "18.04.19").exit_code == 0
+
+    added = run(
+        "deadline",
+        "add",
+        "Ekspor DTKS",
+        "--due",
+        "2099-01-27T16:00",
+        "--region",
+        "18.04",
+        "--roles",
+        "operator,peratin",
+    )
+    assert added.exit_code == 0, added.output
+    assert "#1 Ekspor DTKS" in added.output
+    assert "batas Selasa, 27 Januari 2099 pukul 16.00 WIB" in added.output
+    assert "pengingat H-7, H-3, H-1, hari H pukul 08:00" in added.output
+    first = _deadline(tmp_path, 1)
+    assert first.due_at == dt.datetime(2099, 1, 27, 9, tzinfo=dt.UTC)  # 16:00 WIB
+    assert (first.roles, first.offsets, first.recurrence) == (
+        ("operator", "peratin"),
+        (7, 3, 1, 0),
+        None,
+    )
+
+    monthly = run(
+        "deadline",
+        "add",
+        "Cut-off DTSEN",
+        "--due",
+        "2099-01-17T23:59",
+        "--region",
+        "18.04.19",
+        "--roles",
+        "operator",
+        "--every-month",
+        "17",
+        "--until",
+        "2099-12-31",
+        "--offsets",
+        "3,0",
+        "--at",
+        "07:30",
+        "--note",
+        "Data ditarik tanggal 18.",
+    )
+    assert monthly.exit_code == 0, monthly.output
+    assert "berulang: setiap bulan tanggal 17 sampai Kamis, 31 Desember 2099" in monthly.output
+    second = _deadline(tmp_path, 2)
+    assert second.recurrence == {"freq": "monthly", "day": 17, "until": "2099-12-31"}
+    assert (second.offsets, second.remind_time, second.note) == (
+        (3, 0),
+        "07:30",
+        "Data ditarik tanggal 18.",
+    )
+
+    listed = run("deadline", "list")
+    assert listed.exit_code == 0
+    assert "#1 Ekspor DTKS" in listed.output and "#2 Cut-off DTSEN" in listed.output
+    assert "pesan: 0 terkirim, 0 menunggu" in listed.output
+
+    edited = run(
+        "deadline", "edit", "1", "--title", "Ekspor DTKS akhir", "--due", "2099-02-01 10.00"
+    )
+    assert edited.exit_code == 0, edited.output
+    assert "#1 Ekspor DTKS akhir" in edited.output
+    assert "batas Minggu, 1 Februari 2099 pukul 10.00 WIB" in edited.output
+    assert _deadline(tmp_path, 1).revision == 2
+    assert _deadline(tmp_path, 1).roles == ("operator", "peratin")  # kept
+
+    once = run("deadline", "edit", "2", "--once")
+    assert once.exit_code == 0 and "berulang: tidak (sekali saja)" in once.output
+
+    cancelled = run("deadline", "cancel", "1")
+    assert cancelled.exit_code == 0
+    assert "Tenggat #1 Ekspor DTKS akhir dibatalkan." in cancelled.output
+    again = run("deadline", "cancel", "1")
+    assert again.exit_code == 1 and "tidak ada atau sudah dibatalkan" in again.output
+    assert run("deadline", "edit", "1", "--title", "X Y Z").exit_code == 1
+    assert "#1" not in run("deadline", "list").output
+    assert "#1 Ekspor DTKS akhir [dibatalkan]" in run("deadline", "list", "--all").output
+    assert "#2 Cut-off DTSEN" in run("deadline", "list", "--region", "18.04.19.2006").output
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--due", "kemarin"], "--due kemarin tidak dikenali"),
+        (["--due", "2099-01-27"], "tulis tanggal dan jam"),
+        (["--due", "2001-01-27T16:00"], "Batas harus setelah sekarang"),
+        (["--due", "2099-01-27T16:00", "--roles", "lurah"], "Peran lurah tidak dikenal"),
+        (["--due", "2099-01-27T16:00", "--offsets", "7,99"], "Contoh: 7,3,1,0"),
+        (["--due", "2099-01-27T16:00", "--at", "22:00"], "jam tenang (21:00-07:00)"),
+        (["--due", "2099-01-27T16:00", "--at", "pagi"], "Contoh: 08.00"),
+        (["--due", "2099-01-27T16:00", "--until", "2099-12-31"], "hanya untuk tenggat bulanan"),
+        (["--due", "2099-01-27T16:00", "--region", "18.4"], "Kode wilayah 18.4 tidak sah"),
+        (["--region", "18.04"], "--due wajib diisi"),
+    ],
+)
+def test_bad_options_say_what_to_type(run, options: list[str], message: str) -> None:
+    assert run("region", "load", "18.04.19").exit_code == 0
+    if "--region" not in options:
+        options = [*options, "--region", "18.04"]
+    result = run("deadline", "add", "Ekspor DTKS", *options)
+    assert result.exit_code == 1
+    assert message in result.output
