@@ -24,17 +24,16 @@ from handlers import progress as progress_view
 from handlers import quality as quality_view
 from handlers.charts import render_progress_chart
 from handlers.context import ROLE_LEVEL
+from handlers.dates import relative_day, when_text
 from handlers.deadlines import (
     DEADLINE_ROLES,
     RECENT,
     Draft,
     campaign_prefix,
-    format_when,
     occurrences_around,
     offsets_text,
     problems,
     recurrence_of,
-    relative_day,
     repeat_text,
     zone_of,
 )
@@ -678,7 +677,7 @@ def _describe(deadline: DeadlineRecord, now: datetime) -> str:
     zone = zone_of(deadline)
     previous, upcoming = occurrences_around(deadline, now)
     occurrence = upcoming or previous
-    when = format_when(occurrence.due, zone, "id") if occurrence else "-"
+    when = when_text(occurrence.due, zone, "id") if occurrence else "-"
     relative = relative_day(now, occurrence.due, zone, "id") if occurrence else ""
     repeat = repeat_text(recurrence_of(deadline), "id")
     state = " [dibatalkan]" if deadline.cancelled_at else ""

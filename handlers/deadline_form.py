@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import deadlines, menu
 from handlers.context import Turn
+from handlers.dates import date_text, when_text
 from handlers.deadlines import DEADLINE_ROLES, MANAGER_ROLES, PAYLOAD_PREFIX, Draft
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Option, Outbound, Question, Reply, Text, Tone
@@ -246,7 +247,7 @@ async def _accept(
                 return t("dlf_until_invalid", lang)
             first = dt.date.fromisoformat(values["due_local"][:10])
             if until < first:
-                return t("dlf_until_before", lang, date=deadlines.format_date(first, lang))
+                return t("dlf_until_before", lang, date=date_text(first, lang))
             values["until"] = until.isoformat()
         case "region":
             return await _accept_region(turn, values, raw)
@@ -291,7 +292,7 @@ def _accept_due(turn: Turn, values: dict[str, Any], raw: str) -> str | None:
         return t("dlf_due_no_time", lang, date=date.strftime("%d-%m-%Y"))
     zone = _form_zone(turn, values)
     if local_instant(date, time, zone) <= turn.now:
-        return t("dlf_due_past", lang, now=deadlines.format_when(turn.now, zone, lang))
+        return t("dlf_due_past", lang, now=when_text(turn.now, zone, lang))
     values["due_local"] = f"{date.isoformat()}T{format_time(time)}"
     values["day"] = date.day  # a monthly deadline repeats on the new date's day
     until = values.get("until")

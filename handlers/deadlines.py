@@ -16,16 +16,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.context import Turn
+from handlers.dates import date_text, relative_day, when_text
 from handlers.i18n import t
 from handlers.messages import Option, Outbound, Question, Reply, Text, Tone, to_data
-from handlers.progress import DONE_STATUSES
 from handlers.timing import (
     DEFAULT_OFFSETS,
     DEFAULT_REMIND_TIME,
     Occurrence,
     Recurrence,
     around,
-    days_between,
     format_time,
     parse_time_of_day,
 )
@@ -36,7 +35,6 @@ from storage.regions_data import (
     region_label,
     timezone_for,
     village_word,
-    zone_abbreviation,
 )
 from storage.repos.deadlines import DeadlineRecord
 from storage.repos.outbox import NewMessage, Priority
@@ -92,43 +90,6 @@ def percent(done: int, total: int) -> int:
     return (100 * done) // total if total else 0
 
 
-def format_date(day: dt.date, lang: str) -> str:
-    """``Selasa, 27 Januari 2027``."""
-    return t(
-        "date_format",
-        lang,
-        weekday=t("weekdays", lang).split(",")[day.weekday()],
-        day=day.day,
-        month=t("months", lang).split(",")[day.month - 1],
-        year=day.year,
-    )
-
-
-def format_when(instant: dt.datetime, zone: str, lang: str) -> str:
-    """``Selasa, 27 Januari 2027 pukul 16.00 WIB``: local time of ``zone``."""
-    local = instant.astimezone(ZoneInfo(zone))
-    return t(
-        "when_format",
-        lang,
-        date=format_date(local.date(), lang),
-        hour=f"{local.hour:02d}",
-        minute=f"{local.minute:02d}",
-        zone=zone_abbreviation(zone),
-    )
-
-
-def relative_day(now: dt.datetime, due: dt.datetime, zone: str, lang: str) -> str:
-    """``hari ini``, ``besok``, ``3 hari lagi`` or ``sudah lewat``."""
-    if due <= now:
-        return t("days_passed", lang)
-    days = days_between(now, due, zone)
-    if days == 0:
-        return t("days_today", lang)
-    if days == 1:
-        return t("days_tomorrow", lang)
-    return t("days_left", lang, n=days)
-
-
 def offsets_text(offsets: Sequence[int], lang: str) -> str:
     """``H-7, H-3, H-1, hari H``."""
     return ", ".join(
@@ -146,7 +107,7 @@ def repeat_text(recurrence: Recurrence | None, lang: str) -> str:
     if recurrence.until is None:
         return t("repeat_monthly", lang, day=recurrence.day)
     return t(
-        "repeat_monthly_until", lang, day=recurrence.day, until=format_date(recurrence.until, lang)
+        "repeat_monthly_until", lang, day=recurrence.day, until=date_text(recurrence.until, lang)
     )
 
 
@@ -234,8 +195,10 @@ class RegionBook:
     @classmethod
     async def load(cls, uow: UnitOfWork, region_code: str) -> RegionBook:
         regions = await uow.regions.within(region_code)
-        # The one place deadlines read household counts (see DeadlineRepository.village_progress).
-        progress = await uow.deadlines.village_progress(region_code, DONE_STATUSES)
+        report = await uow.progress.region(region_code)
+        progress = {
+            v.code: (v.counts.done, v.counts.register) for v in (report.villages if report else ())
+        }
         return cls(region_code, regions, progress)
 
     def label(self, code: str) -> str:
@@ -371,7 +334,7 @@ def reminder_message(
     changed: bool = False,
 ) -> Composed:
     """What is due, when (local time), and the progress of each of the person's areas."""
-    when = format_when(due, zone, lang)
+    when = when_text(due, zone, lang)
     relative = relative_day(now, due, zone, lang)
     head = t("reminder_changed_title" if changed else "reminder_title", lang, title=deadline.title)
     progress: list[str] = []
@@ -393,7 +356,7 @@ def reminder_message(
 def thanks_message(
     deadline: DeadlineRecord, due: dt.datetime, zone: str, areas: Sequence[Area], lang: str
 ) -> Composed:
-    when = format_when(due, zone, lang)
+    when = when_text(due, zone, lang)
     names = ", ".join(a.label for a in areas)
     text = t("thanks_text", lang, area=names, title=deadline.title, when=when)
     progress = [line for a in areas for line in area_lines(a, lang, laggards=0)]
@@ -412,7 +375,7 @@ def escalation_message(
 ) -> Composed:
     """The villages of the person's areas that did not finish by ``due``, furthest behind
     first (only the unfinished ones are listed)."""
-    when = format_when(due, zone, lang)
+    when = when_text(due, zone, lang)
     lines = [t("escalation_title", lang, title=deadline.title, when=when)]
     for area in areas:
         behind = area.unfinished
@@ -437,7 +400,7 @@ def escalation_message(
 
 
 def cancelled_message(deadline: DeadlineRecord, due: dt.datetime, zone: str, lang: str) -> Composed:
-    when = format_when(due, zone, lang)
+    when = when_text(due, zone, lang)
     text = t("deadline_cancelled_notice", lang, title=deadline.title, when=when)
     return Composed([Text(text, Tone.WARNING)], [deadline.title, when, text])
 
@@ -471,7 +434,7 @@ def summary_lines(deadline: DeadlineRecord | Draft, book_label: str, lang: str) 
     zone = timezone_for(draft.region_code)
     return [
         f"{t('field_title', lang)}: {draft.title}",
-        f"{t('field_due', lang)}: {format_when(draft.due_at, zone, lang)}",
+        f"{t('field_due', lang)}: {when_text(draft.due_at, zone, lang)}",
         f"{t('field_repeat', lang)}: {repeat_text(draft.recurrence, lang)}",
         f"{t('field_region', lang)}: {book_label}",
         f"{t('field_roles', lang)}: {roles_text(draft.roles, lang)}",
@@ -532,7 +495,7 @@ def problems(draft: Draft, now: dt.datetime, lang: str) -> list[str]:
         errors.append(t("dlf_title_invalid", lang))
     if draft.due_at <= now:
         zone = timezone_for(draft.region_code)
-        errors.append(t("dlf_due_past", lang, now=format_when(now, zone, lang)))
+        errors.append(t("dlf_due_past", lang, now=when_text(now, zone, lang)))
     if not draft.roles or any(r not in DEADLINE_ROLES for r in draft.roles):
         errors.append(t("dlf_roles_invalid", lang))
     if not draft.offsets or any(not 0 <= d <= 60 for d in draft.offsets):
@@ -540,7 +503,7 @@ def problems(draft: Draft, now: dt.datetime, lang: str) -> list[str]:
     if draft.recurrence is not None and draft.recurrence.until is not None:
         first = draft.due_at.astimezone(ZoneInfo(timezone_for(draft.region_code))).date()
         if draft.recurrence.until < first:
-            errors.append(t("dlf_until_before", lang, date=format_date(first, lang)))
+            errors.append(t("dlf_until_before", lang, date=date_text(first, lang)))
     if len(draft.note) > NOTE_MAX:
         errors.append(t("dlf_note_invalid", lang))
     return errors
@@ -716,7 +679,7 @@ async def show(turn: Turn) -> Reply:
         recurrence = recurrence_of(deadline)
         if recurrence is not None:
             head += f" ({repeat_text(recurrence, lang)})"
-        when = format_when(occurrence.due, zone, lang)
+        when = when_text(occurrence.due, zone, lang)
         if upcoming is None:
             due_line = t("deadline_passed", lang, when=when)
         else:

@@ -488,19 +488,7 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "DTKS id|KK number|Head of family|RT|RW|Status|Source|Last changed",
     },
     # dates
-    "day_names": {
-        "id": "Senin Selasa Rabu Kamis Jumat Sabtu Minggu",
-        "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
-    },
-    "month_names": {
-        "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November "
-        "Desember",
-        "en": "January February March April May June July August September October November "
-        "December",
-    },
     "days_left": {"id": "{n} hari lagi", "en": "in {n} days"},
-    "days_left_today": {"id": "hari ini", "en": "today"},
-    "days_left_tomorrow": {"id": "besok", "en": "tomorrow"},
     # deadlines (issue 6): dates, the /tenggat view, reminders, the Dinsos form
     "menu_deadlines": {"id": "Tenggat", "en": "Deadlines"},
     "weekdays": {

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
 from handlers.context import Turn
-from handlers.dates import days_left, local_datetime, short_datetime
+from handlers.dates import local_datetime, relative_day, short_datetime
 from handlers.deferred import Deferred, write_atomically
 from handlers.i18n import t
 from handlers.messages import (
@@ -41,9 +41,10 @@ from handlers.messages import (
     Text,
     Tone,
 )
+from handlers.timing import Recurrence, around
 from handlers.workbooks import write_progress_xlsx
 from storage.db import UnitOfWork
-from storage.regions_data import is_region_code
+from storage.regions_data import is_region_code, timezone_for
 from storage.repos.progress import (
     DONE_STATUSES,
     GroupProgress,
@@ -140,13 +141,17 @@ async def show(
 async def next_deadline(
     uow: UnitOfWork, region_code: str, now: datetime
 ) -> UpcomingDeadline | None:
-    """The deadline the progress screens count down to: the earliest one due after ``now``, not
-    cancelled, set for ``region_code``, a region around it or one inside it.
-
-    The one place that decides "the next deadline" for progress: switch it to the
-    recurrence-aware lookup when deadlines repeat.
-    """
-    return await uow.progress.next_deadline(region_code, now)
+    """The deadline the progress screens count down to: the earliest next occurrence (monthly
+    deadlines repeat) of a deadline not cancelled, set for ``region_code``, a region around it
+    or one inside it."""
+    best: UpcomingDeadline | None = None
+    for deadline in await uow.deadlines.overlapping(region_code, since=now):
+        zone = timezone_for(deadline.region_code)
+        recurrence = Recurrence.from_json(deadline.recurrence)
+        _, upcoming = around(deadline.due_at, zone, recurrence, now)
+        if upcoming is not None and (best is None or upcoming.due < best.due_at):
+            best = UpcomingDeadline(deadline.id, deadline.title, deadline.region_code, upcoming.due)
+    return best
 
 
 def region_label(kind: str, name: str, lang: str) -> str:
@@ -215,7 +220,7 @@ def _deadline_text(
         lang,
         title=deadline.title,
         when=local_datetime(deadline.due_at, timezone, lang),
-        left=days_left(deadline.due_at, now, timezone, lang),
+        left=relative_day(now, deadline.due_at, timezone, lang),
     )
 
 

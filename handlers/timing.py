@@ -27,7 +27,6 @@ __all__ = [
     "QuietHours",
     "Recurrence",
     "around",
-    "days_between",
     "format_time",
     "local_instant",
     "occurrences",
@@ -250,9 +249,3 @@ def around(
             return previous, occurrence
         previous = occurrence
     return previous, None
-
-
-def days_between(now: dt.datetime, due: dt.datetime, zone: str) -> int:
-    """Calendar days from ``now`` to ``due`` in ``zone`` (0 = today, 1 = tomorrow)."""
-    tz = ZoneInfo(zone)
-    return (due.astimezone(tz).date() - now.astimezone(tz).date()).days

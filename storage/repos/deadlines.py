@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import or_, select, update
 
-from storage.models import Deadline, Household, OutboxMessage, Person, RoleAssignment
+from storage.models import Deadline, OutboxMessage, Person, RoleAssignment
 from storage.regions_data import ancestors_of
 from storage.repos._base import Repository, changed, in_region, insert_id, require_aware
 
@@ -244,24 +244,6 @@ class DeadlineRepository(Repository):
             .order_by(RoleAssignment.person_id, RoleAssignment.id)
         )
         return [DeadlineRecipient(int(p), str(lang), str(r), str(c)) for p, lang, r, c in rows]
-
-    async def village_progress(
-        self, region_code: str, done_statuses: Sequence[str]
-    ) -> dict[str, tuple[int, int]]:
-        """(done, total) households per village of ``region_code``, in one GROUP BY: done have
-        a status in ``done_statuses``, total excludes new proposals. Villages without any
-        household are absent.
-
-        Until storage/repos/progress.py (per-village counts, another branch) is merged, the
-        deadline code reads village progress only through this method."""
-        done = func.sum(case((Household.status.in_(list(done_statuses)), 1), else_=0))
-        total = func.sum(case((Household.status != "proposed", 1), else_=0))
-        rows = await self._session.execute(
-            select(Household.region_code, done, total)
-            .where(in_region(Household.region_code, region_code))
-            .group_by(Household.region_code)
-        )
-        return {str(code): (int(d or 0), int(n or 0)) for code, d, n in rows}
 
     async def planned(self, campaign_prefix: str) -> list[PlannedMessage]:
         """The outbox rows of every campaign starting with ``campaign_prefix`` (one occurrence

@@ -16,11 +16,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from storage.models import Deadline, Household, ProblemReport, Region
+from storage.models import Household, ProblemReport, Region
 from storage.regions_data import is_region_code
-from storage.repos._base import Repository, in_region, require_aware
+from storage.repos._base import Repository, in_region
 
 __all__ = [
     "DONE_STATUSES",
@@ -194,22 +194,3 @@ class ProgressRepository(Repository):
             villages=villages,
             names=names,
         )
-
-    async def next_deadline(self, code: str, now: dt.datetime) -> UpcomingDeadline | None:
-        """The earliest deadline due after ``now``, not cancelled, set for ``code``, a region
-        around it or a region inside it. ``due_at`` only: repeats are not expanded here."""
-        stmt = (
-            select(Deadline.id, Deadline.title, Deadline.region_code, Deadline.due_at)
-            .where(
-                Deadline.cancelled_at.is_(None),
-                Deadline.due_at > require_aware(now),
-                or_(
-                    Deadline.region_code.in_(region_chain(code)),
-                    in_region(Deadline.region_code, code),
-                ),
-            )
-            .order_by(Deadline.due_at, Deadline.id)
-            .limit(1)
-        )
-        row = (await self._session.execute(stmt)).first()
-        return UpcomingDeadline(*row) if row else None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from handlers.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
-from handlers.dates import days_left, local_datetime, short_datetime
+from handlers.dates import local_datetime, relative_day, short_datetime
 from handlers.progress import chart_for, laggards_first
 from storage.repos.progress import ProgressCounts, RegionProgress, UpcomingDeadline, VillageProgress
 
@@ -163,7 +163,7 @@ def test_an_empty_chart_still_renders(tmp_path: Path) -> None:
 )
 def test_deadline_phrases(due: dt.datetime, timezone: str, lang: str, when: str, left: str) -> None:
     assert local_datetime(due, timezone, lang) == when
-    assert days_left(due, NOW, timezone, lang) == left
+    assert relative_day(NOW, due, timezone, lang) == left
 
 
 def test_short_datetime_and_foreign_zones() -> None:

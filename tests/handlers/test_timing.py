@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handlers.dates import days_between
 from handlers.timing import (
     QuietHours,
     Recurrence,
     around,
-    days_between,
     local_instant,
     occurrences,
     parse_date,

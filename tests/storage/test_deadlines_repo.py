@@ -111,28 +111,6 @@ async def test_recipients_are_the_roles_whose_region_meets_the_deadline(
     assert [r.person_id for r in kabupaten] == [operator, other_village]
 
 
-async def test_village_progress_counts_done_and_total_per_village(
-    seeded: Database, now: dt.datetime
-) -> None:
-    statuses = {
-        SRI_MENANTI: ["pending", "verified", "updated", "not_found", "proposed"],
-        SUMBER_ALAM: ["verified", "verified"],
-        MUTAR_ALAM: ["pending"],
-    }
-    async with seeded.unit_of_work() as uow:
-        for region, values in statuses.items():
-            for n, status in enumerate(values):
-                await uow.households.add(
-                    region, f"K{n}", None, None, "", "", "", status=status, now=now
-                )
-        kecamatan = await uow.deadlines.village_progress("18.04.19", DONE)
-        kabupaten = await uow.deadlines.village_progress("18.04", DONE)
-        empty = await uow.deadlines.village_progress("35.28", DONE)
-    assert kecamatan == {SRI_MENANTI: (3, 4), SUMBER_ALAM: (2, 2)}  # a proposal is not counted
-    assert kabupaten == {**kecamatan, MUTAR_ALAM: (0, 1)}
-    assert empty == {}
-
-
 async def test_planned_reads_the_outbox_rows_of_one_occurrence(
     seeded: Database, now: dt.datetime
 ) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, insert, update
 
+from handlers.progress import next_deadline
 from storage.db import Database, UnitOfWork
 from storage.models import Deadline, ProblemReport
 from storage.repos.progress import ProgressCounts, region_chain
@@ -131,7 +133,12 @@ async def test_a_whole_kabupaten_costs_three_queries(progress_db: Database) -> N
 
 
 async def _deadline(
-    uow: UnitOfWork, title: str, region: str, due: dt.datetime, cancelled: bool = False
+    uow: UnitOfWork,
+    title: str,
+    region: str,
+    due: dt.datetime,
+    cancelled: bool = False,
+    recurrence: dict[str, object] | None = None,
 ) -> None:
     await uow.session.execute(
         insert(Deadline).values(
@@ -139,6 +146,7 @@ async def _deadline(
             region_code=region,
             roles=["operator"],
             due_at=due,
+            recurrence=recurrence,
             offsets=[7, 1],
             created_at=NOW,
             updated_at=NOW,
@@ -160,7 +168,7 @@ async def test_next_deadline_is_the_earliest_around_or_inside(progress_db: Datab
 
     async def title(region: str) -> str | None:
         async with progress_db.unit_of_work() as uow:
-            found = await uow.progress.next_deadline(region, NOW)
+            found = await next_deadline(uow, region, NOW)
         return found.title if found else None
 
     assert await title(SRI_MENANTI) == "Desa"
@@ -171,7 +179,17 @@ async def test_next_deadline_is_the_earliest_around_or_inside(progress_db: Datab
     assert await title(BUJUR_BARAT) == "Jawa Timur"
     assert await title("35.28") == "Jawa Timur"
     async with progress_db.unit_of_work() as uow:
-        found = await uow.progress.next_deadline(SRI_MENANTI, NOW)
+        found = await next_deadline(uow, SRI_MENANTI, NOW)
         assert found is not None and found.due_at == NOW + 5 * day
         assert found.due_at.tzinfo is not None
-        assert await uow.progress.next_deadline(SRI_MENANTI, NOW + 30 * day) is None
+        assert await next_deadline(uow, SRI_MENANTI, NOW + 30 * day) is None
+        # A monthly cut-off first due long ago counts with its next occurrence.
+        first = NOW - 90 * day
+        monthly = {"freq": "monthly", "day": first.astimezone(ZoneInfo("Asia/Jakarta")).day}
+        await _deadline(uow, "Bulanan", "18.04.19", first, recurrence=monthly)
+        found = await next_deadline(uow, SRI_MENANTI, NOW + 30 * day)
+        assert found is not None and found.title == "Bulanan"
+        assert NOW + 30 * day < found.due_at <= NOW + 62 * day
+        assert found.due_at.astimezone(ZoneInfo("Asia/Jakarta")).time() == (
+            first.astimezone(ZoneInfo("Asia/Jakarta")).time()
+        )
