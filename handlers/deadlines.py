@@ -615,7 +615,7 @@ async def _tell_cancelled(
     }
     if not reached:
         return 0
-    people = await uow.deadlines.recipients(deadline.region_code, DEADLINE_ROLES)
+    people = await uow.people.role_holders(DEADLINE_ROLES, deadline.region_code)
     langs = {p.person_id: p.lang for p in people}
     zone = zone_of(deadline)
     name = campaign(deadline.id, occurrence.key, deadline.revision, "cancelled")

@@ -68,7 +68,9 @@ async def notify_dinsos(turn: Turn, report_id: int) -> int:
     village = await turn.uow.regions.get(report.region_code)
     village_name = village.name if village else report.region_code
     messages: dict[int, NewMessage] = {}
-    for holder in await turn.uow.people.holders_over(REPORT_ROLES, report.region_code):
+    for holder in await turn.uow.people.role_holders(
+        REPORT_ROLES, report.region_code, covering=True
+    ):
         if holder.person_id in messages or holder.person_id == report.person_id:
             continue
         lang = holder.lang

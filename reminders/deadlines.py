@@ -51,8 +51,9 @@ from handlers.ports import Clock
 from handlers.timing import Occurrence, QuietHours
 from reminders.planning import Step, catch_up, escalation_at, missed, reminder_steps
 from storage.db import Database, UnitOfWork
+from storage.records import RoleHolder
 from storage.regions_data import timezone_for
-from storage.repos.deadlines import DeadlineRecipient, DeadlineRecord, PlannedMessage
+from storage.repos.deadlines import DeadlineRecord, PlannedMessage
 from storage.repos.outbox import NewMessage, Priority
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,8 @@ class _Person:
         return min(self.roles, key=lambda pair: (order.get(pair[0], 99), pair[1]))
 
 
-def _people(recipients: Iterable[DeadlineRecipient]) -> list[_Person]:
-    grouped: dict[int, list[DeadlineRecipient]] = defaultdict(list)
+def _people(recipients: Iterable[RoleHolder]) -> list[_Person]:
+    grouped: dict[int, list[RoleHolder]] = defaultdict(list)
     for recipient in recipients:
         grouped[recipient.person_id].append(recipient)
     return [
@@ -232,7 +233,7 @@ class _Planner:
         if not first or first[0].at > self.now:
             return result  # no step has come yet (recipients share the deadline's zone)
         people = _people(
-            await self.uow.deadlines.recipients(self.deadline.region_code, self.deadline.roles)
+            await self.uow.people.role_holders(self.deadline.roles, self.deadline.region_code)
         )
         if not people:
             return result
@@ -293,7 +294,7 @@ class _Planner:
             occurrence.due,
         )
         people = _people(
-            await self.uow.deadlines.recipients(self.deadline.region_code, self.deadline.roles)
+            await self.uow.people.role_holders(self.deadline.roles, self.deadline.region_code)
         )
         dropped = [
             self._row(occurrence, person, step.name)
@@ -316,7 +317,7 @@ class _Planner:
     async def _escalate(self, occurrence: Occurrence, done: _Done) -> PlanRound:
         result = PlanRound()
         people = _people(
-            await self.uow.deadlines.recipients(self.deadline.region_code, ESCALATION_ROLES)
+            await self.uow.people.role_holders(ESCALATION_ROLES, self.deadline.region_code)
         )
         rows: list[NewMessage] = []
         records: list[NewMessage] = []

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.regions_data import is_region_code
+from storage.regions_data import ancestors_of, is_region_code
 
 
 class Repository:
@@ -31,6 +31,11 @@ def in_region(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement[
         raise ValueError(f"not a region code: {prefix!r}")
     # A region code holds only digits and dots, so LIKE needs no escaping.
     return or_(column == prefix, column.like(prefix + ".%"))
+
+
+def overlaps(column: Any, region_code: str) -> ColumnElement[bool]:
+    """``column`` names ``region_code``, a region inside it, or a region containing it."""
+    return or_(in_region(column, region_code), column.in_(ancestors_of(region_code)))
 
 
 def require_aware(now: dt.datetime | None) -> dt.datetime:

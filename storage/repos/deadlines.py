@@ -14,12 +14,10 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from storage.models import Deadline, OutboxMessage, Person, RoleAssignment
-from storage.regions_data import ancestors_of
-from storage.repos._base import Repository, changed, in_region, insert_id, require_aware
+from storage.models import Deadline, OutboxMessage
+from storage.repos._base import Repository, changed, insert_id, overlaps, require_aware
 
 __all__ = [
-    "DeadlineRecipient",
     "DeadlineRecord",
     "DeadlineRepository",
     "PlannedMessage",
@@ -46,16 +44,6 @@ class DeadlineRecord:
     @property
     def active(self) -> bool:
         return self.cancelled_at is None
-
-
-@dataclass(frozen=True, slots=True)
-class DeadlineRecipient:
-    """One active role of a person whose region overlaps a deadline's region."""
-
-    person_id: int
-    lang: str
-    role: str
-    region_code: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +77,6 @@ def _record(row: Any) -> DeadlineRecord:
     values["roles"] = tuple(values["roles"] or ())
     values["offsets"] = tuple(int(x) for x in values["offsets"] or ())
     return DeadlineRecord(**values)
-
-
-def overlaps(column: Any, region_code: str) -> Any:
-    """``column`` names ``region_code``, a region inside it, or a region containing it."""
-    return or_(in_region(column, region_code), column.in_(ancestors_of(region_code)))
 
 
 class DeadlineRepository(Repository):
@@ -223,27 +206,6 @@ class DeadlineRepository(Repository):
             )
         rows = await self._session.execute(stmt.order_by(Deadline.id))
         return [_record(r) for r in rows]
-
-    async def recipients(self, region_code: str, roles: Sequence[str]) -> list[DeadlineRecipient]:
-        """Active roles among ``roles`` whose region overlaps ``region_code``, of people who
-        accepted the data notice; by person, then role."""
-        rows = await self._session.execute(
-            select(
-                RoleAssignment.person_id,
-                Person.lang,
-                RoleAssignment.role,
-                RoleAssignment.region_code,
-            )
-            .join(Person, Person.id == RoleAssignment.person_id)
-            .where(
-                RoleAssignment.revoked_at.is_(None),
-                RoleAssignment.role.in_(list(roles)),
-                overlaps(RoleAssignment.region_code, region_code),
-                Person.consent_at.is_not(None),
-            )
-            .order_by(RoleAssignment.person_id, RoleAssignment.id)
-        )
-        return [DeadlineRecipient(int(p), str(lang), str(r), str(c)) for p, lang, r, c in rows]
 
     async def planned(self, campaign_prefix: str) -> list[PlannedMessage]:
         """The outbox rows of every campaign starting with ``campaign_prefix`` (one occurrence

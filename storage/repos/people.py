@@ -17,8 +17,8 @@ from storage.records import (
     RoleHolder,
     RoleRecord,
 )
-from storage.regions_data import parent_of
-from storage.repos._base import Repository, changed, insert_id, require_aware
+from storage.regions_data import ancestors_of
+from storage.repos._base import Repository, changed, insert_id, overlaps, require_aware
 
 
 class PeopleRepository(Repository):
@@ -214,15 +214,13 @@ class PeopleRepository(Repository):
         ).first()
         return (str(row[0]), str(row[1])) if row else None
 
-    async def holders_over(self, roles: Sequence[str], region_code: str) -> list[RoleHolder]:
-        """People with an active role among ``roles`` whose region is ``region_code`` or
-        contains it (e.g. the Dinsos of a village's kabupaten), by person id."""
-        covering: list[str] = []
-        code: str | None = region_code
-        while code:
-            covering.append(code)
-            code = parent_of(code)
-        rows = await self._session.execute(
+    async def role_holders(
+        self, roles: Sequence[str], region_code: str | None = None, *, covering: bool = False
+    ) -> list[RoleHolder]:
+        """Active roles among ``roles`` of people who accepted the data notice, by person then
+        role. With ``region_code``: roles whose region overlaps it (inside it or containing
+        it), or with ``covering`` only those containing it (the Dinsos of a village)."""
+        stmt = (
             select(
                 Person.id,
                 Person.name,
@@ -235,11 +233,18 @@ class PeopleRepository(Repository):
             .join(Region, Region.code == RoleAssignment.region_code)
             .where(
                 RoleAssignment.role.in_(list(roles)),
-                RoleAssignment.region_code.in_(covering),
                 RoleAssignment.revoked_at.is_(None),
+                Person.consent_at.is_not(None),
             )
-            .order_by(Person.id, RoleAssignment.id)
         )
+        if region_code is not None:
+            column = RoleAssignment.region_code
+            stmt = stmt.where(
+                column.in_([region_code, *ancestors_of(region_code)])
+                if covering
+                else overlaps(column, region_code)
+            )
+        rows = await self._session.execute(stmt.order_by(Person.id, RoleAssignment.id))
         return [RoleHolder(*row) for row in rows]
 
     async def identities_of(self, person_id: int) -> list[IdentityRecord]:

@@ -98,9 +98,9 @@ async def test_recipients_are_the_roles_whose_region_meets_the_deadline(
     async with seeded.unit_of_work() as uow:
         await uow.people.revoke_role(revoked, "operator", SRI_MENANTI, now)
         await uow.people.assign_role(camat, "peratin", SRI_MENANTI, now)  # a second role
-        kecamatan = await uow.deadlines.recipients("18.04.19", ["operator", "peratin", "camat"])
-        village = await uow.deadlines.recipients(SRI_MENANTI, ["camat", "dinsos"])
-        kabupaten = await uow.deadlines.recipients("18.04", ["operator"])
+        kecamatan = await uow.people.role_holders(["operator", "peratin", "camat"], "18.04.19")
+        village = await uow.people.role_holders(["camat", "dinsos"], SRI_MENANTI)
+        kabupaten = await uow.people.role_holders(["operator"], "18.04")
     assert [(r.person_id, r.role, r.region_code) for r in kecamatan] == [
         (operator, "operator", SRI_MENANTI),
         (peratin, "peratin", SUMBER_ALAM),
