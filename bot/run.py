@@ -26,6 +26,7 @@ from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
 from reminders.deadlines import plan_deadlines
+from reminders.digest import plan_digests
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
 from reminders.scheduler import Job, Ticker, housekeeping
@@ -106,6 +107,12 @@ def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
     return [
         Job("housekeeping", housekeeping, 3600, (db, clock)),
         Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
+        Job(
+            "digest",
+            plan_digests,
+            settings.scheduler_interval,
+            (db, clock, settings.digest, settings.quiet),
+        ),
     ]
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers.digest import DigestSchedule
 from handlers.timing import QuietHours
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
     scheduler_interval: float = Field(default=60.0, ge=1, le=3600)
     # Local hours in which no deadline reminder is sent (it waits for their end); "off": none.
     quiet_hours: str = "21:00-07:00"
+    # Weekly digest for peratin and camat: weekday and local time (in each recipient's zone).
+    digest_day: str = "senin"
+    digest_time: str = "07:30"
 
     # HTTP server of `kawal run` (health check, webhooks).
     http_host: str = "127.0.0.1"
@@ -115,6 +119,18 @@ class Settings(BaseSettings):
     @property
     def quiet(self) -> QuietHours:
         return QuietHours.parse(self.quiet_hours)
+
+    @property
+    def digest(self) -> DigestSchedule:
+        return DigestSchedule.parse(self.digest_day, self.digest_time)
+
+    @model_validator(mode="after")
+    def _digest_parse(self) -> Settings:
+        try:
+            self.digest  # noqa: B018 - parsed once here so a typo stops start-up
+        except ValueError as error:
+            raise ValueError(f"KAWAL_DIGEST_DAY / KAWAL_DIGEST_TIME: {error}") from None
+        return self
 
     @model_validator(mode="after")
     def _quiet_hours_parse(self) -> Settings:

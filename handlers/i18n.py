@@ -752,6 +752,32 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "✅ Tenggat {title} diperbarui. Pengingat yang belum terkirim dijadwalkan ulang.",
         "en": "✅ Deadline {title} updated. Reminders not yet sent are planned again.",
     },
+    # weekly digest (peratin, camat)
+    "digest_title": {"id": "📅 Ringkasan mingguan · {area}", "en": "📅 Weekly summary · {area}"},
+    "digest_done": {
+        "id": "{done} dari {total} keluarga sudah diperbarui ({pct}%)",
+        "en": "{done} of {total} families updated ({pct}%)",
+    },
+    "digest_empty": {
+        "id": "Belum ada data keluarga: Dinsos perlu mengimpor daftar DTKS dulu.",
+        "en": "No family data yet: Dinsos must import the DTKS list first.",
+    },
+    "digest_change": {"id": "{n} keluarga minggu ini", "en": "{n} families this week"},
+    "digest_first_week": {
+        "id": "pembanding minggu lalu belum ada",
+        "en": "no figures from last week to compare yet",
+    },
+    "digest_detail": {
+        "id": "{change} · belum {pending} · kendala terbuka {reports}",
+        "en": "{change} · {pending} pending · {reports} open problem reports",
+    },
+    "digest_laggard": {"id": "{name} {pct}%", "en": "{name} {pct}%"},
+    "digest_laggards": {"id": "Paling tertinggal: {names}", "en": "Furthest behind: {names}"},
+    "digest_deadline": {
+        "id": "⏰ Tenggat {title}: {when} ({left})",
+        "en": "⏰ Deadline {title}: {when} ({left})",
+    },
+    "digest_button": {"id": "Lihat progres", "en": "See progress"},
     # general
     "unsupported": {
         "id": "Maaf, jenis pesan ini belum bisa dibaca. Kirim jawaban berupa teks, mis. 1",

@@ -542,6 +542,13 @@ class OutboxRepository(Repository):
         )
         return [OutboxRecord(*row) for row in rows]
 
+    async def people_of(self, campaign: str) -> set[int]:
+        """The people who have a row of ``campaign``, whatever its status."""
+        rows = await self._session.execute(
+            select(OutboxMessage.person_id).where(OutboxMessage.campaign == campaign)
+        )
+        return {int(row[0]) for row in rows}
+
     async def count_by_status(self, campaign_prefix: str) -> dict[str, int]:
         """Rows per status of the campaigns starting with ``campaign_prefix``."""
         rows = await self._session.execute(

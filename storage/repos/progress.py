@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from storage.models import Household, ProblemReport, Region
+from storage.models import Household, ProblemReport, ProgressSnapshot, Region
 from storage.regions_data import is_region_code
-from storage.repos._base import Repository, in_region
+from storage.repos._base import Repository, in_region, require_aware
 
 __all__ = [
     "DONE_STATUSES",
@@ -194,3 +195,54 @@ class ProgressRepository(Repository):
             villages=villages,
             names=names,
         )
+
+    # ---- weekly snapshots (the digest's "since last week") ---------------------------------------
+
+    async def take_snapshot(self, counts: Mapping[str, ProgressCounts], now: dt.datetime) -> None:
+        """Store the counts of each village code at ``now``."""
+        taken = require_aware(now)
+        rows = [
+            {"region_code": code, "taken_at": taken, "counts": asdict(value)}
+            for code, value in counts.items()
+        ]
+        if rows:
+            await self._session.execute(insert(ProgressSnapshot), rows)
+
+    async def latest_snapshot(self, region_code: str) -> dt.datetime | None:
+        """When the newest snapshot of a village in ``region_code`` was taken."""
+        latest: dt.datetime | None = await self._session.scalar(
+            select(func.max(ProgressSnapshot.taken_at)).where(
+                in_region(ProgressSnapshot.region_code, region_code)
+            )
+        )
+        return latest
+
+    async def snapshot_before(
+        self, region_code: str, before: dt.datetime
+    ) -> dict[str, ProgressCounts]:
+        """Per village of ``region_code``: its counts in the newest snapshot taken at or before
+        ``before`` (villages without one are absent)."""
+        newest = (
+            select(
+                ProgressSnapshot.region_code,
+                func.max(ProgressSnapshot.taken_at).label("taken_at"),
+            )
+            .where(
+                in_region(ProgressSnapshot.region_code, region_code),
+                ProgressSnapshot.taken_at <= require_aware(before),
+            )
+            .group_by(ProgressSnapshot.region_code)
+            .subquery()
+        )
+        rows = await self._session.execute(
+            select(ProgressSnapshot.region_code, ProgressSnapshot.counts).join(
+                newest,
+                (newest.c.region_code == ProgressSnapshot.region_code)
+                & (newest.c.taken_at == ProgressSnapshot.taken_at),
+            )
+        )
+        known = {f.name for f in fields(ProgressCounts)}
+        return {
+            str(code): ProgressCounts(**{k: int(v) for k, v in dict(counts).items() if k in known})
+            for code, counts in rows
+        }
