@@ -185,10 +185,10 @@ async def run(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(signum, stop.set)
-    waits: set[asyncio.Future[object]] = set()
     try:
         service = await start(settings)  # a signal meanwhile stops it right after
-        waits.add(asyncio.ensure_future(stop.wait()))
+        stopped: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+        waits = {stopped}
         if service.telegram is not None and service.telegram.polling is not None:
             waits.add(service.telegram.polling)  # type: ignore[arg-type]  # a Task[None] is a Future
         try:
@@ -198,9 +198,9 @@ async def run(settings: Settings) -> None:
                     log.error("a channel stopped: %r", error)
             log.info("stopping")
         finally:
-            for waiting in waits:
-                if not waiting.done():
-                    waiting.cancel()
+            # Only the signal wait: cancelling the polling task would cut the update in hand
+            # short (its reply unsent, its offset unconfirmed); service.stop() lets it finish.
+            stopped.cancel()
             await service.stop()
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -37,6 +37,7 @@ SEARCH_LIMIT = 10
 HOUSEHOLD_PREFIX = "hh:"
 PAGE_PREFIX = "pg:"
 _CANCEL_WORDS = frozenset({"batal", "cancel"})
+_SMALL_INT = re.compile(r"[0-9]{1,9}")
 _TONES = {"info": Tone.INFO, "error": Tone.ERROR, "warning": Tone.WARNING, "success": Tone.SUCCESS}
 
 
@@ -170,14 +171,17 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
     offered: list[int] = list(state.get("offered", []))
     if inbound.kind is InboundKind.CHOICE:
         payload = inbound.payload
-        if payload.startswith(HOUSEHOLD_PREFIX) and payload[3:].isdigit():
-            return await _choose_household(turn, record, int(payload[3:]))
-        if payload.startswith(PAGE_PREFIX) and payload[3:].isdigit():
-            return await _pending_page(turn, record.id, state, int(payload[3:]))
+        if payload.startswith(HOUSEHOLD_PREFIX):
+            household_id = _small_int(payload.removeprefix(HOUSEHOLD_PREFIX))
+            return await _choose_household(turn, record, household_id)
+        if payload.startswith(PAGE_PREFIX):
+            page = _small_int(payload.removeprefix(PAGE_PREFIX))
+            if page is not None:
+                return await _pending_page(turn, record.id, state, page)
     text = inbound.text.strip() if inbound.kind is InboundKind.TEXT else ""
     if text.lower() in _CANCEL_WORDS:
         return await _close(turn, record, "cancelled")
-    if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= len(offered):
+    if text.isdecimal() and len(text) <= 2 and 1 <= int(text) <= len(offered):
         return await _choose_household(turn, record, offered[int(text) - 1])
     village = _village(turn)
     if village is None:
@@ -191,7 +195,7 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
         text = digits  # a NIK or No. KK typed in groups: "1804 0727 0490 0258"
     found = await turn.uow.households.search(village[0], text, limit=SEARCH_LIMIT)
     if not found:
-        shown = mask_nik(text) if text.isdigit() else text[:40]
+        shown = (mask_nik(text) if text.isdigit() else text)[:40]
         return Reply(
             [
                 Text(t("search_none", turn.lang, query=shown, village=village[1]), Tone.ERROR),
@@ -233,8 +237,16 @@ def household_label(household: HouseholdRecord) -> str:
     return f"{household.head_name} · {rt_rw}"
 
 
-async def _choose_household(turn: Turn, record: FormSessionRecord, household_id: int) -> Reply:
-    household = await turn.uow.households.get(household_id)
+def _small_int(text: str) -> int | None:
+    """A household id or page number from a button payload; None when it is not one (a
+    garbled or forged payload, or a number no database integer column holds)."""
+    return int(text) if _SMALL_INT.fullmatch(text) else None
+
+
+async def _choose_household(
+    turn: Turn, record: FormSessionRecord, household_id: int | None
+) -> Reply:
+    household = await turn.uow.households.get(household_id) if household_id is not None else None
     if household is None or not turn.in_scope(household.region_code, "operator"):
         # Unknown or forged ids get the same answer: nothing outside the scope is revealed.
         return Reply([Text(t("household_not_allowed", turn.lang), Tone.ERROR)])

@@ -92,7 +92,7 @@ def pick(turn: Turn, items: list[MenuItem]) -> MenuItem | None:
     if inbound.kind is not InboundKind.TEXT:
         return None
     text = inbound.text.strip().lower()
-    if text.isdigit():
-        index = int(text) - 1
+    if text.isdecimal():  # what int() reads (isdigit() also takes "¹", which int() refuses)
+        index = int(text) - 1 if len(text) <= 3 else -1
         return items[index] if 0 <= index < len(items) else None
     return next((item for item in items if t(item.label_key, turn.lang).lower() == text), None)

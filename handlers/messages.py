@@ -6,6 +6,7 @@ Channels (``bot/channels/*``) parse platform updates into :class:`Inbound` and r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,9 +35,35 @@ class Location:
     longitude: float
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_TEXT_FIELDS = (
+    "external_id",
+    "platform_id",
+    "text",
+    "payload",
+    "command",
+    "args",
+    "media_ref",
+    "file_name",
+    "display_name",
+)
+
+
+def storable(text: str) -> str:
+    """``text`` without what no database stores: NUL characters are dropped (PostgreSQL text
+    and JSONB refuse them) and a lone surrogate, which only hand-made JSON can carry, becomes
+    U+FFFD (it cannot be encoded as UTF-8)."""
+    if text.isascii():
+        return text.replace("\x00", "") if "\x00" in text else text
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    """One message from a person, as any channel sees it."""
+    """One message from a person, as any channel sees it. Its text fields are always
+    storable (see :func:`storable`), whatever the platform delivered."""
 
     channel: Channel
     external_id: str  # the platform's id of the sender (Telegram chat id, WhatsApp wa_id)
@@ -50,6 +77,13 @@ class Inbound:
     media_ref: str = ""  # photo/document reference (file id, stored path)
     file_name: str = ""
     display_name: str = ""
+
+    def __post_init__(self) -> None:
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            clean = storable(value)
+            if clean is not value:
+                object.__setattr__(self, name, clean)  # frozen: only here, while building
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,8 @@ class ConsoleChat:
             isinstance(last, Question)
             and last.numbered
             and not last.multi
-            and stripped.isdigit()
+            and stripped.isdecimal()  # isdigit() also takes "¹", which int() refuses
+            and len(stripped) <= 4
             and 1 <= int(stripped) <= len(last.options)
         ):
             option = last.options[int(stripped) - 1]

@@ -46,7 +46,7 @@ class MenuMemory:
             return Resolved(inbound)
         if inbound.kind is InboundKind.CHOICE and inbound.payload.startswith(INDEX_ID_PREFIX):
             number = inbound.payload[len(INDEX_ID_PREFIX) :]
-            option = menu.option(int(number)) if number.isdigit() else None
+            option = menu.option(int(number)) if _small_number(number) else None
             if option is not None:
                 return Resolved(dataclasses.replace(inbound, payload=option.value))
             return Resolved(inbound)
@@ -56,10 +56,16 @@ class MenuMemory:
         if text in NEXT_PAGE_WORDS and menu.pages > 1:
             menu.page = (menu.page + 1) % menu.pages
             return Resolved(local_text=menu_page(menu, menu.page, lang))
-        if text.isdigit() and (option := menu.option(int(text))) is not None:
+        if _small_number(text) and (option := menu.option(int(text))) is not None:
             return Resolved(
                 dataclasses.replace(
                     inbound, kind=InboundKind.CHOICE, payload=option.value, text=option.label
                 )
             )
         return Resolved(inbound)
+
+
+def _small_number(text: str) -> bool:
+    """Digits int() reads (isdigit() also takes "¹", which int() refuses), few enough to be an
+    option's number."""
+    return text.isdecimal() and len(text) <= 4
