@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flows import FormRegistry
@@ -20,7 +21,7 @@ from handlers.context import Turn
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.ports import Clock
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.records import FormSessionRecord
 
 log = logging.getLogger(__name__)
@@ -71,23 +72,31 @@ class Kawal:
 
     async def _handle(self, inbound: Inbound) -> Reply:
         now = self.clock.now()
-        async with self.db.unit_of_work() as uow:
-            if not await uow.inbound.claim(inbound.channel.value, inbound.platform_id, now):
-                log.info("duplicate %s update %s ignored", inbound.channel, inbound.platform_id)
-                return Reply()
-            person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
-            turn = Turn(
-                uow=uow,
-                inbound=inbound,
-                person=person,
-                now=now,
-                forms=self.forms,
-                lang=person.lang if person else self.options.default_lang,
-                consent_version=self.options.consent_version,
-            )
-            if person is not None:
-                await uow.people.touch_inbound(person.identity_id, now)
-            return await _route(turn, self.options)
+
+        async def turn(uow: UnitOfWork) -> Reply:
+            return await self._turn(uow, inbound, now)
+
+        # One unit of work. A register file (import) is long work: on SQLite it runs on the
+        # database thread so this event loop keeps serving meanwhile.
+        return await self.db.run(turn, offload=inbound.kind is InboundKind.DOCUMENT)
+
+    async def _turn(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Reply:
+        if not await uow.inbound.claim(inbound.channel.value, inbound.platform_id, now):
+            log.info("duplicate %s update %s ignored", inbound.channel, inbound.platform_id)
+            return Reply()
+        person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
+        turn = Turn(
+            uow=uow,
+            inbound=inbound,
+            person=person,
+            now=now,
+            forms=self.forms,
+            lang=person.lang if person else self.options.default_lang,
+            consent_version=self.options.consent_version,
+        )
+        if person is not None:
+            await uow.people.touch_inbound(person.identity_id, now)
+        return await _route(turn, self.options)
 
 
 async def _route(turn: Turn, options: Options) -> Reply:
