@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import DeleteWebhook, GetMe, SetMyCommands, SetWebhook
 from aiogram.types import BotCommand
@@ -19,6 +18,7 @@ from bot.channels.telegram.channel import Handle, TelegramChannel
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.session import FastAiohttpSession
 from bot.channels.telegram.texts import COMMANDS, tg
 from bot.channels.telegram.webhook import WebhookReceiver
 from bot.settings import Settings
@@ -45,7 +45,7 @@ class TelegramService:
         if settings.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         token = settings.telegram_bot_token.get_secret_value()
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = FastAiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
         self.bot = Bot(token, session=session)
         self.lang = settings.lang
         signer = CallbackSigner(token)
