@@ -21,3 +21,10 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise LookupError(f"no VmHWM for process {pid}")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine spent busy so far (not idle, not waiting on I/O)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICKS

@@ -43,6 +43,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -61,7 +62,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_update, text_update
-from bench.procstat import cpu_seconds, peak_rss_mb
+from bench.procstat import cpu_seconds, machine_busy_seconds, peak_rss_mb
 from bench.register import VILLAGE, household
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,6 +162,7 @@ class Result:
     peak_rss_mb: float
     replies_per_round: list[int]
     harness_cpu_share: float  # the load generator's CPU over the throughput phase, in cores
+    other_load: float  # CPU used by other processes on the machine meanwhile, in cores
     problems: list[str]
 
     def summary(self) -> dict[str, Any]:
@@ -183,6 +185,7 @@ class Result:
             "p99_ms": round(lat.percentile(0.99), 2),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "harness_cpu_cores": round(self.harness_cpu_share, 2),
+            "other_processes_cpu_cores": round(self.other_load, 2),
             "problems": self.problems,
         }
 
@@ -380,6 +383,17 @@ def _spawn(
         return subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
 
 
+def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling the bot during the throughput phase (collapsed stacks, all threads)."""
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
+    command += ["--nonblocking", "--threads", "--idle", "-o", str(folder / f"{name}.txt")]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, work: Path) -> Result:
     operators, latency_operators = args.operators, args.latency_operators
     households = max(operators, latency_operators)
@@ -417,8 +431,10 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             )
         )
 
+        profiler = _profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
         throughput = Phase()
         cpu0, harness0, start = cpu_seconds(process.pid), time.process_time(), time.perf_counter()
+        machine0 = machine_busy_seconds()
         await asyncio.gather(
             *(
                 run.operator(
@@ -433,8 +449,14 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
         )
         throughput.seconds = time.perf_counter() - start
         throughput.cpu_seconds = cpu_seconds(process.pid) - cpu0
-        harness_share = (time.process_time() - harness0) / throughput.seconds
+        harness_cpu = time.process_time() - harness0
+        harness_share = harness_cpu / throughput.seconds
+        others = machine_busy_seconds() - machine0 - throughput.cpu_seconds - harness_cpu
+        other_load = max(0.0, others / throughput.seconds)
         throughput.answers = len(throughput.latencies)
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            await asyncio.to_thread(profiler.wait, 60)
 
         latency = Phase()
         rng = random.Random(7)
@@ -491,6 +513,7 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             peak_rss_mb=rss,
             replies_per_round=round_replies,
             harness_cpu_share=harness_share,
+            other_load=other_load,
             problems=run.problems,
         )
     finally:
@@ -602,7 +625,10 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                     summary = result.summary()
                     print(
                         f"   {summary['answers_per_s']:,} answers/s, "
-                        f"{summary['cpu_ms_per_answer']} ms CPU/answer, p99 {summary['p99_ms']} ms"
+                        f"{summary['cpu_ms_per_answer']} ms CPU/answer, "
+                        f"p99 {summary['p99_ms']} ms, "
+                        f"load generator {summary['harness_cpu_cores']} cores, other processes "
+                        f"{summary['other_processes_cpu_cores']} cores"
                         f"{'  PROBLEMS: ' + '; '.join(result.problems) if result.problems else ''}",
                         flush=True,
                     )
@@ -628,6 +654,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--think", type=float, default=1.0, help="mean think time, seconds")
     parser.add_argument("--connections", type=int, default=40, help="webhook connections")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--profile", type=Path, help="folder for py-spy profiles of the bot (throughput phase)"
+    )
     args = parser.parse_args(argv)
     args.db = args.db or ["sqlite"]
     args.modes = [m for m in args.modes.split(",") if m]
@@ -650,6 +679,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     print()
     for line in verdicts(results, args):
         print(line)
+    busy = [r for r in results if r.other_load > 0.1]
+    for r in busy:
+        print(
+            f"NOTE {r.bot}/{r.db}/{r.mode}: other processes used {r.other_load:.2f} cores of the "
+            "machine during the run; its figures understate what the machine can do"
+        )
     problems = [(r, p) for r in results for p in r.problems]
     for result, problem in problems:
         print(f"PROBLEM {result.bot}/{result.db}/{result.mode}: {problem}")
