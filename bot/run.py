@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -120,6 +121,9 @@ async def start(
 async def run(settings: Settings) -> None:
     """Serve until SIGTERM / SIGINT (or a channel stops by itself), then stop cleanly."""
     service = await start(settings)
+    # What start-up loaded (modules, forms, aiogram and SQLAlchemy internals) lives as long as
+    # the process: keep it out of the garbage collector's scans (14% of the CPU under load).
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
