@@ -20,8 +20,9 @@ connection and transaction, so results are the same whichever session runs them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     ClauseElement,
@@ -35,7 +36,9 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, CursorResult, Result, ScalarResult
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Result, ScalarResult
+from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.dml import UpdateBase
@@ -50,10 +53,12 @@ __all__ = [
     "changed",
     "in_region",
     "insert_id",
+    "prepared",
     "require_aware",
 ]
 
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+S = TypeVar("S")
 
 
 class DbSession(Protocol):
@@ -188,11 +193,106 @@ def _buffered(statement: Any, result: CursorResult[Any]) -> Result[Any]:
     return result
 
 
+# ---- prepared statements (SQLite) ----------------------------------------------------------
+
+_PREPARED: dict[int, Any] = {}
+
+
+def prepared(statement: S) -> S:
+    """Mark ``statement`` (built once, at import) as run on most updates.
+
+    :class:`SyncCoreSession` runs it straight on the sqlite3 cursor: its SQL, parameter order,
+    bind and result processors are worked out once, from SQLAlchemy's own compiled form, and
+    each execution skips SQLAlchemy's execution machinery (about 20-30 us of the 25-55 us a
+    statement took). Other sessions run it as any statement. Only statements without IN lists
+    or other parameters rendered at execution qualify; others fall back to Core."""
+    _PREPARED[id(statement)] = statement
+    return statement
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]
+    defaults: dict[str, Any]  # bind parameters with a value of their own (literals, LIMIT)
+    bind_processors: tuple[Callable[[Any], Any] | None, ...]
+    metadata: SimpleResultMetaData | None  # None: take the keys from the cursor (text)
+
+
+_PLANS: dict[tuple[int, str], _Plan | None] = {}
+
+
+def _plan(statement: Any, dialect: Dialect) -> _Plan | None:
+    key = (id(statement), dialect.name)
+    if key in _PLANS:
+        return _PLANS[key]
+    compiled = statement.compile(dialect=dialect)
+    plan: _Plan | None = None
+    if (
+        compiled.positiontup is not None
+        and not compiled.literal_execute_params
+        and not compiled.post_compile_params
+        and not getattr(compiled, "_numeric_binds", False)
+    ):
+        names = tuple(compiled.positiontup)
+        binds = compiled.binds
+        processors = compiled._bind_processors
+        metadata = None
+        if compiled._result_columns:
+            columns = compiled._result_columns
+            keys = [c.keyname for c in columns]
+            result_processors = [c.type._cached_result_processor(dialect, None) for c in columns]
+            ambiguous = frozenset(k for k in keys if keys.count(k) > 1)
+            metadata = SimpleResultMetaData(
+                keys, _processors=result_processors, _ambiguous_keys=ambiguous or None
+            )
+        plan = _Plan(
+            sql=compiled.string,
+            names=names,
+            defaults={n: binds[n].effective_value for n in names if not binds[n].required},
+            bind_processors=tuple(processors.get(n) for n in names),
+            metadata=metadata,
+        )
+    _PLANS[key] = plan
+    return plan
+
+
+def _run_plan(connection: Connection, plan: _Plan, params: Mapping[str, Any] | None) -> Any:
+    given = params or _NO_OPTIONS
+    args = []
+    for name, process in zip(plan.names, plan.bind_processors, strict=True):
+        if name in given:
+            value = given[name]
+        elif name in plan.defaults:
+            value = plan.defaults[name]
+        else:
+            raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
+        args.append(process(value) if process is not None else value)
+    dbapi = connection.connection.driver_connection
+    if dbapi is None:
+        raise InvalidRequestError("the connection is closed")
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(plan.sql, args)
+        description = cursor.description
+        rows = cursor.fetchall() if description is not None else []
+    except Exception as error:
+        raise DBAPIError.instance(
+            plan.sql, args, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from error
+    finally:
+        cursor.close()
+    metadata = plan.metadata
+    if metadata is None:
+        metadata = SimpleResultMetaData([d[0] for d in description or ()])
+    return IteratorResult(metadata, iter(rows))
+
+
 class SyncCoreSession:
     """A :class:`DbSession` over a synchronous ``Connection`` already in a transaction.
 
-    Used on the database thread: every method completes before returning, so awaiting it never
-    suspends the coroutine. :meth:`finish` must run before the transaction commits."""
+    Every method completes before returning, so awaiting it never suspends the coroutine.
+    :meth:`finish` must run before the transaction commits."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -216,6 +316,11 @@ class SyncCoreSession:
         execution_options: Any = None,
         bind_arguments: Any = None,
     ) -> Result[Any]:
+        if _PREPARED.get(id(statement)) is statement and not isinstance(params, list):
+            plan = _plan(statement, self._connection.dialect)
+            if plan is not None:
+                result: Result[Any] = _run_plan(self._connection, plan, params)
+                return result
         if needs_orm(statement, params):
             return self.orm().execute(
                 statement,
@@ -223,10 +328,10 @@ class SyncCoreSession:
                 execution_options=execution_options or _NO_OPTIONS,
                 bind_arguments=bind_arguments,
             )
-        result = self._connection.execute(
+        cursor_result = self._connection.execute(
             statement, params, execution_options=_core_options(execution_options)
         )
-        return _buffered(statement, result)
+        return _buffered(statement, cursor_result)
 
     async def scalar(
         self,

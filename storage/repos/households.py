@@ -17,7 +17,7 @@ from storage.records import (
     MemberHit,
     MemberRecord,
 )
-from storage.repos._base import Repository, changed, in_region, insert_id, require_aware
+from storage.repos._base import Repository, changed, in_region, insert_id, prepared, require_aware
 
 __all__ = ["HOUSEHOLD_FIELDS", "MEMBER_FIELDS", "HouseholdRepository"]
 
@@ -78,8 +78,8 @@ def _check(value: str, allowed: Sequence[str], what: str) -> str:
 
 
 # One household with its members (several times per form): built once, compiled once.
-_GET = select(*_HOUSEHOLD_COLUMNS).where(Household.id == bindparam("household_id"))
-_MEMBERS_OF_ONE = (
+_GET = prepared(select(*_HOUSEHOLD_COLUMNS).where(Household.id == bindparam("household_id")))
+_MEMBERS_OF_ONE = prepared(
     select(*_MEMBER_COLUMNS)
     .where(Member.household_id == bindparam("household_id"))
     .order_by(Member.position, Member.id)

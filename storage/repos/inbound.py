@@ -7,16 +7,18 @@ import datetime as dt
 from sqlalchemy import bindparam, delete, text
 
 from storage.models import ProcessedInbound, UtcDateTime
-from storage.repos._base import Repository, require_aware
+from storage.repos._base import Repository, prepared, require_aware
 
 # One per update: written as text because SQLAlchemy 2.0 cannot cache the compiled form of
 # on_conflict_do_nothing() (it would compile it on every call); the same SQL runs on SQLite and
 # PostgreSQL.
-_CLAIM = text(
-    "INSERT INTO processed_inbound (channel, platform_id, processed_at) "
-    "VALUES (:channel, :platform_id, :processed_at) "
-    "ON CONFLICT (channel, platform_id) DO NOTHING RETURNING platform_id"
-).bindparams(bindparam("processed_at", type_=UtcDateTime()))
+_CLAIM = prepared(
+    text(
+        "INSERT INTO processed_inbound (channel, platform_id, processed_at) "
+        "VALUES (:channel, :platform_id, :processed_at) "
+        "ON CONFLICT (channel, platform_id) DO NOTHING RETURNING platform_id"
+    ).bindparams(bindparam("processed_at", type_=UtcDateTime()))
+)
 
 
 class InboundRepository(Repository):

@@ -9,10 +9,10 @@ from sqlalchemy import and_, bindparam, select, update
 
 from storage.models import Identity, Person, Region, RoleAssignment
 from storage.records import IdentityRecord, IdentityRef, PersonContext, PersonSummary, RoleRecord
-from storage.repos._base import Repository, changed, insert_id, require_aware
+from storage.repos._base import Repository, changed, insert_id, prepared, require_aware
 
 # Run on every update: built once, so SQLAlchemy reuses the compiled statement.
-_FIND_BY_IDENTITY = (
+_FIND_BY_IDENTITY = prepared(
     select(
         Identity.id,
         Identity.person_id,
@@ -37,7 +37,7 @@ _FIND_BY_IDENTITY = (
     )
     .order_by(RoleAssignment.id)
 )
-_TOUCH_INBOUND = (
+_TOUCH_INBOUND = prepared(
     update(Identity)
     .where(Identity.id == bindparam("identity_id"))
     .values(last_inbound_at=bindparam("now"), blocked_at=None)

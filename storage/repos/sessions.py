@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from storage.models import FormSession
 from storage.records import OPEN_SESSION_STATUSES, SESSION_STATUSES, FormSessionRecord
-from storage.repos._base import Repository, changed, insert_id, require_aware
+from storage.repos._base import Repository, changed, insert_id, prepared, require_aware
 
 _COLUMNS = (
     FormSession.id,
@@ -26,7 +26,7 @@ _COLUMNS = (
 
 
 # Run on almost every update: built once, so SQLAlchemy reuses the compiled statements.
-_GET_OPEN = (
+_GET_OPEN = prepared(
     select(*_COLUMNS)
     .where(
         FormSession.person_id == bindparam("person_id"),
@@ -36,8 +36,8 @@ _GET_OPEN = (
     .order_by(FormSession.updated_at.desc(), FormSession.id.desc())
     .limit(1)
 )
-_GET = select(*_COLUMNS).where(FormSession.id == bindparam("session_id"))
-_SAVE = (
+_GET = prepared(select(*_COLUMNS).where(FormSession.id == bindparam("session_id")))
+_SAVE = prepared(
     update(FormSession)
     .where(FormSession.id == bindparam("session_id"))
     .values(
