@@ -205,10 +205,17 @@ def _db_label(url: str) -> str:
 
 
 def _bot_command(
-    bot: str, mode: str, api: str, port: int, db_url: str, work: Path, households: int
+    bot: str,
+    mode: str,
+    api: str,
+    port: int,
+    db_url: str,
+    work: Path,
+    households: int,
+    kawal_root: Path = ROOT,
 ) -> tuple[list[str], dict[str, str], Path]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAWAL_", "TELEGRAM_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(kawal_root if bot == "kawal" else ROOT)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     if bot == "kawal":
         env.update(
@@ -390,7 +397,7 @@ def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes
     folder.mkdir(parents=True, exist_ok=True)
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     command = [spy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
-    command += ["--nonblocking", "--threads", "--idle", "-o", str(folder / f"{name}.txt")]
+    command += ["--nonblocking", "--threads", "-o", str(folder / f"{name}.txt")]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -402,7 +409,9 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     api = FakeBotApi(TOKEN)
     await api.start()
     port = free_port()
-    command, env, cwd = _bot_command(bot, mode, api.base_url, port, db_url, work, households + 1)
+    command, env, cwd = _bot_command(
+        bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root
+    )
     process = _spawn(command, env, cwd, work / f"{bot}-{mode}.out")
     webhook: WebhookClient | None = None
     try:
@@ -656,6 +665,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--profile", type=Path, help="folder for py-spy profiles of the bot (throughput phase)"
+    )
+    parser.add_argument(
+        "--kawal-root",
+        type=Path,
+        default=ROOT,
+        help="run Kawal from this checkout (e.g. an older commit, for before/after figures)",
     )
     args = parser.parse_args(argv)
     args.db = args.db or ["sqlite"]
