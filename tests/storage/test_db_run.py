@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage.db import Database, UnitOfWork
 from storage.migrate import upgrade
@@ -232,3 +232,76 @@ async def test_sqlite_database_thread_stops_with_the_database(tmp_path: Path) ->
     assert "kawal-sqlite" in {t.name for t in threading.enumerate()} - before
     await db.dispose()
     assert "kawal-sqlite" not in {t.name for t in threading.enumerate()} - before
+
+
+# ---- prepared statements ---------------------------------------------------------------------
+
+
+async def test_prepared_statements_give_the_same_rows_as_any_session(
+    database: Database, now: dt.datetime
+) -> None:
+    """The per-update statements run on the driver directly in ``run``: same records."""
+    await seed_regions(database)
+    async with database.unit_of_work() as uow:
+        person_id = await uow.people.create("Siti", "id", now)
+        identity_id = await uow.people.add_identity(person_id, "telegram", "8", "Siti", now)
+        await uow.people.assign_role(person_id, "operator", SRI_MENANTI, now)
+        household_id = await uow.households.add(
+            SRI_MENANTI, "Budi", None, None, "Dusun I", "001", "002", now=now
+        )
+        await uow.households.add_member(household_id, 1, "Budi", None, "kepala_keluarga", "L", None)
+        session_id = await uow.sessions.create(
+            person_id, "verifikasi_keluarga", 1, household_id, {"a": [1, "x"]}, "telegram", now
+        )
+        expected = (
+            await uow.people.find_by_identity("telegram", "8"),
+            await uow.sessions.get_open(person_id),
+            await uow.sessions.get(session_id),
+            await uow.households.get(household_id),
+        )
+
+    async def work(uow: UnitOfWork) -> tuple[object, ...]:
+        assert await uow.inbound.claim("telegram", "100", now)  # opens the transaction
+        assert not await uow.inbound.claim("telegram", "100", now)
+        found = (
+            await uow.people.find_by_identity("telegram", "8"),
+            await uow.sessions.get_open(person_id),
+            await uow.sessions.get(session_id),
+            await uow.households.get(household_id),
+        )
+        assert await uow.people.touch_inbound(identity_id, now)
+        assert await uow.sessions.save(session_id, "waiting", {"b": {"c": 2}}, "console", now)
+        return found
+
+    assert await database.run(work) == expected
+    async with database.unit_of_work() as uow:
+        saved = await uow.sessions.get(session_id)
+        identities = await uow.people.identities_of(person_id)
+    assert saved is not None and (saved.status, saved.state, saved.channel) == (
+        "waiting",
+        {"b": {"c": 2}},
+        "console",
+    )
+    assert identities[0].last_inbound_at == now
+
+
+async def test_a_failing_prepared_statement_rolls_the_unit_back(
+    database: Database, now: dt.datetime
+) -> None:
+    async with database.unit_of_work() as uow:
+        person_id = await uow.people.create("Siti", "id", now)
+        session_id = await uow.sessions.create(person_id, "f", 1, None, {}, "telegram", now)
+
+    async def work(uow: UnitOfWork) -> None:
+        assert await uow.inbound.claim("telegram", "200", now)
+        # channel is NOT NULL: the database refuses the prepared UPDATE
+        await uow.sessions.save(session_id, "waiting", {}, None, now)  # type: ignore[arg-type]
+
+    with pytest.raises(DBAPIError):
+        await database.run(work)
+
+    async def retry(uow: UnitOfWork) -> tuple[bool, str | None]:
+        record = await uow.sessions.get(session_id)
+        return await uow.inbound.claim("telegram", "200", now), record.status if record else None
+
+    assert await database.run(retry) == (True, "active")
