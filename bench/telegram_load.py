@@ -396,7 +396,7 @@ def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes
         return None
     folder.mkdir(parents=True, exist_ok=True)
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
+    command = [spy, "record", "--pid", str(pid), "--rate", "500", "--format", "raw"]
     command += ["--nonblocking", "--threads", "-o", str(folder / f"{name}.txt")]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
