@@ -9,6 +9,12 @@ from urllib.parse import parse_qsl
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramRetryAfter,
+)
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
@@ -59,4 +65,46 @@ async def test_calls_with_files_go_as_multipart_forms(tmp_path: Path) -> None:
     session = FastAiohttpSession()
     bot = Bot(TOKEN, session=session)
     assert session.form_body(bot, SendDocument(chat_id=42, document=FSInputFile(path))) is None
+    await session.close()
+
+
+MESSAGE = (
+    '{"ok":true,"result":{"message_id":5,"from":{"id":1,"is_bot":true,"first_name":"Kawal"},'
+    '"chat":{"id":42,"type":"private","first_name":"Budi"},"date":1700000000,"text":"Menu",'
+    '"reply_markup":{"inline_keyboard":[[{"text":"1. Verifikasi","callback_data":"t.cm"}]]}}}'
+)
+
+
+async def test_responses_parse_as_aiogram_parses_them() -> None:
+    session = FastAiohttpSession()
+    bot = Bot(TOKEN, session=session)
+    method = SendMessage(chat_id=42, text="Menu")
+    ours = session.check_response(bot, method, 200, MESSAGE)
+    theirs = AiohttpSession().check_response(bot, method, 200, MESSAGE)
+    assert ours == theirs
+    assert ours.result is not None and ours.result.message_id == 5
+    await session.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "error"),
+    [
+        (400, '{"ok":false,"error_code":400,"description":"Bad Request: x"}', TelegramBadRequest),
+        (
+            429,
+            '{"ok":false,"error_code":429,"description":"Too Many Requests",'
+            '"parameters":{"retry_after":7}}',
+            TelegramRetryAfter,
+        ),
+        (200, "not json", ClientDecodeError),
+        (200, '{"ok":false,"error_code":403,"description":"Forbidden"}', TelegramAPIError),
+    ],
+)
+async def test_errors_raise_what_aiogram_raises(
+    status: int, content: str, error: type[Exception]
+) -> None:
+    session = FastAiohttpSession()
+    bot = Bot(TOKEN, session=session)
+    with pytest.raises(error):
+        session.check_response(bot, SendMessage(chat_id=42, text="x"), status, content)
     await session.close()
