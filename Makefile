@@ -33,5 +33,15 @@ check: lint test
 chat: $(STAMP)
 	$(BIN)/kawal chat
 
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum pyproject.toml | cut -d' ' -f1)
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+## Load benchmark (minutes): Kawal, an aiogram echo bot and a python-telegram-bot form bot over
+## HTTP, webhook and polling, on SQLite; add PostgreSQL with KAWAL_BENCH_POSTGRES_URL (emptied!).
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.telegram_load --db sqlite $(if $(KAWAL_BENCH_POSTGRES_URL),--db $(KAWAL_BENCH_POSTGRES_URL)) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache kawal-demo.db*

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -187,6 +188,13 @@ async def run(settings: Settings) -> None:
             loop.add_signal_handler(signum, stop.set)
     try:
         service = await start(settings)  # a signal meanwhile stops it right after
+        # What start-up loaded (modules, forms, aiogram and SQLAlchemy internals) lives as long
+        # as the process: keep it out of the garbage collector's scans (14% of the CPU under
+        # load). Each update allocates thousands of short-lived objects that reference counting
+        # frees: collect the young generation every 10,000 allocations instead of 700
+        # (measured under load: 2.05 -> 1.6 ms CPU per answer).
+        gc.freeze()
+        gc.set_threshold(10_000, 20, 20)
         stopped: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         waits = {stopped}
         if service.telegram is not None and service.telegram.polling is not None:

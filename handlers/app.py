@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from flows import FormRegistry
@@ -27,12 +28,12 @@ from handlers import (
 )
 from handlers import forms as form_handlers
 from handlers.context import Turn
-from handlers.deferred import run_deferred
+from handlers.deferred import Deferred, run_deferred
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.ports import Clock
 from handlers.timing import QuietHours
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.records import FormSessionRecord
 
 log = logging.getLogger(__name__)
@@ -87,25 +88,35 @@ class Kawal:
 
     async def _handle(self, inbound: Inbound) -> Reply:
         now = self.clock.now()
-        async with self.db.unit_of_work() as uow:
-            if not await uow.inbound.claim(inbound.channel.value, inbound.platform_id, now):
-                log.info("duplicate %s update %s ignored", inbound.channel, inbound.platform_id)
-                return Reply()
-            person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
-            turn = Turn(
-                uow=uow,
-                inbound=inbound,
-                person=person,
-                now=now,
-                forms=self.forms,
-                lang=person.lang if person else self.options.default_lang,
-                consent_version=self.options.consent_version,
-            )
-            if person is not None:
-                await uow.people.touch_inbound(person.identity_id, now)
-            reply = await _route(turn, self.options)
+
+        async def work(uow: UnitOfWork) -> tuple[Reply, list[Deferred]]:
+            return await self._turn(uow, inbound, now)
+
+        # One unit of work. A register file (import) is long work: on SQLite it runs on the
+        # database thread so this event loop keeps serving meanwhile.
+        reply, deferred = await self.db.run(work, offload=inbound.kind is InboundKind.DOCUMENT)
         # Charts and workbooks are made only now: after the commit, in a worker thread.
-        return await run_deferred(turn.deferred, reply)
+        return await run_deferred(deferred, reply)
+
+    async def _turn(
+        self, uow: UnitOfWork, inbound: Inbound, now: datetime
+    ) -> tuple[Reply, list[Deferred]]:
+        if not await uow.inbound.claim(inbound.channel.value, inbound.platform_id, now):
+            log.info("duplicate %s update %s ignored", inbound.channel, inbound.platform_id)
+            return Reply(), []
+        person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
+        turn = Turn(
+            uow=uow,
+            inbound=inbound,
+            person=person,
+            now=now,
+            forms=self.forms,
+            lang=person.lang if person else self.options.default_lang,
+            consent_version=self.options.consent_version,
+        )
+        if person is not None:
+            await uow.people.touch_inbound(person.identity_id, now)
+        return await _route(turn, self.options), turn.deferred
 
 
 async def _route(turn: Turn, options: Options) -> Reply:

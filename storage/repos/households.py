@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, func, or_, select, update
+from sqlalchemy import Row, Select, bindparam, func, or_, select, update
 
 from storage.models import Household, Member
 from storage.records import (
@@ -17,7 +17,7 @@ from storage.records import (
     MemberHit,
     MemberRecord,
 )
-from storage.repos._base import Repository, changed, in_region, insert_id, require_aware
+from storage.repos._base import Repository, changed, in_region, insert_id, prepared, require_aware
 
 __all__ = ["HOUSEHOLD_FIELDS", "MEMBER_FIELDS", "HouseholdRepository"]
 
@@ -75,6 +75,15 @@ def _check(value: str, allowed: Sequence[str], what: str) -> str:
     if value not in allowed:
         raise ValueError(f"unknown {what} {value!r}; one of {tuple(allowed)}")
     return value
+
+
+# One household with its members (several times per form): built once, compiled once.
+_GET = prepared(select(*_HOUSEHOLD_COLUMNS).where(Household.id == bindparam("household_id")))
+_MEMBERS_OF_ONE = prepared(
+    select(*_MEMBER_COLUMNS)
+    .where(Member.household_id == bindparam("household_id"))
+    .order_by(Member.position, Member.id)
+)
 
 
 def _member(row: Row[Any]) -> MemberRecord:
@@ -166,8 +175,12 @@ class HouseholdRepository(Repository):
         )
 
     async def get(self, household_id: int) -> HouseholdRecord | None:
-        found = await self._fetch(select(*_HOUSEHOLD_COLUMNS).where(Household.id == household_id))
-        return found[0] if found else None
+        params = {"household_id": household_id}
+        row = (await self._session.execute(_GET, params)).first()
+        if row is None:
+            return None
+        members = await self._session.execute(_MEMBERS_OF_ONE, params)
+        return _household(row, tuple(_member(m) for m in members))
 
     async def search(
         self, region_prefix: str, query: str, limit: int = 10

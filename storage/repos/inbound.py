@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, text
 
-from storage.models import ProcessedInbound
-from storage.repos._base import Repository, require_aware
+from storage.models import ProcessedInbound, UtcDateTime
+from storage.repos._base import Repository, prepared, require_aware
+
+# One per update: written as text because SQLAlchemy 2.0 cannot cache the compiled form of
+# on_conflict_do_nothing() (it would compile it on every call); the same SQL runs on SQLite and
+# PostgreSQL.
+_CLAIM = prepared(
+    text(
+        "INSERT INTO processed_inbound (channel, platform_id, processed_at) "
+        "VALUES (:channel, :platform_id, :processed_at) "
+        "ON CONFLICT (channel, platform_id) DO NOTHING RETURNING platform_id"
+    ).bindparams(bindparam("processed_at", type_=UtcDateTime()))
+)
 
 
 class InboundRepository(Repository):
@@ -15,15 +26,9 @@ class InboundRepository(Repository):
         """True when this update is new: it is recorded in the current transaction (a rollback
         releases it). False when it was already processed, or another transaction holds it and
         commits (PostgreSQL waits for that transaction; SQLite has a single writer)."""
-        stmt = (
-            self._upsert_insert(ProcessedInbound)
-            .values(channel=channel, platform_id=platform_id, processed_at=require_aware(now))
-            .on_conflict_do_nothing(
-                index_elements=[ProcessedInbound.channel, ProcessedInbound.platform_id]
-            )
-            .returning(ProcessedInbound.platform_id)
-        )
-        result = await self._session.execute(stmt)
+        processed_at = require_aware(now)
+        params = {"channel": channel, "platform_id": platform_id, "processed_at": processed_at}
+        result = await self._session.execute(_CLAIM, params)
         return result.first() is not None
 
     async def prune(self, older_than: dt.datetime) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from storage.models import Identity, Person, Region, RoleAssignment
 from storage.records import (
@@ -18,39 +18,54 @@ from storage.records import (
     RoleRecord,
 )
 from storage.regions_data import ancestors_of
-from storage.repos._base import Repository, changed, insert_id, overlaps, require_aware
+from storage.repos._base import (
+    Repository,
+    changed,
+    insert_id,
+    overlaps,
+    prepared,
+    require_aware,
+)
+
+# Run on every update: built once, so SQLAlchemy reuses the compiled statement.
+_FIND_BY_IDENTITY = prepared(
+    select(
+        Identity.id,
+        Identity.person_id,
+        Identity.blocked_at,
+        Person.name,
+        Person.lang,
+        Person.consent_at,
+        Person.consent_version,
+        RoleAssignment.role,
+        RoleAssignment.region_code,
+        Region.name,
+    )
+    .join(Person, Person.id == Identity.person_id)
+    .outerjoin(
+        RoleAssignment,
+        and_(RoleAssignment.person_id == Person.id, RoleAssignment.revoked_at.is_(None)),
+    )
+    .outerjoin(Region, Region.code == RoleAssignment.region_code)
+    .where(
+        Identity.channel == bindparam("channel"),
+        Identity.external_id == bindparam("external_id"),
+    )
+    .order_by(RoleAssignment.id)
+)
+_TOUCH_INBOUND = prepared(
+    update(Identity)
+    .where(Identity.id == bindparam("identity_id"))
+    .values(last_inbound_at=bindparam("now"), blocked_at=None)
+    .returning(Identity.id)
+)
 
 
 class PeopleRepository(Repository):
     async def find_by_identity(self, channel: str, external_id: str) -> PersonContext | None:
         """The person behind a channel identity with the active roles, in one query."""
-        rows = (
-            await self._session.execute(
-                select(
-                    Identity.id,
-                    Identity.person_id,
-                    Identity.blocked_at,
-                    Person.name,
-                    Person.lang,
-                    Person.consent_at,
-                    Person.consent_version,
-                    RoleAssignment.role,
-                    RoleAssignment.region_code,
-                    Region.name,
-                )
-                .join(Person, Person.id == Identity.person_id)
-                .outerjoin(
-                    RoleAssignment,
-                    and_(
-                        RoleAssignment.person_id == Person.id,
-                        RoleAssignment.revoked_at.is_(None),
-                    ),
-                )
-                .outerjoin(Region, Region.code == RoleAssignment.region_code)
-                .where(Identity.channel == channel, Identity.external_id == external_id)
-                .order_by(RoleAssignment.id)
-            )
-        ).all()
+        params = {"channel": channel, "external_id": external_id}
+        rows = (await self._session.execute(_FIND_BY_IDENTITY, params)).all()
         if not rows:
             return None
         first = rows[0]
@@ -150,15 +165,8 @@ class PeopleRepository(Repository):
 
     async def touch_inbound(self, identity_id: int, now: dt.datetime) -> bool:
         """The identity just wrote to us: remember when, and it is no longer blocked."""
-        return bool(
-            await changed(
-                self._session,
-                update(Identity)
-                .where(Identity.id == identity_id)
-                .values(last_inbound_at=require_aware(now), blocked_at=None)
-                .returning(Identity.id),
-            )
-        )
+        params = {"identity_id": identity_id, "now": require_aware(now)}
+        return bool(await changed(self._session, _TOUCH_INBOUND, params))
 
     async def mark_blocked(self, channel: str, external_id: str, now: dt.datetime) -> bool:
         """The platform said this user blocked the bot (e.g. Telegram 403)."""

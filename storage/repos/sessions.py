@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from storage.models import FormSession
 from storage.records import OPEN_SESSION_STATUSES, SESSION_STATUSES, FormSessionRecord
-from storage.repos._base import Repository, changed, insert_id, require_aware
+from storage.repos._base import Repository, changed, insert_id, prepared, require_aware
 
 _COLUMNS = (
     FormSession.id,
@@ -25,6 +25,31 @@ _COLUMNS = (
 )
 
 
+# Run on almost every update: built once, so SQLAlchemy reuses the compiled statements.
+_GET_OPEN = prepared(
+    select(*_COLUMNS)
+    .where(
+        FormSession.person_id == bindparam("person_id"),
+        # Not in_(): an expanding IN list is rendered again on every execution.
+        or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),
+    )
+    .order_by(FormSession.updated_at.desc(), FormSession.id.desc())
+    .limit(1)
+)
+_GET = prepared(select(*_COLUMNS).where(FormSession.id == bindparam("session_id")))
+_SAVE = prepared(
+    update(FormSession)
+    .where(FormSession.id == bindparam("session_id"))
+    .values(
+        status=bindparam("status"),
+        state=bindparam("state"),
+        channel=bindparam("channel"),
+        updated_at=bindparam("updated_at"),
+    )
+    .returning(FormSession.id)
+)
+
+
 def _check_status(status: str) -> str:
     if status not in SESSION_STATUSES:
         raise ValueError(f"unknown session status {status!r}; one of {SESSION_STATUSES}")
@@ -34,17 +59,7 @@ def _check_status(status: str) -> str:
 class FormSessionRepository(Repository):
     async def get_open(self, person_id: int) -> FormSessionRecord | None:
         """The person's newest session that is still active or waiting."""
-        row = (
-            await self._session.execute(
-                select(*_COLUMNS)
-                .where(
-                    FormSession.person_id == person_id,
-                    FormSession.status.in_(OPEN_SESSION_STATUSES),
-                )
-                .order_by(FormSession.updated_at.desc(), FormSession.id.desc())
-                .limit(1)
-            )
-        ).first()
+        row = (await self._session.execute(_GET_OPEN, {"person_id": person_id})).first()
         return FormSessionRecord(*row) if row else None
 
     async def create(
@@ -82,20 +97,14 @@ class FormSessionRepository(Repository):
         now: dt.datetime,
     ) -> bool:
         """Store the engine's new state; False when there is no such session."""
-        return bool(
-            await changed(
-                self._session,
-                update(FormSession)
-                .where(FormSession.id == session_id)
-                .values(
-                    status=_check_status(status),
-                    state=state,
-                    channel=channel,
-                    updated_at=require_aware(now),
-                )
-                .returning(FormSession.id),
-            )
-        )
+        params = {
+            "session_id": session_id,
+            "status": _check_status(status),
+            "state": state,
+            "channel": channel,
+            "updated_at": require_aware(now),
+        }
+        return bool(await changed(self._session, _SAVE, params))
 
     async def set_household(self, session_id: int, household_id: int | None) -> bool:
         """Bind the session to the household it is about (chosen after the form started)."""
@@ -110,7 +119,5 @@ class FormSessionRepository(Repository):
         )
 
     async def get(self, session_id: int) -> FormSessionRecord | None:
-        row = (
-            await self._session.execute(select(*_COLUMNS).where(FormSession.id == session_id))
-        ).first()
+        row = (await self._session.execute(_GET, {"session_id": session_id})).first()
         return FormSessionRecord(*row) if row else None

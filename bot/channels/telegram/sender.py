@@ -3,7 +3,7 @@ marking people who blocked the bot. Implements :class:`handlers.ports.ChannelSen
 
 Replies and API calls (:meth:`TelegramSender.call`) retry by themselves; proactive messages
 (:meth:`TelegramSender.send`, used by the outbox) make one attempt and leave retries to the
-outbox, through ``outbox_bot`` (a :class:`bot.channels.telegram.session.WireSession`)."""
+outbox, through ``outbox_bot`` (a :class:`bot.channels.telegram.wire_session.WireSession`)."""
 
 from __future__ import annotations
 

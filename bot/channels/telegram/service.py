@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import DeleteWebhook, GetMe, SetMyCommands, SetWebhook
 from aiogram.types import BotCommand
@@ -19,9 +18,10 @@ from bot.channels.telegram.channel import Handle, TelegramChannel
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.sender import TelegramSender
-from bot.channels.telegram.session import WireSession
+from bot.channels.telegram.session import FastAiohttpSession
 from bot.channels.telegram.texts import COMMANDS, tg
 from bot.channels.telegram.webhook import WebhookReceiver
+from bot.channels.telegram.wire_session import WireSession
 from bot.settings import Settings
 from handlers.ports import Clock
 from reminders.ratelimit import RateLimiter
@@ -47,7 +47,7 @@ class TelegramService:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         token = settings.telegram_bot_token.get_secret_value()
         api = TelegramAPIServer.from_base(settings.telegram_api_url)
-        self.bot = Bot(token, session=AiohttpSession(api=api))
+        self.bot = Bot(token, session=FastAiohttpSession(api=api))
         # Proactive messages (the outbox) go through the crash-journalled wire session.
         self.outbox_bot = Bot(token, session=WireSession(api))
         self.lang = settings.lang

@@ -1,0 +1,1 @@
+"""The baselines the load benchmark compares Kawal with (each runs as its own process)."""
