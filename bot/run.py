@@ -26,6 +26,7 @@ from bot.settings import Settings
 from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
+from reminders.announcements import deliver_announcements, nudge_announcements
 from reminders.deadlines import plan_deadlines
 from reminders.digest import plan_digests
 from reminders.journal import SendJournal
@@ -108,6 +109,18 @@ def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
     return [
         Job("housekeeping", housekeeping, 3600, (db, clock)),
         Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
+        Job(
+            "announcements",
+            deliver_announcements,
+            min(settings.scheduler_interval, 15.0),
+            (db, clock, settings.quiet),
+        ),
+        Job(
+            "announcement-nudges",
+            nudge_announcements,
+            settings.scheduler_interval,
+            (db, clock, settings.quiet),
+        ),
         Job(
             "digest",
             plan_digests,

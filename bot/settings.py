@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Weekly digest for peratin and camat: weekday and local time (in each recipient's zone).
     digest_day: str = "senin"
     digest_time: str = "07:30"
+    # Announcements: hours before people who have not pressed "Sudah dibaca & dipahami" get
+    # one nudge (0 = none); Dinsos may choose another value per announcement.
+    announcement_nudge_hours: int = Field(default=24, ge=0, le=336)
 
     # HTTP server of `kawal run` (health check, webhooks).
     http_host: str = "127.0.0.1"

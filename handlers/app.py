@@ -16,6 +16,7 @@ from pathlib import Path
 from flows import FormRegistry
 from flows.validators import mask_ids_in_text
 from handlers import (
+    announcements,
     deadline_form,
     deadlines,
     exports,
@@ -45,6 +46,7 @@ _HELP_WORDS = frozenset({"bantuan", "help", "tolong"})
 _CANCEL_WORDS = frozenset({"batal", "cancel"})
 _LANGUAGE_WORDS = frozenset({"bahasa", "language"})
 _DEADLINE_WORDS = frozenset({"tenggat", "deadline", "deadlines"})
+_ANNOUNCE_WORDS = frozenset({"pengumuman", "announcements", "announce"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,8 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await form_handlers.resume_open(turn)
     if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
         return await form_handlers.cancel_open(turn)
+    if (acknowledged := announcements.ack_request(inbound)) is not None:
+        return await announcements.acknowledge(turn, acknowledged)
     if turn.roles(*reports.REPORT_ROLES) and (report_id := reports.reply_request(inbound)):
         return await _answer_report(turn, report_id)
     if (wanted := progress.parse_request(inbound)) is not None:
@@ -152,6 +156,10 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await _quality(turn, options, asked)
     if word in _DEADLINE_WORDS:
         return await deadlines.show(turn)
+    if word in _ANNOUNCE_WORDS:
+        return await announcements.show(turn)
+    if announcements.is_view_payload(inbound):
+        return await _announcement_view(turn)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
@@ -198,12 +206,29 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return await _quality(turn, options)
         case "deadlines":
             return await deadlines.show(turn)
+        case "announce":
+            return await announcements.show(turn)
         case "resume":
             return await form_handlers.resume_open(turn)
         case "language":
             return await menu.toggle_language(turn)
         case _:
             return Reply([Text(t("help", turn.lang))])
+
+
+async def _announcement_view(turn: Turn) -> Reply:
+    """An ``ann:`` button of the Dinsos announcement view."""
+    action, announcement_id = announcements.view_action(turn.inbound)
+    if not turn.roles(*announcements.ANNOUNCER_ROLES):
+        return announcements.not_allowed(turn)
+    match action:
+        case "rep":
+            return await announcements.show_report(turn, announcement_id)
+        case "cancel":
+            return await announcements.confirm_cancel(turn, announcement_id)
+        case "cancel-yes":
+            return await announcements.do_cancel(turn, announcement_id)
+    return await announcements.show(turn)
 
 
 async def _answer_report(turn: Turn, report_id: int) -> Reply:

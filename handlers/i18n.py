@@ -797,6 +797,188 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Menu ini hanya untuk {role}. Ketik MENU untuk pilihan Anda.",
         "en": "This menu is only for {role}. Type MENU for your options.",
     },
+    # announcements (handlers/announcements.py, handlers/announcement_form.py)
+    "channel_telegram": {"id": "Telegram", "en": "Telegram"},
+    "channel_whatsapp": {"id": "WhatsApp", "en": "WhatsApp"},
+    "channel_console": {"id": "terminal", "en": "terminal"},
+    "ann_role_operator": {"id": "operator", "en": "operator"},
+    "ann_role_peratin": {"id": "peratin/kades", "en": "village head"},
+    "ann_role_camat": {"id": "camat", "en": "camat"},
+    "ann_recipients": {
+        "id": "Penerima: {count} orang ({channels})",
+        "en": "Recipients: {count} people ({channels})",
+    },
+    "ann_unreachable": {
+        "id": "⚠️ {count} orang belum punya akun Telegram/WhatsApp aktif: tidak akan menerima.",
+        "en": "⚠️ {count} people have no active Telegram/WhatsApp account: they will not get it.",
+    },
+    "ann_text_empty": {
+        "id": "Isi pengumuman masih kosong. Tulis pesannya. Contoh: Mulai 1 Desember, menu "
+        "Usulan Baru di SIKS-NG pindah ke menu Pemutakhiran.",
+        "en": "The announcement is empty. Write the message. Example: From 1 December the "
+        "New Proposal menu in SIKS-NG moves to Updates.",
+    },
+    "ann_text_long": {
+        "id": "Pengumuman terlalu panjang ({count} huruf, paling banyak {limit}). "
+        "Persingkat, atau kirim rinciannya sebagai dokumen.",
+        "en": "The announcement is too long ({count} characters, at most {limit}). "
+        "Shorten it, or send the details as a document.",
+    },
+    "ann_region_missing": {
+        "id": "Pilih wilayah tujuan. Contoh: 18.04 (kabupaten) atau 18.04.10 (kecamatan).",
+        "en": "Choose the target region. Example: 18.04 (district) or 18.04.10 (sub-district).",
+    },
+    "ann_region_outside": {
+        "id": "Wilayah {code} di luar wilayah tugas Anda. Pilih wilayah di kabupaten Anda.",
+        "en": "Region {code} is outside your area. Choose a region in your district.",
+    },
+    "ann_region_unknown": {
+        "id": "Wilayah {code} tidak ditemukan. Periksa kodenya. Contoh: 18.04.10",
+        "en": "Region {code} was not found. Check the code. Example: 18.04.10",
+    },
+    "ann_roles_invalid": {
+        "id": "Pilih penerima dari: {roles}. Contoh: operator,peratin",
+        "en": "Choose recipients from: {roles}. Example: operator,peratin",
+    },
+    "ann_at_past": {
+        "id": "Waktu kirim sudah lewat. Tulis waktu yang akan datang. Contoh: 01-12-2026 08.00",
+        "en": "That time has passed. Write a future time. Example: 01-12-2026 08.00",
+    },
+    "ann_at_far": {
+        "id": "Waktu kirim paling lambat 180 hari lagi. Contoh: 01-12-2026 08.00",
+        "en": "The send time must be within 180 days. Example: 01-12-2026 08.00",
+    },
+    "ann_nudge_invalid": {
+        "id": "Pengingat ulang: 0 sampai {limit} jam (0 = tidak ada). Contoh: 24",
+        "en": "Nudge: 0 to {limit} hours (0 = none). Example: 24",
+    },
+    "ann_media_invalid": {
+        "id": "Lampiran harus foto atau dokumen. Kirim ulang lampirannya.",
+        "en": "The attachment must be a photo or a document. Send it again.",
+    },
+    "ann_media_missing": {
+        "id": "Lampiran tidak ditemukan lagi. Kirim ulang foto atau dokumennya.",
+        "en": "The attachment is gone. Send the photo or document again.",
+    },
+    "ann_message": {
+        "id": "📢 Pengumuman Dinsos #{id}\n\n{text}\n\n"
+        "Setelah membaca, tekan tombol di bawah atau balas PAHAM.",
+        "en": "📢 Dinsos announcement #{id}\n\n{text}\n\n"
+        "After reading, press the button below or reply PAHAM.",
+    },
+    "ann_ack_button": {"id": "Sudah dibaca & dipahami", "en": "Read & understood"},
+    "ann_nudge": {
+        "id": "🔔 Pengumuman Dinsos #{id} belum Anda konfirmasi:\n“{excerpt}”\n"
+        "Jika sudah membaca, tekan tombol di bawah atau balas PAHAM {id}.",
+        "en": "🔔 You have not confirmed Dinsos announcement #{id}:\n“{excerpt}”\n"
+        "If you have read it, press the button below or reply PAHAM {id}.",
+    },
+    "ann_ack_done": {
+        "id": "✅ Terima kasih. Tercatat: Anda sudah membaca dan memahami pengumuman #{id}.",
+        "en": "✅ Thank you. Recorded: you have read and understood announcement #{id}.",
+    },
+    "ann_ack_again": {
+        "id": "Pengumuman #{id} sudah Anda konfirmasi sebelumnya. Ketik MENU untuk lanjut.",
+        "en": "You already confirmed announcement #{id}. Type MENU to go on.",
+    },
+    "ann_ack_nothing": {
+        "id": "Tidak ada pengumuman yang menunggu konfirmasi Anda. Ketik MENU untuk lanjut.",
+        "en": "No announcement is waiting for your confirmation. Type MENU to go on.",
+    },
+    "ann_ack_unknown": {
+        "id": "Pengumuman itu tidak ditujukan kepada Anda. Ketik PAHAM saja untuk "
+        "pengumuman terbaru Anda, atau MENU.",
+        "en": "That announcement was not sent to you. Type just PAHAM for your newest "
+        "announcement, or MENU.",
+    },
+    "ann_status_scheduled": {"id": "terjadwal", "en": "scheduled"},
+    "ann_status_sent": {"id": "dikirim", "en": "sent"},
+    "ann_status_cancelled": {"id": "dibatalkan", "en": "cancelled"},
+    "ann_report_head": {
+        "id": "📢 Laporan pengumuman #{id}\n“{excerpt}”",
+        "en": "📢 Report of announcement #{id}\n“{excerpt}”",
+    },
+    "ann_report_when": {"id": "{when} · {status}", "en": "{when} · {status}"},
+    "ann_report_totals": {
+        "id": "Penerima {total} · terkirim {sent} · sampai {delivered} · gagal {failed}\n"
+        "✅ Paham: {ack} dari {total} ({pct}%)",
+        "en": "Recipients {total} · sent {sent} · delivered {delivered} · failed {failed}\n"
+        "✅ Understood: {ack} of {total} ({pct}%)",
+    },
+    "ann_report_pending": {
+        "id": "⏳ Antre {pending} · belum pasti {unsure}",
+        "en": "⏳ Queued {pending} · unsure {unsure}",
+    },
+    "ann_report_nudged": {
+        "id": "🔔 Pengingat ulang dikirim ke {count} orang.",
+        "en": "🔔 Nudge sent to {count} people.",
+    },
+    "ann_report_groups": {
+        "id": "Per desa dan peran (paham/penerima):",
+        "en": "Per village and role (understood/recipients):",
+    },
+    "ann_report_group": {
+        "id": "• {village} · {role}: {ack}/{total}{failed}",
+        "en": "• {village} · {role}: {ack}/{total}{failed}",
+    },
+    "ann_report_failed": {"id": " (gagal {count})", "en": " (failed {count})"},
+    "ann_report_waiting": {"id": "Belum paham ({count}):", "en": "Not confirmed yet ({count}):"},
+    "ann_report_person": {
+        "id": "• {name} · {role} · {village} · {status}",
+        "en": "• {name} · {role} · {village} · {status}",
+    },
+    "ann_report_more": {
+        "id": "… dan {count} orang lagi (daftar lengkap: kawal announcement report).",
+        "en": "… and {count} more (full list: kawal announcement report).",
+    },
+    "ann_report_delivered_note": {
+        "id": "“Sampai” hanya dilaporkan WhatsApp; Telegram tidak memberi tanda terima.",
+        "en": "“Delivered” comes from WhatsApp only; Telegram sends no receipts.",
+    },
+    "ann_row_sent": {"id": "terkirim", "en": "sent"},
+    "ann_row_failed": {"id": "gagal", "en": "failed"},
+    "ann_row_uncertain": {"id": "belum pasti", "en": "unsure"},
+    "ann_row_pending": {"id": "antre", "en": "queued"},
+    "ann_row_other": {"id": "tidak dikirim", "en": "not sent"},
+    "menu_announce": {"id": "Pengumuman", "en": "Announcements"},
+    "ann_not_allowed": {
+        "id": "Hanya petugas Dinsos yang bisa mengirim dan melihat pengumuman. Ketik MENU.",
+        "en": "Only Dinsos officers can send and see announcements. Type MENU.",
+    },
+    "ann_not_found": {
+        "id": "Pengumuman itu tidak ada di wilayah Anda. Ketik /pengumuman untuk daftarnya.",
+        "en": "That announcement is not in your area. Type /pengumuman for the list.",
+    },
+    "ann_list_title": {"id": "📢 Pengumuman Dinsos", "en": "📢 Dinsos announcements"},
+    "ann_list_none": {
+        "id": "Belum ada pengumuman. Tekan Buat pengumuman untuk mulai.",
+        "en": "No announcements yet. Press New announcement to start.",
+    },
+    "ann_list_item": {
+        "id": "#{id} · {when} · {status}\n“{excerpt}” · paham {ack}/{total}",
+        "en": "#{id} · {when} · {status}\n“{excerpt}” · understood {ack}/{total}",
+    },
+    "ann_new_button": {"id": "Buat pengumuman", "en": "New announcement"},
+    "ann_list_button": {"id": "Daftar pengumuman", "en": "All announcements"},
+    "ann_report_button": {"id": "Laporan #{id}", "en": "Report #{id}"},
+    "ann_refresh_button": {"id": "Perbarui laporan", "en": "Refresh report"},
+    "ann_cancel_button": {"id": "Batalkan kiriman", "en": "Cancel sending"},
+    "ann_cancel_confirm": {
+        "id": "Batalkan pengumuman #{id} yang terjadwal?\n“{excerpt}”",
+        "en": "Cancel scheduled announcement #{id}?\n“{excerpt}”",
+    },
+    "ann_cancel_yes": {"id": "Ya, batalkan", "en": "Yes, cancel"},
+    "ann_cancel_no": {"id": "Tidak", "en": "No"},
+    "ann_cancelled": {
+        "id": "Pengumuman #{id} dibatalkan; tidak ada yang dikirim.",
+        "en": "Announcement #{id} cancelled; nothing was sent.",
+    },
+    "ann_cancel_too_late": {
+        "id": "Pengumuman ini sudah dikirim atau tidak ditemukan, jadi tidak bisa dibatalkan. "
+        "Ketik /pengumuman untuk daftarnya.",
+        "en": "This announcement was already sent or was not found, so it cannot be cancelled. "
+        "Type /pengumuman for the list.",
+    },
 }
 
 

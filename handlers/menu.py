@@ -35,6 +35,7 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("pending", "menu_pending", _OPERATOR, starts_form=True),
     MenuItem("progress", "menu_progress", _OVERSIGHT),
     MenuItem("reports", "menu_reports", _DINSOS),
+    MenuItem("announce", "menu_announce", _DINSOS),
     MenuItem("export", "menu_export", _EXPORTERS),
     MenuItem("quality", "menu_quality", _QUALITY),
     MenuItem("deadlines", "menu_deadlines", _EVERYONE),

@@ -32,6 +32,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from handlers.messages import from_data
 from handlers.ports import (
@@ -283,7 +284,7 @@ class OutboxSender:
         recipient = Recipient(identity.external_id, identity.last_inbound_at)
         try:
             messages = from_data(message.payload)
-            template = Template(**message.template) if message.template else None
+            template = _template(message.template)
             platform_id = await sender.send(
                 recipient, messages, template=template, delivery=delivery
             )
@@ -428,6 +429,13 @@ async def _record(uow: UnitOfWork, outcome: _Outcome, now: dt.datetime) -> None:
         )
         if outcome.status == "blocked" and identity is not None:
             await uow.people.mark_blocked(identity.channel, identity.external_id, now)
+
+
+def _template(data: dict[str, Any] | None) -> Template | None:
+    """The stored ``{"kind", "params"}`` as a :class:`Template` (params a tuple, as typed)."""
+    if not data:
+        return None
+    return Template(str(data["kind"]), tuple(str(p) for p in data.get("params") or ()))
 
 
 def _log_outcome(outcome: _Outcome) -> None:

@@ -60,6 +60,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.repos._base import AsyncCoreSession, DbSession, SyncCoreSession
+from storage.repos.announcements import AnnouncementRepository
 from storage.repos.audit import AuditRepository
 from storage.repos.deadlines import DeadlineRepository
 from storage.repos.households import HouseholdRepository
@@ -100,6 +101,7 @@ class UnitOfWork:
         self.progress = ProgressRepository(session, dialect)
         self.quality = QualityRepository(session, dialect)
         self.deadlines = DeadlineRepository(session, dialect)
+        self.announcements = AnnouncementRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""
