@@ -914,8 +914,8 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "🔔 Nudge sent to {count} people.",
     },
     "ann_report_groups": {
-        "id": "Per desa dan peran (paham/penerima):",
-        "en": "Per village and role (understood/recipients):",
+        "id": "Per wilayah dan peran (paham/penerima):",
+        "en": "Per area and role (understood/recipients):",
     },
     "ann_report_group": {
         "id": "• {village} · {role}: {ack}/{total}{failed}",
