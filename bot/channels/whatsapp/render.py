@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.channels.whatsapp.texts import wa_text
+from bot.channels.whatsapp.texts import SHORT_LABELS, wa_text
 from handlers.messages import (
     Chart,
     Document,
@@ -247,6 +247,7 @@ def unique_titles(labels: list[str], limit: int) -> list[str]:
     titles: list[str] = []
     seen: set[str] = set()
     for label in labels:
+        label = SHORT_LABELS.get(label, label) if len(label) > limit else label
         title = shorten(label, limit) or "-"
         n = 2
         while title in seen:

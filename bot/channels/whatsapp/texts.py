@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# Handler labels longer than a WhatsApp button title (20 characters), said shorter here rather
+# than cut mid-phrase ("Sudah dibaca &…").
+SHORT_LABELS: dict[str, str] = {
+    "Sudah dibaca & dipahami": "Sudah dibaca & paham",
+}
+
 _TEXTS: dict[str, dict[str, str]] = {
     "list_button": {"id": "Pilih", "en": "Choose"},
     "choose": {"id": "Pilih salah satu:", "en": "Choose one:"},

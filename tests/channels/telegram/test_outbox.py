@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.channels.telegram.channel import Handle
-from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, to_data
+from handlers import announcements
+from handlers.announcements import Draft
+from handlers.messages import Inbound, InboundKind, Question, Reply, Text, to_data
 from handlers.ports import FixedClock
 from reminders.outbox import OutboxSender
 from storage.db import Database
@@ -26,9 +28,13 @@ async def _enqueue(db: Database, now: datetime, campaign: str, *messages: Text |
         await uow.outbox.enqueue([NewMessage(campaign, "test", person.person_id, payload)], now)
 
 
-async def _row(db: Database, campaign: str) -> OutboxRecord:
+async def _rows(db: Database, campaign: str) -> list[OutboxRecord]:
     async with db.unit_of_work() as uow:
-        [row] = await uow.outbox.of_campaign(campaign)
+        return await uow.outbox.of_campaign(campaign)
+
+
+async def _row(db: Database, campaign: str) -> OutboxRecord:
+    [row] = await _rows(db, campaign)
     return row
 
 
@@ -113,8 +119,9 @@ async def test_a_proactive_button_works_beside_an_open_form(
     await bot.press(CHAT, "Agus Hidayat")
     form_keyboard = bot.fake.last_keyboard(CHAT)  # "Status keluarga": Ditemukan / ...
     assert service.outbox is not None
-    ack = Question("Aplikasi SIKS-NG versi baru.", (Option("ack:announcement:3", "Paham"),))
-    await _enqueue(bot.db, now, "announcement:3", ack)
+    async with bot.db.unit_of_work() as uow:
+        notice = Draft("Aplikasi SIKS-NG versi baru.", ("18.04",), ("operator",))
+        announcement = await announcements.create(uow, notice, by=None, channel="cli", now=now)
     await service.outbox.run_once()
     assert bot.fake.last_keyboard(CHAT).message_id != form_keyboard.message_id
 
@@ -125,5 +132,9 @@ async def test_a_proactive_button_works_beside_an_open_form(
     assert "Alamat" in bot.text()
     # ... and the broadcast's own button works too.
     [broadcast] = [m for m in bot.fake.sent_to(CHAT) if "versi baru" in m.text]
-    await bot.send(bot.fake.press_update(broadcast, broadcast.button("Paham")["callback_data"]))
-    assert seen[-1].payload == "ack:announcement:3"
+    button = broadcast.button("Sudah dibaca & dipahami")
+    await bot.send(bot.fake.press_update(broadcast, button["callback_data"]))
+    assert seen[-1].payload == f"ann:ack:{announcement}"
+    assert f"memahami pengumuman #{announcement}" in bot.text()
+    [row] = await _rows(bot.db, f"announcement:{announcement}")
+    assert row.status == "sent" and row.acknowledged_at == now

@@ -1,0 +1,67 @@
+"""An announcement to WhatsApp recipients over HTTP: free-form with the acknowledgement button
+inside the 24-hour window, the announcement template outside it; receipts and PAHAM reach the
+Dinsos report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from handlers import announcements
+from handlers.announcements import Draft
+from reminders.journal import SendJournal
+from reminders.outbox import OutboxSender
+from tests.channels.whatsapp import payloads
+from tests.channels.whatsapp.conftest import SRI_MENANTI, Harness
+
+NOTICE = "SIKS-NG versi 2.4 aktif mulai Senin.\nMenu Usulan Baru pindah ke Pemutakhiran."
+
+
+async def test_inside_and_outside_the_window_then_receipts_and_paham(
+    wa: Harness, tmp_path: Path
+) -> None:
+    for wa_id, code in (("6281322230001", "KWL-ANNWA1"), ("6281322230002", "KWL-ANNWA2")):
+        await wa.invite("operator", SRI_MENANTI, code)
+        if wa_id.endswith("2"):
+            wa.clock.advance(timedelta(hours=25))  # the first one wrote more than 24 h ago
+        await wa.user(wa_id).register(code)
+    async with wa.db.unit_of_work() as uow:
+        draft = Draft(NOTICE, (SRI_MENANTI,), ("operator",))
+        number = await announcements.create(uow, draft, by=None, channel="cli", now=wa.clock.now())
+    journal = SendJournal(tmp_path / "journal")
+    journal.open()
+    outbox = OutboxSender(wa.db, {"whatsapp": wa.channel.sender}, wa.clock, journal)
+    before = len(wa.graph.sent)
+
+    assert await outbox.run_once() == 2
+
+    sent = {s.to: s for s in wa.graph.sent[before:]}
+    template = sent["6281322230001"].body["template"]
+    assert template["name"] == "kawal_announcement"
+    params = [p["text"] for p in template["components"][0]["parameters"]]
+    assert params == [str(number), " ".join(NOTICE.split())]
+    fresh = sent["6281322230002"]
+    assert fresh.interactive_type == "button"
+    assert fresh.text().startswith(f"📢 Pengumuman Dinsos #{number}\n\n{NOTICE}")
+    [button] = fresh.choices()
+    assert (button["id"], button["title"]) == (f"ann:ack:{number}", "Sudah dibaca & paham")
+
+    now = wa.clock.now()
+    await wa.deliver(payloads.status(sent["6281322230001"].wamid, "delivered", now))
+    await wa.deliver(payloads.status(fresh.wamid, "read", now))
+    late = wa.user("6281322230001")
+    await late.text("paham")  # the template has no button: the word works
+    assert f"memahami pengumuman #{number}" in late.texts()
+    prompt = wa.user("6281322230002")
+    prompt.last = [fresh]
+    await prompt.press(f"ann:ack:{number}")
+    assert f"memahami pengumuman #{number}" in prompt.texts()
+
+    async with wa.db.unit_of_work() as uow:
+        found = await announcements.report(uow, number)
+    assert found is not None
+    overall = found.overall
+    assert (overall.total, overall.sent, overall.delivered, overall.acknowledged) == (2, 2, 2, 2)
+    text = announcements.report_text(found, "id")
+    assert "Penerima 2 · terkirim 2 · sampai 2 · gagal 0" in text
+    assert "✅ Paham: 2 dari 2 (100%)" in text and "Belum paham" not in text
