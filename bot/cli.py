@@ -56,7 +56,7 @@ from handlers.timing import (
     parse_offsets,
     parse_time_of_day,
 )
-from handlers.workbooks import progress_table, write_progress_xlsx
+from handlers.workbooks import progress_table, write_progress_xlsx, write_sheets
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender
 from storage.db import Database, UnitOfWork
@@ -980,20 +980,25 @@ def announcement_list(db: DbOption = None) -> None:
 @announcement_app.command("report")
 def announcement_report(
     announcement_id: Annotated[int, typer.Argument(help="The announcement's number")],
+    xlsx: Annotated[
+        Path | None, typer.Option(help="Also write every recipient to this XLSX file")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """The report Dinsos sees, with everyone who has not confirmed yet."""
     settings = _settings(db)
 
-    async def work(database: Database) -> str | None:
+    async def work(database: Database) -> announcements.Report | None:
         async with database.unit_of_work() as uow:
-            found = await announcements.report(uow, announcement_id)
-        return announcements.report_text(found, "id", people=100_000) if found else None
+            return await announcements.report(uow, announcement_id)
 
-    text = _run(lambda: _with_db(settings, work))
-    if text is None:
+    found = _run(lambda: _with_db(settings, work))
+    if found is None:
         raise _fail(f"Pengumuman #{announcement_id} tidak ada. Lihat: kawal announcement list")
-    typer.echo(text)
+    typer.echo(announcements.report_text(found, "id", people=100_000))
+    if xlsx is not None:
+        write_sheets(xlsx, announcements.report_sheets(found, "id"))
+        typer.echo(f"Ditulis: {xlsx}")
 
 
 @announcement_app.command("cancel")

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.context import Turn
 from handlers.dates import short_datetime
+from handlers.deferred import Deferred, write_atomically
 from handlers.i18n import t
 from handlers.messages import (
     Chart,
@@ -38,6 +39,7 @@ from handlers.messages import (
     to_data,
 )
 from handlers.timing import QuietHours
+from handlers.workbooks import Sheet, write_sheets
 from storage.db import UnitOfWork
 from storage.records import RoleHolder
 from storage.regions_data import timezone_for
@@ -401,6 +403,7 @@ class Report:
     groups: dict[tuple[str, str], Tally] = field(default_factory=dict)  # (village, role)
     labels: dict[str, str] = field(default_factory=dict)  # region code -> name
     waiting: list[DeliveryRow] = field(default_factory=list)  # not acknowledged yet
+    rows: list[DeliveryRow] = field(default_factory=list)  # every recipient
     nudged: int = 0
 
     @property
@@ -415,6 +418,7 @@ async def report(uow: UnitOfWork, announcement_id: int) -> Report | None:
     found = Report(record)
     for row in await uow.announcements.deliveries(campaign(record.id)):
         found.overall.add(row)
+        found.rows.append(row)
         code = row.region_code or ""
         found.labels.setdefault(code, row.region_name or code)
         found.groups.setdefault((code, row.role or ""), Tally()).add(row)
@@ -599,6 +603,8 @@ async def show_report(turn: Turn, announcement_id: int) -> Reply:
     if record is None or found is None:
         return Reply([Text(t("ann_not_found", turn.lang), Tone.ERROR)])
     options = [Option(VIEW_PREFIX + "list", t("ann_list_button", turn.lang))]
+    if found.overall.total:
+        options.insert(0, Option(f"{VIEW_PREFIX}xlsx:{record.id}", t("ann_xlsx_button", turn.lang)))
     if found.announcement.status == "scheduled":
         options.insert(
             0, Option(f"{VIEW_PREFIX}cancel:{record.id}", t("ann_cancel_button", turn.lang))
@@ -645,3 +651,78 @@ async def do_cancel(turn: Turn, announcement_id: int) -> Reply:
     ):
         return Reply([Text(t("ann_cancel_too_late", turn.lang), Tone.ERROR)])
     return Reply([Text(t("ann_cancelled", turn.lang, id=record.id), Tone.SUCCESS)])
+
+
+# ---- the report as a workbook ------------------------------------------------------------------
+
+
+def report_sheets(found: Report, lang: str) -> list[Sheet]:
+    """The report's two sheets: per area and role, then every recipient (who has not
+    acknowledged first)."""
+    zone = timezone_for(found.announcement.region_codes[0])
+
+    def when(at: dt.datetime | None) -> str:
+        return short_datetime(at, zone, lang) if at else ""
+
+    groups = [
+        [
+            code,
+            found.labels.get(code, code),
+            t("ann_role_" + role, lang) if role else "",
+            tally.total,
+            tally.sent,
+            tally.delivered,
+            tally.failed,
+            tally.acknowledged,
+            _pct(tally.acknowledged, tally.total),
+        ]
+        for (code, role), tally in sorted(found.groups.items())
+    ]
+    people = sorted(
+        found.rows, key=lambda r: (r.acknowledged_at is not None, r.region_code or "", r.name)
+    )
+    recipients = [
+        [
+            row.name,
+            t("ann_role_" + row.role, lang) if row.role else "",
+            row.region_code or "",
+            row.region_name or "",
+            t("channel_" + row.channel, lang) if row.channel else "",
+            t("ann_row_" + _row_state(row.status), lang),
+            when(row.delivered_at or row.read_at),
+            when(row.acknowledged_at),
+            row.last_error or "",
+        ]
+        for row in people
+    ]
+    return [
+        (t("ann_xlsx_groups_sheet", lang), t("ann_xlsx_groups_columns", lang).split("|"), groups),
+        (
+            t("ann_xlsx_people_sheet", lang),
+            t("ann_xlsx_people_columns", lang).split("|"),
+            recipients,
+        ),
+    ]
+
+
+async def workbook(turn: Turn, announcement_id: int, exports_dir: Path) -> Reply:
+    """The report as an XLSX file (made after the commit, in a worker thread)."""
+    if not turn.roles(*ANNOUNCER_ROLES):
+        return not_allowed(turn)
+    record = await _managed(turn, announcement_id)
+    found = await report(turn.uow, record.id) if record else None
+    if record is None or found is None:
+        return Reply([Text(t("ann_not_found", turn.lang), Tone.ERROR)])
+    stamp = turn.now.strftime("%Y%m%d-%H%M%S")
+    name = f"pengumuman-{record.id}-{stamp}.xlsx"
+    path = exports_dir / f"pengumuman-{record.id}-{stamp}-{turn.me.person_id}.xlsx"
+    document = Document(str(path), t("ann_xlsx_caption", turn.lang, id=record.id), name)
+    sheets = report_sheets(found, turn.lang)
+    turn.defer(
+        Deferred(
+            make=lambda: write_atomically(path, lambda tmp: write_sheets(tmp, sheets)),
+            message=document,
+            fallback=Text(t("ann_xlsx_failed", turn.lang), Tone.WARNING),
+        )
+    )
+    return Reply([document])

@@ -159,7 +159,7 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if word in _ANNOUNCE_WORDS:
         return await announcements.show(turn)
     if announcements.is_view_payload(inbound):
-        return await _announcement_view(turn)
+        return await _announcement_view(turn, options)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
@@ -216,7 +216,7 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return Reply([Text(t("help", turn.lang))])
 
 
-async def _announcement_view(turn: Turn) -> Reply:
+async def _announcement_view(turn: Turn, options: Options) -> Reply:
     """An ``ann:`` button of the Dinsos announcement view."""
     action, announcement_id = announcements.view_action(turn.inbound)
     if not turn.roles(*announcements.ANNOUNCER_ROLES):
@@ -224,6 +224,8 @@ async def _announcement_view(turn: Turn) -> Reply:
     match action:
         case "rep":
             return await announcements.show_report(turn, announcement_id)
+        case "xlsx":
+            return await announcements.workbook(turn, announcement_id, options.exports_dir)
         case "cancel":
             return await announcements.confirm_cancel(turn, announcement_id)
         case "cancel-yes":

@@ -928,8 +928,8 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "• {name} · {role} · {village} · {status}",
     },
     "ann_report_more": {
-        "id": "… dan {count} orang lagi (daftar lengkap: kawal announcement report).",
-        "en": "… and {count} more (full list: kawal announcement report).",
+        "id": "… dan {count} orang lagi: tekan Unduh daftar untuk semuanya.",
+        "en": "… and {count} more: press Download list for all of them.",
     },
     "ann_report_delivered_note": {
         "id": "“Sampai” hanya dilaporkan WhatsApp; Telegram tidak memberi tanda terima.",
@@ -978,6 +978,25 @@ _CATALOG: dict[str, dict[str, str]] = {
         "Ketik /pengumuman untuk daftarnya.",
         "en": "This announcement was already sent or was not found, so it cannot be cancelled. "
         "Type /pengumuman for the list.",
+    },
+    "ann_xlsx_button": {"id": "Unduh daftar (XLSX)", "en": "Download list (XLSX)"},
+    "ann_xlsx_caption": {
+        "id": "Laporan pengumuman #{id}: per wilayah dan seluruh penerima.",
+        "en": "Report of announcement #{id}: per area and every recipient.",
+    },
+    "ann_xlsx_failed": {
+        "id": "Maaf, file laporan gagal dibuat. Coba tekan Unduh daftar lagi sebentar lagi.",
+        "en": "Sorry, the report file could not be made. Press Download list again shortly.",
+    },
+    "ann_xlsx_groups_sheet": {"id": "Per wilayah", "en": "Per area"},
+    "ann_xlsx_groups_columns": {
+        "id": "Kode wilayah|Wilayah|Peran|Penerima|Terkirim|Sampai|Gagal|Paham|% paham",
+        "en": "Region code|Area|Role|Recipients|Sent|Delivered|Failed|Understood|% understood",
+    },
+    "ann_xlsx_people_sheet": {"id": "Penerima", "en": "Recipients"},
+    "ann_xlsx_people_columns": {
+        "id": "Nama|Peran|Kode wilayah|Wilayah|Kanal|Status|Sampai|Paham|Keterangan",
+        "en": "Name|Role|Region code|Area|Channel|Status|Delivered|Understood|Note",
     },
 }
 

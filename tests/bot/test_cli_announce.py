@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 from bot import cli
@@ -98,6 +99,10 @@ def test_announce_previews_asks_and_queues(run, tmp_path: Path) -> None:
     assert "#1" in listed.output and "penerima 3, terkirim 0, gagal 0, paham 0" in listed.output
     report = run("announcement", "report", "1")
     assert "Belum paham (3):" in report.output and "• Orang 2 · peratin/kades" in report.output
+    written = run("announcement", "report", "1", "--xlsx", str(tmp_path / "laporan.xlsx"))
+    assert written.exit_code == 0 and "Ditulis:" in written.output
+    sheet = load_workbook(tmp_path / "laporan.xlsx", read_only=True)["Penerima"]
+    assert sorted(row[0] for row in list(sheet.values)[1:]) == ["Orang 0", "Orang 1", "Orang 2"]
     assert run("announcement", "cancel", "1").exit_code == 1  # already sent
 
 

@@ -9,11 +9,12 @@ import itertools
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.regions import load_regions
 from handlers import announcements
 from handlers.announcements import Draft
-from handlers.messages import Channel
+from handlers.messages import Channel, Document
 from handlers.ports import Blocked, RetryAfter
 from handlers.timing import QuietHours
 from reminders.announcements import deliver_announcements, nudge_announcements
@@ -173,6 +174,14 @@ async def test_delivery_ack_report_and_a_single_nudge(
     assert nudge.startswith(f"🔔 Pengumuman Dinsos #{announcement_id} belum Anda konfirmasi")
     assert len(fake.to("101")) == len(fake.to("103")) == 1
 
+    await dinsos.press(dinsos.option("Unduh daftar"))
+    [document] = dinsos.last.messages
+    assert isinstance(document, Document) and document.file_name.endswith(".xlsx")
+    workbook = load_workbook(document.path, read_only=True)
+    groups, recipients = (list(sheet.values) for sheet in workbook.worksheets)
+    assert workbook.sheetnames == ["Per wilayah", "Penerima"] and len(groups) == 4
+    assert [row[0] for row in recipients[1:3]] == ["Dewi Lestari", "Siti Aminah"]  # not yet
+    assert recipients[4][5:8] == ("terkirim", None, "15-01-2026 10.30 WIB")
     await people["op_sri2"].text(f"PAHAM {announcement_id}")
     assert "✅ Terima kasih" in people["op_sri2"].texts()
     await dinsos.press(f"ann:rep:{announcement_id}")
