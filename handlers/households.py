@@ -44,6 +44,7 @@ async def import_document(turn: Turn) -> Reply:
         turn.now,
         person_id=turn.me.person_id,
         channel=inbound.channel.value,
+        file_name=name,
     )
     log.info(
         "register import of %s into %s by person %s: ok=%s rows=%s errors=%s",

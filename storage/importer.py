@@ -586,9 +586,13 @@ async def import_register(
     person_id: int | None = None,
     channel: str | None = None,
     apply: bool = True,
+    file_name: str | None = None,
 ) -> ImportReport:
-    """Check the whole file, then (only when every row is good, and ``apply``) apply it."""
-    report = ImportReport(path.name, region)
+    """Check the whole file, then (only when every row is good, and ``apply``) apply it.
+
+    ``file_name`` is the name the sender gave the file (a received file is stored under a name
+    of the channel's choosing); the report and the audit use it."""
+    report = ImportReport(file_name or path.name, region)
     if await uow.regions.get(region) is None:
         report.errors.append(
             RowError(
@@ -643,7 +647,8 @@ async def import_register(
         channel=channel,
         region_code=region,
         after={
-            "file": path.name,
+            "file": report.file,
+            "stored_as": str(path),
             "rows": report.rows,
             "households_added": report.households_added,
             "households_updated": report.households_updated,

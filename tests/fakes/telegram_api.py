@@ -1,9 +1,12 @@
 """A fake Telegram Bot API server on loopback, for tests of the real bot code over real HTTP.
 
 It keeps the state a bot can observe (queued updates, sent messages with their keyboards, the
-webhook), records every request with its time, and can be told to fail the next calls to a
-method (429 with ``retry_after``, 403, 500). Build updates with the ``*_update`` helpers; a
-button press carries the message as it is now (an edited keyboard is gone), like Telegram.
+webhook, the files people sent), records every request with its time, and can be told to fail
+the next calls to a method (429 with ``retry_after``, 403, 500). Build updates with the
+``*_update`` helpers; a button press carries the message as it is now (an edited keyboard is
+gone), like Telegram. A photo or document update puts its file on the server: ``getFile`` gives
+its path and ``GET /file/bot<token>/<path>`` its bytes (recorded as method ``download``, which
+``fail_next`` can fail too); files over 20 MB are refused by ``getFile``, as Telegram does.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from aiohttp import web
 
 _JSON_FIELDS = {"reply_markup", "allowed_updates", "commands"}
 _INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "message_id"}
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what a bot may download from the Bot API
 
 
 @dataclass
@@ -62,6 +66,17 @@ class Sent:
 
 
 @dataclass
+class StoredFile:
+    """A file someone sent to the bot, as the server keeps it."""
+
+    file_id: str
+    unique_id: str
+    path: str  # the file_path getFile gives
+    content: bytes
+    size: int  # what Telegram says (the content's length unless a test says otherwise)
+
+
+@dataclass
 class FakeTelegram:
     token: str = "123456789:TEST-token-for-the-fake-server"
     username: str = "kawal_test_bot"
@@ -72,12 +87,14 @@ class FakeTelegram:
     messages: dict[tuple[int, int], Sent] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)  # by file_id
     base_url: str = ""
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _drops: dict[str, int] = field(default_factory=dict)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _query_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _closing: bool = False
     _runner: web.AppRunner | None = None
@@ -87,6 +104,7 @@ class FakeTelegram:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -167,16 +185,54 @@ class FakeTelegram:
     def location_update(self, chat_id: int, lat: float, lon: float) -> dict[str, Any]:
         return self._message(chat_id, "Budi", location={"latitude": lat, "longitude": lon})
 
-    def photo_update(self, chat_id: int) -> dict[str, Any]:
-        sizes = [
-            {"file_id": f"photo-{w}", "file_unique_id": f"u{w}", "width": w, "height": w}
-            for w in (90, 1280, 320)
-        ]
-        return self._message(chat_id, "Budi", photo=sizes)
+    def add_file(self, folder: str, content: bytes, suffix: str, size: int | None) -> StoredFile:
+        number = next(self._file_ids)
+        stored = StoredFile(
+            file_id=f"{folder[:3]}-{number}",
+            unique_id=f"U{folder[:3]}{number}",
+            path=f"{folder}/file_{number}{suffix}",
+            content=content,
+            size=len(content) if size is None else size,
+        )
+        self.files[stored.file_id] = stored
+        return stored
 
-    def document_update(self, chat_id: int, file_name: str) -> dict[str, Any]:
-        document = {"file_id": "doc-in-1", "file_unique_id": "d1", "file_name": file_name}
-        return self._message(chat_id, "Budi", document=document, caption="data desa")
+    def photo_update(self, chat_id: int, caption: str | None = None) -> dict[str, Any]:
+        """A photo in three sizes (the largest, 1280 px, listed in the middle)."""
+        sizes = []
+        for width in (90, 1280, 320):
+            content = b"\xff\xd8\xff\xe0" + bytes(width)  # a JPEG's first bytes, then filler
+            stored = self.add_file("photos", content, ".jpg", None)
+            sizes.append(
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.unique_id,
+                    "width": width,
+                    "height": width,
+                    "file_size": stored.size,
+                }
+            )
+        extra = {"caption": caption} if caption is not None else {}
+        return self._message(chat_id, "Budi", photo=sizes, **extra)
+
+    def document_update(
+        self,
+        chat_id: int,
+        file_name: str,
+        content: bytes = b"a,b\n1,2\n",
+        *,
+        size: int | None = None,
+        caption: str = "data desa",
+    ) -> dict[str, Any]:
+        """A document; ``size`` makes Telegram claim another size than the content's."""
+        stored = self.add_file("documents", content, "", size)
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_name": file_name,
+            "file_size": stored.size,
+        }
+        return self._message(chat_id, "Budi", document=document, caption=caption)
 
     def sticker_update(self, chat_id: int) -> dict[str, Any]:
         sticker = {
@@ -323,8 +379,34 @@ class FakeTelegram:
         return True
 
     async def _api_getFile(self, params: dict[str, Any]) -> Any:
-        file_id = params["file_id"]
-        return {"file_id": file_id, "file_unique_id": file_id, "file_path": f"photos/{file_id}"}
+        stored = self.files.get(params["file_id"])
+        if stored is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        if stored.size > DOWNLOAD_LIMIT:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_size": stored.size,
+            "file_path": stored.path,
+        }
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        record = Request("download", {"path": path}, time.monotonic())
+        self.requests.append(record)
+        if request.match_info["token"] != self.token:
+            record.status = 401
+            return web.Response(status=401, text="Unauthorized")
+        failures = self._failures.get("download")
+        if failures:
+            record.status = failures.pop(0).status
+            return web.Response(status=record.status, text="injected failure")
+        stored = next((f for f in self.files.values() if f.path == path), None)
+        if stored is None:
+            record.status = 404
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=stored.content, content_type="application/octet-stream")
 
     def _new_message(self, method: str, params: dict[str, Any], **extra: Any) -> Any:
         chat_id = int(params["chat_id"])

@@ -1,13 +1,19 @@
-"""One Telegram update from start to finish: parse, check buttons, handle (commit), reply.
+"""One Telegram update from start to finish: parse, check buttons, store a received file,
+handle (commit), reply.
 
 Updates of one chat are handled one at a time, in order. ``process`` returns once the handlers
 committed (replies are sent after the commit, and a failed send is logged, never raised), and
 raises only when the update was not handled, so the caller must not acknowledge it.
+
+A photo or document is downloaded before the handlers' unit of work, so the transaction never
+waits on the network. A file that is too big or could not be fetched never reaches the
+handlers: the sender is told so (and what to do), and only then is the update acknowledged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -18,12 +24,13 @@ from aiogram.types import Update
 
 from bot.channels.telegram.callbacks import CallbackSigner, Kind
 from bot.channels.telegram.errors import is_not_modified
-from bot.channels.telegram.parse import Press, chat_of, parse
+from bot.channels.telegram.media import MediaNotStored, MediaStore, MediaTooBig
+from bot.channels.telegram.parse import MediaMessage, Press, chat_of, parse
 from bot.channels.telegram.render import Renderer, split_text
 from bot.channels.telegram.sender import TelegramSender, _Lru
 from bot.channels.telegram.texts import tg
-from handlers.messages import Channel, Inbound, InboundKind, Reply
-from handlers.ports import DeliveryError
+from handlers.messages import Channel, Inbound, InboundKind, Reply, Text, Tone
+from handlers.ports import Blocked, DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +45,12 @@ class TelegramChannel:
         sender: TelegramSender,
         signer: CallbackSigner,
         renderer: Renderer,
+        media: MediaStore,
         lang: str = "id",
     ) -> None:
         self._handle = handle
         self.sender = sender
+        self.media = media
         self._signer = signer
         self._renderer = renderer
         self._lang = lang
@@ -76,6 +85,12 @@ class TelegramChannel:
             if inbound is None:
                 _notify(committed)
                 return
+        elif isinstance(parsed, MediaMessage):
+            stored = await self._store(parsed, update.update_id)
+            if stored is None:
+                _notify(committed)
+                return
+            inbound = stored
         else:
             inbound = parsed
         reply = await self._handle(inbound)  # never raises; commits before returning
@@ -88,6 +103,33 @@ class TelegramChannel:
             log.warning("reply to update %s not delivered: %s", update.update_id, error)
         except Exception:
             log.exception("reply to update %s failed", update.update_id)
+
+    # ---- received files --------------------------------------------------------------------
+
+    async def _store(self, message: MediaMessage, update_id: int) -> Inbound | None:
+        """``message.inbound`` with the stored file's path, or None when the sender was told
+        the file was not taken (too big, or the download failed)."""
+        inbound = message.inbound
+        photo = inbound.kind is InboundKind.PHOTO
+        try:
+            path = await self.media.fetch(message.media)
+        except MediaTooBig as error:
+            log.info("update %s: file refused, too big (%s)", update_id, error)
+            key = "photo_too_big" if photo else "document_too_big"
+        except MediaNotStored as error:
+            log.warning("update %s: file not stored: %s", update_id, error)
+            key = "photo_failed" if photo else "document_failed"
+        else:
+            return dataclasses.replace(inbound, media_ref=path)
+        notice = Text(tg(key, self._lang), Tone.ERROR)
+        try:
+            # The question being answered keeps its reply keyboard (e.g. a skip button).
+            await self.sender.deliver(int(inbound.external_id), [notice], keep_reply_keyboard=True)
+        except Blocked:
+            log.info("update %s: the sender blocked the bot", update_id)
+        # Any other failure propagates: the sender was told nothing, so the update is not
+        # acknowledged and comes again (nothing of it was stored).
+        return None
 
     # ---- buttons ---------------------------------------------------------------------------
 

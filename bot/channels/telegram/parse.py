@@ -1,15 +1,23 @@
-"""Telegram updates -> neutral inbound messages (or a button press for the channel to check)."""
+"""Telegram updates -> neutral inbound messages (or a button press for the channel to check).
+
+Pure functions: no I/O. A photo or document arrives as a Telegram file id; the channel stores
+the file first (``media.py``) and then puts the stored path in ``Inbound.media_ref``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
 
 from handlers.messages import Channel, Inbound, InboundKind, Location
 
 _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
+_SAFE_RE = re.compile(r"[^A-Za-z0-9_-]")
+_SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,10}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +35,24 @@ class Press:
     keyboard_gone: bool  # the message we were shown has no such button any more
 
 
-Parsed = Inbound | Press
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A received file, to download before the handlers see the message."""
+
+    file_id: str  # what getFile takes
+    stored_name: str  # a safe file name: Telegram's file_unique_id and a safe extension
+    size: int | None  # bytes, when the update says
+
+
+@dataclass(frozen=True, slots=True)
+class MediaMessage:
+    """A photo or document: ``inbound`` (``media_ref`` still empty) and the file to store."""
+
+    inbound: Inbound
+    media: Media
+
+
+Parsed = Inbound | Press | MediaMessage
 
 
 def chat_of(update: Update) -> int | None:
@@ -51,7 +76,7 @@ def parse(update: Update) -> Parsed | None:
     return None
 
 
-def _message(update_id: int, message: Message) -> Inbound:
+def _message(update_id: int, message: Message) -> Inbound | MediaMessage:
     def inbound(kind: InboundKind, **fields: object) -> Inbound:
         return Inbound(
             channel=Channel.TELEGRAM,
@@ -77,16 +102,41 @@ def _message(update_id: int, message: Message) -> Inbound:
         where = Location(message.location.latitude, message.location.longitude)
         return inbound(InboundKind.LOCATION, location=where)
     if message.photo:
-        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size))
-        return inbound(InboundKind.PHOTO, media_ref=largest.file_id, text=message.caption or "")
+        largest = max(
+            message.photo, key=lambda size: (size.width * size.height, size.file_size or 0)
+        )
+        return MediaMessage(
+            inbound(InboundKind.PHOTO, text=message.caption or ""),
+            _media(largest.file_id, largest.file_unique_id, largest.file_size, ".jpg"),
+        )
     if message.document is not None:
-        return inbound(
-            InboundKind.DOCUMENT,
-            media_ref=message.document.file_id,
-            file_name=message.document.file_name or "",
-            text=message.caption or "",
+        document = message.document
+        file_name = document.file_name or ""
+        return MediaMessage(
+            inbound(InboundKind.DOCUMENT, file_name=file_name, text=message.caption or ""),
+            _media(
+                document.file_id,
+                document.file_unique_id,
+                document.file_size,
+                safe_suffix(file_name, ".bin"),
+            ),
         )
     return inbound(InboundKind.UNSUPPORTED)
+
+
+def safe_suffix(file_name: str, default: str) -> str:
+    """The extension of a name the sender chose, lower case, if it is a plain one."""
+    suffix = PurePosixPath(file_name.replace("\\", "/")).suffix.lower()
+    return suffix if _SUFFIX_RE.fullmatch(suffix) else default
+
+
+def _media(file_id: str, unique_id: str, size: int | None, suffix: str) -> Media:
+    # The same file has the same unique id (for every bot, over time): a replayed update or a
+    # file sent twice is stored once. The sender's file name only lends its extension.
+    stem = _SAFE_RE.sub("_", unique_id)[:64]
+    if not stem:
+        stem = hashlib.sha256(file_id.encode()).hexdigest()[:32]
+    return Media(file_id=file_id, stored_name=f"tg-{stem}{suffix}", size=size)
 
 
 def _press(update_id: int, query: CallbackQuery) -> Press:

@@ -136,9 +136,14 @@ class TelegramSender:
 
     # ---- replies and calls -------------------------------------------------------------
 
-    async def deliver(self, chat_id: int, messages: Sequence[Outbound]) -> str | None:
-        """Render and send ``messages`` in order; the id of the last message sent."""
-        remove = bool(self._reply_keyboard_open.pop(chat_id, False))
+    async def deliver(
+        self, chat_id: int, messages: Sequence[Outbound], *, keep_reply_keyboard: bool = False
+    ) -> str | None:
+        """Render and send ``messages`` in order; the id of the last message sent.
+
+        An open reply keyboard (location, skip) is removed by the first message, unless
+        ``keep_reply_keyboard`` (a notice while the same question is still open)."""
+        remove = not keep_reply_keyboard and bool(self._reply_keyboard_open.pop(chat_id, False))
         calls = self.renderer.render(chat_id, messages, remove_reply_keyboard=remove)
         if remove and not any(_removes_keyboard(call) for call in calls):
             self._reply_keyboard_open.remember(chat_id, True)  # no message could carry it yet

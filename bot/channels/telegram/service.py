@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.channel import Handle, TelegramChannel
+from bot.channels.telegram.media import MediaStore
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.sender import TelegramSender
@@ -57,7 +58,10 @@ class TelegramService:
         self.sender = TelegramSender(
             self.bot, db, renderer, limiter, clock, sleep=sleep, outbox_bot=self.outbox_bot
         )
-        self.channel = TelegramChannel(handle, self.sender, signer, renderer, settings.lang)
+        self.media = MediaStore(self.sender, settings.data_dir, sleep=sleep)
+        self.channel = TelegramChannel(
+            handle, self.sender, signer, renderer, self.media, settings.lang
+        )
         self.webhook_url = settings.telegram_webhook_url
         self.webhook: WebhookReceiver | None = None
         secret = settings.telegram_webhook_secret

@@ -16,6 +16,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "stale": "Pertanyaan ini sudah dijawab atau sudah lewat. Ketik /lanjut untuk "
         "pertanyaan saat ini.",
         "page_expired": "Daftar ini sudah kedaluwarsa. Ketik nomor atau nama pilihan Anda.",
+        "document_too_big": "Berkas ini lebih dari 20 MB, terlalu besar untuk bot. Pecah "
+        "daftarnya menjadi beberapa berkas (mis. per desa), atau simpan sebagai .csv, lalu "
+        "kirim lagi.",
+        "photo_too_big": "Foto ini lebih dari 20 MB, terlalu besar untuk bot. Kirim foto yang "
+        "lebih kecil.",
+        "document_failed": "Berkas Anda belum berhasil diterima (gangguan saat mengunduh). "
+        "Coba kirim lagi berkasnya.",
+        "photo_failed": "Foto Anda belum berhasil diterima (gangguan saat mengunduh). Coba "
+        "kirim lagi fotonya.",
         "cmd_start": "Mulai / daftar dengan kode undangan",
         "cmd_menu": "Menu utama",
         "cmd_lanjut": "Lanjutkan formulir yang terbuka",
@@ -36,6 +45,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "stale": "This question was already answered or has passed. Type /lanjut for the "
         "current question.",
         "page_expired": "This list has expired. Type the number or name of your choice.",
+        "document_too_big": "This file is over 20 MB, too big for the bot. Split the list into "
+        "several files (e.g. one per village), or save it as .csv, then send it again.",
+        "photo_too_big": "This photo is over 20 MB, too big for the bot. Send a smaller photo.",
+        "document_failed": "Your file did not come through (a download problem). Please send "
+        "it again.",
+        "photo_failed": "Your photo did not come through (a download problem). Please send it "
+        "again.",
         "cmd_start": "Start / register with an invite code",
         "cmd_menu": "Main menu",
         "cmd_lanjut": "Resume the open form",

@@ -39,6 +39,12 @@ class Script:
         return handle
 
 
+def _content(path: str | Path) -> bytes | None:
+    """The bytes stored at ``path`` (None if there is no such file)."""
+    stored = Path(path)
+    return stored.read_bytes() if stored.is_file() else None
+
+
 async def test_long_option_lists_are_paged_inside_the_channel(polling_bot: Bot) -> None:
     options = tuple(Option(f"hh:{i}", f"Keluarga {i}") for i in range(1, 21))
     script = Script(Reply([Question("Pilih keluarga:", options)]))
@@ -91,9 +97,17 @@ async def test_location_photo_and_files(polling_bot: Bot, tmp_path: Path) -> Non
     photo_request = fake.calls("sendMessage")[-1].params
     assert "📎" in photo_request["text"]  # (a new reply keyboard: the skip button)
 
-    await polling_bot.send(fake.photo_update(CHAT))
-    assert script.inbound[-1].kind is InboundKind.PHOTO
-    assert script.inbound[-1].media_ref == "photo-1280"  # the largest size
+    update = fake.photo_update(CHAT)
+    await polling_bot.send(update)
+    photo_in = script.inbound[-1]
+    assert photo_in.kind is InboundKind.PHOTO
+    largest = next(s for s in update["message"]["photo"] if s["width"] == 1280)
+    stored = Path(photo_in.media_ref)  # the largest size, stored under data_dir
+    assert (
+        stored == tmp_path / "data" / "media" / "telegram" / f"tg-{largest['file_unique_id']}.jpg"
+    )
+    assert _content(stored) == fake.files[largest["file_id"]].content
+    assert [c.params["file_id"] for c in fake.calls("getFile")] == [largest["file_id"]]
     long_text = [c.params for c in fake.calls("sendMessage")[-3:]]
     assert [len(p["text"]) for p in long_text[:2]] == [4096, 904]
     assert long_text[0]["reply_markup"] == {"remove_keyboard": True}  # the keyboard goes
@@ -120,7 +134,8 @@ async def test_commands_and_deep_links_are_parsed(polling_bot: Bot) -> None:
     assert (second.command, second.args) == ("lanjut", "")
     assert (third.kind, third.text, third.external_id) == (InboundKind.TEXT, "halo", str(CHAT))
     assert third.display_name == "Budi"
-    assert (document.kind, document.media_ref) == (InboundKind.DOCUMENT, "doc-in-1")
+    assert document.kind is InboundKind.DOCUMENT
+    assert Path(document.media_ref).suffix == ".xlsx" and _content(document.media_ref)
     assert (document.file_name, document.text) == ("keluarga.xlsx", "data desa")
 
 
