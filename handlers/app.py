@@ -57,6 +57,8 @@ class Options:
     charts_dir: Path = Path("kawal-data") / "charts"
     untouched_days: int = quality.DEFAULT_UNTOUCHED_DAYS  # "Kualitas data": not touched since
     quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
+    # Hours after which an announcement's unacknowledged recipients get one nudge (0: none).
+    announcement_nudge_hours: int = announcements.DEFAULT_NUDGE_HOURS
 
 
 class Kawal:
