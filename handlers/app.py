@@ -16,6 +16,7 @@ from pathlib import Path
 from flows import FormRegistry
 from flows.validators import mask_ids_in_text
 from handlers import (
+    announcement_form,
     announcements,
     deadline_form,
     deadlines,
@@ -135,8 +136,14 @@ async def _route(turn: Turn, options: Options) -> Reply:
 
     if inbound.kind is InboundKind.UNSUPPORTED:
         return Reply([Text(t("unsupported", turn.lang), Tone.ERROR)])
-    if inbound.kind is InboundKind.DOCUMENT:
-        return await households.import_document(turn)
+    if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO):
+        # A file for the open announcement composer is its attachment; else a document is a
+        # register to import.
+        open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+        if open_session is not None and announcement_form.is_form(open_session):
+            return await announcement_form.answer(turn, open_session, options.quiet_hours)
+        if inbound.kind is InboundKind.DOCUMENT:
+            return await households.import_document(turn)
 
     if word in _HELP_WORDS:
         return Reply([Text(t("help", turn.lang))])
@@ -161,14 +168,18 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if word in _ANNOUNCE_WORDS:
         return await announcements.show(turn)
     if announcements.is_view_payload(inbound):
-        return await _announcement_view(turn)
+        return await _announcement_view(turn, options)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
     open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+    if announcement_form.is_payload(inbound):
+        return await announcement_form.route(turn, open_session, options.quiet_hours)
     if deadline_form.is_payload(inbound):
         return await deadline_form.route(turn, open_session)
     in_menu = menu.is_menu_payload(inbound)
+    if open_session is not None and announcement_form.is_form(open_session) and not in_menu:
+        return await announcement_form.answer(turn, open_session, options.quiet_hours)
     if open_session is not None and deadline_form.is_form(open_session) and not in_menu:
         return await deadline_form.answer(turn, open_session, options.quiet_hours)
     if open_session is not None and not menu.is_menu_payload(inbound):
@@ -218,12 +229,17 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return Reply([Text(t("help", turn.lang))])
 
 
-async def _announcement_view(turn: Turn) -> Reply:
+async def _announcement_view(turn: Turn, options: Options) -> Reply:
     """An ``ann:`` button of the Dinsos announcement view."""
     action, announcement_id = announcements.view_action(turn.inbound)
     if not turn.roles(*announcements.ANNOUNCER_ROLES):
         return announcements.not_allowed(turn)
     match action:
+        case "new":
+            open_session = await turn.uow.sessions.get_open(turn.me.person_id)
+            return await announcement_form.start(
+                turn, open_session, options.quiet_hours, options.announcement_nudge_hours
+            )
         case "rep":
             return await announcements.show_report(turn, announcement_id)
         case "cancel":
