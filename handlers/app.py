@@ -144,6 +144,7 @@ async def _route(turn: Turn, options: Options) -> Reply:
             return await announcement_form.answer(turn, open_session, options.quiet_hours)
         if inbound.kind is InboundKind.DOCUMENT:
             return await households.import_document(turn)
+        return await _with_session(turn, open_session, options)  # no command is a photo
 
     if word in _HELP_WORDS:
         return Reply([Text(t("help", turn.lang))])
@@ -172,7 +173,16 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
-    open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+    return await _with_session(
+        turn, await turn.uow.sessions.get_open(turn.person.person_id), options
+    )
+
+
+async def _with_session(
+    turn: Turn, open_session: FormSessionRecord | None, options: Options
+) -> Reply:
+    """The answer to the open form, a form's button, or a menu choice."""
+    inbound = turn.inbound
     if announcement_form.is_payload(inbound):
         return await announcement_form.route(turn, open_session, options.quiet_hours)
     if deadline_form.is_payload(inbound):
