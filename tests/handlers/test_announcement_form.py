@@ -7,8 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from bot.runtime import build_kawal
+from bot.settings import Settings
 from handlers import announcements
+from handlers.app import Options
 from handlers.messages import Chart, Document, InboundKind, Reply, Text
+from handlers.ports import FixedClock
 from handlers.timing import QuietHours
 from reminders.announcements import deliver_announcements
 from storage.repos.announcements import AnnouncementRecord
@@ -344,3 +348,22 @@ async def test_the_composer_resumes_and_blocks_other_forms(world: World) -> None
     assert "Untuk siapa?" in dinsos.texts()
     await dinsos.command("batal")
     assert await _open_form(world, dinsos) is None
+
+
+async def test_the_nudge_hours_come_from_the_settings(world: World) -> None:
+    settings = Settings(
+        _env_file=None,
+        announcement_nudge_hours=6,
+        quiet_hours="22:00-06:00",
+    )
+    built = build_kawal(settings, world.db, FixedClock(world.clock.now()))
+    assert built.options.announcement_nudge_hours == 6
+    assert built.options.quiet_hours == QuietHours(dt.time(22), dt.time(6))
+    world.kawal.options = Options(announcement_nudge_hours=6)
+    people = await _people(world)
+    dinsos = people["dinsos"]
+    await _to_review(dinsos)
+    assert "diingatkan sekali setelah 6 jam" in dinsos.texts()
+    await dinsos.text("kirim")
+    [record] = await _recent(world)
+    assert record.nudge_after_hours == 6
