@@ -367,3 +367,27 @@ async def test_the_nudge_hours_come_from_the_settings(world: World) -> None:
     await dinsos.text("kirim")
     [record] = await _recent(world)
     assert record.nudge_after_hours == 6
+
+
+async def test_the_composer_in_english(world: World) -> None:
+    people = await _people(world)
+    dinsos = people["dinsos"]
+    await dinsos.text("language")
+    await dinsos.press("ann:new")
+    assert "New announcement. Type BATAL to stop" in dinsos.texts()
+    await dinsos.text(NOTICE)
+    assert "For which regions?" in dinsos.texts() and dinsos.option("All of Kab. Lampung Barat")
+    await dinsos.text("all")
+    await dinsos.text("1")
+    await dinsos.text("tomorrow")
+    assert "Time not understood. Type SEKARANG, or write it like this: 16-01-2026 08.00" in (
+        dinsos.texts()
+    )
+    await dinsos.press(dinsos.option("Now"))
+    assert "Preview: this is the message recipients will get." in dinsos.texts()
+    assert "📢 Dinsos announcement #…" in dinsos.texts()
+    assert (
+        "4. Sent: now" in dinsos.texts() and "Recipients: 3 people (Telegram 3)" in dinsos.texts()
+    )
+    await dinsos.text("send")
+    assert "✅ Announcement #1: 3 recipients, sent now." in dinsos.texts()
