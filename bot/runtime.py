@@ -39,5 +39,6 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             charts_dir=settings.data_dir / "charts",
             untouched_days=settings.quality_untouched_days,
             quiet_hours=settings.quiet,
+            announcement_nudge_hours=settings.announcement_nudge_hours,
         ),
     )

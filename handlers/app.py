@@ -16,6 +16,7 @@ from pathlib import Path
 from flows import FormRegistry
 from flows.validators import mask_ids_in_text
 from handlers import (
+    announcement_form,
     announcements,
     deadline_form,
     deadlines,
@@ -57,6 +58,8 @@ class Options:
     charts_dir: Path = Path("kawal-data") / "charts"
     untouched_days: int = quality.DEFAULT_UNTOUCHED_DAYS  # "Kualitas data": not touched since
     quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
+    # Hours after which an announcement's unacknowledged recipients get one nudge (0: none).
+    announcement_nudge_hours: int = announcements.DEFAULT_NUDGE_HOURS
 
 
 class Kawal:
@@ -133,8 +136,15 @@ async def _route(turn: Turn, options: Options) -> Reply:
 
     if inbound.kind is InboundKind.UNSUPPORTED:
         return Reply([Text(t("unsupported", turn.lang), Tone.ERROR)])
-    if inbound.kind is InboundKind.DOCUMENT:
-        return await households.import_document(turn)
+    if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO):
+        # A file for the open announcement composer is its attachment; else a document is a
+        # register to import.
+        open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+        if open_session is not None and announcement_form.is_form(open_session):
+            return await announcement_form.answer(turn, open_session, options.quiet_hours)
+        if inbound.kind is InboundKind.DOCUMENT:
+            return await households.import_document(turn)
+        return await _with_session(turn, open_session, options)  # no command is a photo
 
     if word in _HELP_WORDS:
         return Reply([Text(t("help", turn.lang))])
@@ -163,10 +173,23 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
 
-    open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+    return await _with_session(
+        turn, await turn.uow.sessions.get_open(turn.person.person_id), options
+    )
+
+
+async def _with_session(
+    turn: Turn, open_session: FormSessionRecord | None, options: Options
+) -> Reply:
+    """The answer to the open form, a form's button, or a menu choice."""
+    inbound = turn.inbound
+    if announcement_form.is_payload(inbound):
+        return await announcement_form.route(turn, open_session, options.quiet_hours)
     if deadline_form.is_payload(inbound):
         return await deadline_form.route(turn, open_session)
     in_menu = menu.is_menu_payload(inbound)
+    if open_session is not None and announcement_form.is_form(open_session) and not in_menu:
+        return await announcement_form.answer(turn, open_session, options.quiet_hours)
     if open_session is not None and deadline_form.is_form(open_session) and not in_menu:
         return await deadline_form.answer(turn, open_session, options.quiet_hours)
     if open_session is not None and not menu.is_menu_payload(inbound):
@@ -222,6 +245,11 @@ async def _announcement_view(turn: Turn, options: Options) -> Reply:
     if not turn.roles(*announcements.ANNOUNCER_ROLES):
         return announcements.not_allowed(turn)
     match action:
+        case "new":
+            open_session = await turn.uow.sessions.get_open(turn.me.person_id)
+            return await announcement_form.start(
+                turn, open_session, options.quiet_hours, options.announcement_nudge_hours
+            )
         case "rep":
             return await announcements.show_report(turn, announcement_id)
         case "xlsx":

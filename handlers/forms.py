@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import flows
 from flows import Ask, Cancelled, Completed, Input, Say, Session, SessionStatus
 from flows.validators import mask_nik
-from handlers import deadline_form, menu
+from handlers import announcement_form, deadline_form, menu
 from handlers.context import Turn
 from handlers.i18n import t
 from handlers.messages import (
@@ -101,6 +101,8 @@ async def resume_open(turn: Turn) -> Reply:
         return Reply([Text(t("no_open_form", turn.lang))])
     if deadline_form.is_form(record):
         return await deadline_form.resume(turn, record)
+    if announcement_form.is_form(record):
+        return await announcement_form.resume(turn, record)
     state = record.state
     if state.get("stage") != "form":
         village = _village(turn)
@@ -126,6 +128,8 @@ async def cancel_open(turn: Turn) -> Reply:
 async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
     form = turn.forms.latest(record.form_id)
     title = form.title.get(turn.lang) if form else record.form_id
+    if announcement_form.is_form(record):
+        title = announcement_form.name(turn.lang)
     return Reply([Text(t("form_open_elsewhere", turn.lang, form=title), Tone.WARNING)])
 
 

@@ -998,6 +998,144 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Nama|Peran|Kode wilayah|Wilayah|Kanal|Status|Sampai|Paham|Keterangan",
         "en": "Name|Role|Region code|Area|Channel|Status|Delivered|Understood|Note",
     },
+    # the announcement composer (handlers/announcement_form.py)
+    "anf_form_name": {"id": "pengumuman", "en": "announcement"},
+    "anf_intro": {
+        "id": "Pengumuman baru. Ketik BATAL untuk berhenti, KEMBALI untuk pertanyaan sebelumnya.",
+        "en": "New announcement. Type BATAL to stop, KEMBALI for the previous question.",
+    },
+    "anf_gone": {
+        "id": "Isian pengumuman ini sudah selesai atau dibatalkan. Ketik /pengumuman untuk "
+        "daftarnya.",
+        "en": "This announcement form is already finished or cancelled. Type /pengumuman for "
+        "the list.",
+    },
+    "anf_cancelled": {
+        "id": "Pengumuman dibatalkan. Tidak ada yang dikirim.",
+        "en": "Announcement cancelled. Nothing was sent.",
+    },
+    "anf_text": {
+        "id": "Tulis isi pengumuman, atau kirim foto/dokumen dengan keterangan. Contoh: Mulai "
+        "1 Desember, menu Usulan Baru di SIKS-NG pindah ke menu Pemutakhiran.",
+        "en": "Write the announcement, or send a photo/document with a caption. Example: From "
+        "1 December the New Proposal menu in SIKS-NG moves to Updates.",
+    },
+    "anf_text_for_media": {
+        "id": "Lampiran diterima. Sekarang tulis isi pengumumannya (paling banyak {limit} huruf). "
+        "Contoh: Jadwal verval bulan Desember terlampir.",
+        "en": "Attachment received. Now write the announcement (at most {limit} characters). "
+        "Example: The December verification schedule is attached.",
+    },
+    "anf_keep": {"id": "Tetap", "en": "Keep"},
+    "anf_media_not_now": {
+        "id": "Foto atau dokumen hanya bisa dikirim pada pertanyaan isi pengumuman. Jawab "
+        "pertanyaan ini dulu; di pratinjau ketik 1 untuk mengganti isi dan lampiran.",
+        "en": "A photo or document can only be sent at the announcement text question. Answer "
+        "this question first; on the preview type 1 to change the text and attachment.",
+    },
+    "anf_region": {
+        "id": "Untuk wilayah mana? Pilih, atau ketik nama atau kode kecamatan/desa, boleh lebih "
+        "dari satu dipisah koma. LEWATI = tetap. Contoh: {example}",
+        "en": "For which regions? Choose, or type names or codes of sub-districts/villages, "
+        "several separated by commas. LEWATI = keep. Example: {example}",
+    },
+    "anf_region_all": {"id": "Seluruh {region}", "en": "All of {region}"},
+    "anf_now": {"id": "Sekarang: {value}", "en": "Now: {value}"},
+    "anf_region_invalid": {
+        "id": 'Wilayah "{text}" tidak ditemukan di kabupaten Anda. Ketik nama atau kode '
+        "kecamatan/desa, dipisah koma. Contoh: {example}",
+        "en": 'Region "{text}" was not found in your district. Type names or codes of '
+        "sub-districts/villages, separated by commas. Example: {example}",
+    },
+    "anf_region_outside": {
+        "id": "Wilayah {text} di luar wilayah tugas Anda. Pilih wilayah di kabupaten Anda. "
+        "Contoh: {example}",
+        "en": "Region {text} is outside your area. Choose a region in your district. "
+        "Example: {example}",
+    },
+    "anf_roles": {
+        "id": "Untuk siapa? Boleh lebih dari satu.",
+        "en": "For whom? You may choose several.",
+    },
+    "anf_roles_invalid": {
+        "id": "Pilih nomor penerima dari daftar, boleh lebih dari satu. Contoh: 1,2",
+        "en": "Choose recipient numbers from the list, several allowed. Example: 1,2",
+    },
+    "anf_when": {
+        "id": "Kapan dikirim? Pilih Sekarang, atau tulis tanggal dan jam ({zone}). "
+        "Contoh: {example}",
+        "en": "When should it go out? Choose Now, or type the date and time ({zone}). "
+        "Example: {example}",
+    },
+    "anf_when_now": {"id": "Sekarang", "en": "Now"},
+    "anf_when_invalid": {
+        "id": "Waktu tidak dikenali. Ketik SEKARANG, atau tulis seperti ini: {example}",
+        "en": "Time not understood. Type SEKARANG, or write it like this: {example}",
+    },
+    "anf_when_no_time": {
+        "id": "Tulis juga jamnya. Contoh: {date} 08.00",
+        "en": "Add the time too. Example: {date} 08.00",
+    },
+    "anf_when_past": {
+        "id": "Waktu kirim harus setelah sekarang ({now}). Contoh: {example}",
+        "en": "The send time must be after now ({now}). Example: {example}",
+    },
+    "anf_preview_head": {
+        "id": "Pratinjau: beginilah pesan yang akan diterima.",
+        "en": "Preview: this is the message recipients will get.",
+    },
+    "anf_line_text": {"id": "Isi: “{text}”", "en": "Text: “{text}”"},
+    "anf_attachment_photo": {"id": " + foto {name}", "en": " + photo {name}"},
+    "anf_attachment_document": {"id": " + dokumen {name}", "en": " + document {name}"},
+    "anf_line_region": {"id": "Wilayah: {regions}", "en": "Regions: {regions}"},
+    "anf_line_roles": {"id": "Untuk: {roles}", "en": "For: {roles}"},
+    "anf_line_when": {"id": "Dikirim: {when}", "en": "Sent: {when}"},
+    "anf_when_now_line": {"id": "sekarang", "en": "now"},
+    "anf_quiet_note": {
+        "id": "🌙 Pukul {time} termasuk jam tenang ({quiet}): pesan sampai ke penerima mulai "
+        "pukul {end}.",
+        "en": "🌙 {time} is within the quiet hours ({quiet}): recipients get it from {end}.",
+    },
+    "anf_nudge_note": {
+        "id": "Yang belum menjawab PAHAM diingatkan sekali setelah {hours} jam.",
+        "en": "Those who have not replied PAHAM are reminded once after {hours} hours.",
+    },
+    "anf_review": {
+        "id": "Periksa pengumuman:\n{lines}\n\n{audience}\n\nKetik nomor baris untuk mengubah "
+        "(mis. 3), KIRIM untuk mengirim, atau BATAL.",
+        "en": "Check the announcement:\n{lines}\n\n{audience}\n\nType a line number to change "
+        "it (e.g. 3), KIRIM to send, or BATAL.",
+    },
+    "anf_review_nobody": {
+        "id": "Periksa pengumuman:\n{lines}\n\n⚠️ Tidak ada penerima: belum ada yang terdaftar "
+        "dengan peran itu di wilayah itu. Ketik 2 untuk memilih wilayah lain atau 3 untuk "
+        "penerima lain, mis. 2.",
+        "en": "Check the announcement:\n{lines}\n\n⚠️ No recipients: nobody with those roles "
+        "is registered in those regions. Type 2 for other regions or 3 for other recipients, "
+        "e.g. 2.",
+    },
+    "anf_nobody": {
+        "id": "Tidak ada penerima, jadi pengumuman tidak dikirim. Pilih wilayah atau penerima "
+        "lain. Contoh: 2",
+        "en": "There are no recipients, so nothing was sent. Choose other regions or "
+        "recipients. Example: 2",
+    },
+    "anf_review_invalid": {
+        "id": "Ketik KIRIM, nomor baris 1–{n} untuk mengubah, atau BATAL. Contoh: 3",
+        "en": "Type KIRIM, a line number 1–{n} to change it, or BATAL. Example: 3",
+    },
+    "anf_send": {"id": "Kirim", "en": "Send"},
+    "anf_cancel": {"id": "Batal", "en": "Cancel"},
+    "anf_edit_region": {"id": "Ubah wilayah", "en": "Change regions"},
+    "anf_edit_roles": {"id": "Ubah penerima", "en": "Change recipients"},
+    "anf_sent_now": {
+        "id": "✅ Pengumuman #{id}: {count} penerima, dikirim sekarang.",
+        "en": "✅ Announcement #{id}: {count} recipients, sent now.",
+    },
+    "anf_sent_later": {
+        "id": "✅ Pengumuman #{id}: {count} penerima, dijadwalkan {when}.",
+        "en": "✅ Announcement #{id}: {count} recipients, scheduled for {when}.",
+    },
 }
 
 

@@ -48,6 +48,19 @@ _SAVE = prepared(
     )
     .returning(FormSession.id)
 )
+_FINISH = prepared(
+    update(FormSession)
+    .where(
+        FormSession.id == bindparam("session_id"),
+        or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),
+    )
+    .values(
+        status=bindparam("status"),
+        channel=bindparam("channel"),
+        updated_at=bindparam("updated_at"),
+    )
+    .returning(FormSession.id)
+)
 
 
 def _check_status(status: str) -> str:
@@ -105,6 +118,18 @@ class FormSessionRepository(Repository):
             "updated_at": require_aware(now),
         }
         return bool(await changed(self._session, _SAVE, params))
+
+    async def finish(self, session_id: int, status: str, channel: str, now: dt.datetime) -> bool:
+        """Close a session that is still open (``status`` completed, cancelled, ...); False when
+        it was closed already, so of two updates racing to finish it only one goes on (on
+        PostgreSQL the second waits for the first's row lock, then finds it closed)."""
+        params = {
+            "session_id": session_id,
+            "status": _check_status(status),
+            "channel": channel,
+            "updated_at": require_aware(now),
+        }
+        return bool(await changed(self._session, _FINISH, params))
 
     async def set_household(self, session_id: int, household_id: int | None) -> bool:
         """Bind the session to the household it is about (chosen after the form started)."""

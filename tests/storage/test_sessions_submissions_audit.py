@@ -56,6 +56,20 @@ async def test_sessions_lifecycle(seeded: Database, now: dt.datetime) -> None:
             await uow.sessions.save(first, "paused", {}, "telegram", later)
 
 
+async def test_finish_closes_an_open_session_once(seeded: Database, now: dt.datetime) -> None:
+    person_id = await _person(seeded, now)
+    later = now + dt.timedelta(minutes=5)
+    async with seeded.unit_of_work() as uow:
+        session_id = await uow.sessions.create(person_id, "p", 1, None, STATE, "telegram", now)
+        assert await uow.sessions.finish(session_id, "completed", "whatsapp", later)
+        assert not await uow.sessions.finish(session_id, "cancelled", "telegram", later)
+        closed = await uow.sessions.get(session_id)
+        assert closed is not None
+        assert (closed.status, closed.state, closed.channel) == ("completed", STATE, "whatsapp")
+        assert closed.updated_at == later
+        assert not await uow.sessions.finish(99999, "completed", "telegram", later)
+
+
 async def test_submissions(seeded: Database, now: dt.datetime) -> None:
     person_id = await _person(seeded, now)
     later = now + dt.timedelta(days=1)
