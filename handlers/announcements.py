@@ -283,52 +283,53 @@ async def fan_out(
     if not await uow.announcements.mark_sent(record.id):
         return 0
     found = await audience(uow, record.region_codes, record.roles)
-    messages = [
-        NewMessage(
-            campaign=campaign(record.id),
-            kind="announcement",
-            person_id=holder.person_id,
-            payload=to_data(message_for(record, holder.lang)),
-            region_code=holder.region_code,
-            role=holder.role,
-            template={"kind": "announcement", "params": [str(record.id), _excerpt(record.text)]},
-            not_before=_not_before(holder, now, quiet),
-            priority=Priority.BROADCAST,
-        )
-        for holder in found.holders
-    ]
+    messages = [_new_row(record, holder, now, quiet, nudge=False) for holder in found.holders]
     return await uow.outbox.enqueue(messages, now)
 
 
 async def nudge(
     uow: UnitOfWork, record: AnnouncementRecord, now: dt.datetime, quiet: QuietHours
 ) -> int:
-    """The one nudge to those who got the announcement and have not acknowledged it."""
+    """The one nudge to those who got the announcement and have not acknowledged it (and
+    still hold a role it was for)."""
     if not await uow.announcements.mark_nudged(record.id, now):
         return 0
-    holders = {
-        h.person_id: h for h in (await audience(uow, record.region_codes, record.roles)).holders
+    waiting = {
+        row.person_id
+        for row in await uow.announcements.deliveries(campaign(record.id))
+        if row.acknowledged_at is None and row.status in _SENT
     }
-    rows = await uow.announcements.deliveries(campaign(record.id))
-    messages = []
-    for row in rows:
-        holder = holders.get(row.person_id)
-        if row.acknowledged_at is not None or row.status not in _SENT or holder is None:
-            continue
-        messages.append(
-            NewMessage(
-                campaign=nudge_campaign(record.id),
-                kind="nudge",
-                person_id=row.person_id,
-                payload=to_data(nudge_message(record, holder.lang)),
-                region_code=row.region_code,
-                role=row.role,
-                template={"kind": "nudge", "params": [str(record.id), _excerpt(record.text)]},
-                not_before=_not_before(holder, now, quiet),
-                priority=Priority.BROADCAST,
-            )
-        )
+    found = await audience(uow, record.region_codes, record.roles)
+    messages = [
+        _new_row(record, holder, now, quiet, nudge=True)
+        for holder in found.holders
+        if holder.person_id in waiting
+    ]
     return await uow.outbox.enqueue(messages, now)
+
+
+def _new_row(
+    record: AnnouncementRecord,
+    holder: RoleHolder,
+    now: dt.datetime,
+    quiet: QuietHours,
+    *,
+    nudge: bool,
+) -> NewMessage:
+    """The outbox row of the announcement (or its nudge) for one recipient."""
+    kind = "nudge" if nudge else "announcement"
+    messages = nudge_message(record, holder.lang) if nudge else message_for(record, holder.lang)
+    return NewMessage(
+        campaign=nudge_campaign(record.id) if nudge else campaign(record.id),
+        kind=kind,
+        person_id=holder.person_id,
+        payload=to_data(messages),
+        region_code=holder.region_code,
+        role=holder.role,
+        template={"kind": kind, "params": [str(record.id), _excerpt(record.text)]},
+        not_before=_not_before(holder, now, quiet),
+        priority=Priority.BROADCAST,
+    )
 
 
 # ---- acknowledgement -----------------------------------------------------------------------------

@@ -7,12 +7,15 @@ rebuilds everything and two processes never enqueue an announcement or a nudge t
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 from handlers import announcements
 from handlers.ports import Clock
 from handlers.timing import QuietHours
-from storage.db import Database
+from storage.db import Database, UnitOfWork
+from storage.repos.announcements import AnnouncementRecord
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +27,7 @@ async def deliver_announcements(db: Database, clock: Clock, quiet: QuietHours) -
     now = clock.now()
     async with db.unit_of_work() as uow:
         due = await uow.announcements.due(now)
-    enqueued = 0
-    for record in due:
-        try:
-            async with db.unit_of_work() as uow:
-                added = await announcements.fan_out(uow, record, now, quiet)
-        except Exception:
-            log.exception("announcement %s: fan-out failed; trying again next round", record.id)
-            continue
-        log.info("announcement %s: %d messages queued", record.id, added)
-        enqueued += added
-    return enqueued
+    return await _each(db, due, announcements.fan_out, now, quiet, "fan-out")
 
 
 async def nudge_announcements(db: Database, clock: Clock, quiet: QuietHours) -> int:
@@ -42,15 +35,31 @@ async def nudge_announcements(db: Database, clock: Clock, quiet: QuietHours) -> 
     now = clock.now()
     async with db.unit_of_work() as uow:
         candidates = await uow.announcements.nudge_candidates(now)
+    return await _each(db, candidates, announcements.nudge, now, quiet, "nudge")
+
+
+Step = Callable[[UnitOfWork, AnnouncementRecord, dt.datetime, QuietHours], Awaitable[int]]
+
+
+async def _each(
+    db: Database,
+    records: Sequence[AnnouncementRecord],
+    step: Step,
+    now: dt.datetime,
+    quiet: QuietHours,
+    what: str,
+) -> int:
+    """``step`` for each announcement in its own transaction (one failing does not stop the
+    others: it is tried again next round); rows enqueued in all."""
     enqueued = 0
-    for record in candidates:
+    for record in records:
         try:
             async with db.unit_of_work() as uow:
-                added = await announcements.nudge(uow, record, now, quiet)
+                added = await step(uow, record, now, quiet)
         except Exception:
-            log.exception("announcement %s: nudge failed; trying again next round", record.id)
+            log.exception("announcement %s: %s failed; trying again next round", record.id, what)
             continue
         if added:
-            log.info("announcement %s: nudge queued for %d people", record.id, added)
+            log.info("announcement %s: %s queued %d messages", record.id, what, added)
         enqueued += added
     return enqueued
