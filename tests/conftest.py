@@ -40,6 +40,27 @@ def no_unmasked_ids_in_logs() -> Iterator[IdLeakHandler]:
     assert not guard.leaks, f"unmasked NIK/KK in {len(guard.leaks)} log records: {guard.leaks[:5]}"
 
 
+@pytest.fixture(autouse=True)
+def keep_root_logging() -> Iterator[None]:
+    """Puts the root logger's handlers and level back after each test.
+
+    ``kawal`` commands run in-process call ``setup_logging``, which replaces every root handler
+    with one on the stream of that moment (a CliRunner's, closed right after): later tests would
+    then lose pytest's capture and the NIK guard above, and print "Logging error" into their output.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
+
+
 def sqlite_url(directory: Path) -> str:
     return f"sqlite+aiosqlite:///{directory / 'kawal.db'}"
 
