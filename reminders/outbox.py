@@ -176,7 +176,7 @@ class OutboxSender:
         entries = self.journal.entries()
         async with self.db.unit_of_work() as uow:
             settled = await uow.outbox.release(
-                self.worker_id, {m: part + 1 for m, part in entries.items()}, self.clock.now()
+                self.worker_id, {m: part + 1 for m, part in entries.items()}
             )
         self.journal.clear()
         settled += await self._settle_stale()
@@ -196,7 +196,7 @@ class OutboxSender:
             async with self.db.unit_of_work() as uow:
                 if entries is not None:
                     settled += await uow.outbox.release(
-                        worker, {m: part + 1 for m, part in entries.items()}, now
+                        worker, {m: part + 1 for m, part in entries.items()}
                     )
                     continue
                 host = worker.rpartition("/")[0]

@@ -397,16 +397,17 @@ class OutboxRepository(Repository):
         )
         return sorted(str(r[0]) for r in rows if r[0] is not None)
 
-    async def release(self, worker: str, progress: Mapping[int, int], now: dt.datetime) -> int:
-        """Give ``worker``'s rows back to the queue (due now): each after ``progress[id]``
-        parts when given, else after the parts it had. How many were released."""
+    async def release(self, worker: str, progress: Mapping[int, int]) -> int:
+        """Give ``worker``'s rows back to the queue: each after ``progress[id]`` parts when
+        given, else after the parts it had. A row keeps its place in the queue (it was due when
+        claimed), so the rows a crash interrupted are the first taken again: one whose parts all
+        went out is then recorded sent at once. How many were released."""
         released = 0
         for message_id, done in await self.claimed(worker):
             values: dict[str, Any] = {
                 "status": "pending",
                 "claimed_by": None,
                 "claimed_until": None,
-                "next_attempt_at": require_aware(now),
                 "progress": max(done, progress.get(message_id, done)),
             }
             result = await self._session.execute(

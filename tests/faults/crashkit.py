@@ -240,6 +240,7 @@ class BotProcess:
     base_url: str = ""
     up: bool = False
     log: list[str] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)  # settings of a test's own
     _process: asyncio.subprocess.Process | None = None
     _reader: asyncio.Task[None] | None = None
 
@@ -262,6 +263,7 @@ class BotProcess:
         )
         if mode == "webhook":
             env.update(TELEGRAM_WEBHOOK_URL=WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET)
+        env.update(self.extra_env)
         return env
 
     async def start(self, mode: str, within: float = 60) -> None:

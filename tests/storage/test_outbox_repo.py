@@ -109,12 +109,30 @@ async def test_release_and_abandon_settle_a_dead_workers_rows(
         assert await uow.outbox.stale_workers(now, dt.timedelta(0)) == []
         stale_at = now + LEASE + dt.timedelta(seconds=1)
         assert await uow.outbox.stale_workers(stale_at, dt.timedelta(0)) == ["dead/0", "far/0"]
-        assert await uow.outbox.release("dead/0", {first: 1}, stale_at) == 2
+        assert await uow.outbox.release("dead/0", {first: 1}) == 2
         assert await uow.outbox.abandon("far/0", stale_at, "journal out of reach") == 1
         rows = {r.id: r for r in await uow.outbox.of_campaign("c")}
     assert (rows[first].status, rows[first].progress) == ("pending", 1)
     assert (rows[second].status, rows[second].progress) == ("pending", 0)
     assert [r.status for r in rows.values()].count("uncertain") == 1
+
+
+async def test_released_rows_keep_their_place_in_the_queue(
+    database: Database, now: dt.datetime
+) -> None:
+    """What a crash interrupted is taken again before rows that became due meanwhile (a row
+    whose parts all went out is then recorded sent at once, not left pending behind them)."""
+    a, b = await _people(database, now, 2)
+    later = now + dt.timedelta(seconds=5)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue([_message("c", a)], now)
+        [interrupted] = await uow.outbox.claim("dead/0", now, 1, LEASE)
+        await uow.outbox.enqueue([_message("c", b, not_before=later)], now)
+    stale_at = now + LEASE + dt.timedelta(seconds=1)
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.release("dead/0", {interrupted.id: 1}) == 1
+        taken = await uow.outbox.claim("new/0", stale_at, 2, LEASE)
+    assert [(m.id, m.progress) for m in taken] == [(interrupted.id, 1), (interrupted.id + 1, 0)]
 
 
 async def test_receipts_only_move_forward(database: Database, now: dt.datetime) -> None:
