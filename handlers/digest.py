@@ -58,13 +58,43 @@ class DigestSchedule:
 
     def due(self, now: dt.datetime, zone: str, quiet: QuietHours) -> tuple[str, dt.datetime]:
         """This week's digest (week key ``2027-W04``, due instant in UTC) in ``zone``; a time in
-        the quiet hours moves to their end. Weeks run Monday to Sunday, local time."""
+        the quiet hours moves to their end, which may be in the next week (Sunday 22:00 is
+        Monday 07:00). Weeks run Monday to Sunday, local time."""
         tz = ZoneInfo(zone)
         today = now.astimezone(tz).date()
-        day = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=self.weekday)
+        return self._due_of_week(today - dt.timedelta(days=today.weekday()), tz, quiet)
+
+    def latest_due(self, now: dt.datetime, zone: str, quiet: QuietHours) -> tuple[str, dt.datetime]:
+        """The newest week whose digest is due at or before ``now``: this week's once its time
+        has come, else last week's (its time may fall in this week, moved out of the quiet
+        hours, or it was missed while Kawal was stopped). A week's digest stays due until the
+        next week's is."""
+        tz = ZoneInfo(zone)
+        today = now.astimezone(tz).date()
+        monday = today - dt.timedelta(days=today.weekday())
+        # Quiet hours move a time by less than a day, so the week before last is always due.
+        weeks = (self._due_of_week(monday - dt.timedelta(weeks=n), tz, quiet) for n in range(3))
+        return next(week for week in weeks if week[1] <= now)
+
+    def _due_of_week(
+        self, monday: dt.date, tz: ZoneInfo, quiet: QuietHours
+    ) -> tuple[str, dt.datetime]:
+        day = monday + dt.timedelta(days=self.weekday)
         local = quiet.next_allowed(dt.datetime.combine(day, self.time, tzinfo=tz))
-        year, week, _ = day.isocalendar()
-        return f"{year:04d}-W{week:02d}", local.astimezone(dt.UTC)
+        return week_key(day), local.astimezone(dt.UTC)
+
+
+def week_key(day: dt.date) -> str:
+    """The ISO week of a local date: ``2027-W04`` (keys sort in time order)."""
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def previous_week(week: str) -> str:
+    """``2027-W04`` -> ``2027-W03``; ``2027-W01`` -> ``2026-W53``."""
+    year, number = week.split("-W")
+    monday = dt.date.fromisocalendar(int(year), int(number), 1)
+    return week_key(monday - dt.timedelta(days=7))
 
 
 def campaign(week: str) -> str:
@@ -95,11 +125,16 @@ def compose(
     villages: Sequence[VillageProgress],
     previous: dict[str, ProgressCounts],
     deadline: UpcomingDeadline | None,
+    previous_since: dt.datetime | None = None,
     now: dt.datetime,
     zone: str,
     lang: str,
 ) -> Digest:
-    """The digest of one area (a village for a peratin, a kecamatan for a camat)."""
+    """The digest of one area (a village for a peratin, a kecamatan for a camat).
+
+    ``previous``: each village's counts in last week's snapshot, or, with ``previous_since``
+    (when that older snapshot was taken), in the newest snapshot before it (a week without
+    digests leaves none), so the change names the date it counts from."""
     label = _label(area_code, area_name)
     current = _sum([v.counts for v in villages])
     lines = [t("digest_title", lang, area=label)]
@@ -118,8 +153,12 @@ def compose(
             )
         )
         if known:
-            change = current.done - _sum(known).done
-            change_text = t("digest_change", lang, n=f"{change:+d}")
+            change = f"{current.done - _sum(known).done:+d}"
+            if previous_since is None:
+                change_text = t("digest_change", lang, n=change)
+            else:
+                since = previous_since.astimezone(ZoneInfo(zone)).strftime("%d-%m-%Y")
+                change_text = t("digest_change_since", lang, n=change, date=since)
         else:
             change_text = t("digest_first_week", lang)
         lines.append(

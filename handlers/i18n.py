@@ -763,6 +763,10 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "No family data yet: Dinsos must import the DTKS list first.",
     },
     "digest_change": {"id": "{n} keluarga minggu ini", "en": "{n} families this week"},
+    "digest_change_since": {
+        "id": "{n} keluarga sejak {date}",
+        "en": "{n} families since {date}",
+    },
     "digest_first_week": {
         "id": "pembanding minggu lalu belum ada",
         "en": "no figures from last week to compare yet",

@@ -2,10 +2,15 @@
 week, once a week, on the configured weekday and local time of their own zone.
 
 Like every job it only reads what is due and queues outbox rows (campaign ``digest:<week>``,
-one per person and week), so restarts and several processes never send a digest twice; a week
-missed while Kawal was stopped is sent when it starts again, until the next week's is due.
-"Since last week" compares with the per-village snapshot taken when the previous week's
-digests were planned (one snapshot of each kabupaten per week).
+one per person and week), so restarts and several processes never send a digest twice. A
+week's digest is due from its time (moved out of the quiet hours, which may put it in the next
+week) until the next week's is due; one missed while Kawal was stopped is sent when it starts
+again, never in the quiet hours of the recipient's zone, and not at all when it could only go
+out within ``CATCH_UP_MARGIN`` of the next week's.
+
+"Since last week" is exact: when a week's digests are planned, each village of the kabupaten
+gets its snapshot for that ISO week (once), and the digest compares with the previous week's
+snapshot, or says from which date it counts when that week had none.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
-from handlers.digest import DIGEST_ROLES, DigestSchedule, campaign, compose
+from handlers.digest import DIGEST_ROLES, DigestSchedule, campaign, compose, previous_week
 from handlers.messages import to_data
 from handlers.ports import Clock
 from handlers.progress import next_deadline
@@ -23,11 +29,14 @@ from storage.db import Database, UnitOfWork
 from storage.records import RoleHolder
 from storage.regions_data import level_of, timezone_for
 from storage.repos.outbox import NewMessage, Priority
+from storage.repos.progress import ProgressCounts
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_AGE = dt.timedelta(days=6)  # a snapshot older than this is "last week's"
-_Due = tuple[RoleHolder, str, dt.datetime]  # recipient, week key, due instant
+WEEK = dt.timedelta(days=7)  # a week's digest expires when the next week's is due
+CATCH_UP_MARGIN = dt.timedelta(hours=12)  # a late digest this close to the next is dropped
+
+_Due = tuple[RoleHolder, str, dt.datetime, dt.datetime]  # recipient, week, due, not before
 
 
 def _one_role_each(holders: list[RoleHolder]) -> list[RoleHolder]:
@@ -47,9 +56,13 @@ async def plan_digests(
         holders = _one_role_each(await uow.people.role_holders(DIGEST_ROLES))
     due: defaultdict[str, list[_Due]] = defaultdict(list)
     for holder in holders:
-        week, at = schedule.due(now, timezone_for(holder.region_code), quiet)
-        if at <= now:
-            due[holder.region_code[:5]].append((holder, week, at))  # by kabupaten
+        zone = timezone_for(holder.region_code)
+        week, at = schedule.latest_due(now, zone, quiet)
+        # A catch-up found in the quiet hours waits for their end (the week's own time never
+        # is quiet); one that could only go shortly before the next week's is not sent at all.
+        not_before = quiet.next_allowed(now.astimezone(ZoneInfo(zone))).astimezone(dt.UTC)
+        if not_before <= at + WEEK - CATCH_UP_MARGIN:
+            due[holder.region_code[:5]].append((holder, week, at, not_before))  # by kabupaten
     added = 0
     for kabupaten in sorted(due):
         async with db.unit_of_work() as uow:
@@ -62,21 +75,29 @@ async def plan_digests(
 async def _plan_kabupaten(
     uow: UnitOfWork, kabupaten: str, due: list[_Due], now: dt.datetime
 ) -> int:
-    queued = {week: await uow.outbox.people_of(campaign(week)) for week in {d[1] for d in due}}
+    weeks = sorted({d[1] for d in due})
+    queued = {week: await uow.outbox.people_of(campaign(week)) for week in weeks}
     waiting = [d for d in due if d[0].person_id not in queued[d[1]]]
     if not waiting:
         return 0
     report = await uow.progress.region(kabupaten)
     if report is None:
         return 0
-    previous = await uow.progress.snapshot_before(kabupaten, now - SNAPSHOT_AGE)
-    latest = await uow.progress.latest_snapshot(kabupaten)
-    if latest is None or latest <= now - SNAPSHOT_AGE:
-        await uow.progress.take_snapshot({v.code: v.counts for v in report.villages}, now)
+    current = {v.code: v.counts for v in report.villages}
+    baselines: dict[str, tuple[dict[str, ProgressCounts], dt.datetime | None]] = {}
+    for week in sorted({d[1] for d in waiting}):
+        await uow.progress.take_snapshot(week, current, now)  # kept if that week has one
+        before = await uow.progress.snapshot_before(kabupaten, week)
+        if before is None:
+            baselines[week] = ({}, None)
+        else:
+            since = None if before.week == previous_week(week) else before.taken_at
+            baselines[week] = (before.counts, since)
     messages = []
-    for holder, week, at in waiting:
+    for holder, week, at, not_before in waiting:
         code = holder.region_code
         zone = timezone_for(code)
+        previous, since = baselines[week]
         digest = compose(
             area_code=code,
             area_name=holder.region_name,
@@ -84,6 +105,7 @@ async def _plan_kabupaten(
                 v for v in report.villages if v.code == code or v.code.startswith(code + ".")
             ],
             previous=previous,
+            previous_since=since,
             deadline=await next_deadline(uow, code, now),
             now=now,
             zone=zone,
@@ -99,7 +121,8 @@ async def _plan_kabupaten(
                 role=holder.role,
                 template={"kind": "digest", "params": digest.template_params},
                 priority=Priority.BROADCAST,
-                expires_at=at + dt.timedelta(days=7),
+                not_before=not_before,
+                expires_at=at + WEEK,
             )
         )
     return await uow.outbox.enqueue(messages, now)

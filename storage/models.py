@@ -411,14 +411,14 @@ class ProblemReport(Base):
 
 
 class ProgressSnapshot(Base):
-    """Household counts per status of one region at one instant (for "since last week")."""
+    """Household counts per status of one village in one ISO week (``2027-W04``), taken when
+    that week's digest is planned: "since last week" compares with the previous week's row."""
 
     __tablename__ = "progress_snapshots"
-    __table_args__ = (
-        Index("ix_progress_snapshots_region_code_taken_at", "region_code", "taken_at"),
-    )
+    __table_args__ = (UniqueConstraint("region_code", "week"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     region_code: Mapped[str] = mapped_column(Text, ForeignKey("regions.code"))
+    week: Mapped[str] = mapped_column(Text)
     taken_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     counts: Mapped[dict[str, int]] = mapped_column(json_type())

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from storage.models import Household, ProblemReport, ProgressSnapshot, Region
 from storage.regions_data import is_region_code
@@ -31,6 +31,7 @@ __all__ = [
     "RegionProgress",
     "UpcomingDeadline",
     "VillageProgress",
+    "WeekSnapshot",
     "region_chain",
 ]
 
@@ -124,6 +125,15 @@ class RegionProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class WeekSnapshot:
+    """The villages' counts as stored for one ISO week (``2027-W03``)."""
+
+    week: str
+    taken_at: dt.datetime  # when the first of them was taken
+    counts: dict[str, ProgressCounts]
+
+
+@dataclass(frozen=True, slots=True)
 class UpcomingDeadline:
     id: int
     title: str
@@ -198,51 +208,52 @@ class ProgressRepository(Repository):
 
     # ---- weekly snapshots (the digest's "since last week") ---------------------------------------
 
-    async def take_snapshot(self, counts: Mapping[str, ProgressCounts], now: dt.datetime) -> None:
-        """Store the counts of each village code at ``now``."""
+    async def take_snapshot(
+        self, week: str, counts: Mapping[str, ProgressCounts], now: dt.datetime
+    ) -> int:
+        """Store the counts of each village code as its snapshot of ISO ``week`` (``2027-W04``)
+        taken at ``now``; a village that has one for that week keeps it. How many were new."""
         taken = require_aware(now)
         rows = [
-            {"region_code": code, "taken_at": taken, "counts": asdict(value)}
+            {"region_code": code, "week": week, "taken_at": taken, "counts": asdict(value)}
             for code, value in counts.items()
         ]
-        if rows:
-            await self._session.execute(insert(ProgressSnapshot), rows)
+        if not rows:
+            return 0
+        stmt = (
+            self._upsert_insert(ProgressSnapshot)
+            .values(rows)
+            .on_conflict_do_nothing(
+                index_elements=[ProgressSnapshot.region_code, ProgressSnapshot.week]
+            )
+            .returning(ProgressSnapshot.id)
+        )
+        return len((await self._session.execute(stmt)).all())
 
-    async def latest_snapshot(self, region_code: str) -> dt.datetime | None:
-        """When the newest snapshot of a village in ``region_code`` was taken."""
-        latest: dt.datetime | None = await self._session.scalar(
-            select(func.max(ProgressSnapshot.taken_at)).where(
-                in_region(ProgressSnapshot.region_code, region_code)
-            )
+    async def snapshot_before(self, region_code: str, week: str) -> WeekSnapshot | None:
+        """The newest snapshot of the villages in ``region_code`` from a week before ``week``
+        (normally the previous week; an older one when no digest was planned that week)."""
+        inside = in_region(ProgressSnapshot.region_code, region_code)
+        newest: str | None = await self._session.scalar(
+            select(func.max(ProgressSnapshot.week)).where(inside, ProgressSnapshot.week < week)
         )
-        return latest
-
-    async def snapshot_before(
-        self, region_code: str, before: dt.datetime
-    ) -> dict[str, ProgressCounts]:
-        """Per village of ``region_code``: its counts in the newest snapshot taken at or before
-        ``before`` (villages without one are absent)."""
-        newest = (
-            select(
-                ProgressSnapshot.region_code,
-                func.max(ProgressSnapshot.taken_at).label("taken_at"),
+        if newest is None:
+            return None
+        rows = (
+            await self._session.execute(
+                select(
+                    ProgressSnapshot.region_code, ProgressSnapshot.taken_at, ProgressSnapshot.counts
+                ).where(inside, ProgressSnapshot.week == newest)
             )
-            .where(
-                in_region(ProgressSnapshot.region_code, region_code),
-                ProgressSnapshot.taken_at <= require_aware(before),
-            )
-            .group_by(ProgressSnapshot.region_code)
-            .subquery()
-        )
-        rows = await self._session.execute(
-            select(ProgressSnapshot.region_code, ProgressSnapshot.counts).join(
-                newest,
-                (newest.c.region_code == ProgressSnapshot.region_code)
-                & (newest.c.taken_at == ProgressSnapshot.taken_at),
-            )
-        )
+        ).all()
         known = {f.name for f in fields(ProgressCounts)}
-        return {
-            str(code): ProgressCounts(**{k: int(v) for k, v in dict(counts).items() if k in known})
-            for code, counts in rows
-        }
+        return WeekSnapshot(
+            week=newest,
+            taken_at=min(row.taken_at for row in rows),
+            counts={
+                str(row.region_code): ProgressCounts(
+                    **{k: int(v) for k, v in dict(row.counts).items() if k in known}
+                )
+                for row in rows
+            },
+        )

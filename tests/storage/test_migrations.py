@@ -1,12 +1,26 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, MetaData, Text, inspect
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Text,
+    column,
+    insert,
+    inspect,
+    table,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -14,7 +28,15 @@ from sqlalchemy.pool import NullPool
 from storage.migrate import current, upgrade, upgrade_sync
 from storage.models import Base
 
-HEAD = "0003"  # the newest revision in storage/migrations/versions
+HEAD = "0004"  # the newest revision in storage/migrations/versions
+
+_SNAPSHOTS_0003 = table(
+    "progress_snapshots",
+    column("id", Integer),
+    column("region_code", Text),
+    column("taken_at", DateTime(timezone=True)),
+    column("counts", JSON),
+)
 
 TABLES = {
     "announcements",
@@ -82,8 +104,8 @@ async def test_upgrade_creates_the_sqlite_directory(tmp_path: Path) -> None:
 
 def _diff_against_extra_column(connection: Connection) -> list[Any]:
     metadata = MetaData(naming_convention=Base.metadata.naming_convention)
-    for table in Base.metadata.tables.values():
-        table.to_metadata(metadata)
+    for model_table in Base.metadata.tables.values():
+        model_table.to_metadata(metadata)
     metadata.tables["households"].append_column(Column("kecamatan_note", Text, nullable=True))
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(context, metadata))
@@ -107,3 +129,58 @@ def test_upgrade_sync(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}"
     upgrade_sync(url)
     assert asyncio.run(current(url)) == HEAD
+
+
+async def test_existing_snapshots_get_the_week_they_were_taken_in(db_url: str) -> None:
+    """0004 keys snapshots by ISO week in the village's zone; two in one week keep the first."""
+    await upgrade(db_url, "0003")
+    engine = create_async_engine(db_url, poolclass=NullPool)
+    regions = [
+        ("18.04.19.2006", "Sri Menanti", "Asia/Jakarta"),
+        ("91.71.01.1001", "Gurabesi", "Asia/Jayapura"),
+    ]
+    snapshots = [
+        # 2027-01-24 17:30 UTC: Monday 25 January 00:30 WIB (W04), 02:30 WIT (W04)
+        ("18.04.19.2006", dt.datetime(2027, 1, 24, 17, 30, tzinfo=dt.UTC), 1),
+        ("18.04.19.2006", dt.datetime(2027, 1, 27, 5, 0, tzinfo=dt.UTC), 2),  # W04 again
+        ("18.04.19.2006", dt.datetime(2027, 1, 18, 0, 30, tzinfo=dt.UTC), 3),  # W03
+        # 2027-01-24 15:30 UTC: Sunday 22:30 WIB would be W03; in WIT it is Monday, W04
+        ("91.71.01.1001", dt.datetime(2027, 1, 24, 15, 30, tzinfo=dt.UTC), 4),
+    ]
+    try:
+        async with engine.begin() as connection:
+            for code, name, zone in regions:
+                await connection.execute(
+                    text(
+                        "INSERT INTO regions (code, name, level, kind, timezone) "
+                        "VALUES (:code, :name, 4, 'desa', :zone)"
+                    ),
+                    {"code": code, "name": name, "zone": zone},
+                )
+            for code, taken_at, done in snapshots:
+                await connection.execute(
+                    insert(_SNAPSHOTS_0003).values(
+                        region_code=code, taken_at=taken_at, counts={"verified": done}
+                    )
+                )
+        await upgrade(db_url)
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    text(
+                        "SELECT region_code, week, counts FROM progress_snapshots "
+                        "ORDER BY region_code, week"
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    found = [
+        (code, week, counts if isinstance(counts, dict) else json.loads(counts))
+        for code, week, counts in rows
+    ]
+    assert found == [
+        ("18.04.19.2006", "2027-W03", {"verified": 3}),
+        ("18.04.19.2006", "2027-W04", {"verified": 1}),
+        ("91.71.01.1001", "2027-W04", {"verified": 4}),
+    ]

@@ -193,3 +193,23 @@ async def test_next_deadline_is_the_earliest_around_or_inside(progress_db: Datab
         assert found.due_at.astimezone(ZoneInfo("Asia/Jakarta")).time() == (
             first.astimezone(ZoneInfo("Asia/Jakarta")).time()
         )
+
+
+async def test_one_snapshot_per_village_and_week(progress_db: Database) -> None:
+    first, later = NOW, NOW + dt.timedelta(days=2)
+    async with progress_db.unit_of_work() as uow:
+        assert await uow.progress.snapshot_before("18.04", "2026-W03") is None
+        counts = {SRI_MENANTI: ProgressCounts(register=10, verified=3)}
+        assert await uow.progress.take_snapshot("2026-W03", counts, first) == 1
+        # Planned again later that week (another process, a late recipient): the first stays.
+        again = {SRI_MENANTI: ProgressCounts(register=10, verified=7), MUTAR_ALAM: ProgressCounts()}
+        assert await uow.progress.take_snapshot("2026-W03", again, later) == 1  # Mutar Alam
+        await uow.progress.take_snapshot("2025-W52", {SRI_MENANTI: ProgressCounts(1)}, first)
+    async with progress_db.unit_of_work() as uow:
+        week3 = await uow.progress.snapshot_before("18.04", "2026-W04")
+        year_end = await uow.progress.snapshot_before("18.04.19", "2026-W03")
+        elsewhere = await uow.progress.snapshot_before("35.28", "2026-W04")
+    assert week3 is not None and week3.week == "2026-W03" and week3.taken_at == first
+    assert week3.counts == {SRI_MENANTI: counts[SRI_MENANTI], MUTAR_ALAM: ProgressCounts()}
+    assert year_end is not None and year_end.week == "2025-W52"  # across the year boundary
+    assert elsewhere is None
