@@ -21,22 +21,55 @@ import contextlib
 import itertools
 import json
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 _JSON_FIELDS = frozenset({"reply_markup", "allowed_updates", "commands", "entities"})
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    409: "Conflict",
+    429: "Too Many Requests",
+}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  # a header name
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's flood control as the fake enforces it: at most ``per_second`` messages in
+    any sliding second over all chats and ``per_chat`` per second to one chat; a message over
+    either gets 429 with ``retry_after`` (whole seconds, as Telegram gives them)."""
+
+    per_second: float = 30.0
+    per_chat: float = 1.0
+    retry_after: int = 1
+    _recent: deque[float] = field(default_factory=deque)
+    _last_to: dict[int, float] = field(default_factory=dict)
+
+    def check(self, chat_id: int, now: float) -> None:
+        recent = self._recent
+        while recent and recent[0] <= now - 1.0:
+            recent.popleft()
+        last = self._last_to.get(chat_id)
+        if len(recent) >= self.per_second or (last is not None and now - last < 1 / self.per_chat):
+            raise HttpError(
+                429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after
+            )
+        recent.append(now)
+        self._last_to[chat_id] = now
 
 
 # ---- HTTP/1.1 framing (shared by the server and the client) ------------------------------
@@ -187,8 +220,18 @@ class _ServerProtocol(asyncio.Protocol):
 class FakeBotApi:
     """The Bot API on loopback for one bot token."""
 
-    def __init__(self, token: str, *, bot_id: int = 123456789, username: str = "bench_bot") -> None:
+    def __init__(
+        self,
+        token: str,
+        *,
+        bot_id: int = 123456789,
+        username: str = "bench_bot",
+        limits: FloodLimits | None = None,
+    ) -> None:
         self.token = token
+        self.limits = limits
+        self.sent_at: list[float] = []  # perf_counter of every sendMessage answered 200
+        self.refused_at: list[float] = []  # ... and of every one answered 429
         self.bot_id = bot_id
         self.username = username
         self.base_url = ""
@@ -260,7 +303,7 @@ class FakeBotApi:
             return _ok(handler(params))
         except HttpError as error:
             self.errors[name] += 1
-            return _error(error.status, error.description)
+            return _error(error.status, error.description, error.retry_after)
 
     async def _get_updates(self, params: dict[str, Any]) -> bytes:
         if self.webhook is not None:
@@ -313,6 +356,13 @@ class FakeBotApi:
         text = str(params.get("text") or "")
         if not text:
             raise HttpError(400, "Bad Request: message text is empty")
+        if self.limits is not None:
+            try:
+                self.limits.check(chat_id, now)
+            except HttpError:
+                self.refused_at.append(now)
+                raise
+        self.sent_at.append(now)
         message = self._message(chat_id, next(self._message_ids), text, params.get("reply_markup"))
         chat = self.chat(chat_id)
         if "reply_markup" in message:
@@ -361,8 +411,10 @@ def _ok(result: Any) -> bytes:
     return _response(200, json.dumps({"ok": True, "result": result}).encode())
 
 
-def _error(status: int, description: str) -> bytes:
-    body = {"ok": False, "error_code": status, "description": description}
+def _error(status: int, description: str, retry_after: int | None = None) -> bytes:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
     return _response(status, json.dumps(body).encode())
 
 

@@ -383,9 +383,7 @@ async def _wait_ready(api: FakeBotApi, mode: str, port: int, process: subprocess
     raise RuntimeError("the bot did not become ready within 60 s")
 
 
-def _spawn(
-    command: list[str], env: dict[str, str], cwd: Path, out: Path
-) -> subprocess.Popen[bytes]:
+def spawn(command: list[str], env: dict[str, str], cwd: Path, out: Path) -> subprocess.Popen[bytes]:
     with out.open("wb") as log:  # the child keeps its own descriptor
         return subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
 
@@ -412,7 +410,7 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     command, env, cwd = _bot_command(
         bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root
     )
-    process = _spawn(command, env, cwd, work / f"{bot}-{mode}.out")
+    process = spawn(command, env, cwd, work / f"{bot}-{mode}.out")
     webhook: WebhookClient | None = None
     try:
         await _wait_ready(api, mode, port, process)

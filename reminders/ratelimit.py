@@ -7,8 +7,9 @@ sleep, so tests run on a fake clock without sleeping.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -18,7 +19,9 @@ class Slots:
     """Reservations: the next free instant globally and per chat.
 
     ``reserve`` returns when the caller may send and books that instant, so concurrent callers
-    get distinct, correctly spaced slots.
+    get distinct, correctly spaced slots. A caller that wakes late (a busy event loop) would
+    then send right behind the next one; ``window_wait`` / ``granted`` keep the sends actually
+    let through at no more than the rate in any sliding second, whatever the lateness.
     """
 
     global_rate: float  # messages per second over all chats
@@ -27,6 +30,24 @@ class Slots:
     _next_global: float = 0.0
     _next_chat: OrderedDict[str, float] = field(default_factory=OrderedDict)
     _paused_until: float = 0.0
+    _granted: deque[float] = field(default_factory=deque)  # the latest sends let through
+
+    @property
+    def per_second(self) -> int:
+        """Sends allowed in any sliding second (at least one)."""
+        return max(1, math.floor(self.global_rate))
+
+    def window_wait(self, now: float) -> float:
+        """Seconds to wait before one more send keeps the sliding second within the rate."""
+        if len(self._granted) < self.per_second:
+            return 0.0
+        return max(0.0, self._granted[0] + 1.0 - now)
+
+    def granted(self, now: float) -> None:
+        """A send was let through at ``now``."""
+        self._granted.append(now)
+        while len(self._granted) > self.per_second:
+            self._granted.popleft()
 
     def reserve(self, chat: str, now: float) -> float:
         start = max(now, self._next_global, self._paused_until, self._next_chat.get(chat, 0.0))
@@ -69,6 +90,9 @@ class RateLimiter:
         delay = start - self._clock()
         if delay > 0:
             await self._sleep(delay)
+        while (wait := self.slots.window_wait(self._clock())) > 0:
+            await self._sleep(wait)
+        self.slots.granted(self._clock())  # no await since the check: callers cannot interleave
 
     def retry_after(self, seconds: float, chat: str | None = None) -> None:
         """Honour a platform's retry_after: for one chat, or (``chat`` None) for everything."""

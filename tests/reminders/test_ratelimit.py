@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
+import heapq
 import itertools
+import random
+from collections.abc import Callable
 
 import pytest
 
@@ -72,13 +76,60 @@ async def test_retry_after_for_one_chat_does_not_hold_others() -> None:
     assert fake.t == pytest.approx(1030.0)
 
 
-async def test_concurrent_acquires_never_exceed_the_rate() -> None:
-    fake = FakeTime()
-    limiter = RateLimiter(10.0, 0.0, clock=fake.clock, sleep=fake.sleep)
-    reserved = [limiter.slots.reserve(str(i), fake.t) for i in range(50)]
-    gaps = [b - a for a, b in itertools.pairwise(reserved)]
-    assert min(gaps) == pytest.approx(0.1)
-    await asyncio.gather(*(limiter.acquire(str(i)) for i in range(3)))
+class VirtualLoop:
+    """Virtual time for many tasks at once: ``sleep`` wakes each sleeper at its instant plus a
+    lateness drawn from ``late`` (a busy event loop), earliest first."""
+
+    def __init__(self, late: Callable[[], float]) -> None:
+        self.t = 0.0
+        self.late = late
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def clock(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        wake = self.t + seconds + self.late()
+        heapq.heappush(self._sleepers, (wake, next(self._seq), future))
+        await future
+
+    async def run(self, tasks: list[asyncio.Task[None]]) -> None:
+        while not all(task.done() for task in tasks):
+            for _ in range(5):  # let every runnable task reach its next sleep
+                await asyncio.sleep(0)
+            if self._sleepers:
+                wake, _, future = heapq.heappop(self._sleepers)
+                self.t = max(self.t, wake)
+                future.set_result(None)
+        for task in tasks:
+            task.result()
+
+
+def most_in_any_second(times: list[float]) -> int:
+    return max(bisect.bisect_left(times, t + 1.0, lo=i) - i for i, t in enumerate(times))
+
+
+@pytest.mark.parametrize("lateness", [0.0, 0.03, 0.2])
+async def test_concurrent_senders_never_exceed_the_rate_in_any_second(lateness: float) -> None:
+    """Eight senders share the limiter (as the outbox does), each woken up to ``lateness``
+    seconds late: never more than 25 sends in any sliding second, and the rate is kept."""
+    rng = random.Random(7)
+    loop = VirtualLoop(lambda: rng.uniform(0, lateness))
+    limiter = RateLimiter(25.0, 1.0, clock=loop.clock, sleep=loop.sleep)
+    chats = iter(range(1000))
+    granted: list[float] = []
+
+    async def sender() -> None:
+        for chat in chats:
+            await limiter.acquire(str(chat))
+            granted.append(loop.t)
+
+    await loop.run([asyncio.create_task(sender()) for _ in range(8)])
+    assert len(granted) == 1000 and granted == sorted(granted)
+    assert most_in_any_second(granted) == 25
+    assert 999 / (granted[-1] - granted[0]) > 0.95 * 25
 
 
 def test_rejects_nonsense_rates() -> None:
