@@ -255,6 +255,10 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     "report_reply_button": {"id": "Balas laporan", "en": "Answer the report"},
     "report_reply_option": {"id": "Balas #{id}", "en": "Answer #{id}"},
+    "reports_more": {
+        "id": "Ditampilkan {shown} terbaru dari {n}; yang lebih lama muncul setelah ini dibalas.",
+        "en": "Showing the newest {shown} of {n}; older ones appear once these are answered.",
+    },
     "reports_reply_hint": {
         "id": "Pilih laporan untuk dibalas, atau ketik BALAS dan nomornya. Contoh: BALAS 12",
         "en": "Choose a report to answer, or type BALAS and its number. Example: BALAS 12",

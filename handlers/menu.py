@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers import reports
 from handlers.context import Turn
 from handlers.i18n import LANGS, t
 from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, Tone
@@ -66,9 +67,8 @@ async def show(turn: Turn) -> Reply:
 async def _label(turn: Turn, item: MenuItem) -> str:
     label = t(item.label_key, turn.lang)
     if item.key == "reports":
-        # Until reports reach Dinsos as proactive messages, the menu shows how many wait.
-        roles = turn.roles("dinsos")
-        count = await turn.uow.problem_reports.count_open(roles[0].region_code) if roles else 0
+        # How many wait, over all the officer's Dinsos (and admin) regions.
+        count = await reports.open_count(turn)
         if count:
             label = f"{label} ({count})"
     return label

@@ -104,15 +104,36 @@ async def notify_dinsos(turn: Turn, report_id: int) -> int:
 # ---- Dinsos: the list and the answer ------------------------------------------------------------
 
 
+def report_areas(turn: Turn) -> list[str]:
+    """The regions of all the person's Dinsos / admin roles, widest first, without those
+    inside another (a report is listed and counted once)."""
+    codes = sorted(
+        {r.region_code for r in turn.roles(*REPORT_ROLES)}, key=lambda c: (c.count("."), c)
+    )
+    kept: list[str] = []
+    for code in codes:
+        if not any(code == k or code.startswith(k + ".") for k in kept):
+            kept.append(code)
+    return kept
+
+
+async def open_count(turn: Turn) -> int:
+    """Open reports over all the person's Dinsos / admin regions (0 without such a role)."""
+    areas = report_areas(turn)
+    return await turn.uow.problem_reports.count_open(*areas) if areas else 0
+
+
 async def show_open(turn: Turn) -> Reply:
-    roles = turn.roles(*REPORT_ROLES)
-    if not roles:
+    areas = report_areas(turn)
+    if not areas:
         return Reply([Text(t("not_allowed", turn.lang, role=t("role_dinsos", turn.lang)))])
-    region = roles[0]
-    reports = await turn.uow.problem_reports.open_in(region.region_code, limit=SHOWN)
+    names = {r.region_code: r.region_name for r in turn.roles(*REPORT_ROLES)}
+    where = ", ".join(names.get(code, code) for code in areas)
+    total = await turn.uow.problem_reports.count_open(*areas)
+    reports = await turn.uow.problem_reports.open_in(*areas, limit=SHOWN) if total else []
     if not reports:
-        return Reply([Text(t("reports_none", turn.lang, region=region.region_name), Tone.SUCCESS)])
-    lines = [t("reports_title", turn.lang, region=region.region_name, n=len(reports))]
+        return Reply([Text(t("reports_none", turn.lang, region=where), Tone.SUCCESS)])
+    lines = [t("reports_title", turn.lang, region=where, n=total)]
     options = []
     for report in reports:
         village = await turn.uow.regions.get(report.region_code)
@@ -130,6 +151,8 @@ async def show_open(turn: Turn) -> Reply:
         )
         label = t("report_reply_option", turn.lang, id=report.id)
         options.append(Option(f"{REPLY_PREFIX}{report.id}", label))
+    if total > len(reports):
+        lines.append(t("reports_more", turn.lang, shown=len(reports), n=total))
     lines.append(t("reports_reply_hint", turn.lang))
     return Reply([Question("\n\n".join(lines), tuple(options))])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from storage.models import ProblemReport
 from storage.repos._base import Repository, changed, in_region, insert_id, require_aware
@@ -49,6 +49,12 @@ _COLUMNS = (
 )
 
 
+def _in_any(region_prefixes: tuple[str, ...]) -> ColumnElement[bool]:
+    if not region_prefixes:
+        raise ValueError("at least one region code is needed")
+    return or_(*(in_region(ProblemReport.region_code, p) for p in region_prefixes))
+
+
 class ProblemReportRepository(Repository):
     async def add(
         self,
@@ -84,22 +90,23 @@ class ProblemReportRepository(Repository):
         ).first()
         return ProblemReportRecord(*row) if row else None
 
-    async def open_in(self, region_prefix: str, limit: int = 20) -> list[ProblemReportRecord]:
-        """Open reports in the region or below, newest first."""
+    async def open_in(self, *region_prefixes: str, limit: int = 20) -> list[ProblemReportRecord]:
+        """Open reports in any of the regions or below, newest first."""
         stmt = (
             select(*_COLUMNS)
-            .where(in_region(ProblemReport.region_code, region_prefix))
+            .where(_in_any(region_prefixes))
             .where(ProblemReport.status == "open")
             .order_by(ProblemReport.created_at.desc(), ProblemReport.id.desc())
             .limit(limit)
         )
         return [ProblemReportRecord(*row) for row in await self._session.execute(stmt)]
 
-    async def count_open(self, region_prefix: str) -> int:
+    async def count_open(self, *region_prefixes: str) -> int:
+        """How many reports are open in any of the regions or below (each counted once)."""
         stmt = (
             select(func.count())
             .select_from(ProblemReport)
-            .where(in_region(ProblemReport.region_code, region_prefix))
+            .where(_in_any(region_prefixes))
             .where(ProblemReport.status == "open")
         )
         return int(await self._session.scalar(stmt) or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,50 @@ async def test_dinsos_finishes_an_open_form_first(world: World) -> None:
     await dinsos.press("report:reply:1")
     await dinsos.press("report:reply:1")  # again, while the answer form is open
     assert "masih punya isian yang belum selesai" in dinsos.texts()
+
+
+async def _open_reports(world: World, region: str, count: int, minutes: int = 0) -> None:
+    async with world.db.unit_of_work() as uow:
+        person = await uow.people.create("Operator", "id", world.clock.now())
+        for n in range(count):
+            at = world.clock.now() + dt.timedelta(minutes=minutes + n)
+            await uow.problem_reports.add(person, "telegram", region, "aplikasi", f"No {n}", at)
+
+
+async def test_the_list_counts_every_open_report_not_only_those_shown(world: World) -> None:
+    dinsos = await _person(world, "dinsos", "18.04", "431", "Bu Rina")
+    await _open_reports(world, SRI_MENANTI, 25)
+    await dinsos.press("m:reports")
+    text = dinsos.question().text
+    assert text.startswith("Laporan kendala terbuka di Lampung Barat (25):")
+    assert "Ditampilkan 10 terbaru dari 25" in text
+    assert len(dinsos.question().options) == 10
+    assert "No 24" in text and "No 14" not in text  # the newest first
+    await dinsos.text("menu")
+    assert "Laporan kendala (25)" in [o.label for o in dinsos.question().options]
+
+
+async def test_an_officer_over_two_kabupaten_sees_the_reports_of_both(world: World) -> None:
+    async with world.db.unit_of_work() as uow:
+        await load_regions(uow, "35.28.11")
+    dinsos = await _person(world, "dinsos", "18.04", "441", "Bu Rina")
+    async with world.db.unit_of_work() as uow:
+        person = await uow.people.find_by_identity("telegram", "441")
+        assert person is not None
+        await uow.people.assign_role(person.person_id, "dinsos", "35.28", world.clock.now())
+        await uow.people.assign_role(person.person_id, "dinsos", "18.04.19", world.clock.now())
+    await _open_reports(world, SRI_MENANTI, 2)
+    await _open_reports(world, "35.28.11.2001", 1, minutes=10)
+
+    await dinsos.press("m:reports")
+    text = dinsos.question().text
+    assert text.startswith("Laporan kendala terbuka di Lampung Barat, Pamekasan (3):")
+    assert "Bujur Barat" in text and "Sri Menanti" in text
+    assert "Ditampilkan" not in text
+    assert [o.value for o in dinsos.question().options] == [
+        "report:reply:3",
+        "report:reply:2",
+        "report:reply:1",
+    ]
+    await dinsos.press("report:reply:3")  # the second kabupaten's report can be answered
+    assert "Balas laporan #3 · Bujur Barat" in dinsos.texts()
