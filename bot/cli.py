@@ -830,7 +830,9 @@ def deadline_cancel(
 
     async def work(database: Database) -> DeadlineRecord | None:
         async with database.unit_of_work() as uow:
-            return await cancel_deadline(uow, deadline_id, by=None, channel="cli", now=now)
+            return await cancel_deadline(
+                uow, deadline_id, by=None, channel="cli", now=now, quiet=settings.quiet
+            )
 
     deadline = _run(lambda: _with_db(settings, work))
     if deadline is None:

@@ -186,7 +186,7 @@ async def _with_session(
     if announcement_form.is_payload(inbound):
         return await announcement_form.route(turn, open_session, options.quiet_hours)
     if deadline_form.is_payload(inbound):
-        return await deadline_form.route(turn, open_session)
+        return await deadline_form.route(turn, open_session, options.quiet_hours)
     in_menu = menu.is_menu_payload(inbound)
     if open_session is not None and announcement_form.is_form(open_session) and not in_menu:
         return await announcement_form.answer(turn, open_session, options.quiet_hours)

@@ -64,8 +64,8 @@ def is_form(record: FormSessionRecord) -> bool:
 # ---- the dl: buttons ---------------------------------------------------------------------------
 
 
-async def route(turn: Turn, open_session: FormSessionRecord | None) -> Reply:
-    """A ``dl:`` button of the deadline view."""
+async def route(turn: Turn, open_session: FormSessionRecord | None, quiet: QuietHours) -> Reply:
+    """A ``dl:`` button of the deadline view (``quiet``: when a cancellation notice may go)."""
     action, _, arg = turn.inbound.payload.removeprefix(PAYLOAD_PREFIX).partition(":")
     if not turn.roles(*MANAGER_ROLES):
         return Reply([Text(t("dlf_not_allowed", turn.lang), Tone.ERROR)])
@@ -83,7 +83,7 @@ async def route(turn: Turn, open_session: FormSessionRecord | None) -> Reply:
         case "cancel":
             return await deadlines.confirm_cancel(turn, deadline_id)
         case "cancel-yes":
-            return await deadlines.do_cancel(turn, deadline_id)
+            return await deadlines.do_cancel(turn, deadline_id, quiet)
     return await deadlines.show(turn)
 
 

@@ -10,6 +10,7 @@ operator or peratin their village, a camat their kecamatan, Dinsos the deadline'
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from handlers.timing import (
     DEFAULT_OFFSETS,
     DEFAULT_REMIND_TIME,
     Occurrence,
+    QuietHours,
     Recurrence,
     around,
     format_time,
@@ -38,6 +40,8 @@ from storage.regions_data import (
 )
 from storage.repos.deadlines import DeadlineRecord
 from storage.repos.outbox import NewMessage, Priority
+
+log = logging.getLogger(__name__)
 
 # Who a deadline may remind, in the order the form offers them.
 DEADLINE_ROLES = ("operator", "peratin", "camat", "dinsos")
@@ -575,10 +579,17 @@ async def update(
 
 
 async def cancel(
-    uow: UnitOfWork, deadline_id: int, *, by: int | None, channel: str, now: dt.datetime
+    uow: UnitOfWork,
+    deadline_id: int,
+    *,
+    by: int | None,
+    channel: str,
+    now: dt.datetime,
+    quiet: QuietHours,
 ) -> DeadlineRecord | None:
     """Cancel an active deadline: its pending rows are cancelled, and whoever already got a
-    reminder for the coming due date is told it is off. The deadline as it was, or None."""
+    reminder for the coming due date is told it is off (after the quiet hours of their
+    region; not at all if the due time comes first). The deadline as it was, or None."""
     deadline = await uow.deadlines.get(deadline_id)
     if deadline is None or not deadline.active or not await uow.deadlines.cancel(deadline_id, now):
         return None
@@ -586,7 +597,7 @@ async def cancel(
     _, upcoming = occurrences_around(deadline, now)
     told = 0
     if upcoming is not None:
-        told = await _tell_cancelled(uow, deadline, upcoming, now)
+        told = await _tell_cancelled(uow, deadline, upcoming, now, quiet)
     await uow.audit.add(
         "deadline.cancelled",
         "deadline",
@@ -605,7 +616,11 @@ _REACHED = frozenset({"sending", "sent", "delivered", "read"})
 
 
 async def _tell_cancelled(
-    uow: UnitOfWork, deadline: DeadlineRecord, occurrence: Occurrence, now: dt.datetime
+    uow: UnitOfWork,
+    deadline: DeadlineRecord,
+    occurrence: Occurrence,
+    now: dt.datetime,
+    quiet: QuietHours,
 ) -> int:
     planned = await uow.deadlines.planned(campaign_prefix(deadline.id, occurrence.key))
     reached = {
@@ -615,13 +630,22 @@ async def _tell_cancelled(
     }
     if not reached:
         return 0
-    people = await uow.people.role_holders(DEADLINE_ROLES, deadline.region_code)
-    langs = {p.person_id: p.lang for p in people}
+    people = {
+        p.person_id: p for p in await uow.people.role_holders(DEADLINE_ROLES, deadline.region_code)
+    }
     zone = zone_of(deadline)
     name = campaign(deadline.id, occurrence.key, deadline.revision, "cancelled")
     messages = []
+    late = 0
     for person_id in sorted(reached):
-        composed = cancelled_message(deadline, occurrence.due, zone, langs.get(person_id, "id"))
+        holder = people.get(person_id)
+        lang = holder.lang if holder else "id"
+        their_zone = timezone_for(holder.region_code) if holder else zone
+        not_before = quiet.next_allowed(now.astimezone(ZoneInfo(their_zone))).astimezone(dt.UTC)
+        if not_before >= occurrence.due:
+            late += 1
+            continue
+        composed = cancelled_message(deadline, occurrence.due, zone, lang)
         messages.append(
             NewMessage(
                 name,
@@ -630,8 +654,17 @@ async def _tell_cancelled(
                 composed.payload,
                 template=composed.template,
                 priority=Priority.REMINDER,
+                not_before=not_before,
                 expires_at=occurrence.due,
             )
+        )
+    if late:
+        log.warning(
+            "deadline %s cancelled in the quiet hours: %d recipients not told, the due time "
+            "%s comes before the quiet hours end",
+            deadline.id,
+            late,
+            occurrence.due.isoformat(),
         )
     return await uow.outbox.enqueue(messages, now)
 
@@ -751,12 +784,12 @@ async def confirm_cancel(turn: Turn, deadline_id: int) -> Reply:
     return Reply([Question(text, options)])
 
 
-async def do_cancel(turn: Turn, deadline_id: int) -> Reply:
+async def do_cancel(turn: Turn, deadline_id: int, quiet: QuietHours) -> Reply:
     if await managed_deadline(turn, deadline_id) is None:
         return not_found(turn)
     channel = turn.inbound.channel.value
     deadline = await cancel(
-        turn.uow, deadline_id, by=turn.me.person_id, channel=channel, now=turn.now
+        turn.uow, deadline_id, by=turn.me.person_id, channel=channel, now=turn.now, quiet=quiet
     )
     if deadline is None:  # pragma: no cover - checked just above in the same transaction
         return not_found(turn)

@@ -8,6 +8,9 @@ what has become due since:
   (``deadline:<id>:<occurrence>:r<revision>:T-3``), with the progress of their area at that
   moment, expiring at the due instant. Earlier steps that never got a row (the bot was down,
   the person joined late, the deadline was created or moved late) are recorded ``superseded``.
+  Nothing is planned for a recipient while it is quiet hours in their region: a step that
+  came earlier (a catch-up after a restart at night, a deadline created at 22:30) is decided
+  in the first round after the quiet hours, with the progress of that moment.
   A step already planned for the same due instant under an older revision counts as done (an
   edit that does not move the due time re-sends nothing); a row an edit cancelled does not.
 * **Thank-you.** A recipient whose whole area has finished gets ``:thanks`` (once per
@@ -15,8 +18,8 @@ what has become due since:
 * **Missed.** Steps of an occurrence that passed (within ``RECENT``) without a row are recorded
   ``superseded`` and logged: they are dropped, never sent late.
 * **Escalation.** Once an occurrence has passed, every camat and Dinsos whose region meets the
-  deadline's gets ``:escalation`` once, listing their unfinished villages (recorded
-  ``superseded`` when every village finished).
+  deadline's gets ``:escalation`` once, outside the quiet hours, listing their unfinished
+  villages (recorded ``superseded`` when every village finished).
 
 Restart-safe by construction: nothing is kept in memory between rounds, and every row is unique
 per (campaign, person), so two processes planning the same round enqueue each row once.
@@ -49,7 +52,14 @@ from handlers.deadlines import (
 )
 from handlers.ports import Clock
 from handlers.timing import Occurrence, QuietHours
-from reminders.planning import Step, catch_up, escalation_at, missed, reminder_steps
+from reminders.planning import (
+    Step,
+    catch_up,
+    escalation_at,
+    in_quiet_hours,
+    missed,
+    reminder_steps,
+)
 from storage.db import Database, UnitOfWork
 from storage.records import RoleHolder
 from storage.regions_data import timezone_for
@@ -245,6 +255,8 @@ class _Planner:
         thanks: list[NewMessage] = []
         records: list[NewMessage] = []
         for person in people:
+            if in_quiet_hours(self.now, person.zone, self.quiet):
+                continue  # a catch-up waits for the morning; if the due time comes first: dropped
             decision = catch_up(
                 self.steps(occurrence, person.zone), self.now, done.steps[person.person_id]
             )
@@ -305,7 +317,8 @@ class _Planner:
         if result.dropped:
             log.warning(
                 "deadline %s (%s, due %s) passed before %d reminders could be sent "
-                "(Kawal was stopped, or the recipients joined late): dropped",
+                "(Kawal was stopped, the recipients joined late, or the quiet hours held them "
+                "back until then): dropped",
                 self.deadline.id,
                 occurrence.key,
                 occurrence.due.isoformat(),
@@ -326,6 +339,8 @@ class _Planner:
                 continue
             if escalation_at(occurrence.due, person.zone, self.quiet) > self.now:
                 continue
+            if in_quiet_hours(self.now, person.zone, self.quiet):
+                continue  # e.g. Kawal started again at night: the escalation waits for 07:00
             areas = [a for a in areas_of(person.roles, await self.book()) if a.unfinished]
             expires = occurrence.due + RECENT
             if not areas:

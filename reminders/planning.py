@@ -24,6 +24,7 @@ __all__ = [
     "Step",
     "catch_up",
     "escalation_at",
+    "in_quiet_hours",
     "missed",
     "reminder_steps",
     "step_name",
@@ -83,6 +84,13 @@ def catch_up(steps: Sequence[Step], now: dt.datetime, done: Collection[str]) -> 
 def missed(steps: Sequence[Step], done: Collection[str]) -> tuple[Step, ...]:
     """The steps of an occurrence that has passed which never got a row: dropped."""
     return tuple(s for s in steps if s.name not in done)
+
+
+def in_quiet_hours(now: dt.datetime, zone: str, quiet: QuietHours) -> bool:
+    """True while ``now`` falls in the quiet hours of ``zone``: nothing is planned for a
+    recipient there (a step that came earlier, e.g. missed during a downtime or passed before
+    the deadline was created, waits for the next round after the quiet hours)."""
+    return quiet.contains(now.astimezone(ZoneInfo(zone)).time())
 
 
 def escalation_at(due: dt.datetime, zone: str, quiet: QuietHours) -> dt.datetime:

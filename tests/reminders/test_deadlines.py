@@ -41,7 +41,6 @@ def wib(text: str) -> dt.datetime:
 
 DUE = wib("2026-01-27 16:00")  # Tuesday
 BASE = Draft("Ekspor DTKS", DUE, "18.04", ("operator", "peratin"))
-BASE = Draft("Ekspor DTKS", DUE, "18.04", ("operator", "peratin"))
 
 
 @dataclass
@@ -80,6 +79,13 @@ class Town:
         while await self.sender.run_once():
             pass
         return planned
+
+    async def cancel(self, deadline_id: int) -> None:
+        async with self.db.unit_of_work() as uow:
+            cancelled = await deadlines.cancel(
+                uow, deadline_id, by=None, channel="cli", now=self.clock.now(), quiet=QUIET
+            )
+        assert cancelled is not None
 
     def texts(self, key: str) -> list[str]:
         return self.fake.to(key)
@@ -346,9 +352,16 @@ async def test_cancelling_stops_reminders_and_tells_who_was_reminded(town: Town)
     town.clock.set(wib("2026-01-21 09:00"))
     async with town.db.unit_of_work() as uow:
         cancelled = await deadlines.cancel(
-            uow, deadline_id, by=town.people["dinsos"], channel="telegram", now=town.clock.now()
+            uow,
+            deadline_id,
+            by=town.people["dinsos"],
+            channel="telegram",
+            now=town.clock.now(),
+            quiet=QUIET,
         )
-        again = await deadlines.cancel(uow, deadline_id, by=None, channel="cli", now=START)
+        again = await deadlines.cancel(
+            uow, deadline_id, by=None, channel="cli", now=START, quiet=QUIET
+        )
     assert cancelled is not None and again is None
     await town.tick()
     for at in ("2026-01-24 08:00", "2026-01-27 08:00", "2026-01-27 17:00"):
@@ -390,6 +403,82 @@ async def test_reminder_times_in_the_quiet_hours_move_to_the_morning(town: Town)
     assert town.texts("op-sri") == []
     await town.tick(wib("2026-01-27 07:00"))
     assert "(hari ini)" in town.texts("op-sri")[0]
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    ["created at 22:30", "restarted at 23:15"],
+)
+async def test_a_catch_up_never_goes_out_in_the_quiet_hours(town: Town, scenario: str) -> None:
+    """T-7 and T-3 have come when the deadline is created late at night (or Kawal starts again
+    then): the latest step waits for 07:00 and says how far the deadline is at that moment."""
+    if scenario == "created at 22:30":
+        town.clock.set(wib("2026-01-24 22:30"))
+        await town.deadline()
+    else:
+        await town.deadline()
+        await town.tick(wib("2026-01-16 09:00"))
+        town.clock.set(wib("2026-01-24 23:15"))
+    await town.tick()
+    await town.tick(wib("2026-01-25 06:59"))
+    assert [town.texts(k) for k in RECIPIENTS] == [[], [], []]
+    assert await town.statuses() == {}  # nothing planned in the night: decided in the morning
+    await town.tick(wib("2026-01-25 07:00"))
+    for key in RECIPIENTS:
+        [text] = town.texts(key)
+        assert "Selasa, 27 Januari 2026 pukul 16.00 WIB (2 hari lagi)" in text
+    assert await town.statuses() == {"sent": 3, "superseded": 3}  # T-3 sent, T-7 recorded
+    await town.tick(wib("2026-01-26 08:00"))
+    assert all(len(town.texts(k)) == 2 for k in RECIPIENTS)  # T-1 as planned
+
+
+async def test_a_catch_up_held_by_the_quiet_hours_past_the_due_time_is_dropped_and_logged(
+    town: Town, caplog: pytest.LogCaptureFixture
+) -> None:
+    await town.deadline(due_at=wib("2026-01-27 06:00"), offsets=(1,))
+    await town.tick(wib("2026-01-20 09:00"))
+    await town.tick(wib("2026-01-26 22:00"))  # back after T-1 (08:00), in the quiet hours
+    with caplog.at_level("WARNING"):
+        planned = await town.tick(wib("2026-01-27 06:00"))
+    assert [town.texts(k) for k in RECIPIENTS] == [[], [], []]
+    assert planned.dropped == 3
+    assert "passed before 3 reminders could be sent" in caplog.text
+
+
+async def test_an_escalation_after_a_night_restart_waits_for_the_morning(town: Town) -> None:
+    await town.deadline()
+    await town.tick(wib("2026-01-27 08:00"))
+    await town.tick(wib("2026-01-27 23:00"))  # down from 15:00 to 23:00: the deadline passed
+    assert town.texts("camat-airhitam") == []
+    await town.tick(wib("2026-01-28 07:00"))
+    assert len(town.texts("camat-airhitam")) == 1
+
+
+async def test_a_cancellation_at_night_is_told_in_the_morning(town: Town) -> None:
+    deadline_id = await town.deadline()
+    await town.tick(wib("2026-01-20 08:00"))
+    town.clock.set(wib("2026-01-21 23:30"))
+    await town.cancel(deadline_id)
+    await town.tick()
+    await town.tick(wib("2026-01-22 06:59"))
+    assert all(len(town.texts(k)) == 1 for k in RECIPIENTS)
+    await town.tick(wib("2026-01-22 07:00"))
+    for key in RECIPIENTS:
+        assert town.texts(key)[-1].startswith("Tenggat Ekspor DTKS (batas Selasa, 27 Januari")
+
+
+async def test_a_cancellation_at_night_just_before_an_early_due_time_is_not_sent(
+    town: Town, caplog: pytest.LogCaptureFixture
+) -> None:
+    deadline_id = await town.deadline(due_at=wib("2026-01-27 06:00"), offsets=(1,))
+    await town.tick(wib("2026-01-26 08:00"))
+    town.clock.set(wib("2026-01-26 23:00"))
+    with caplog.at_level("WARNING"):
+        await town.cancel(deadline_id)
+    assert "3 recipients not told" in caplog.text
+    await town.tick(wib("2026-01-27 07:00"))
+    assert all(len(town.texts(k)) == 1 for k in RECIPIENTS)
+    assert (await town.statuses()).get("pending", 0) == 0
 
 
 async def test_a_camat_among_the_roles_gets_the_kecamatan_laggards_first(town: Town) -> None:

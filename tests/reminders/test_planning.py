@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.timing import QuietHours
-from reminders.planning import Step, catch_up, escalation_at, missed, reminder_steps
+from reminders.planning import (
+    Step,
+    catch_up,
+    escalation_at,
+    in_quiet_hours,
+    missed,
+    reminder_steps,
+)
 
 WIB, WITA, WIT = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
 QUIET = QuietHours()
@@ -218,3 +225,22 @@ def test_new_offsets_after_an_edit_only_add_what_has_not_come() -> None:
 def test_escalation_waits_for_the_quiet_hours_to_end(zone: str, due: str, expected: str) -> None:
     at = escalation_at(local(zone, due), zone, QUIET)
     assert f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}" == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "quiet", "expected"),
+    [
+        (WIB, "2027-01-24 20:59", QUIET, False),
+        (WIB, "2027-01-24 21:00", QUIET, True),
+        (WIB, "2027-01-25 06:59", QUIET, True),
+        (WIB, "2027-01-25 07:00", QUIET, False),
+        # 22:30 WIB is 00:30 WIT: quiet there too; 20:30 WIB is 21:30 WITA
+        (WIT, "2027-01-25 00:30", QUIET, True),
+        (WITA, "2027-01-24 21:30", QUIET, True),
+        (WIB, "2027-01-24 23:00", NO_QUIET, False),
+    ],
+)
+def test_in_quiet_hours_uses_the_recipients_local_time(
+    zone: str, now: str, quiet: QuietHours, expected: bool
+) -> None:
+    assert in_quiet_hours(local(zone, now), zone, quiet) is expected
