@@ -789,7 +789,7 @@ def deadline_edit(
 
     async def work(database: Database) -> str:
         async with database.unit_of_work() as uow:
-            current = await uow.deadlines.get(deadline_id)
+            current = await uow.deadlines.get(deadline_id, lock=True)
             if current is None or not current.active:
                 raise _fail(f"Tenggat #{deadline_id} tidak ada atau sudah dibatalkan.")
             base = Draft.of(current)

@@ -556,7 +556,7 @@ async def update(
     """Replace an active deadline's fields: a new revision. Its pending outbox rows (the old
     plan) are cancelled; the planner plans the new revision next round, and a reminder already
     sent for the same due time is not sent again. The new revision, None if not active."""
-    before = await uow.deadlines.get(deadline_id)
+    before = await uow.deadlines.get(deadline_id, lock=True)  # waits for a planning round
     if before is None or not before.active:
         return None
     revision = await uow.deadlines.update(deadline_id, **_fields(draft), now=now)
@@ -590,7 +590,7 @@ async def cancel(
     """Cancel an active deadline: its pending rows are cancelled, and whoever already got a
     reminder for the coming due date is told it is off (after the quiet hours of their
     region; not at all if the due time comes first). The deadline as it was, or None."""
-    deadline = await uow.deadlines.get(deadline_id)
+    deadline = await uow.deadlines.get(deadline_id, lock=True)  # waits for a planning round
     if deadline is None or not deadline.active or not await uow.deadlines.cancel(deadline_id, now):
         return None
     cancelled = await uow.outbox.cancel(campaign_prefix(deadline_id), now)

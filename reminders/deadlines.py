@@ -122,9 +122,11 @@ async def plan_deadlines(db: Database, clock: Clock, quiet: QuietHours) -> PlanR
 async def plan_deadline(
     uow: UnitOfWork, deadline_id: int, now: dt.datetime, quiet: QuietHours
 ) -> PlanRound:
-    """Enqueue what is due at ``now`` for one deadline."""
+    """Enqueue what is due at ``now`` for one deadline. The deadline's row stays locked until
+    ``uow`` ends, so an edit or a cancel waits for the rows of this round (and cancels them)
+    and the round never plans a deadline cancelled meanwhile."""
     result = PlanRound()
-    deadline = await uow.deadlines.get(deadline_id)
+    deadline = await uow.deadlines.get(deadline_id, lock=True)
     if deadline is None or not deadline.active:
         return result
     previous, upcoming = occurrences_around(deadline, now)

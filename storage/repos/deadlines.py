@@ -164,10 +164,16 @@ class DeadlineRepository(Repository):
 
     # ---- reading ------------------------------------------------------------------------------
 
-    async def get(self, deadline_id: int) -> DeadlineRecord | None:
-        row = (
-            await self._session.execute(select(*_COLUMNS).where(Deadline.id == deadline_id))
-        ).first()
+    async def get(self, deadline_id: int, *, lock: bool = False) -> DeadlineRecord | None:
+        """One deadline. ``lock`` holds its row until the transaction ends (``SELECT ... FOR
+        UPDATE`` on PostgreSQL; SQLite has one writer at a time and ignores it): the planner,
+        an edit and a cancel take it first, so none of them acts on a deadline another one
+        changes meanwhile (a cancel committed while a planning round still read the deadline
+        as active would miss the rows that round inserts)."""
+        stmt = select(*_COLUMNS).where(Deadline.id == deadline_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        row = (await self._session.execute(stmt)).first()
         return _record(row) if row else None
 
     async def all(self, *, cancelled: bool = False) -> list[DeadlineRecord]:

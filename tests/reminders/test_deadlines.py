@@ -20,12 +20,14 @@ from handlers.deadlines import Draft
 from handlers.messages import Question, from_data
 from handlers.ports import FixedClock
 from handlers.timing import QuietHours, Recurrence, local_instant
+from reminders import deadlines as planner
 from reminders.deadlines import PlanRound, plan_deadlines
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
 from storage.db import Database
 from tests.conftest import peers
 from tests.fakes.channel import FakeChannel
+from tests.reminders.interleave import LockWatch, postgres_only
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
 SRI_MENANTI = "18.04.19.2006"  # 30 households
@@ -556,8 +558,8 @@ async def test_reminders_follow_the_recipients_zone(
     assert "belum ada data keluarga di Kawal" in text
 
 
-async def _edit(town: Town, deadline_id: int, **changes: Any) -> None:
-    async with town.db.unit_of_work() as uow:
+async def _edit(town: Town, deadline_id: int, db: Database | None = None, **changes: Any) -> None:
+    async with (db or town.db).unit_of_work() as uow:
         current = await uow.deadlines.get(deadline_id)
         assert current is not None
         draft = replace(Draft.of(current), **changes)
@@ -612,3 +614,54 @@ async def test_two_planners_and_two_senders_deliver_every_reminder_exactly_once(
     async with database.unit_of_work() as uow:
         counts = await uow.outbox.count_by_status("deadline:")
     assert counts == {"sent": 121, "superseded": 40}
+
+
+@pytest.mark.parametrize("action", ["cancel", "edit"])
+async def test_a_cancel_or_edit_during_a_planning_round_sees_what_the_round_planned(
+    town: Town, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    """Another process cancels (or renames) the deadline while a planning round has read it
+    and not yet inserted its rows: the cancel waits for the round's rows and cancels them (the
+    edit replans them), so no reminder of the old deadline goes out."""
+    postgres_only(town.db)
+    deadline_id = await town.deadline()
+    town.clock.set(wib("2026-01-20 08:00"))
+    reached, barrier = asyncio.Event(), asyncio.Event()
+    enqueue = planner._Planner._enqueue
+
+    async def held(self: Any, rows: list[Any]) -> int:
+        if any(r.status == "pending" for r in rows) and not barrier.is_set():
+            reached.set()  # the deadline is read, the reminders composed, none inserted yet
+            await barrier.wait()
+        return await enqueue(self, rows)
+
+    monkeypatch.setattr(planner._Planner, "_enqueue", held)
+
+    async def change(db: Database) -> None:
+        if action == "cancel":
+            async with db.unit_of_work() as uow:
+                await deadlines.cancel(
+                    uow, deadline_id, by=None, channel="cli", now=town.clock.now(), quiet=QUIET
+                )
+        else:
+            await _edit(town, deadline_id, title="Ekspor DTKS (revisi)", db=db)
+
+    async with peers(town.db, 2) as (one, two), LockWatch(town.db) as watch:
+        planning = asyncio.ensure_future(plan_deadlines(one, town.clock, QUIET))
+        await reached.wait()
+        changing = asyncio.ensure_future(change(two))
+        await watch.until_done_or_blocked(changing)  # with the lock: waits for the round
+        barrier.set()
+        await planning
+        await changing
+    monkeypatch.setattr(planner._Planner, "_enqueue", enqueue)
+
+    await town.tick(wib("2026-01-20 08:01"))
+    if action == "cancel":
+        assert [town.texts(k) for k in RECIPIENTS] == [[], [], []]
+        assert await town.statuses() == {"cancelled": 3}
+    else:
+        for key in RECIPIENTS:
+            [text] = town.texts(key)
+            assert text.startswith("⏰ Pengingat tenggat: Ekspor DTKS (revisi)")
+        assert await town.statuses() == {"cancelled": 3, "sent": 3}

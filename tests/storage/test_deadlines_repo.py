@@ -55,6 +55,7 @@ async def test_add_update_cancel_and_list(seeded: Database, now: dt.datetime) ->
         assert not await uow.deadlines.cancel(old, later)
         assert await uow.deadlines.update(old, **_fields(now), now=later) is None
         record = await uow.deadlines.get(first)
+        assert await uow.deadlines.get(first, lock=True) == record  # FOR UPDATE on PostgreSQL
         active = await uow.deadlines.active(now - dt.timedelta(days=7))
         everything = await uow.deadlines.all(cancelled=True)
         village = await uow.deadlines.overlapping(SRI_MENANTI)
