@@ -78,7 +78,7 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "Main menu. Choose a number, e.g. 1:",
     },
     "menu_verify": {"id": "Verifikasi keluarga", "en": "Verify a family"},
-    "menu_pending": {"id": "Keluarga belum diperbarui", "en": "Families not yet updated"},
+    "menu_pending": {"id": "Keluarga belum didata", "en": "Families not done yet"},
     "menu_resume": {"id": "Lanjutkan isian", "en": "Continue the form"},
     "menu_progress": {"id": "Progres wilayah", "en": "Area progress"},
     "menu_language": {"id": "English", "en": "Bahasa Indonesia"},
@@ -116,11 +116,11 @@ _CATALOG: dict[str, dict[str, str]] = {
     # households
     "search_prompt": {
         "id": "Cari keluarga di {village}: ketik nama, NIK, atau No. KK.\n"
-        "Contoh: Agus Hidayat\nAtau pilih daftar yang belum diperbarui.",
+        "Contoh: Agus Hidayat\nAtau pilih daftar yang belum didata.",
         "en": "Find a family in {village}: type a name, NIK or KK number.\n"
-        "Example: Agus Hidayat\nOr pick from the list not yet updated.",
+        "Example: Agus Hidayat\nOr pick from the list not done yet.",
     },
-    "search_pending_button": {"id": "Daftar belum diperbarui", "en": "List not yet updated"},
+    "search_pending_button": {"id": "Daftar belum didata", "en": "List not done yet"},
     "search_results": {
         "id": "Ditemukan {n} keluarga. Pilih satu:",
         "en": "Found {n} families. Choose one:",
@@ -136,12 +136,12 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "Type at least 3 letters of a name, or the 16-digit NIK/KK. Example: Agus",
     },
     "pending_title": {
-        "id": "Belum diperbarui di {village}: {total} keluarga (hal. {page}/{pages}). Pilih:",
-        "en": "Not yet updated in {village}: {total} families (page {page}/{pages}). Choose:",
+        "id": "Belum didata di {village}: {total} keluarga (hal. {page}/{pages}). Pilih:",
+        "en": "Not done yet in {village}: {total} families (page {page}/{pages}). Choose:",
     },
     "pending_none": {
-        "id": "Semua keluarga di {village} sudah diperbarui. Terima kasih!",
-        "en": "Every family in {village} is up to date. Thank you!",
+        "id": "Semua keluarga di {village} sudah didata. Terima kasih!",
+        "en": "Every family in {village} is done. Thank you!",
     },
     "page_next": {"id": "Berikutnya ›", "en": "Next ›"},
     "page_prev": {"id": "‹ Sebelumnya", "en": "‹ Previous"},
@@ -182,7 +182,7 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Tidak ada isian yang sedang berjalan. Ketik MENU.",
         "en": "No form is running. Type MENU.",
     },
-    "status_pending": {"id": "belum diperbarui", "en": "not yet updated"},
+    "status_pending": {"id": "belum didata", "en": "not done yet"},
     "status_verified": {"id": "terverifikasi", "en": "verified"},
     "status_updated": {"id": "diperbarui", "en": "updated"},
     "status_proposed": {"id": "usulan baru", "en": "new proposal"},
@@ -289,8 +289,8 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     # progress
     "progress_line": {
-        "id": "{name}: {done} dari {total} keluarga sudah diperbarui ({pct}%)",
-        "en": "{name}: {done} of {total} families updated ({pct}%)",
+        "id": "{name}: {done} dari {total} keluarga sudah didata ({pct}%)",
+        "en": "{name}: {done} of {total} families done ({pct}%)",
     },
     "progress_detail": {
         "id": "Terverifikasi {verified} · diperbarui {updated} · tidak ditemukan {not_found} · "
@@ -352,8 +352,8 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "Your account has no area yet. Ask Dinsos for an invite code.",
     },
     "progress_chart_title": {
-        "id": "Progres {region}: {pct}% ({done}/{total} keluarga)",
-        "en": "Progress of {region}: {pct}% ({done}/{total} families)",
+        "id": "Progres {region}: {pct}% didata ({done}/{total} keluarga)",
+        "en": "Progress of {region}: {pct}% done ({done}/{total} families)",
     },
     "progress_chart_deadline": {
         "id": "Tenggat: {when}, {left}",
@@ -390,13 +390,13 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "The XLSX file could not be made; the numbers above are right. Try again later.",
     },
     "progress_xlsx_counts": {
-        "id": "Keluarga DTKS|Terverifikasi|Diperbarui|Tidak ditemukan|Selesai|Belum|Selesai (%)|"
-        "Usulan baru|Kendala terbuka",
+        "id": "Keluarga DTKS|Terverifikasi|Diperbarui|Tidak ditemukan|Sudah didata|Belum|"
+        "Sudah didata (%)|Usulan baru|Kendala terbuka",
         "en": "DTKS families|Verified|Updated|Not found|Done|Pending|Done (%)|New proposals|"
         "Open problem reports",
     },
     "progress_table_counts": {
-        "id": "KK|Verif|Diperb|TdkDitemukan|Selesai|Belum|%|Usulan|Kendala",
+        "id": "KK|Verif|Diperb|TdkDitemukan|Didata|Belum|%|Usulan|Kendala",
         "en": "Families|Verified|Updated|NotFound|Done|Pending|%|Proposals|Reports",
     },
     "progress_xlsx_village_columns": {
@@ -531,9 +531,9 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     "area_summary": {
         "id": "{area}: {finished} dari {villages} {word} selesai · {done} dari {total} keluarga "
-        "sudah diperbarui ({pct}%)",
+        "sudah didata ({pct}%)",
         "en": "{area}: {finished} of {villages} {word} finished · {done} of {total} families "
-        "updated ({pct}%)",
+        "done ({pct}%)",
     },
     "area_no_data": {
         "id": "{n} {word} belum ada data keluarga",
@@ -759,8 +759,8 @@ _CATALOG: dict[str, dict[str, str]] = {
     # weekly digest (peratin, camat)
     "digest_title": {"id": "📅 Ringkasan mingguan · {area}", "en": "📅 Weekly summary · {area}"},
     "digest_done": {
-        "id": "{done} dari {total} keluarga sudah diperbarui ({pct}%)",
-        "en": "{done} of {total} families updated ({pct}%)",
+        "id": "{done} dari {total} keluarga sudah didata ({pct}%)",
+        "en": "{done} of {total} families done ({pct}%)",
     },
     "digest_empty": {
         "id": "Belum ada data keluarga: Dinsos perlu mengimpor daftar DTKS dulu.",

@@ -61,13 +61,13 @@ def test_report_progress_prints_the_table_and_writes_the_chart(demo_db: Path) ->
     lines = result.output.splitlines()
     assert lines[:2] == [
         "📊 Progres Kec. Air Hitam",
-        "Air Hitam: 6 dari 30 keluarga sudah diperbarui (20%)",
+        "Air Hitam: 6 dari 30 keluarga sudah didata (20%)",
     ]
     assert lines[3].startswith("⏰ Tenggat Verifikasi DTSEN: Rabu, 27 Januari 2100 16.00 WIB")
     header = next(line for line in lines if line.startswith("Kode"))
     assert header.split() == [
         "Kode", "Kecamatan", "Desa/Kelurahan", "KK", "Verif", "Diperb", "TdkDitemukan",
-        "Selesai", "Belum", "%", "Usulan", "Kendala",
+        "Didata", "Belum", "%", "Usulan", "Kendala",
     ]  # fmt: skip
     assert max(len(line) for line in lines[lines.index(header) : -2]) <= 110
     rows = lines[lines.index(header) + 1 : lines.index(header) + 11]  # the 10 villages

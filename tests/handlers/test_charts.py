@@ -74,7 +74,7 @@ def test_twenty_villages_make_a_small_readable_png(tmp_path: Path) -> None:
     assert chart is not None and len(chart.bars) == 20
     total = sum((v.counts for v in _kecamatan(20).villages), ProgressCounts())
     assert (total.done, total.register) == (1140, 2040)  # 3 of 20 villages have no register
-    assert chart.title == "Progres Kec. Air Hitam: 55% (1140/2040 keluarga)"
+    assert chart.title == "Progres Kec. Air Hitam: 55% didata (1140/2040 keluarga)"
     assert chart.subtitle == "Tenggat: Rabu, 27 Januari 2027 16.00 WIB, 377 hari lagi"
     assert chart.footer == "Data per 15-01-2026 10.30 WIB · paling tertinggal di atas · Kawal"
     path = render_progress_chart(chart, tmp_path / "air-hitam.png")

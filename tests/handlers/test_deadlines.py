@@ -167,7 +167,7 @@ async def test_everyone_sees_current_deadlines_with_their_progress(world: World)
         "📅 Tenggat\n\n"
         "1. Ekspor DTKS\n"
         "Batas: Selasa, 27 Januari 2026 pukul 16.00 WIB (12 hari lagi)\n"
-        "Pekon Sri Menanti: 0 dari 30 keluarga sudah diperbarui (0%)"
+        "Pekon Sri Menanti: 0 dari 30 keluarga sudah didata (0%)"
     )
     assert not any(isinstance(m, Question) for m in operator.last.messages)  # nothing to manage
     await peratin.press("m:deadlines")  # the menu item
@@ -186,9 +186,9 @@ async def test_the_reminder_buttons_open_the_pending_list_and_the_progress(world
     operator = await _user(world, "OPRAAC", "operator", SRI_MENANTI)
     peratin = await _user(world, "PRTAAB", "peratin", SRI_MENANTI)
     await operator.press("m:pending")
-    assert "Belum diperbarui di Sri Menanti: 30 keluarga" in operator.texts()
+    assert "Belum didata di Sri Menanti: 30 keluarga" in operator.texts()
     await peratin.press("m:progress")
-    assert "Sri Menanti: 0 dari 30 keluarga sudah diperbarui" in peratin.texts()
+    assert "Sri Menanti: 0 dari 30 keluarga sudah didata" in peratin.texts()
 
 
 async def test_dinsos_edits_and_cancels_a_deadline(world: World) -> None:

@@ -43,7 +43,7 @@ async def test_menu_lists_the_operator_items(world: World) -> None:
         "Kondisi rumah",
         "Usulan keluarga baru",
         "Lapor kendala",
-        "Keluarga belum diperbarui",
+        "Keluarga belum didata",
     ]
 
 

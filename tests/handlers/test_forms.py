@@ -60,7 +60,7 @@ async def test_verification_with_buttons_and_typed_answers_is_saved(world: World
 async def test_not_found_household_gets_reason_and_status(world: World) -> None:
     chat = await _operator(world, "201")
     await chat.press("m:pending")
-    assert "Belum diperbarui di Sri Menanti: 30 keluarga" in chat.texts()
+    assert "Belum didata di Sri Menanti: 30 keluarga" in chat.texts()
     first = chat.question().options[0]
     await chat.press(first.value)
     await chat.text("2")  # Tidak Ditemukan
@@ -157,5 +157,5 @@ async def test_peratin_sees_progress_of_own_village(world: World) -> None:
     head = world.user("207")
     await head.register("KWL-PERAT1", "Pak Peratin")
     await head.press("m:progress")
-    assert "Sri Menanti: 1 dari 30 keluarga sudah diperbarui (3%)" in head.texts()
+    assert "Sri Menanti: 1 dari 30 keluarga sudah didata (3%)" in head.texts()
     assert "Sukananti" not in head.texts()

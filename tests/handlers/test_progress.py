@@ -68,7 +68,7 @@ async def test_peratin_sees_only_own_village(oversight: World) -> None:
     await head.press("m:progress")
     text = head.texts()
     assert "📊 Progres Sri Menanti" in text
-    assert "Sri Menanti: 3 dari 30 keluarga sudah diperbarui (10%)" in text
+    assert "Sri Menanti: 3 dari 30 keluarga sudah didata (10%)" in text
     assert "Terverifikasi 2 · diperbarui 0 · tidak ditemukan 1 · belum 27" in text
     assert "Belum ada tenggat terjadwal" in text
     assert "Sukananti" not in text and "Way Tenong" not in text
@@ -128,7 +128,7 @@ async def test_camat_sees_its_villages_laggards_first_with_a_chart(oversight: Wo
     lines = text.text.splitlines()
     assert lines[:2] == [
         "📊 Progres Kec. Air Hitam",
-        "Air Hitam: 4 dari 36 keluarga sudah diperbarui (11%)",
+        "Air Hitam: 4 dari 36 keluarga sudah didata (11%)",
     ]
     assert lines[2].endswith("belum 32 · usulan baru 0 · kendala terbuka 1")
     # Lowest share done first (the empty villages are 0% too), then most pending, then name.
@@ -165,7 +165,7 @@ async def test_dinsos_sees_kecamatan_villages_a_chart_a_workbook_and_buttons(
     assert isinstance(text, Text) and isinstance(chart, Chart)
     assert isinstance(document, Document) and isinstance(question, Question)
     assert "📊 Progres Kab. Lampung Barat" in text.text
-    assert "Lampung Barat: 3 dari 33 keluarga sudah diperbarui (9%)" in text.text
+    assert "Lampung Barat: 3 dari 33 keluarga sudah didata (9%)" in text.text
     assert "Per kecamatan, paling tertinggal dulu:\n1. Air Hitam: 0% (0/30), belum 30\n" in (
         text.text
     )

@@ -154,7 +154,7 @@ async def test_the_digest_goes_once_a_week_with_the_change(
     [peratin] = fake.to("31")
     assert peratin.splitlines()[:3] == [
         "📅 Ringkasan mingguan · Pekon Sri Menanti",
-        "0 dari 30 keluarga sudah diperbarui (0%)",
+        "0 dari 30 keluarga sudah didata (0%)",
         "pembanding minggu lalu belum ada · belum 30 · kendala terbuka 0",
     ]
     [camat] = fake.to("33")
@@ -174,7 +174,7 @@ async def test_the_digest_goes_once_a_week_with_the_change(
     assert await plan_digests(seeded, clock, MONDAY, QUIET) == 3
     await outbox.run_once()
     assert fake.to("31")[1].splitlines()[1:3] == [
-        "5 dari 30 keluarga sudah diperbarui (16%)",
+        "5 dari 30 keluarga sudah didata (16%)",
         "+5 keluarga minggu ini · belum 25 · kendala terbuka 0",
     ]
     assert "+5 keluarga minggu ini" in fake.to("33")[1]
