@@ -4,12 +4,18 @@ Questions with options become inline keyboards with signed callback data; more t
 ``PAGE_SIZE`` options are paged with ‹ › buttons (the channel keeps the pages); a request for a
 location becomes a reply keyboard with a location button; long texts are split at 4096 chars.
 Typing the number or the label of an option always works too: the handlers accept both.
+
+A reply's plain texts are joined with the message that follows them into one Telegram message
+(a blank line between) while the whole fits one message: "✅ Tersimpan." and the menu, or a
+form's title, its introduction and the first question, arrive as one bubble with the buttons
+under it instead of three. Fewer messages are fewer notifications and fewer requests on a weak
+connection (and fewer Bot API calls: 11 messages instead of 16 for a household verification).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiogram.methods import SendDocument, SendMessage, SendPhoto, TelegramMethod
@@ -67,7 +73,7 @@ class Renderer:
         """The calls for a reply, in order. With ``remove_reply_keyboard`` the first plain
         message also removes a reply keyboard left from a location or photo request."""
         calls: list[Call] = []
-        for message in messages:
+        for message in joined(messages):
             calls.extend(self.render_one(chat_id, message))
         if remove_reply_keyboard:
             for index, call in enumerate(calls):
@@ -168,6 +174,45 @@ class Renderer:
             data = self.signer.sign(chat_id, Kind.PAGE, str(page + 1))
             navigation.append(Button(tg("page_next", self.lang), data))
         return keyboard(shown, navigation)
+
+
+_JOINS_NEXT = (Question, RequestLocation, RequestPhoto, Text)
+
+
+def joined(messages: Sequence[Outbound], limit: int = MAX_TEXT) -> list[Outbound]:
+    """``messages`` with each run of plain texts put in front of the text, question or request
+    that follows it (a blank line between), as long as the result fits one message of
+    ``limit`` characters. Files and charts stand alone; so does a text that would not fit."""
+    out: list[Outbound] = []
+    pending: list[str] = []  # texts waiting for the next message, tone marks applied
+
+    def flush() -> None:
+        if pending:
+            out.append(Text("\n\n".join(pending)))
+            pending.clear()
+
+    for message in messages:
+        if isinstance(message, Text):
+            text = _TONE_MARK[message.tone] + message.text
+            if pending and len("\n\n".join([*pending, text])) > limit:
+                flush()
+            pending.append(text)
+            continue
+        if pending and isinstance(message, _JOINS_NEXT):
+            text = "\n\n".join([*pending, message.text])
+            extra = (
+                sum(len(o.label) + 6 for o in message.options)
+                if isinstance(message, Question)
+                else 0
+            )
+            if len(text) + extra <= limit:
+                pending.clear()
+                out.append(replace(message, text=text))
+                continue
+        flush()
+        out.append(message)
+    flush()
+    return out
 
 
 def keyboard(buttons: Sequence[Button], last_row: Sequence[Button] = ()) -> InlineKeyboardMarkup:

@@ -7,6 +7,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardMarkup
 from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,10 +21,11 @@ from bot.channels.telegram.callbacks import (
     CallbackTooLong,
     Kind,
 )
-from bot.channels.telegram.render import split_text
+from bot.channels.telegram.render import Renderer, joined, split_text
 from bot.run import NO_CHANNEL, NoChannelConfigured, start
 from bot.server import WebServer, build_web_app
 from bot.settings import Settings
+from handlers.messages import Chart, Option, Question, RequestLocation, Text, Tone
 
 SIGNER = CallbackSigner("123:abc")
 
@@ -48,6 +51,10 @@ def test_tampered_or_oversized_callbacks_are_refused() -> None:
         SIGNER.sign(5, Kind.CHOICE, "x" * (MAX_BODY_BYTES + 1))
 
 
+OPTIONS = (Option("1", "Satu"), Option("2", "Dua"))
+QUESTION_90 = Question("q" * 90, OPTIONS)
+
+
 def test_long_texts_are_split_at_line_breaks() -> None:
     text = "\n".join(f"baris {i:04d} " + "x" * 40 for i in range(300))
     parts = split_text(text)
@@ -55,6 +62,44 @@ def test_long_texts_are_split_at_line_breaks() -> None:
     assert "\n".join(parts) == text
     assert split_text("y" * 5000) == ["y" * 4096, "y" * 904]
     assert split_text("") == ["…"]
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        # texts go in front of the question after them, tone marks kept: one message
+        (
+            [Text("✅ Tersimpan."), Text("Jawaban salah", Tone.ERROR), Question("Menu", OPTIONS)],
+            [Question("✅ Tersimpan.\n\n⚠️ Jawaban salah\n\nMenu", OPTIONS)],
+        ),
+        ([Text("a"), Text("b")], [Text("a\n\nb")]),
+        (
+            [Text("a"), RequestLocation("Lokasi?", "Lewati")],
+            [RequestLocation("a\n\nLokasi?", "Lewati")],
+        ),
+        # a file stands alone; the texts around it are not joined across it
+        ([Text("a"), Chart("c.png"), Text("b")], [Text("a"), Chart("c.png"), Text("b")]),
+        # what would not fit one message stays apart
+        ([Text("x" * 3000), Text("y" * 2000)], [Text("x" * 3000), Text("y" * 2000)]),
+        (
+            [Text("x" * 4000), Question("q" * 90, OPTIONS)],
+            [Text("x" * 4000), Question("q" * 90, OPTIONS)],
+        ),
+        ([Question("a", OPTIONS), Text("b")], [Question("a", OPTIONS), Text("b")]),
+    ],
+)
+def test_texts_join_the_message_after_them(messages: list[Any], expected: list[Any]) -> None:
+    assert joined(messages) == expected
+
+
+def test_a_joined_reply_is_one_send_message_with_the_buttons() -> None:
+    calls = Renderer(SIGNER).render(5, [Text("✅ Tersimpan."), Question("Menu", OPTIONS)])
+    [call] = calls
+    method = call.method
+    assert isinstance(method, SendMessage)
+    assert method.text == "✅ Tersimpan.\n\nMenu"
+    assert isinstance(method.reply_markup, InlineKeyboardMarkup)
+    assert [row[0].text for row in method.reply_markup.inline_keyboard] == ["1. Satu", "2. Dua"]
 
 
 def test_webhook_needs_a_valid_secret() -> None:
