@@ -13,6 +13,8 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+WINDOWED_UP_TO = 1000.0  # messages/s; above it only the spacing applies
+
 
 @dataclass(slots=True)
 class Slots:
@@ -34,17 +36,22 @@ class Slots:
 
     @property
     def per_second(self) -> int:
-        """Sends allowed in any sliding second (at least one)."""
+        """Sends allowed in any sliding second (at least one); 0: not counted (a rate above
+        ``WINDOWED_UP_TO``, i.e. no platform's limit, such as a per-chat-only limiter)."""
+        if self.global_rate > WINDOWED_UP_TO:
+            return 0
         return max(1, math.floor(self.global_rate))
 
     def window_wait(self, now: float) -> float:
         """Seconds to wait before one more send keeps the sliding second within the rate."""
-        if len(self._granted) < self.per_second:
+        if len(self._granted) < self.per_second or not self.per_second:
             return 0.0
         return max(0.0, self._granted[0] + 1.0 - now)
 
     def granted(self, now: float) -> None:
         """A send was let through at ``now``."""
+        if not self.per_second:
+            return
         self._granted.append(now)
         while len(self._granted) > self.per_second:
             self._granted.popleft()
@@ -84,12 +91,20 @@ class RateLimiter:
     def now(self) -> float:
         return self._clock()
 
-    async def acquire(self, chat: str) -> None:
-        """Wait until a message to ``chat`` may be sent."""
+    async def acquire(self, chat: str, *, window: bool = True) -> None:
+        """Wait until a message to ``chat`` may be sent. With ``window`` False the caller
+        passes :meth:`window` itself, right before its bytes go on the wire (a send that is
+        built after its slot can still be held up; bunched writes would exceed the rate)."""
         start = self.slots.reserve(chat, self._clock())
         delay = start - self._clock()
         if delay > 0:
             await self._sleep(delay)
+        if window:
+            await self.window()
+
+    async def window(self) -> None:
+        """Wait until one more send keeps every sliding second within the rate, and count it
+        as sent (the caller writes it without awaiting anything else first)."""
         while (wait := self.slots.window_wait(self._clock())) > 0:
             await self._sleep(wait)
         self.slots.granted(self._clock())  # no await since the check: callers cannot interleave

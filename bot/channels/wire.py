@@ -23,29 +23,41 @@ import asyncio
 import contextlib
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import h11
 import httpx
 
-_HOOK: ContextVar[Callable[[], None] | None] = ContextVar("kawal_before_write", default=None)
+_HOOK: ContextVar[_Hook | None] = ContextVar("kawal_before_write", default=None)
 READ_CHUNK = 65_536
 MAX_RESPONSE = 32 * 1024 * 1024
 
 
+@dataclass(frozen=True, slots=True)
+class _Hook:
+    hook: Callable[[], None]
+    gate: Callable[[], Awaitable[None]] | None
+
+
 @contextlib.contextmanager
-def before_write(hook: Callable[[], None]) -> Iterator[None]:
-    """Run ``hook`` right before the next request of this task goes on the wire (once)."""
-    token = _HOOK.set(hook)
+def before_write(
+    hook: Callable[[], None], gate: Callable[[], Awaitable[None]] | None = None
+) -> Iterator[None]:
+    """Run ``hook`` right before the next request of this task goes on the wire (once).
+
+    ``gate``, when given, is awaited first, once the request is built and its connection
+    ready: a rate limiter's last check, so nothing but the hook separates it from the write.
+    """
+    token = _HOOK.set(_Hook(hook, gate))
     try:
         yield
     finally:
         _HOOK.reset(token)
 
 
-def _take_hook() -> Callable[[], None] | None:
+def _take_hook() -> _Hook | None:
     hook = _HOOK.get()
     if hook is not None:
         _HOOK.set(None)
@@ -157,10 +169,12 @@ class Wire(httpx.AsyncBaseTransport):
         if body:
             data = (data or b"") + (protocol.send(h11.Data(data=body)) or b"")
         data = (data or b"") + (protocol.send(h11.EndOfMessage()) or b"")
-        # The hook and the socket write are one synchronous step: nothing can run in between.
         hook = _take_hook()
+        if hook is not None and hook.gate is not None:
+            await hook.gate()
+        # The hook and the socket write are one synchronous step: nothing can run in between.
         if hook is not None:
-            hook()
+            hook.hook()
         try:
             connection.writer.write(data)
             async with asyncio.timeout(limit):

@@ -78,6 +78,33 @@ async def test_the_hook_runs_once_before_the_server_has_the_request(server: Serv
     assert [(path, ran) for path, _, ran in server.seen] == [("/first", True), ("/second", False)]
 
 
+async def test_the_gate_is_passed_before_the_hook_and_the_write(server: Server) -> None:
+    """A rate limiter's last check: while its gate holds, neither the journal hook has run nor
+    has the server seen a byte; once it opens, hook and write follow at once."""
+    opened = asyncio.Event()
+    order: list[str] = []
+
+    async def gate() -> None:
+        order.append("gate")
+        await opened.wait()
+        order.append("gate passed")
+
+    def hook() -> None:
+        order.append(f"hook, server had {len(server.seen)}")
+
+    async with httpx.AsyncClient(transport=Wire(), base_url=server.url) as client:
+        with before_write(hook, gate=gate):
+            posting = asyncio.create_task(client.post("/gated", content=b"x"))
+            for _ in range(20):
+                await asyncio.sleep(0)
+            assert order == ["gate"] and server.seen == []
+            opened.set()
+            answer = await posting
+    assert answer.status_code == 201
+    assert order == ["gate", "gate passed", "hook, server had 0"]
+    assert [path for path, _, _ in server.seen] == ["/gated"]
+
+
 async def test_an_idle_connection_is_not_reused_past_keepalive(server: Server) -> None:
     moments = [0.0]
     transport = Wire(keepalive=5.0, monotonic=lambda: moments[0])

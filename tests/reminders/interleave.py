@@ -7,6 +7,10 @@ until it finishes or waits for a row lock, then let the first go on.
         finished = await watch.until_done_or_blocked(other)  # False: B waits for A's lock
         barrier.set()
 
+:class:`HeldClaims` does this to the outbox sender: every claim that took rows keeps its
+transaction (and its row locks) open until another claim has run, so two senders really claim
+at the same time.
+
 Nothing sleeps: the watch asks ``pg_stat_activity`` again each time the event loop comes
 back to it, so B runs meanwhile. SQLite has one writer at a time, so two transactions there
 never interleave: these tests are for PostgreSQL only.
@@ -24,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from storage.db import Database
+from storage.repos.outbox import ClaimedMessage, OutboxRepository
 
 _WAITING = text(
     "SELECT count(*) FROM pg_stat_activity "
@@ -77,3 +82,47 @@ class LockWatch:
             if await self.waiting():
                 return False
         raise AssertionError("neither finished nor waited for a lock")
+
+
+class HeldClaims:
+    """Patches ``OutboxRepository.claim``: a claim that took rows returns only once another
+    claim has returned meanwhile (it ran while this one's transaction was open: with ``FOR
+    UPDATE SKIP LOCKED`` it skipped these rows), once a backend waits for a lock (a claim
+    without the row lock waits for these rows, then takes them again), or :meth:`poke`.
+
+        holds = HeldClaims(watch, monkeypatch)
+        ...  # two senders drain the outbox
+        assert holds.overlapped  # claims really ran side by side
+    """
+
+    def __init__(self, watch: LockWatch, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.watch = watch
+        self.returned = 0  # claims returned
+        self.pokes = 0
+        self.overlapped = 0  # holds released because another claim returned meanwhile
+        original = OutboxRepository.claim
+        holds = self
+
+        async def claim(
+            repo: OutboxRepository, worker: str, now: Any, limit: int, lease: Any
+        ) -> list[ClaimedMessage]:
+            rows = await original(repo, worker, now, limit, lease)
+            holds.returned += 1
+            if rows:
+                await holds._hold(holds.returned, holds.pokes)
+            return rows
+
+        monkeypatch.setattr(OutboxRepository, "claim", claim)
+
+    def poke(self) -> None:
+        """Release the claim held now (its peer has finished and will not claim again)."""
+        self.pokes += 1
+
+    async def _hold(self, returned: int, pokes: int) -> None:
+        for _ in range(_MAX_POLLS):
+            if self.returned > returned:
+                self.overlapped += 1
+                return
+            if self.pokes > pokes or await self.watch.waiting():
+                return
+        raise AssertionError("a held claim was never released")

@@ -4,6 +4,7 @@ planner enqueues, ``OutboxSender.run_once()`` sends. Nothing sleeps."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,7 @@ from reminders.outbox import OutboxPolicy, OutboxSender
 from storage.db import Database
 from tests.conftest import peers
 from tests.fakes.channel import FakeChannel
-from tests.reminders.interleave import LockWatch, postgres_only
+from tests.reminders.interleave import HeldClaims, LockWatch, postgres_only
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
 SRI_MENANTI = "18.04.19.2006"  # 30 households
@@ -170,7 +171,7 @@ async def test_what_an_operator_and_a_peratin_see(town: Town) -> None:
     assert operator.text == (
         "⏰ Pengingat tenggat: Ekspor DTKS\n"
         "Batas: Selasa, 27 Januari 2026 pukul 16.00 WIB (3 hari lagi)\n"
-        "Pekon Sri Menanti: 12 dari 30 keluarga sudah didata (40%)\n"
+        "Pekon Sri Menanti: 12 dari 30 keluarga sudah diperbarui (40%)\n"
         "Tinggal 18 keluarga lagi.\n"
         "Catatan: Ekspor lewat menu Data Final."
     )
@@ -193,7 +194,7 @@ async def test_what_an_operator_and_a_peratin_see(town: Town) -> None:
         "params": [
             "Ekspor DTKS",
             "Selasa, 27 Januari 2026 pukul 16.00 WIB (3 hari lagi)",
-            "Pekon Sri Menanti: 12 dari 30 keluarga sudah didata (40%) · "
+            "Pekon Sri Menanti: 12 dari 30 keluarga sudah diperbarui (40%) · "
             "Tinggal 18 keluarga lagi.",
         ],
     }
@@ -255,7 +256,7 @@ async def test_a_finished_village_gets_a_thank_you_instead_of_a_reminder(town: T
         "🎉 Terima kasih! Pekon Sukananti sudah selesai untuk tenggat Ekspor DTKS "
         "(batas Selasa, 27 Januari 2026 pukul 16.00 WIB)."
     )
-    assert "3 dari 3 keluarga sudah didata (100%)" in texts[1]
+    assert "3 dari 3 keluarga sudah diperbarui (100%)" in texts[1]
     assert len(town.texts("op-sri")) == 4  # the unfinished village is still reminded
     async with town.db.unit_of_work() as uow:
         rows = await uow.outbox.for_person(town.people["op-suka"], "deadline:")
@@ -489,7 +490,7 @@ async def test_a_camat_among_the_roles_gets_the_kecamatan_laggards_first(town: T
     await town.tick(wib("2026-01-20 08:00"))
     [camat] = town.texts("camat-airhitam")
     assert camat.splitlines()[2:5] == [
-        "Kec. Air Hitam: 0 dari 1 pekon selesai · 0 dari 30 keluarga sudah didata (0%)",
+        "Kec. Air Hitam: 0 dari 1 pekon selesai · 0 dari 30 keluarga sudah diperbarui (0%)",
         "9 pekon belum ada data keluarga",
         "Belum selesai:",
     ]
@@ -520,7 +521,7 @@ async def test_english_speakers_get_english(town: Town) -> None:
     assert text.splitlines()[:3] == [
         "⏰ Deadline reminder: Ekspor DTKS",
         "Due: Tuesday, 27 January 2026 at 16:00 WIB (tomorrow)",
-        "Pekon Sri Menanti: 0 of 30 families done (0%)",
+        "Pekon Sri Menanti: 0 of 30 families updated (0%)",
     ]
 
 
@@ -570,7 +571,7 @@ async def _edit(town: Town, deadline_id: int, db: Database | None = None, **chan
 
 
 async def test_two_planners_and_two_senders_deliver_every_reminder_exactly_once(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two ``kawal run`` processes on one database, each with its planner and its sender,
     their clocks a few seconds apart, through a whole deadline (with a downtime)."""
@@ -596,13 +597,20 @@ async def test_two_planners_and_two_senders_deliver_every_reminder_exactly_once(
         "2026-01-27 16:00",
         "2026-01-27 16:00:05",
     ]
-    async with peers(database, 2) as handles:
+    async with peers(database, 2) as handles, contextlib.AsyncExitStack() as stack:
         senders = [_sender(handles[i], clocks[i], fake, tmp_path / f"s{i}") for i in range(2)]
+        holds: HeldClaims | None = None
+        if database.dialect == "postgresql":
+            # each claim stays open until the other process has claimed too (SQLite has one
+            # writer: its claims never overlap)
+            holds = HeldClaims(await stack.enter_async_context(LockWatch(database)), monkeypatch)
 
         async def process(i: int) -> None:
             await plan_deadlines(handles[i], clocks[i], QUIET)
             while await senders[i].run_once():
                 pass
+            if holds is not None:
+                holds.poke()
 
         for at in instants:
             clocks[0].set(wib(at))
@@ -614,6 +622,7 @@ async def test_two_planners_and_two_senders_deliver_every_reminder_exactly_once(
     async with database.unit_of_work() as uow:
         counts = await uow.outbox.count_by_status("deadline:")
     assert counts == {"sent": 121, "superseded": 40}
+    assert holds is None or holds.overlapped >= 3  # claims really ran side by side
 
 
 @pytest.mark.parametrize("action", ["cancel", "edit"])

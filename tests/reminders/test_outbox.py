@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from storage.db import Database
 from storage.repos.outbox import NewMessage, OutboxRecord
 from tests.conftest import peers
 from tests.fakes.channel import FakeChannel
+from tests.reminders.interleave import HeldClaims, LockWatch
 
 POLICY = OutboxPolicy(batch=20, concurrency=4, max_attempts=3)
 
@@ -363,8 +365,12 @@ async def test_stop_gives_unsent_rows_back_and_nothing_is_sent_twice(
 
 
 async def test_two_senders_on_one_database_send_each_message_once(
-    database: Database, clock: FixedClock, tmp_path: Path
+    database: Database, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On PostgreSQL each claim keeps its transaction open until the other sender has claimed
+    too, so the second claim runs while the first one's rows are locked and not committed: it
+    must skip them (FOR UPDATE SKIP LOCKED), not wait for them and take them again. (SQLite
+    has one writer: its claims never overlap.)"""
     fake = FakeChannel()
     now = clock.now()
     people = [await _person(database, now, ("telegram", str(2000 + i))) for i in range(40)]
@@ -374,18 +380,23 @@ async def test_two_senders_on_one_database_send_each_message_once(
             [NewMessage(f"a:{n}", "announcement", p, payload) for n in range(5) for p in people],
             now,
         )
-    async with peers(database, 2) as (one, two):
+    async with peers(database, 2) as (one, two), contextlib.AsyncExitStack() as stack:
+        holds: HeldClaims | None = None
+        if database.dialect == "postgresql":
+            holds = HeldClaims(await stack.enter_async_context(LockWatch(database)), monkeypatch)
         senders = [
             _sender(one, clock, tmp_path, fake, slot_dir="j1"),
             _sender(two, clock, tmp_path, fake, slot_dir="j2"),
         ]
 
         async def drain(sender: OutboxSender) -> None:
-            while True:
-                if not await sender.run_once():
-                    return
+            while await sender.run_once():
+                pass
+            if holds is not None:
+                holds.poke()  # this sender will not claim again: let the other one go on
 
         await asyncio.gather(*(drain(s) for s in senders))
     assert Counter(p.to for p in fake.parts) == {str(2000 + i): 5 for i in range(40)}
     async with database.unit_of_work() as uow:
         assert await uow.outbox.count_by_status("a:") == {"sent": 200}
+    assert holds is None or holds.overlapped >= 2  # claims really ran side by side

@@ -117,9 +117,10 @@ class TelegramSender:
         for index, call in enumerate(calls):
             if index < delivery.skip:
                 continue
-            await self.limiter.acquire(_limit_key(call.method, chat))
+            await self.limiter.acquire(_limit_key(call.method, chat), window=False)
             try:
-                with before_write(partial(delivery.before_write, index)):
+                hook = partial(delivery.before_write, index)
+                with before_write(hook, gate=self.limiter.window):
                     sent = await self.outbox_bot(call.method)
             except AiogramError as exc:
                 error = translate(exc)

@@ -189,7 +189,7 @@ class WhatsAppSender:
         if delivery.skip > 0:
             return delivery.platform_id  # the template went out before a crash
         message = template_message(template, self.templates)
-        await self.throughput.acquire(external_id)
+        await self.throughput.acquire(external_id, window=False)
         wamid = await self._post_proactive(external_id, message, delivery, 0)
         return wamid
 
@@ -201,7 +201,7 @@ class WhatsAppSender:
             if index < delivery.skip:
                 continue
             message = part.message if isinstance(part, Send) else await self._uploaded(part)
-            await self.throughput.acquire(external_id)
+            await self.throughput.acquire(external_id, window=False)
             last = await self._post_proactive(external_id, message, delivery, index)
         return last
 
@@ -209,7 +209,8 @@ class WhatsAppSender:
         self, external_id: str, message: dict[str, Any], delivery: Delivery, index: int
     ) -> str:
         try:
-            with before_write(partial(delivery.before_write, index)):
+            hook = partial(delivery.before_write, index)
+            with before_write(hook, gate=self.throughput.window):
                 wamid = await self._post(external_id, message, self.outbox_client)
         except NetworkError as exc:
             if delivery.written == index:
