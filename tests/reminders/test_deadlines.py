@@ -171,7 +171,7 @@ async def test_what_an_operator_and_a_peratin_see(town: Town) -> None:
     assert operator.text == (
         "⏰ Pengingat tenggat: Ekspor DTKS\n"
         "Batas: Selasa, 27 Januari 2026 pukul 16.00 WIB (3 hari lagi)\n"
-        "Pekon Sri Menanti: 12 dari 30 keluarga sudah diperbarui (40%)\n"
+        "Pekon Sri Menanti: 12 dari 30 keluarga sudah didata (40%)\n"
         "Tinggal 18 keluarga lagi.\n"
         "Catatan: Ekspor lewat menu Data Final."
     )
@@ -194,8 +194,7 @@ async def test_what_an_operator_and_a_peratin_see(town: Town) -> None:
         "params": [
             "Ekspor DTKS",
             "Selasa, 27 Januari 2026 pukul 16.00 WIB (3 hari lagi)",
-            "Pekon Sri Menanti: 12 dari 30 keluarga sudah diperbarui (40%) · "
-            "Tinggal 18 keluarga lagi.",
+            "Pekon Sri Menanti: 12 dari 30 keluarga sudah didata (40%) · Tinggal 18 keluarga lagi.",
         ],
     }
 
@@ -256,7 +255,7 @@ async def test_a_finished_village_gets_a_thank_you_instead_of_a_reminder(town: T
         "🎉 Terima kasih! Pekon Sukananti sudah selesai untuk tenggat Ekspor DTKS "
         "(batas Selasa, 27 Januari 2026 pukul 16.00 WIB)."
     )
-    assert "3 dari 3 keluarga sudah diperbarui (100%)" in texts[1]
+    assert "3 dari 3 keluarga sudah didata (100%)" in texts[1]
     assert len(town.texts("op-sri")) == 4  # the unfinished village is still reminded
     async with town.db.unit_of_work() as uow:
         rows = await uow.outbox.for_person(town.people["op-suka"], "deadline:")
@@ -490,7 +489,7 @@ async def test_a_camat_among_the_roles_gets_the_kecamatan_laggards_first(town: T
     await town.tick(wib("2026-01-20 08:00"))
     [camat] = town.texts("camat-airhitam")
     assert camat.splitlines()[2:5] == [
-        "Kec. Air Hitam: 0 dari 1 pekon selesai · 0 dari 30 keluarga sudah diperbarui (0%)",
+        "Kec. Air Hitam: 0 dari 1 pekon selesai · 0 dari 30 keluarga sudah didata (0%)",
         "9 pekon belum ada data keluarga",
         "Belum selesai:",
     ]
@@ -521,7 +520,7 @@ async def test_english_speakers_get_english(town: Town) -> None:
     assert text.splitlines()[:3] == [
         "⏰ Deadline reminder: Ekspor DTKS",
         "Due: Tuesday, 27 January 2026 at 16:00 WIB (tomorrow)",
-        "Pekon Sri Menanti: 0 of 30 families updated (0%)",
+        "Pekon Sri Menanti: 0 of 30 families done (0%)",
     ]
 
 
