@@ -4,8 +4,8 @@ What a developer would otherwise write: a ``ConversationHandler`` with one state
 answers kept in ``user_data``, the register and the saved forms in ``bot_data``, all of it in a
 ``PicklePersistence`` file (PTB's defaults: the file is written every 60 s and at shutdown, not
 per update, and updates are handled one at a time). Same words, same buttons and the same number
-of messages per step as Kawal's ``verifikasi_keluarga`` form, so the load benchmark can drive
-both with one script.
+of messages per step as Kawal's ``verifikasi_keluarga`` form on Telegram (where texts before a
+question join it in one message), so the load benchmark can drive both with one script.
 
     python -m bench.bots.ptb_form --api http://127.0.0.1:8081 --token T --mode polling \
         --data /tmp/ptb --households 200
@@ -75,9 +75,13 @@ def menu_markup() -> InlineKeyboardMarkup:
     )
 
 
-async def send(update: Update, context: Context, text: str, markup: Any = None) -> None:
+async def send(
+    update: Update, context: Context, text: str, markup: Any = None, prefix: str = ""
+) -> None:
+    """One message; ``prefix`` (texts said before it) goes above it, a blank line between."""
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    body = f"{prefix}\n\n{text}" if prefix else text
+    await context.bot.send_message(update.effective_chat.id, body, reply_markup=markup)
 
 
 async def typed_or_pressed(update: Update) -> str:
@@ -95,8 +99,8 @@ async def typed_or_pressed(update: Update) -> str:
     return str(query.data or "")
 
 
-async def start(update: Update, context: Context) -> int:
-    await send(update, context, "Menu utama. Pilih nomor, mis. 1:", menu_markup())
+async def start(update: Update, context: Context, prefix: str = "") -> int:
+    await send(update, context, "Menu utama. Pilih nomor, mis. 1:", menu_markup(), prefix)
     return MENU
 
 
@@ -108,9 +112,7 @@ async def menu(update: Update, context: Context) -> int:
         )
         await send(update, context, prompt)
         return SEARCH
-    await send(update, context, "⚠️ Pilihan tidak dikenal. Ketik nomor dari menu, mis. 1.")
-    await send(update, context, "Menu utama. Pilih nomor, mis. 1:", menu_markup())
-    return MENU
+    return await start(update, context, "⚠️ Pilihan tidak dikenal. Ketik nomor dari menu, mis. 1.")
 
 
 async def search(update: Update, context: Context) -> int:
@@ -141,14 +143,12 @@ async def pick(update: Update, context: Context) -> int:
         return PICK
     head = context.bot_data["register"][index]
     context.user_data["form"] = {"household": index, "answers": {}}
-    await send(update, context, f"Verifikasi keluarga: keluarga {head['head_name']}")
-    await send(
-        update,
-        context,
+    intro = (
+        f"Verifikasi keluarga: keluarga {head['head_name']}\n\n"
         "Verifikasi keluarga: cek apakah keluarga ini masih ada dan datanya benar. "
-        "Ketik batal kapan saja.",
+        "Ketik batal kapan saja."
     )
-    return await ask(update, context, STATUS)
+    return await ask(update, context, STATUS, intro)
 
 
 def _current(context: Context, name: str) -> str:
@@ -157,11 +157,11 @@ def _current(context: Context, name: str) -> str:
     return str(context.bot_data["register"][index].get(name, ""))
 
 
-async def ask(update: Update, context: Context, state: int) -> int:
+async def ask(update: Update, context: Context, state: int, prefix: str = "") -> int:
     if state == STATUS:
         choices = enumerate(STATUSES.items(), 1)
         buttons = [(f"{i}. {label}", value) for i, (value, label) in choices]
-        await send(update, context, LABELS["family_status"], keyboard(*buttons))
+        await send(update, context, LABELS["family_status"], keyboard(*buttons), prefix)
     elif state in (ADDRESS, RT, RW):
         name = {ADDRESS: "address", RT: "rt", RW: "rw"}[state]
         text = (
@@ -256,12 +256,12 @@ async def review(update: Update, context: Context) -> int:
         for i, name in enumerate(ORDER, 1)
         if name in answers
     ]
-    await send(update, context, "Periksa jawaban:\n" + "\n".join(lines))
     await send(
         update,
         context,
         "Ketik nomor untuk mengubah, mis. 2. Atau pilih Simpan.",
         keyboard(("Simpan", "simpan")),
+        "Periksa jawaban:\n" + "\n".join(lines),
     )
     return REVIEW
 
@@ -281,15 +281,13 @@ async def confirm(update: Update, context: Context) -> int:
     )
     context.bot_data["register"][index]["status"] = "verified"
     head_name = context.bot_data["register"][index]["head_name"]
-    await send(update, context, f"Tersimpan: keluarga {head_name}, status Terverifikasi.")
-    return await start(update, context)
+    return await start(update, context, f"Tersimpan: keluarga {head_name}, status Terverifikasi.")
 
 
 async def cancel(update: Update, context: Context) -> int:
     assert context.user_data is not None
     context.user_data.pop("form", None)
-    await send(update, context, "Isian dibatalkan. Tidak ada yang diubah.")
-    return await start(update, context)
+    return await start(update, context, "Isian dibatalkan. Tidak ada yang diubah.")
 
 
 async def load_register(application: App) -> None:
