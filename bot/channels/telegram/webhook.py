@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from typing import Any
 
@@ -23,6 +24,17 @@ from bot.channels.telegram.channel import TelegramChannel
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  # a header name
+
+
+def _parse_update(body: bytes, bot: Bot) -> Update:
+    """The update in ``body``: straight from the bytes (pydantic parses the JSON itself, a
+    third cheaper), else through :mod:`json`, which also takes what pydantic's parser refuses
+    but Python's accepts (a lone surrogate escape such as ``\\ud800``)."""
+    try:
+        return Update.model_validate_json(body, context={"bot": bot})
+    except ValidationError:
+        data: Any = json.loads(body)
+        return Update.model_validate(data, context={"bot": bot})
 
 
 class WebhookReceiver:
@@ -44,8 +56,7 @@ class WebhookReceiver:
             log.warning("webhook request without the right secret from %s", request.remote)
             return web.Response(status=401, text="unauthorized")
         try:
-            data: Any = await request.json()
-            update = Update.model_validate(data, context={"bot": self.bot})
+            update = _parse_update(await request.read(), self.bot)
         except (ValueError, ValidationError):
             log.warning("webhook request with a body that is not an update")
             return web.Response(status=400, text="not an update")
