@@ -356,8 +356,12 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "Progress of {region}: {pct}% done ({done}/{total} families)",
     },
     "progress_chart_deadline": {
-        "id": "Tenggat: {when}, {left}",
-        "en": "Deadline: {when}, {left}",
+        "id": "Tenggat {title}: {when} ({left})",
+        "en": "Deadline {title}: {when} ({left})",
+    },
+    "progress_chart_pace": {
+        "id": " · perlu {n} keluarga/hari",
+        "en": " · {n} families a day needed",
     },
     "progress_chart_no_deadline": {
         "id": "Belum ada tenggat terjadwal",

@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 
 from handlers.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
 from handlers.context import Turn
-from handlers.dates import local_datetime, relative_day, short_datetime
+from handlers.dates import days_between, local_datetime, relative_day, short_datetime
+from handlers.deadlines import number
 from handlers.deferred import Deferred, write_atomically
 from handlers.i18n import t
 from handlers.messages import (
@@ -182,12 +183,12 @@ def _row(n: int, name: str, counts: ProgressCounts, lang: str) -> str:
         n=n,
         name=name,
         pct=counts.done_pct,
-        done=counts.done,
-        total=counts.register,
-        pending=counts.pending,
+        done=number(counts.done, lang),
+        total=number(counts.register, lang),
+        pending=number(counts.pending, lang),
     )
     if counts.reports_open:
-        line += t("progress_row_reports", lang, n=counts.reports_open)
+        line += t("progress_row_reports", lang, n=number(counts.reports_open, lang))
     return line
 
 
@@ -224,6 +225,34 @@ def _deadline_text(
     )
 
 
+def _chart_deadline(
+    deadline: UpcomingDeadline | None,
+    total: ProgressCounts,
+    now: datetime,
+    timezone: str,
+    lang: str,
+) -> str:
+    """The chart's deadline line: what, when, how many days, and the pace it asks for.
+
+    No "where villages should be by now" marker: a deadline has no start of its period (a
+    one-off one only the moment Dinsos typed it in, and the counts are cumulative since the
+    register was imported), so a linear target would be made up. Households a day until the
+    due date is what the numbers honestly say."""
+    if deadline is None:
+        return t("progress_chart_no_deadline", lang)
+    text = t(
+        "progress_chart_deadline",
+        lang,
+        title=deadline.title,
+        when=local_datetime(deadline.due_at, timezone, lang),
+        left=relative_day(now, deadline.due_at, timezone, lang),
+    )
+    days = days_between(now, deadline.due_at, timezone)
+    if total.pending and days >= 1:
+        text += t("progress_chart_pace", lang, n=number(-(-total.pending // days), lang))
+    return text
+
+
 def summary(
     progress: RegionProgress,
     deadline: UpcomingDeadline | None,
@@ -239,19 +268,19 @@ def summary(
             "progress_line",
             lang,
             name=progress.name,
-            done=total.done,
-            total=total.register,
+            done=number(total.done, lang),
+            total=number(total.register, lang),
             pct=total.done_pct,
         ),
         t(
             "progress_detail",
             lang,
-            verified=total.verified,
-            updated=total.updated,
-            not_found=total.not_found,
-            pending=total.pending,
-            proposed=total.proposals,
-            reports=total.reports_open,
+            verified=number(total.verified, lang),
+            updated=number(total.updated, lang),
+            not_found=number(total.not_found, lang),
+            pending=number(total.pending, lang),
+            proposed=number(total.proposals, lang),
+            reports=number(total.reports_open, lang),
         ),
         _deadline_text(deadline, now, progress.timezone, lang),
     ]
@@ -316,8 +345,8 @@ def chart_for(
                 "progress_chart_bar",
                 lang,
                 pct=i.counts.done_pct,
-                done=i.counts.done,
-                total=i.counts.register,
+                done=number(i.counts.done, lang),
+                total=number(i.counts.register, lang),
             )
             if i.counts.register
             else t("progress_chart_empty", lang),
@@ -343,16 +372,10 @@ def chart_for(
             lang,
             region=region_label(progress.kind, progress.name, lang),
             pct=total.done_pct,
-            done=total.done,
-            total=total.register,
+            done=number(total.done, lang),
+            total=number(total.register, lang),
         ),
-        subtitle=_deadline_text(
-            deadline,
-            now,
-            progress.timezone,
-            lang,
-            ("progress_chart_deadline", "progress_chart_no_deadline"),
-        ),
+        subtitle=_chart_deadline(deadline, total, now, progress.timezone, lang),
         footer=footer,
         bars=bars[:MAX_BARS],
     )
