@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from handlers.dates import relative_day, when_text
+from handlers.deadlines import number
 from handlers.i18n import t
 from handlers.messages import Option, Outbound, Question
 from handlers.timing import QuietHours, parse_time_of_day
@@ -147,13 +148,14 @@ def compose(
             t(
                 "digest_done",
                 lang,
-                done=current.done,
-                total=current.register,
+                done=number(current.done, lang),
+                total=number(current.register, lang),
                 pct=current.done_pct,
             )
         )
         if known:
-            change = f"{current.done - _sum(known).done:+d}"
+            delta = current.done - _sum(known).done
+            change = ("+" if delta >= 0 else "-") + number(abs(delta), lang)
             if previous_since is None:
                 change_text = t("digest_change", lang, n=change)
             else:
@@ -166,8 +168,8 @@ def compose(
                 "digest_detail",
                 lang,
                 change=change_text,
-                pending=current.pending,
-                reports=current.reports_open,
+                pending=number(current.pending, lang),
+                reports=number(current.reports_open, lang),
             )
         )
     if level_of(area_code) < 4 and len(villages) > 1:

@@ -13,7 +13,8 @@ from sqlalchemy import update
 
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers.digest import DigestSchedule
+from handlers.digest import DigestSchedule, compose
+from handlers.messages import Question
 from handlers.ports import FixedClock
 from handlers.timing import QuietHours
 from reminders.digest import plan_digests
@@ -21,6 +22,7 @@ from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender
 from storage.db import Database
 from storage.models import Household
+from storage.repos.progress import ProgressCounts, VillageProgress
 from tests.fakes.channel import FakeChannel
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
@@ -319,3 +321,28 @@ async def test_the_change_counts_from_last_weeks_snapshot_also_after_a_late_week
         assert await uow.progress.take_snapshot("2027-W06", {}, clock.now()) == 0
     assert latest is not None and latest.week == "2027-W06"
     assert latest.counts[SRI_MENANTI].done == 10
+
+
+def test_large_numbers_are_written_with_thousands_separators() -> None:
+    villages = [
+        VillageProgress(
+            f"16.12.01.{2001 + i}", f"Desa {i}", ProgressCounts(register=21_563, verified=11_427)
+        )
+        for i in range(3)
+    ]
+    previous = {v.code: ProgressCounts(register=21_563, verified=11_000) for v in villages}
+    digest = compose(
+        area_code="16.12.01",
+        area_name="Penukal",
+        villages=villages,
+        previous=previous,
+        deadline=None,
+        now=local(WIB, 2027, 1, 25, 7, 30),
+        zone=WIB,
+        lang="id",
+    )
+    [question] = digest.messages
+    assert isinstance(question, Question)
+    text = question.text
+    assert "34.281 dari 64.689 keluarga sudah didata (52%)" in text
+    assert "+1.281 keluarga minggu ini · belum 30.408" in text
