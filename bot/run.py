@@ -107,7 +107,12 @@ def outbox_policy(settings: Settings) -> OutboxPolicy:
 def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
     """Every periodic job of ``kawal run``; each reads what is due from the database."""
     return [
-        Job("housekeeping", housekeeping, 3600, (db, clock)),
+        Job(
+            "housekeeping",
+            housekeeping,
+            3600,
+            (db, clock, settings.data_dir, settings.files_keep_days),
+        ),
         Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
         Job(
             "announcements",

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("kawal-data")
     # "Kualitas data": households not changed for this many days are listed as untouched.
     quality_untouched_days: int = Field(default=30, ge=1, le=3660)
+    # Charts and exports in data_dir are deleted this many days after they were last made.
+    files_keep_days: int = Field(default=7, ge=1, le=3660)
 
     # Proactive messages (the outbox): reminders, announcements, digests, problem reports.
     outbox_batch: int = Field(default=100, ge=1, le=1000)

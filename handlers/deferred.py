@@ -15,13 +15,14 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from handlers.messages import Outbound, Reply
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Deferred", "run_deferred", "write_atomically"]
+__all__ = ["Deferred", "reuse", "run_deferred", "write_atomically"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +53,13 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def reuse(path: Path, now: datetime) -> bool:
+    """True when ``path`` was made before (same content, same name): its modification time
+    becomes ``now``, so the housekeeping job, which deletes files by age, keeps it longer."""
+    try:
+        os.utime(path, (now.timestamp(), now.timestamp()))
+    except FileNotFoundError:
+        return False
+    return True

@@ -28,7 +28,7 @@ from handlers.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
 from handlers.context import Turn
 from handlers.dates import days_between, local_datetime, relative_day, short_datetime
 from handlers.deadlines import number
-from handlers.deferred import Deferred, write_atomically
+from handlers.deferred import Deferred, reuse, write_atomically
 from handlers.i18n import t
 from handlers.messages import (
     Chart,
@@ -386,7 +386,7 @@ def _digest(*parts: object) -> str:
 
 
 async def _area(turn: Turn, code: str, charts_dir: Path, exports_dir: Path) -> list[Outbound]:
-    lang = turn.lang
+    lang, now = turn.lang, turn.now
     progress = await turn.uow.progress.region(code)
     if progress is None:
         return [Text(t("progress_unknown_region", lang, region=code), Tone.ERROR)]
@@ -406,7 +406,7 @@ async def _area(turn: Turn, code: str, charts_dir: Path, exports_dir: Path) -> l
         turn.defer(
             Deferred(
                 make=lambda: (
-                    path.exists()
+                    reuse(path, now)
                     or write_atomically(path, lambda tmp: render_progress_chart(chart, tmp))
                 ),
                 message=photo,
@@ -430,7 +430,7 @@ async def _area(turn: Turn, code: str, charts_dir: Path, exports_dir: Path) -> l
         turn.defer(
             Deferred(
                 make=lambda: (
-                    path_x.exists()
+                    reuse(path_x, now)
                     or write_atomically(
                         path_x, lambda tmp: write_progress_xlsx(tmp, villages, groups, names, lang)
                     )

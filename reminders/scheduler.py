@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
@@ -32,6 +33,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 KEEP_PROCESSED_INBOUND = dt.timedelta(days=3)  # Telegram keeps undelivered updates for 24 h
+PRUNED_FOLDERS = ("charts", "exports")  # under the data folder; media/ and outbox/ stay
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,40 @@ class Ticker:
         log.error("scheduled job %s failed: %r", event.job_id, event.exception)
 
 
-async def housekeeping(db: Database, clock: Clock) -> int:
-    """Forget processed inbound update ids older than Telegram would ever redeliver."""
+async def housekeeping(
+    db: Database, clock: Clock, data_dir: Path | None = None, keep_files_days: int = 7
+) -> int:
+    """Forget processed inbound update ids older than Telegram would ever redeliver, and
+    delete the charts and exports in ``data_dir`` older than ``keep_files_days`` (a quality
+    or SIKS-NG export holds full NIK and No. KK: keep such copies no longer than needed, as
+    UU PDP asks). How many rows and files went."""
+    now = clock.now()
     async with db.unit_of_work() as uow:
-        return await uow.inbound.prune(clock.now() - KEEP_PROCESSED_INBOUND)
+        removed = await uow.inbound.prune(now - KEEP_PROCESSED_INBOUND)
+    if data_dir is not None:
+        folders = [data_dir / name for name in PRUNED_FOLDERS]
+        before = now - dt.timedelta(days=keep_files_days)
+        files = await asyncio.to_thread(prune_files, folders, before)
+        if files:
+            log.info("housekeeping: %d files older than %d days deleted", files, keep_files_days)
+        removed += files
+    return removed
+
+
+def prune_files(folders: Iterable[Path], before: dt.datetime) -> int:
+    """Delete every file in ``folders`` (and below) last changed before ``before``; how many.
+    Folders that do not exist are skipped; a file another process deleted first is fine."""
+    cutoff = before.timestamp()
+    removed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            try:
+                if path.is_symlink() or not path.is_file() or path.stat().st_mtime >= cutoff:
+                    continue
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed += 1
+    return removed
