@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -30,7 +31,9 @@ from handlers.deadlines import (
     DEADLINE_ROLES,
     RECENT,
     Draft,
+    aligned_example,
     campaign_prefix,
+    day_matches,
     occurrences_around,
     offsets_text,
     problems,
@@ -645,8 +648,18 @@ def _draft(
     recurrence = base.recurrence if base else None
     if once:
         recurrence = None
+    local = due_at.astimezone(ZoneInfo(zone))
     if every_month is not None:
         recurrence = Recurrence(every_month, recurrence.until if recurrence else None)
+        if not day_matches(due_at, zone, recurrence):
+            first = aligned_example(local, every_month)
+            raise _fail(
+                f"--every-month {every_month} tidak cocok dengan batas pertama "
+                f"{local:%Y-%m-%d} (tanggal {local.day}). Samakan tanggalnya. Contoh: "
+                f"--due {first:%Y-%m-%dT%H:%M} --every-month {every_month}"
+            )
+    elif recurrence is not None and due is not None and not day_matches(due_at, zone, recurrence):
+        recurrence = Recurrence(local.day, recurrence.until)  # the day follows the new date
     if end is not None:
         if recurrence is None:
             raise _fail(
@@ -665,8 +678,10 @@ def _draft(
     )
 
 
-async def _check_draft(uow: UnitOfWork, draft: Draft, now: datetime) -> None:
-    errors = problems(draft, now, "id")
+async def _check_draft(
+    uow: UnitOfWork, draft: Draft, now: datetime, before: DeadlineRecord | None = None
+) -> None:
+    errors = problems(draft, now, "id", before=before)
     if await uow.regions.get(draft.region_code) is None:
         code = draft.region_code
         errors.append(f"Wilayah {code} belum ada. Muat dulu: kawal region load {code}")
@@ -792,10 +807,7 @@ def deadline_edit(
             current = await uow.deadlines.get(deadline_id, lock=True)
             if current is None or not current.active:
                 raise _fail(f"Tenggat #{deadline_id} tidak ada atau sudah dibatalkan.")
-            base = Draft.of(current)
-            _, upcoming = occurrences_around(current, now)
-            if upcoming is not None:
-                base = replace(base, due_at=upcoming.due)
+            base = Draft.of(current)  # its first due date stays unless --due is given
             draft = _draft(
                 base,
                 title=title,
@@ -810,7 +822,7 @@ def deadline_edit(
                 note=note,
                 quiet=settings.quiet,
             )
-            await _check_draft(uow, draft, now)
+            await _check_draft(uow, draft, now, before=current)
             await update_deadline(uow, deadline_id, draft, by=None, channel="cli", now=now)
             deadline = await uow.deadlines.get(deadline_id)
         assert deadline is not None  # noqa: S101 - updated just above

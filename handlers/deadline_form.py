@@ -115,6 +115,7 @@ async def start_edit(turn: Turn, deadline_id: int) -> Reply:
     due = (upcoming or previous or Occurrence(deadline.due_at, "")).due
     zone = deadlines.zone_of(deadline)
     recurrence = deadlines.recurrence_of(deadline)
+    shown = due.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
     state: dict[str, Any] = {
         "stage": STAGE,
         "mode": "edit",
@@ -123,7 +124,11 @@ async def start_edit(turn: Turn, deadline_id: int) -> Reply:
         "review": True,
         "values": {
             "title": deadline.title,
-            "due_local": due.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),
+            # The next occurrence is shown and edited; while it is not changed, the deadline
+            # keeps its first due time, so the occurrences before (and their escalations) stay.
+            "due_local": shown,
+            "due_shown": shown,
+            "first_due": deadline.due_at.isoformat(),
             "repeat": recurrence is not None,
             "day": recurrence.day if recurrence else due.astimezone(ZoneInfo(zone)).day,
             "until": recurrence.until.isoformat() if recurrence and recurrence.until else None,
@@ -293,8 +298,10 @@ def _accept_due(turn: Turn, values: dict[str, Any], raw: str) -> str | None:
     zone = _form_zone(turn, values)
     if local_instant(date, time, zone) <= turn.now:
         return t("dlf_due_past", lang, now=when_text(turn.now, zone, lang))
+    shown = values.get("due_shown")
     values["due_local"] = f"{date.isoformat()}T{format_time(time)}"
-    values["day"] = date.day  # a monthly deadline repeats on the new date's day
+    if not (shown and shown[:10] == date.isoformat()):
+        values["day"] = date.day  # a monthly deadline repeats on the new date's day
     until = values.get("until")
     if until and dt.date.fromisoformat(until) < date:
         values["until"] = None
@@ -398,6 +405,10 @@ def draft_of(values: dict[str, Any]) -> Draft:
     zone = timezone_for(values["region_code"])
     local = dt.datetime.fromisoformat(values["due_local"])
     due = local_instant(local.date(), local.time(), zone)
+    first = values.get("first_due")
+    if first and values["due_local"] == values.get("due_shown"):
+        due = dt.datetime.fromisoformat(first)  # not changed: the first due time stays
+        # (a kabupaten lies in one province, so every region the form offers has its zone)
     recurrence = None
     if values.get("repeat"):
         until = values.get("until")
@@ -417,7 +428,10 @@ def draft_of(values: dict[str, Any]) -> Draft:
 
 async def _save_deadline(turn: Turn, record: FormSessionRecord, state: dict[str, Any]) -> Reply:
     draft = draft_of(state["values"])
-    errors = deadlines.problems(draft, turn.now, turn.lang)
+    before = None
+    if state.get("mode") == "edit":
+        before = await turn.uow.deadlines.get(int(state["deadline_id"]))
+    errors = deadlines.problems(draft, turn.now, turn.lang, before=before)
     if not turn.in_scope(draft.region_code, *MANAGER_ROLES):
         errors.append(
             t("dlf_region_invalid", turn.lang, text=draft.region_code, example="18.04.19")
@@ -535,7 +549,7 @@ async def _review(turn: Turn, state: dict[str, Any]) -> Question:
     draft = draft_of(values)
     region = await turn.uow.regions.get(draft.region_code)
     label = region_label(region.code, region.name, region.kind) if region else draft.region_code
-    lines = deadlines.summary_lines(draft, label, lang)
+    lines = deadlines.summary_lines(draft, label, lang, turn.now)
     numbered = "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
     options = (
         Option(_choice("save"), t("dlf_save", lang)),

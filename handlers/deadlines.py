@@ -9,6 +9,7 @@ operator or peratin their village, a camat their kecamatan, Dinsos the deadline'
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -432,13 +433,16 @@ def remind_time_of(deadline: DeadlineRecord) -> dt.time:
     return parse_time_of_day(deadline.remind_time) or DEFAULT_REMIND_TIME
 
 
-def summary_lines(deadline: DeadlineRecord | Draft, book_label: str, lang: str) -> list[str]:
-    """The fields of a deadline, one per line (the form's review, the manage screen)."""
+def summary_lines(
+    deadline: DeadlineRecord | Draft, book_label: str, lang: str, now: dt.datetime
+) -> list[str]:
+    """The fields of a deadline, one per line (the form's review, the manage screen); the due
+    time shown is the next occurrence after ``now`` (a monthly deadline keeps its first)."""
     draft = Draft.of(deadline) if isinstance(deadline, DeadlineRecord) else deadline
     zone = timezone_for(draft.region_code)
     return [
         f"{t('field_title', lang)}: {draft.title}",
-        f"{t('field_due', lang)}: {when_text(draft.due_at, zone, lang)}",
+        f"{t('field_due', lang)}: {when_text(draft.next_due(now), zone, lang)}",
         f"{t('field_repeat', lang)}: {repeat_text(draft.recurrence, lang)}",
         f"{t('field_region', lang)}: {book_label}",
         f"{t('field_roles', lang)}: {roles_text(draft.roles, lang)}",
@@ -478,6 +482,13 @@ class Draft:
             note=deadline.note,
         )
 
+    def next_due(self, now: dt.datetime) -> dt.datetime:
+        """The first occurrence after ``now`` (the last one when all have passed)."""
+        previous, upcoming = around(
+            self.due_at, timezone_for(self.region_code), self.recurrence, now
+        )
+        return (upcoming or previous or Occurrence(self.due_at, "")).due
+
     def to_json(self) -> dict[str, Any]:
         return {
             "title": self.title,
@@ -491,26 +502,58 @@ class Draft:
         }
 
 
-def problems(draft: Draft, now: dt.datetime, lang: str) -> list[str]:
+def problems(
+    draft: Draft, now: dt.datetime, lang: str, *, before: DeadlineRecord | None = None
+) -> list[str]:
     """What is wrong with ``draft`` (each with an example), empty when it can be saved. The
-    region's existence and the caller's scope are checked by the caller."""
+    region's existence and the caller's scope are checked by the caller. ``before``: the
+    deadline being edited; when the draft keeps its first due time (a monthly deadline whose
+    first cut-off passed long ago), one occurrence after ``now`` is enough."""
     errors: list[str] = []
+    zone = timezone_for(draft.region_code)
     if not 3 <= len(draft.title.strip()) <= TITLE_MAX:
         errors.append(t("dlf_title_invalid", lang))
-    if draft.due_at <= now:
-        zone = timezone_for(draft.region_code)
+    kept = before is not None and draft.due_at == before.due_at
+    if (draft.next_due(now) if kept else draft.due_at) <= now:
         errors.append(t("dlf_due_past", lang, now=when_text(now, zone, lang)))
+    if draft.recurrence is not None and not day_matches(draft.due_at, zone, draft.recurrence):
+        local = draft.due_at.astimezone(ZoneInfo(zone))
+        errors.append(
+            t(
+                "dlf_day_mismatch",
+                lang,
+                date=date_text(local.date(), lang),
+                day=draft.recurrence.day,
+                example=aligned_example(local, draft.recurrence.day).strftime("%d-%m-%Y %H.%M"),
+            )
+        )
     if not draft.roles or any(r not in DEADLINE_ROLES for r in draft.roles):
         errors.append(t("dlf_roles_invalid", lang))
     if not draft.offsets or any(not 0 <= d <= 60 for d in draft.offsets):
         errors.append(t("dlf_offsets_invalid", lang))
     if draft.recurrence is not None and draft.recurrence.until is not None:
-        first = draft.due_at.astimezone(ZoneInfo(timezone_for(draft.region_code))).date()
+        first = draft.due_at.astimezone(ZoneInfo(zone)).date()
         if draft.recurrence.until < first:
             errors.append(t("dlf_until_before", lang, date=date_text(first, lang)))
     if len(draft.note) > NOTE_MAX:
         errors.append(t("dlf_note_invalid", lang))
     return errors
+
+
+def day_matches(first_due: dt.datetime, zone: str, recurrence: Recurrence) -> bool:
+    """True when the first due date falls on the recurrence day (or on the last day of a month
+    shorter than it): "every month on the 31st" cannot start on the 17th."""
+    local = first_due.astimezone(ZoneInfo(zone)).date()
+    last = calendar.monthrange(local.year, local.month)[1]
+    return local.day == min(recurrence.day, last)
+
+
+def aligned_example(local: dt.datetime, day: int) -> dt.datetime:
+    """The first date on ``day`` (or its month's last day) at or after ``local``, same time."""
+    year, month = local.year, local.month
+    if min(day, calendar.monthrange(year, month)[1]) < local.day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return local.replace(year=year, month=month, day=min(day, calendar.monthrange(year, month)[1]))
 
 
 def _fields(draft: Draft) -> dict[str, Any]:
@@ -553,16 +596,22 @@ async def update(
     channel: str,
     now: dt.datetime,
 ) -> int | None:
-    """Replace an active deadline's fields: a new revision. Its pending outbox rows (the old
-    plan) are cancelled; the planner plans the new revision next round, and a reminder already
-    sent for the same due time is not sent again. The new revision, None if not active."""
+    """Replace an active deadline's fields: a new revision. The pending outbox rows of its
+    coming occurrence (the old plan) are cancelled; the planner plans the new revision next
+    round, and a reminder already sent for the same due time is not sent again. Rows of an
+    occurrence that has passed (an escalation waiting for the morning) are left alone. The
+    new revision, None if not active."""
     before = await uow.deadlines.get(deadline_id, lock=True)  # waits for a planning round
     if before is None or not before.active:
         return None
     revision = await uow.deadlines.update(deadline_id, **_fields(draft), now=now)
     if revision is None:  # pragma: no cover - cancelled by someone else in between
         return None
-    cancelled = await uow.outbox.cancel(campaign_prefix(deadline_id), now)
+    _, old_next = occurrences_around(before, now)
+    _, new_next = around(draft.due_at, timezone_for(draft.region_code), draft.recurrence, now)
+    cancelled = 0
+    for key in sorted({o.key for o in (old_next, new_next) if o is not None}):
+        cancelled += await uow.outbox.cancel(campaign_prefix(deadline_id, key), now)
     await uow.audit.add(
         "deadline.updated",
         "deadline",
@@ -763,7 +812,7 @@ async def manage(turn: Turn, deadline_id: int) -> Reply:
     if deadline is None:
         return not_found(turn)
     book = await RegionBook.load(turn.uow, deadline.region_code)
-    lines = summary_lines(deadline, book.label(deadline.region_code), turn.lang)
+    lines = summary_lines(deadline, book.label(deadline.region_code), turn.lang, turn.now)
     options = (
         Option(f"{PAYLOAD_PREFIX}edit:{deadline.id}", t("deadline_edit", turn.lang)),
         Option(f"{PAYLOAD_PREFIX}cancel:{deadline.id}", t("deadline_cancel", turn.lang)),

@@ -675,6 +675,12 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Tanggal tidak dikenali. Contoh: 31-12-2027, atau ketik LEWATI (tanpa batas akhir).",
         "en": "Date not understood. Example: 31-12-2027, or type LEWATI (no end date).",
     },
+    "dlf_day_mismatch": {
+        "id": "Batas pertama ({date}) tidak jatuh pada tanggal {day}, padahal berulang tiap "
+        "tanggal {day}. Samakan tanggalnya. Contoh: {example}",
+        "en": "The first due date ({date}) is not on day {day}, yet it repeats on day {day}. "
+        "Make them match. Example: {example}",
+    },
     "dlf_until_before": {
         "id": "Tanggal akhir harus sesudah batas pertama ({date}). Contoh: 31-12-2027",
         "en": "The end date must be after the first due date ({date}). Example: 31-12-2027",

@@ -17,6 +17,9 @@ what has become due since:
   occurrence) instead of the reminder; the step is recorded ``superseded``.
 * **Missed.** Steps of an occurrence that passed (within ``RECENT``) without a row are recorded
   ``superseded`` and logged: they are dropped, never sent late.
+* **Edited.** An edit keeps the first due date unless Dinsos changes the date; a monthly
+  cut-off that had passed when an edit moved the dates is found by key from its reminder
+  rows and still escalated. An edit cancels only the coming occurrence's pending rows.
 * **Escalation.** Once an occurrence has passed, every camat and Dinsos whose region meets the
   deadline's gets ``:escalation`` once, outside the quiet hours, listing their unfinished
   villages (recorded ``superseded`` when every village finished).
@@ -32,6 +35,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from handlers.deadlines import (
     DEADLINE_ROLES,
@@ -133,9 +137,37 @@ async def plan_deadline(
     planner = _Planner(uow, deadline, now, quiet)
     if previous is not None and now - previous.due <= RECENT:
         result.add(await planner.passed(previous))
+    known = {o.key for o in (previous, upcoming) if o is not None}
+    for lost in await _passed_before_an_edit(uow, deadline, now, known):
+        result.add(await planner.passed(lost, drop_missed=False))
     if upcoming is not None:
         result.add(await planner.upcoming(upcoming))
     return result
+
+
+async def _passed_before_an_edit(
+    uow: UnitOfWork, deadline: DeadlineRecord, now: dt.datetime, known: set[str]
+) -> list[Occurrence]:
+    """Cut-offs of a monthly deadline that had passed when an edit moved its dates (a new
+    first due date): they are no longer among its occurrences, but their villages are still
+    escalated once. Found by key from their reminder rows, which expire at the due time."""
+    if deadline.revision == 1 or now - deadline.updated_at > RECENT:
+        return []  # (also a deadline made one-off by the edit: monthly keys are "2027-01")
+    tz = ZoneInfo(zone_of(deadline))
+    keys = {f"{d.astimezone(tz):%Y-%m}" for d in (now - RECENT, deadline.updated_at)} - known
+    found = []
+    for key in sorted(keys):
+        dues = [
+            row.expires_at
+            for row in await uow.deadlines.planned(campaign_prefix(deadline.id, key))
+            if campaign_what(row.campaign).startswith("T-")
+            and row.expires_at is not None
+            and row.expires_at <= deadline.updated_at
+            and now - row.expires_at <= RECENT
+        ]
+        if dues:
+            found.append(Occurrence(max(dues), key))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,12 +333,15 @@ class _Planner:
 
     # ---- an occurrence that has passed ------------------------------------------------------
 
-    async def passed(self, occurrence: Occurrence) -> PlanRound:
+    async def passed(self, occurrence: Occurrence, *, drop_missed: bool = True) -> PlanRound:
         result = PlanRound()
         done = _Done(
             await self.uow.deadlines.planned(campaign_prefix(self.deadline.id, occurrence.key)),
             occurrence.due,
         )
+        if not drop_missed:  # an occurrence an edit removed: only its escalation is left
+            result.add(await self._escalate(occurrence, done))
+            return result
         people = _people(
             await self.uow.people.role_holders(self.deadline.roles, self.deadline.region_code)
         )

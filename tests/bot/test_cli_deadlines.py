@@ -13,6 +13,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot import cli
+from handlers import deadlines
+from handlers.deadlines import Draft
+from handlers.timing import Recurrence
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRecord
 
@@ -117,6 +120,12 @@ def test_add_list_edit_cancel(run, tmp_path: Path) -> None:
     assert _deadline(tmp_path, 1).revision == 2
     assert _deadline(tmp_path, 1).roles == ("operator", "peratin")  # kept
 
+    mismatch = run("deadline", "edit", "2", "--every-month", "20")
+    assert mismatch.exit_code == 1
+    assert "Contoh: --due 2099-01-20T23:59 --every-month 20" in mismatch.output
+    moved = run("deadline", "edit", "2", "--due", "2099-01-25T23:59")  # the day follows it
+    assert moved.exit_code == 0, moved.output
+    assert "berulang: setiap bulan tanggal 25 sampai" in moved.output
     once = run("deadline", "edit", "2", "--once")
     assert once.exit_code == 0 and "berulang: tidak (sekali saja)" in once.output
 
@@ -144,6 +153,11 @@ def test_add_list_edit_cancel(run, tmp_path: Path) -> None:
         (["--due", "2099-01-27T16:00", "--until", "2099-12-31"], "hanya untuk tenggat bulanan"),
         (["--due", "2099-01-27T16:00", "--region", "18.4"], "Kode wilayah 18.4 tidak sah"),
         (["--region", "18.04"], "--due wajib diisi"),
+        (
+            ["--due", "2099-01-17T16:00", "--every-month", "31"],
+            "--every-month 31 tidak cocok dengan batas pertama 2099-01-17 (tanggal 17). "
+            "Samakan tanggalnya. Contoh: --due 2099-01-31T16:00 --every-month 31",
+        ),
     ],
 )
 def test_bad_options_say_what_to_type(run, options: list[str], message: str) -> None:
@@ -153,3 +167,28 @@ def test_bad_options_say_what_to_type(run, options: list[str], message: str) -> 
     result = run("deadline", "add", "Ekspor DTKS", *options)
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_editing_a_monthly_deadline_keeps_its_first_due_date(run, tmp_path: Path) -> None:
+    """The first cut-off (January 2026) has passed: an edit that gives no --due keeps it, so
+    the occurrences before the next one (and their escalations) stay."""
+    assert run("region", "load", "18.04.19").exit_code == 0
+    first = dt.datetime(2026, 1, 17, 9, tzinfo=dt.UTC)  # 16:00 WIB
+
+    async def add() -> None:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'kawal.db'}"
+        async with Database(url) as db, db.unit_of_work() as uow:
+            await deadlines.create(
+                uow,
+                Draft("Cut-off DTSEN", first, "18.04", ("operator",), recurrence=Recurrence(17)),
+                by=None,
+                channel="cli",
+                now=first - dt.timedelta(days=30),
+            )
+
+    asyncio.run(add())
+    edited = run("deadline", "edit", "1", "--note", "Data ditarik tanggal 18.")
+    assert edited.exit_code == 0, edited.output
+    assert "berulang: setiap bulan tanggal 17" in edited.output
+    saved = _deadline(tmp_path, 1)
+    assert (saved.due_at, saved.note, saved.revision) == (first, "Data ditarik tanggal 18.", 2)

@@ -319,7 +319,56 @@ async def test_editing_a_monthly_deadline_keeps_its_day(world: World) -> None:
     async with world.db.unit_of_work() as uow:
         edited = await uow.deadlines.get(deadline_id)
     assert edited is not None and edited.recurrence == {"freq": "monthly", "day": 31}
+    assert edited.due_at == first  # January stays an occurrence (its escalation is kept)
     await dinsos.press(f"dl:edit:{deadline_id}")
+    await dinsos.text("2")
+    await dinsos.text("28-02-2026 18.00")  # the same date, a later time: still the 31st
+    assert "3. Berulang: setiap bulan tanggal 31" in dinsos.texts()
     await dinsos.text("2")
     await dinsos.text("17-03-2026 16.00")  # a new date: the day follows it
     assert "3. Berulang: setiap bulan tanggal 17" in dinsos.texts()
+    await dinsos.text("simpan")
+    async with world.db.unit_of_work() as uow:
+        moved = await uow.deadlines.get(deadline_id)
+    assert moved is not None and moved.recurrence == {"freq": "monthly", "day": 17}
+    assert moved.due_at == local_instant(dt.date(2026, 3, 17), dt.time(16), "Asia/Jakarta")
+
+
+async def test_an_edit_just_after_a_monthly_cut_off_keeps_the_first_due_date(world: World) -> None:
+    dinsos = await _user(world, "DSNAAH", "dinsos", "18.04")
+    first = local_instant(dt.date(2026, 1, 31), dt.time(16), "Asia/Jakarta")
+    deadline_id = await _deadline(world, due_at=first, recurrence=Recurrence(31))
+    world.clock.set(first + dt.timedelta(minutes=1))
+    await dinsos.press(f"dl:manage:{deadline_id}")
+    assert "Batas: Sabtu, 28 Februari 2026 pukul 16.00 WIB" in dinsos.texts()  # the next one
+    await dinsos.press(f"dl:edit:{deadline_id}")
+    await dinsos.text("8")
+    await dinsos.text("Data ditarik tanggal 1.")
+    await dinsos.text("simpan")
+    assert "✅ Tenggat Ekspor DTKS diperbarui." in dinsos.texts()
+    async with world.db.unit_of_work() as uow:
+        edited = await uow.deadlines.get(deadline_id)
+    assert edited is not None and edited.note == "Data ditarik tanggal 1."
+    assert edited.due_at == first and edited.revision == 2
+
+
+def test_a_monthly_deadline_must_start_on_its_day() -> None:
+    """ "Every month on the 31st" starting on the 17th would fall on 17 Jan, 28 Feb, 31 Mar
+    while the listing says "tanggal 31": refused, with the date to type."""
+    now = local_instant(dt.date(2027, 1, 2), dt.time(9), "Asia/Jakarta")
+    due = local_instant(dt.date(2027, 1, 17), dt.time(16), "Asia/Jakarta")
+    draft = Draft("Cut-off DTSEN", due, "18.04", ("operator",), recurrence=Recurrence(31))
+    assert deadlines.problems(draft, now, "id") == [
+        "Batas pertama (Minggu, 17 Januari 2027) tidak jatuh pada tanggal 31, padahal berulang "
+        "tiap tanggal 31. Samakan tanggalnya. Contoh: 31-01-2027 16.00"
+    ]
+    assert "Make them match. Example: 31-01-2027 16.00" in deadlines.problems(draft, now, "en")[0]
+    assert deadlines.problems(replace(draft, recurrence=Recurrence(17)), now, "id") == []
+    february = local_instant(dt.date(2027, 2, 28), dt.time(16), "Asia/Jakarta")  # month end
+    assert deadlines.problems(replace(draft, due_at=february), now, "id") == []
+    late = replace(draft, due_at=local_instant(dt.date(2027, 1, 20), dt.time(16), "Asia/Jakarta"))
+    assert "Contoh: 31-01-2027 16.00" in deadlines.problems(late, now, "id")[0]
+    assert (
+        "Contoh: 17-02-2027 16.00"
+        in deadlines.problems(replace(late, recurrence=Recurrence(17)), now, "id")[0]
+    )

@@ -399,4 +399,4 @@ async def test_two_senders_on_one_database_send_each_message_once(
     assert Counter(p.to for p in fake.parts) == {str(2000 + i): 5 for i in range(40)}
     async with database.unit_of_work() as uow:
         assert await uow.outbox.count_by_status("a:") == {"sent": 200}
-    assert holds is None or holds.overlapped >= 2  # claims really ran side by side
+    assert holds is None or holds.overlapped >= 1  # claims really ran side by side
