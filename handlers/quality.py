@@ -186,10 +186,15 @@ async def gather(
     )
 
 
-def _local_day(at: dt.datetime | dt.date, timezone: str) -> str:
+def _local_date(at: dt.datetime | dt.date, timezone: str) -> dt.date:
+    """The calendar day of ``at`` in the region's zone (a date cell in the workbook)."""
     if isinstance(at, dt.datetime):
-        return at.astimezone(ZoneInfo(timezone)).strftime("%d-%m-%Y")
-    return at.strftime("%d-%m-%Y")
+        return at.astimezone(ZoneInfo(timezone)).date()
+    return at
+
+
+def _local_day(at: dt.datetime | dt.date, timezone: str) -> str:
+    return _local_date(at, timezone).strftime("%d-%m-%Y")
 
 
 def summary(report: QualityReport, lang: str) -> str:
@@ -287,8 +292,8 @@ def write_quality_xlsx(
                 ident(f.nik, f.region_code),
                 sex(f.sex),
                 sex(m.nik_sex),
-                _local_day(f.birth_date, report.timezone) if f.birth_date else "",
-                _local_day(m.nik_birth_date, report.timezone) if m.nik_birth_date else "",
+                f.birth_date or "",
+                m.nik_birth_date or "",
                 "; ".join(found),
             ]
         )
@@ -302,12 +307,12 @@ def write_quality_xlsx(
             h.rw,
             status(h.status),
             source(h.source),
-            _local_day(h.updated_at, report.timezone),
+            _local_date(h.updated_at, report.timezone),
         ]
         for h in report.untouched
     ]
     per_village = [
-        [*where(v.region_code), v.households, _local_day(v.oldest, report.timezone)]
+        [*where(v.region_code), v.households, _local_date(v.oldest, report.timezone)]
         for v in report.untouched_villages
     ]
     titles = t("quality_sheets", lang).split("|")

@@ -2,11 +2,13 @@
 
 Pure and synchronous: callers pass data already read (and ordered) and run these in a worker
 thread after the commit (``handlers.deferred``). openpyxl's write-only mode keeps memory flat;
-identifiers are written as text cells so Excel never turns a NIK into ``1.80419E+15``.
+identifiers are written as text cells so Excel never turns a NIK into ``1.80419E+15``, dates
+as date cells shown ``DD-MM-YYYY``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -76,9 +78,13 @@ def write_progress_xlsx(
     return write_sheets(path, sheets)
 
 
+DATE_FORMAT = "DD-MM-YYYY"  # how Indonesians write a date; Excel sorts and filters it as one
+
+
 def write_sheets(path: Path, sheets: Sequence[Sheet]) -> Path:
     """One sheet per ``(title, header, rows)``, the header row bold and frozen. Strings stay
-    text cells (a NIK is never turned into a number)."""
+    text cells (a NIK is never turned into a number); a ``date`` (a calendar day, not a
+    ``datetime``) becomes a real date cell shown as ``27-01-2027``."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -95,6 +101,13 @@ def write_sheets(path: Path, sheets: Sequence[Sheet]) -> Path:
             cells.append(cell)
         sheet.append(cells)
         for row in rows:
-            sheet.append(list(row))
+            values: list[Any] = []
+            for value in row:
+                if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = DATE_FORMAT
+                    value = cell
+                values.append(value)
+            sheet.append(values)
     workbook.save(path)
     return path

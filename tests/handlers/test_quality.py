@@ -66,10 +66,30 @@ async def _user(world: World, role: str, region: str, external_id: str) -> Chat:
     return chat
 
 
+def _day(value: Any) -> Any:
+    """openpyxl reads a date cell back as a naive datetime at midnight: the date."""
+    if isinstance(value, dt.datetime):
+        assert value.time() == dt.time(0, 0)
+        return value.date()
+    return value
+
+
 def _sheets(document: Document) -> dict[str, list[tuple[Any, ...]]]:
     workbook = load_workbook(document.path, read_only=True)
     try:
-        return {sheet.title: list(sheet.values) for sheet in workbook.worksheets}
+        return {
+            sheet.title: [tuple(_day(v) for v in row) for row in sheet.values]
+            for sheet in workbook.worksheets
+        }
+    finally:
+        workbook.close()
+
+
+def _number_formats(document: Document, title: str, column: str) -> list[str]:
+    """How the cells of ``column`` below the header are shown (dates: ``DD-MM-YYYY``)."""
+    workbook = load_workbook(document.path)
+    try:
+        return [cell.number_format for cell in workbook[title][column][1:]]
     finally:
         workbook.close()
 
@@ -122,17 +142,26 @@ async def test_dinsos_gets_a_summary_and_the_workbook(findings: World) -> None:
             DUPLICATE,
             "Laki-laki",
             "Laki-laki",
-            "02-01-1970",
-            "01-01-1970",
+            dt.date(1970, 1, 2),  # a date cell
+            dt.date(1970, 1, 1),
             "tanggal lahir",
         ),
-        ("Lestari", LESTARI, "Laki-laki", "Perempuan", "14-05-1964", "14-05-1964", "jenis kelamin"),
+        (
+            "Lestari",
+            LESTARI,
+            "Laki-laki",
+            "Perempuan",
+            dt.date(1964, 5, 14),
+            dt.date(1964, 5, 14),
+            "jenis kelamin",
+        ),
     ]  # by village code: Sukananti (Way Tenong, 18.04.07) before Sri Menanti
     assert sheets["Belum disentuh per desa"] == [
         ("Kode wilayah", "Kecamatan", "Desa/Kelurahan", "Jumlah keluarga", "Paling lama sejak"),
-        (SUKANANTI, "Way Tenong", "Sukananti", 4, "15-01-2026"),
-        (SRI_MENANTI, "Air Hitam", "Sri Menanti", 31, "15-01-2026"),
+        (SUKANANTI, "Way Tenong", "Sukananti", 4, dt.date(2026, 1, 15)),
+        (SRI_MENANTI, "Air Hitam", "Sri Menanti", 31, dt.date(2026, 1, 15)),
     ]
+    assert _number_formats(document, "Belum disentuh per desa", "E") == ["DD-MM-YYYY"] * 2
     untouched = sheets["Belum disentuh"]
     assert untouched[0][3:6] == ("ID DTKS", "No. KK", "Kepala keluarga")
     assert len(untouched) == 1 + 35  # 33 from the register and 2 planted; not Bujur Barat's
@@ -160,8 +189,9 @@ async def test_the_bot_lists_the_longest_untouched_and_counts_all(
     listed = sheets["Belum disentuh"][1:]
     assert len(listed) == 10
     assert listed[0][5:] == (
-        "Agus Hidayat", "006", "003", "terverifikasi", "DTKS", "07-10-2025",
+        "Agus Hidayat", "006", "003", "terverifikasi", "DTKS", dt.date(2025, 10, 7),
     )  # fmt: skip
+    assert set(_number_formats(document, "Belum disentuh", "K")) == {"DD-MM-YYYY"}
     assert sum(row[3] for row in sheets["Belum disentuh per desa"][1:]) == 35
 
 
