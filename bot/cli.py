@@ -601,6 +601,22 @@ def _due(text: str, zone: str) -> datetime:
     return local_instant(parsed[0], parsed[1], zone)
 
 
+def _zone(region_code: str) -> str:
+    """The time zone of ``region_code``, or a clear error with an example."""
+    if not is_region_code(region_code):
+        raise _fail(
+            f"Kode wilayah {region_code or '(kosong)'} tidak sah. "
+            "Contoh: --region 18.04 (kabupaten) atau --region 18.04.19 (kecamatan)"
+        )
+    try:
+        return timezone_for(region_code)
+    except ValueError:
+        raise _fail(
+            f"Kode wilayah {region_code}: provinsi {region_code[:2]} tidak dikenal. "
+            "Contoh: --region 18.04 (Kab. Lampung Barat, provinsi 18 Lampung)"
+        ) from None
+
+
 def _draft(
     base: Draft | None,
     *,
@@ -618,13 +634,13 @@ def _draft(
 ) -> Draft:
     """A deadline from the command's options (over ``base`` when editing)."""
     region_code = region or (base.region_code if base else "")
-    if not is_region_code(region_code):
-        raise _fail(f"Kode wilayah {region_code or '(kosong)'} tidak sah. Contoh: --region 18.04")
-    zone = timezone_for(region_code)
+    zone = _zone(region_code)
     if due is not None:
         due_at = _due(due, zone)
     elif base is not None:
-        due_at = base.due_at
+        # Another zone (e.g. WIB to WIT): the due time keeps its local time (16.00 stays 16.00).
+        kept = base.due_at.astimezone(ZoneInfo(timezone_for(base.region_code)))
+        due_at = local_instant(kept.date(), kept.time(), zone)
     else:
         raise _fail("--due wajib diisi. Contoh: --due 2027-01-27T16:00")
     role_names = tuple(r.strip().lower() for r in roles.split(",") if r.strip()) if roles else ()
@@ -759,6 +775,8 @@ def deadline_list(
     """List deadlines with their next due time and how their reminders went."""
     settings = _settings(db)
     now = datetime.now(UTC)
+    if region is not None:
+        _zone(region)
 
     async def work(database: Database) -> list[str]:
         async with database.unit_of_work() as uow:
@@ -788,7 +806,13 @@ def deadline_edit(
     deadline_id: Annotated[int, typer.Argument(help="Deadline number, from kawal deadline list")],
     title: Annotated[str | None, typer.Option(help="New title")] = None,
     due: DueOption = None,
-    region: RegionOption = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="Region code, e.g. 18.04.19. Into another time zone without --due, the due "
+            "time keeps its local time: 16:00 WIB becomes 16:00 WIT"
+        ),
+    ] = None,
     roles: RolesOption = None,
     offsets: OffsetsOption = None,
     at: AtOption = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,10 @@ def test_add_list_edit_cancel(run, tmp_path: Path) -> None:
         (["--due", "2099-01-27T16:00", "--region", "18.4"], "Kode wilayah 18.4 tidak sah"),
         (["--region", "18.04"], "--due wajib diisi"),
         (
+            ["--due", "2099-01-27T16:00", "--region", "99.01"],
+            "Kode wilayah 99.01: provinsi 99 tidak dikenal. Contoh: --region 18.04",
+        ),
+        (
             ["--due", "2099-01-17T16:00", "--every-month", "31"],
             "--every-month 31 tidak cocok dengan batas pertama 2099-01-17 (tanggal 17). "
             "Samakan tanggalnya. Contoh: --due 2099-01-31T16:00 --every-month 31",
@@ -192,3 +197,28 @@ def test_editing_a_monthly_deadline_keeps_its_first_due_date(run, tmp_path: Path
     assert "berulang: setiap bulan tanggal 17" in edited.output
     saved = _deadline(tmp_path, 1)
     assert (saved.due_at, saved.note, saved.revision) == (first, "Data ditarik tanggal 18.", 2)
+
+
+def test_region_errors_say_what_to_type(run) -> None:
+    assert run("region", "load", "18.04.19").exit_code == 0
+    listed = run("deadline", "list", "--region", "abc")
+    assert listed.exit_code == 1
+    assert "Kode wilayah abc tidak sah. Contoh: --region 18.04 (kabupaten)" in listed.output
+    added = run("deadline", "add", "Ekspor DTKS", "--due", "2099-01-27T16:00", "--region", "18.04")
+    assert added.exit_code == 0, added.output
+    edited = run("deadline", "edit", "1", "--region", "99.01")
+    assert edited.exit_code == 1 and "provinsi 99 tidak dikenal" in edited.output
+    assert "Traceback" not in listed.output + edited.output
+
+
+def test_moving_a_deadline_into_another_time_zone_keeps_its_local_time(run, tmp_path: Path) -> None:
+    assert run("region", "load", "18.04.19").exit_code == 0
+    assert run("region", "load", "91.03.01").exit_code == 0
+    added = run("deadline", "add", "Ekspor DTKS", "--due", "2099-01-27T16:00", "--region", "18.04")
+    assert added.exit_code == 0, added.output
+    moved = run("deadline", "edit", "1", "--region", "91.03")
+    assert moved.exit_code == 0, moved.output
+    assert "batas Selasa, 27 Januari 2099 pukul 16.00 WIT" in moved.output
+    assert _deadline(tmp_path, 1).due_at == dt.datetime(2099, 1, 27, 7, tzinfo=dt.UTC)
+    helped = run("deadline", "edit", "--help")
+    assert "keeps its local time" in " ".join(re.sub("[│╭╮╰╯─]", " ", helped.output).split())
