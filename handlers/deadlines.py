@@ -163,12 +163,24 @@ class Area:
         return [v for v in self.villages if v.has_data]
 
     @property
+    def without_data(self) -> list[Village]:
+        """Villages whose register was never loaded: not finished (nobody could start)."""
+        return [v for v in self.villages if not v.has_data]
+
+    @property
     def finished(self) -> bool:
-        return bool(self.with_data) and all(v.finished for v in self.with_data)
+        """Every village finished; one without data is not (Dinsos still has to load it)."""
+        return bool(self.villages) and all(v.finished for v in self.villages)
 
     @property
     def unfinished(self) -> list[Village]:
-        return sorted((v for v in self.with_data if not v.finished), key=Village.lag_key)
+        """Villages not finished, furthest behind first, those without data last."""
+        return sorted((v for v in self.villages if not v.finished), key=Village.lag_key)
+
+    @property
+    def behind(self) -> list[Village]:
+        """Villages with data that did not finish, furthest behind first."""
+        return [v for v in self.unfinished if v.has_data]
 
     @property
     def done(self) -> int:
@@ -241,31 +253,38 @@ def area_lines(area: Area, lang: str, *, laggards: int = LAGGARDS_SHOWN) -> list
     """A village's count, or a wider area's summary with its villages furthest behind."""
     if area.is_village:
         return [_village_line(area.villages[0] if area.villages else None, area.label, lang)]
-    with_data = area.with_data
     word = area.village_word(lang)
     lines = [
         t(
             "area_summary",
             lang,
             area=area.label,
-            finished=sum(v.finished for v in with_data),
-            villages=len(with_data),
+            finished=sum(v.finished for v in area.villages),
+            villages=len(area.villages),
             word=word,
             done=number(area.done, lang),
             total=number(area.total, lang),
             pct=percent(area.done, area.total),
         )
     ]
-    missing = len(area.villages) - len(with_data)
-    if missing:
-        lines.append(t("area_no_data", lang, n=missing, word=word))
-    behind = area.unfinished
+    behind = area.behind
     if behind and laggards:
         lines.append(t("laggards_title", lang))
         lines += [_laggard_line(v, lang) for v in behind[:laggards]]
         if len(behind) > laggards:
             lines.append(t("more_villages", lang, n=len(behind) - laggards))
+    if area.without_data:
+        lines.append(_no_data_line(area, lang, max(laggards, 3)))
     return lines
+
+
+def _no_data_line(area: Area, lang: str, shown: int) -> str:
+    """``9 pekon belum ada data keluarga: Pekon Sidodadi, …, … dan 6 lainnya``."""
+    missing = area.without_data
+    names = ", ".join(v.label for v in missing[:shown])
+    if len(missing) > shown:
+        names += " " + t("more_villages", lang, n=len(missing) - shown)
+    return t("area_no_data", lang, n=len(missing), word=area.village_word(lang), names=names)
 
 
 def _village_line(village: Village | None, label: str, lang: str) -> str:
@@ -379,24 +398,26 @@ def escalation_message(
     lang: str,
 ) -> Composed:
     """The villages of the person's areas that did not finish by ``due``, furthest behind
-    first (only the unfinished ones are listed)."""
+    first (only the unfinished ones are listed), then those that still have no data."""
     when = when_text(due, zone, lang)
     lines = [t("escalation_title", lang, title=deadline.title, when=when)]
     for area in areas:
-        behind = area.unfinished
+        behind = area.behind
         lines.append(
             t(
                 "escalation_area",
                 lang,
                 area=area.label,
-                n=len(behind),
-                villages=len(area.with_data),
+                n=len(area.unfinished),
+                villages=len(area.villages),
                 word=area.village_word(lang),
             )
         )
         lines += [_laggard_line(v, lang) for v in behind[:LAGGARDS_SHOWN]]
         if len(behind) > LAGGARDS_SHOWN:
             lines.append(t("more_villages", lang, n=len(behind) - LAGGARDS_SHOWN))
+        if area.without_data:
+            lines.append("• " + _no_data_line(area, lang, LAGGARDS_SHOWN))
     lines.append(t("escalation_ask", lang))
     options = buttons_for(roles, lang)
     text = "\n".join(lines)

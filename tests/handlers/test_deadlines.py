@@ -175,7 +175,8 @@ async def test_everyone_sees_current_deadlines_with_their_progress(world: World)
     await camat.text("tenggat")
     text = camat.texts()
     assert "1. Ekspor DTKS" in text and "2. Rapat camat" in text
-    assert "Kec. Air Hitam: 0 dari 1 pekon selesai" in text
+    assert "Kec. Air Hitam: 0 dari 10 pekon selesai" in text
+    assert "9 pekon belum ada data keluarga: Pekon Sidodadi, Pekon Semarang Jaya" in text
     assert "• Pekon Sri Menanti: 0 dari 30 (0%)" in text
     await other.command("tenggat")
     assert "Pekon Sukananti: 0 dari 3" in other.texts()

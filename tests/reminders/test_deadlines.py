@@ -278,22 +278,40 @@ async def test_unfinished_villages_are_escalated_once_to_camat_and_dinsos(town: 
         await town.tick(DUE + dt.timedelta(minutes=minute))
 
     [camat] = town.texts("camat-airhitam")
-    assert camat.splitlines()[:3] == [
+    assert camat.splitlines() == [
         "⚠️ Tenggat lewat: Ekspor DTKS (Selasa, 27 Januari 2026 pukul 16.00 WIB)",
-        "Kec. Air Hitam: 1 dari 1 pekon belum selesai",
+        "Kec. Air Hitam: 10 dari 10 pekon belum selesai",
         "• Pekon Sri Menanti: 0 dari 30 (0%)",
+        "• 9 pekon belum ada data keluarga: Pekon Sidodadi, Pekon Semarang Jaya, Pekon Sumber "
+        "Alam, Pekon Gunungterang, Pekon Suka Jadi, Pekon Sinar Jaya, Pekon Rigis Jaya, Pekon "
+        "Suka Damai … dan 1 lainnya",
+        "Mohon tindak lanjuti bersama operator dan kepala desa/peratin.",
     ]
     [dinsos] = town.texts("dinsos")
-    assert "Kab. Lampung Barat: 1 dari 2 pekon/kelurahan belum selesai" in dinsos
+    assert "Kab. Lampung Barat: 18 dari 19 pekon/kelurahan belum selesai" in dinsos
     assert "Sri Menanti" in dinsos and "Sukananti" not in dinsos
-    # Way Tenong's only village with data finished: nothing to escalate there, recorded once.
-    assert town.texts("camat-waytenong") == []
+    # Way Tenong's only village with data finished, but 8 have no data: not finished either.
+    [way_tenong] = town.texts("camat-waytenong")
+    assert way_tenong.splitlines()[1:3] == [
+        "Kec. Way Tenong: 8 dari 9 pekon/kelurahan belum selesai",
+        "• 8 pekon/kelurahan belum ada data keluarga: Kelurahan Pajar Bulan, Pekon Puralaksana, "
+        "Pekon Karang Agung, Pekon Mutar Alam, Pekon Tanjungraya, Pekon Sukaraja, Pekon Padang "
+        "Tambak, Pekon Tambak Jaya",
+    ]
+    assert (await town.statuses()).get("pending", 0) == 0
+
+
+async def test_a_deadline_every_village_finished_is_not_escalated(town: Town) -> None:
+    await town.finish(SUKANANTI)
+    await town.deadline(region_code=SUKANANTI)
+    for minute in range(0, 90, 30):
+        await town.tick(DUE + dt.timedelta(minutes=minute))
+    assert town.texts("camat-waytenong") == town.texts("dinsos") == []
     async with town.db.unit_of_work() as uow:
         rows = await uow.outbox.for_person(town.people["camat-waytenong"], "deadline:")
     assert [(r.campaign.rsplit(":", 1)[1], r.status) for r in rows] == [
-        ("escalation", "superseded")
+        ("escalation", "superseded")  # recorded once
     ]
-    assert (await town.statuses()).get("pending", 0) == 0
 
 
 async def test_escalation_after_a_late_deadline_waits_for_the_morning(town: Town) -> None:
@@ -532,16 +550,25 @@ async def test_a_camat_among_the_roles_gets_the_kecamatan_laggards_first(town: T
     await town.finish(SUKANANTI)
     await town.tick(wib("2026-01-20 08:00"))
     [camat] = town.texts("camat-airhitam")
-    assert camat.splitlines()[2:5] == [
-        "Kec. Air Hitam: 0 dari 1 pekon selesai · 0 dari 30 keluarga sudah didata (0%)",
-        "9 pekon belum ada data keluarga",
+    assert camat.splitlines()[2:] == [
+        "Kec. Air Hitam: 0 dari 10 pekon selesai · 0 dari 30 keluarga sudah didata (0%)",
         "Belum selesai:",
+        "• Pekon Sri Menanti: 0 dari 30 (0%)",
+        "9 pekon belum ada data keluarga: Pekon Sidodadi, Pekon Semarang Jaya, Pekon Sumber "
+        "Alam, Pekon Gunungterang, Pekon Suka Jadi, Pekon Sinar Jaya, Pekon Rigis Jaya, Pekon "
+        "Suka Damai … dan 1 lainnya",
     ]
-    [thanks] = town.texts("camat-waytenong")
-    assert thanks.startswith("🎉 Terima kasih! Kec. Way Tenong sudah selesai")
+    # Way Tenong's only village with data finished; 8 have no data yet: no thank-you
+    [way_tenong] = town.texts("camat-waytenong")
+    assert way_tenong.splitlines()[2:4] == [
+        "Kec. Way Tenong: 1 dari 9 pekon/kelurahan selesai · 3 dari 3 keluarga sudah didata (100%)",
+        "8 pekon/kelurahan belum ada data keluarga: Kelurahan Pajar Bulan, Pekon Puralaksana, "
+        "Pekon Karang Agung, Pekon Mutar Alam, Pekon Tanjungraya, Pekon Sukaraja, Pekon Padang "
+        "Tambak, Pekon Tambak Jaya",
+    ]
     [dinsos] = town.texts("dinsos")
     # Way Tenong has a kelurahan: the kabupaten counts "pekon/kelurahan"
-    assert "Kab. Lampung Barat: 1 dari 2 pekon/kelurahan selesai" in dinsos
+    assert "Kab. Lampung Barat: 1 dari 19 pekon/kelurahan selesai" in dinsos
     assert "• Pekon Sri Menanti: 0 dari 30 (0%)" in dinsos
 
 
