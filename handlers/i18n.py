@@ -343,6 +343,12 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Wilayah {region} di luar wilayah tugas Anda. Ketik PROGRES untuk wilayah Anda.",
         "en": "Region {region} is outside your area. Type PROGRES for your own area.",
     },
+    "progress_usage": {
+        "id": 'PROGRES tidak mengenal "{text}". Ketik PROGRES saja untuk wilayah Anda, '
+        "atau dengan kode wilayah. Contoh: PROGRES 18.04.19",
+        "en": 'PROGRES does not know "{text}". Type PROGRES alone for your own area, or '
+        "with a region code. Example: PROGRES 18.04.19",
+    },
     "progress_unknown_region": {
         "id": "Kode wilayah {region} tidak dikenal. Contoh: PROGRES 18.04.19",
         "en": "Unknown region code {region}. Example: PROGRES 18.04.19",
@@ -540,8 +546,8 @@ _CATALOG: dict[str, dict[str, str]] = {
         "done ({pct}%)",
     },
     "area_no_data": {
-        "id": "{n} {word} belum ada data keluarga: {names}",
-        "en": "{n} {word} without family data yet: {names}",
+        "id": "{n} {word} belum ada data keluarga",
+        "en": "{n} {word} without family data yet",
     },
     "laggards_title": {"id": "Belum selesai:", "en": "Not finished yet:"},
     "laggard_line": {

@@ -62,6 +62,7 @@ __all__ = [
     "ProgressRequest",
     "chart_for",
     "laggards_first",
+    "misread_request",
     "next_deadline",
     "own_areas",
     "parse_request",
@@ -100,6 +101,18 @@ def parse_request(inbound: Inbound) -> ProgressRequest | None:
                 return ProgressRequest()
             if len(words) == 2 and _CODE_LIKE.fullmatch(words[1]):
                 return ProgressRequest(words[1])
+    return None
+
+
+def misread_request(inbound: Inbound) -> str | None:
+    """Typed text that starts with PROGRES but is not a request (``progres abc``): the rest,
+    for a reply that says what PROGRES takes. Only asked where the menu would answer, so an
+    answer to an open form that happens to start with the word is left alone."""
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    words = inbound.text.strip().split(maxsplit=1)
+    if len(words) == 2 and words[0].lower() in WORDS:
+        return words[1][:30]
     return None
 
 

@@ -217,6 +217,25 @@ async def test_operator_gets_own_village_numbers_but_no_menu_item(oversight: Wor
     assert "di luar wilayah tugas" in operator.texts()
 
 
+async def test_progres_with_words_it_does_not_take_says_what_it_takes(oversight: World) -> None:
+    peratin = await _user(oversight, "peratin", SRI_MENANTI, "307")
+    for typed in ("progres abc", "PROGRES Air Hitam", f"progres {SRI_MENANTI} lagi"):
+        await peratin.text(typed)
+        [reply] = peratin.last.messages
+        assert isinstance(reply, Text) and reply.tone is Tone.ERROR
+        assert reply.text.startswith(f'PROGRES tidak mengenal "{typed.split(maxsplit=1)[1]}".')
+        assert reply.text.endswith("Contoh: PROGRES 18.04.19")
+    await peratin.text("bahasa")
+    await peratin.text("progress abc")
+    assert "Example: PROGRES 18.04.19" in peratin.texts()
+    # Inside a form the words are an answer, whatever they start with.
+    operator = await _user(oversight, "operator", SRI_MENANTI, "308")
+    await operator.press("m:report")
+    await operator.text("4")
+    await operator.text("progres lambat, sinyal hilang sejak pagi")
+    assert "PROGRES" not in operator.texts() and "Pilihan tidak dikenal" not in operator.texts()
+
+
 async def test_the_next_deadline_in_the_text_and_in_english(oversight: World) -> None:
     async with oversight.db.unit_of_work() as uow:
         await uow.session.execute(
