@@ -461,6 +461,41 @@ def export(
 # ---- reports: progress and data quality --------------------------------------------------
 
 
+def _check_output(path: Path | None, option: str, example: str) -> None:
+    """Stop with a clear message before any work when ``path`` cannot be the file written."""
+    if path is None:
+        return
+    try:
+        is_dir = path.is_dir()
+        parent = next((p for p in path.parents if p.exists()), None)
+    except OSError as error:  # e.g. a name too long for the file system
+        raise _cannot_write(path, option, example, error) from None
+    if is_dir:
+        raise _fail(
+            f"{option} {path} adalah folder, bukan nama berkas. Contoh: {option} {path / example}"
+        )
+    if parent is not None and not parent.is_dir():
+        raise _fail(
+            f"{option} {path}: {parent} adalah berkas, bukan folder. Contoh: {option} {example}"
+        )
+
+
+def _cannot_write(path: Path, option: str, example: str, error: OSError) -> typer.Exit:
+    reason = error.strerror or str(error)
+    return _fail(
+        f"Tidak bisa menulis {path}: {reason}. Pilih tempat lain, contoh: {option} {example}"
+    )
+
+
+def _write_output(path: Path, option: str, example: str, write: Callable[[Path], object]) -> None:
+    """``write(path)`` after making its folder; a system error becomes a message to act on."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+    except OSError as error:
+        raise _cannot_write(path, option, example, error) from None
+
+
 def _print_table(header: list[str], rows: list[list[Any]]) -> None:
     table: list[list[Any]] = [list(header), *rows]
     cells = [[str(v) for v in row] for row in table]
@@ -483,6 +518,8 @@ def report_progress(
     """Progress per village (laggards first) with the next deadline; optionally a PNG chart."""
     if not is_region_code(region):
         raise _fail(f"Kode wilayah {region} tidak dikenal. Contoh: --region 18.04")
+    _check_output(png, "--png", "progres.png")
+    _check_output(xlsx, "--xlsx", "progres.xlsx")
     settings = _settings(db)
     lang = settings.lang
     now = datetime.now(UTC)
@@ -508,13 +545,16 @@ def report_progress(
         chart = progress_view.chart_for(found, deadline, now, lang, min_bars=1)
         if chart is None:
             raise _fail(f"Tidak ada desa di {region} untuk digambar.")
-        png.parent.mkdir(parents=True, exist_ok=True)
-        render_progress_chart(chart, png)
+        _write_output(png, "--png", "progres.png", lambda path: render_progress_chart(chart, path))
         typer.echo(f"Grafik: {png} ({png.stat().st_size // 1024} KB)")
     if xlsx is not None:
-        xlsx.parent.mkdir(parents=True, exist_ok=True)
         groups = found.groups(found.level + 1) if found.level < 3 else []
-        write_progress_xlsx(xlsx, villages, groups, found.names, lang)
+        _write_output(
+            xlsx,
+            "--xlsx",
+            "progres.xlsx",
+            lambda path: write_progress_xlsx(path, villages, groups, found.names, lang),
+        )
         typer.echo(f"XLSX: {xlsx}")
 
 
@@ -536,6 +576,7 @@ def report_quality(
     """Duplicate NIKs, NIKs that disagree with the answers, and households nobody touched."""
     if not is_region_code(region):
         raise _fail(f"Kode wilayah {region} tidak dikenal. Contoh: --region 18.04")
+    _check_output(out, "--out", "kualitas.xlsx")
     settings = _settings(db)
     lang = settings.lang
     now = datetime.now(UTC)
@@ -561,9 +602,13 @@ def report_quality(
     if report is None:
         raise _fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
     typer.echo(quality_view.summary(report, lang))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    quality_view.write_quality_xlsx(
-        out, report, lang, full_areas=[] if mask else [region], labels=form_labels(forms)
+    _write_output(
+        out,
+        "--out",
+        "kualitas.xlsx",
+        lambda path: quality_view.write_quality_xlsx(
+            path, report, lang, full_areas=[] if mask else [region], labels=form_labels(forms)
+        ),
     )
     typer.echo(f"XLSX: {out}")
 

@@ -129,3 +129,52 @@ def test_report_quality_writes_the_workbook(demo_db: Path) -> None:
     bad = runner.invoke(cli.app, [*args, "--untouched-since", "kemarin"])
     assert bad.exit_code == 1
     assert "Contoh: --untouched-since 2026-10-01" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "example"),
+    [
+        (["progress"], "--png", "progres.png"),
+        (["progress"], "--xlsx", "progres.xlsx"),
+        (["quality"], "--out", "kualitas.xlsx"),
+    ],
+)
+def test_an_output_that_is_a_folder_is_refused_with_an_example(
+    demo_db: Path, command: list[str], option: str, example: str
+) -> None:
+    folder = demo_db.parent / "laporan"
+    folder.mkdir()
+    args = ["report", *command, "--region", "18.04.19", "--db", str(demo_db)]
+    result = runner.invoke(cli.app, [*args, option, str(folder)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{option} {folder} adalah folder, bukan nama berkas." in result.output
+    assert f"Contoh: {option} {folder / example}" in result.output
+    assert list(folder.iterdir()) == []
+
+    blocker = demo_db.parent / "berkas.txt"  # a file where a folder should be
+    blocker.write_text("x")
+    result = runner.invoke(cli.app, [*args, option, str(blocker / example)])
+    assert result.exit_code == 1
+    assert f"{blocker} adalah berkas, bukan folder. Contoh: {option} {example}" in result.output
+
+
+def test_an_output_that_cannot_be_written_says_why(demo_db: Path) -> None:
+    too_long = demo_db.parent / ("p" * 300 + ".png")  # longer than a file name may be
+    args = ["report", "progress", "--region", "18.04.19", "--db", str(demo_db)]
+    result = runner.invoke(cli.app, [*args, "--png", str(too_long)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"Tidak bisa menulis {too_long}: File name too long." in result.output
+    assert "Pilih tempat lain, contoh: --png progres.png" in result.output
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_write_that_fails_midway_says_why(demo_db: Path) -> None:
+    """The checks pass (/proc is a folder) but no file can be made there, even by root."""
+    args = ["report", "progress", "--region", "18.04.19", "--db", str(demo_db)]
+    result = runner.invoke(cli.app, [*args, "--png", "/proc/kawal-progres.png"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Tidak bisa menulis /proc/kawal-progres.png: " in result.output
+    assert "Pilih tempat lain, contoh: --png progres.png" in result.output
