@@ -546,8 +546,8 @@ _CATALOG: dict[str, dict[str, str]] = {
         "done ({pct}%)",
     },
     "area_no_data": {
-        "id": "{n} {word} belum ada data keluarga",
-        "en": "{n} {word} without family data yet",
+        "id": "{n} {word} belum ada data keluarga: {names}",
+        "en": "{n} {word} without family data yet: {names}",
     },
     "laggards_title": {"id": "Belum selesai:", "en": "Not finished yet:"},
     "laggard_line": {
