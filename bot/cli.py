@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -35,7 +36,6 @@ from handlers.deadlines import (
     campaign_prefix,
     day_matches,
     occurrences_around,
-    offsets_text,
     problems,
     recurrence_of,
     repeat_text,
@@ -54,6 +54,7 @@ from handlers.timing import (
     QuietHours,
     Recurrence,
     local_instant,
+    missing_date,
     parse_date,
     parse_date_time,
     parse_offsets,
@@ -639,10 +640,26 @@ UntilOption = Annotated[
 NoteOption = Annotated[str | None, typer.Option(help="A note shown in every reminder")]
 
 
+def _missing_date(option: str, text: str, time: str = "") -> typer.Exit | None:
+    """An error for 30 February (a day its month does not have), with the month's last day."""
+    parts = missing_date(text)
+    if parts is None:
+        return None
+    year, month, day = parts
+    last = calendar.monthrange(year, month)[1]
+    name = t("months", "id").split(",")[month - 1]
+    return _fail(
+        f"{option} {text}: tanggal {day} {name} {year} tidak ada ({name} {year} hanya sampai "
+        f"tanggal {last}). Contoh: {option} {year}-{month:02d}-{last:02d}{time}"
+    )
+
+
 def _due(text: str, zone: str) -> datetime:
     parsed = parse_date_time(text)
     if parsed is None or parsed[1] is None:
-        raise _fail(f"--due {text} tidak dikenali: tulis tanggal dan jam. Contoh: 2027-01-27T16:00")
+        raise _missing_date("--due", text, "T16:00") or _fail(
+            f"--due {text} tidak dikenali: tulis tanggal dan jam. Contoh: 2027-01-27T16:00"
+        )
     return local_instant(parsed[0], parsed[1], zone)
 
 
@@ -689,6 +706,11 @@ def _draft(
     else:
         raise _fail("--due wajib diisi. Contoh: --due 2027-01-27T16:00")
     role_names = tuple(r.strip().lower() for r in roles.split(",") if r.strip()) if roles else ()
+    if roles is not None and not role_names:
+        raise _fail(
+            f"--roles {roles!r}: tulis peran yang diingatkan, dipisah koma. "
+            "Contoh: --roles operator,peratin"
+        )
     unknown = [r for r in role_names if r not in DEADLINE_ROLES]
     if unknown:
         raise _fail(
@@ -705,7 +727,9 @@ def _draft(
         raise _fail(f"--at {at}: jam itu termasuk jam tenang ({quiet}). Contoh: --at 08:00")
     end = parse_date(until) if until else None
     if until and end is None:
-        raise _fail(f"--until {until} tidak dikenali. Contoh: --until 2027-12-31")
+        raise _missing_date("--until", until) or _fail(
+            f"--until {until} tidak dikenali. Contoh: --until 2027-12-31"
+        )
     recurrence = base.recurrence if base else None
     if once:
         recurrence = None
@@ -762,7 +786,7 @@ def _describe(deadline: DeadlineRecord, now: datetime) -> str:
         f"#{deadline.id} {deadline.title}{state}\n"
         f"    batas {when} ({relative}); berulang: {repeat}\n"
         f"    wilayah {deadline.region_code}; untuk {', '.join(deadline.roles)}; "
-        f"pengingat {offsets_text(deadline.offsets, 'id')} pukul {deadline.remind_time}"
+        f"pengingat {Draft.of(deadline).reminders_text('id')} pukul {deadline.remind_time}"
     )
 
 

@@ -28,6 +28,7 @@ from handlers.timing import (
     Recurrence,
     format_time,
     local_instant,
+    missing_date,
     parse_date,
     parse_date_time,
     parse_offsets,
@@ -249,6 +250,9 @@ async def _accept(
                 return None
             until = parse_date(raw)
             if until is None:
+                missing = missing_date(raw)
+                if missing is not None:
+                    return deadlines.missing_date_text(missing, lang)
                 return t("dlf_until_invalid", lang)
             first = dt.date.fromisoformat(values["due_local"][:10])
             if until < first:
@@ -291,6 +295,9 @@ def _accept_due(turn: Turn, values: dict[str, Any], raw: str) -> str | None:
     lang = turn.lang
     parsed = parse_date_time(raw)
     if parsed is None:
+        missing = missing_date(raw)
+        if missing is not None:
+            return deadlines.missing_date_text(missing, lang, time="16.00")
         return t("dlf_due_invalid", lang)
     date, time = parsed
     if time is None:
@@ -357,12 +364,15 @@ async def _accept_region(turn: Turn, values: dict[str, Any], raw: str) -> str | 
     else:
         chosen = await _region_by_name(turn, text)
     if chosen is None or not turn.in_scope(chosen.code, *MANAGER_ROLES):
-        example = (
-            options[1].code if len(options) > 1 else (options[0].code if options else "18.04.19")
-        )
+        example = _region_example(options)
         return t("dlf_region_invalid", turn.lang, text=text[:40], example=example)
     values["region_code"] = chosen.code
     return None
+
+
+def _region_example(options: list[RegionRecord]) -> str:
+    """A code to type, the same in the question and in its errors: the first kecamatan."""
+    return options[1].code if len(options) > 1 else (options[0].code if options else "18.04.19")
 
 
 async def _region_by_name(turn: Turn, text: str) -> RegionRecord | None:
@@ -433,9 +443,8 @@ async def _save_deadline(turn: Turn, record: FormSessionRecord, state: dict[str,
         before = await turn.uow.deadlines.get(int(state["deadline_id"]))
     errors = deadlines.problems(draft, turn.now, turn.lang, before=before)
     if not turn.in_scope(draft.region_code, *MANAGER_ROLES):
-        errors.append(
-            t("dlf_region_invalid", turn.lang, text=draft.region_code, example="18.04.19")
-        )
+        example = _region_example(await _region_options(turn))
+        errors.append(t("dlf_region_invalid", turn.lang, text=draft.region_code, example=example))
     if errors:
         return Reply([Text("\n".join(errors), Tone.ERROR), *await _prompt(turn, state)])
     channel = turn.inbound.channel.value
@@ -462,7 +471,7 @@ async def _save_deadline(turn: Turn, record: FormSessionRecord, state: dict[str,
             lang,
             id=deadline_id,
             title=draft.title,
-            offsets=deadlines.offsets_text(draft.offsets, lang),
+            offsets=draft.reminders_text(lang),
             time=_dotted(draft.remind_time),
         )
     await _close(turn, record, "completed")
@@ -526,7 +535,7 @@ async def _prompt(turn: Turn, state: dict[str, Any]) -> list[Outbound]:
                 )
                 for r in regions
             )
-            return [Question(t("dlf_region", lang), options)]
+            return [Question(t("dlf_region", lang, example=_region_example(regions)), options)]
         case "roles":
             roles = tuple(Option(r, t(f"role_{r}", lang)) for r in DEADLINE_ROLES)
             return [Question(t("dlf_roles", lang), roles, multi=True)]

@@ -102,6 +102,15 @@ def offsets_text(offsets: Sequence[int], lang: str) -> str:
     )
 
 
+def missing_date_text(parts: tuple[int, int, int], lang: str, *, time: str = "") -> str:
+    """Say that 30 February does not exist, with the month's last day as the example."""
+    year, month, day = parts
+    last = calendar.monthrange(year, month)[1]
+    name = t("months", lang).split(",")[month - 1]
+    example = f"{last:02d}-{month:02d}-{year}{' ' + time if time else ''}"
+    return t("dlf_date_missing", lang, day=day, month=name, year=year, last=last, example=example)
+
+
 def roles_text(roles: Iterable[str], lang: str) -> str:
     return ", ".join(t(f"role_{r}", lang) for r in roles)
 
@@ -467,7 +476,7 @@ def summary_lines(
         f"{t('field_repeat', lang)}: {repeat_text(draft.recurrence, lang)}",
         f"{t('field_region', lang)}: {book_label}",
         f"{t('field_roles', lang)}: {roles_text(draft.roles, lang)}",
-        f"{t('field_offsets', lang)}: {offsets_text(draft.offsets, lang)}",
+        f"{t('field_offsets', lang)}: {draft.reminders_text(lang)}",
         f"{t('field_time', lang)}: {format_time(draft.remind_time).replace(':', '.')}",
         f"{t('field_note', lang)}: {draft.note or '-'}",
     ]
@@ -509,6 +518,24 @@ class Draft:
             self.due_at, timezone_for(self.region_code), self.recurrence, now
         )
         return (upcoming or previous or Occurrence(self.due_at, "")).due
+
+    def reminders_text(self, lang: str) -> str:
+        """The reminder days as they will go out: ``H-7, H-3, H-1, hari H``. The day itself
+        is left out (and the reason said) when the due time is not after the reminder time,
+        e.g. due at 00.00 with reminders at 08.00."""
+        due = self.due_at.astimezone(ZoneInfo(timezone_for(self.region_code))).time()
+        late = 0 in self.offsets and due <= self.remind_time
+        sent = [d for d in self.offsets if not (late and d == 0)]
+        text = offsets_text(sent, lang) if sent else t("offsets_none", lang)
+        if late:
+            sep = "." if lang == "id" else ":"
+            text += " " + t(
+                "offset_zero_late",
+                lang,
+                due=format_time(due).replace(":", sep),
+                time=format_time(self.remind_time).replace(":", sep),
+            )
+        return text
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -528,6 +528,11 @@ _CATALOG: dict[str, dict[str, str]] = {
     "days_passed": {"id": "sudah lewat", "en": "passed"},
     "offset_day": {"id": "H-{n}", "en": "{n} days before"},
     "offset_zero": {"id": "hari H", "en": "on the day"},
+    "offset_zero_late": {
+        "id": "(hari H tidak: batas pukul {due}, sebelum jam pengingat {time})",
+        "en": "(none on the day: due at {due}, before the reminder time {time})",
+    },
+    "offsets_none": {"id": "tidak ada", "en": "none"},
     "repeat_once": {"id": "tidak (sekali saja)", "en": "no (once)"},
     "repeat_monthly": {"id": "setiap bulan tanggal {day}", "en": "monthly on day {day}"},
     "repeat_monthly_until": {
@@ -657,6 +662,12 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Tanggal dan jam tidak dikenali. Tulis seperti ini: 27-01-2027 16.00",
         "en": "Date and time not understood. Type it like this: 27-01-2027 16.00",
     },
+    "dlf_date_missing": {
+        "id": "Tanggal {day} {month} {year} tidak ada: {month} {year} hanya sampai tanggal "
+        "{last}. Contoh: {example}",
+        "en": "There is no {day} {month} {year}: {month} {year} has {last} days. "
+        "Example: {example}",
+    },
     "dlf_due_no_time": {
         "id": "Tulis juga jamnya. Contoh: {date} 16.00",
         "en": "Add the time too. Example: {date} 16.00",
@@ -692,8 +703,8 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "The end date must be after the first due date ({date}). Example: 31-12-2027",
     },
     "dlf_region": {
-        "id": "Untuk wilayah mana? Pilih, atau ketik kode atau nama wilayah. Contoh: 18.04.19",
-        "en": "For which region? Choose, or type a region code or name. Example: 18.04.19",
+        "id": "Untuk wilayah mana? Pilih, atau ketik kode atau nama wilayah. Contoh: {example}",
+        "en": "For which region? Choose, or type a region code or name. Example: {example}",
     },
     "dlf_region_all": {"id": "Seluruh {region}", "en": "All of {region}"},
     "dlf_region_invalid": {

@@ -29,6 +29,7 @@ __all__ = [
     "around",
     "format_time",
     "local_instant",
+    "missing_date",
     "occurrences",
     "parse_date",
     "parse_date_time",
@@ -95,22 +96,42 @@ def _month_numbers() -> dict[str, int]:
 _MONTHS = _month_numbers()
 
 
-def parse_date(text: str) -> dt.date | None:
-    """``27-01-2027``, ``27/01/2027``, ``2027-01-27`` or ``27 Januari 2027``; None otherwise."""
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a text shaped like a date, whether or not that day exists."""
     text = " ".join(text.strip().split())
-    day: int | None = None
     if match := _ISO_DATE_RE.match(text):
         year, month, day = (int(x) for x in match.groups())
     elif match := _DMY_RE.match(text):
         day, month, year = (int(x) for x in match.groups())
     elif (match := _WORDS_RE.match(text)) and match.group(2).lower() in _MONTHS:
         day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3))
-    if day is None:
+    else:
+        return None
+    return year, month, day
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``27-01-2027``, ``27/01/2027``, ``2027-01-27`` or ``27 Januari 2027``; None otherwise."""
+    parts = _date_parts(text)
+    if parts is None:
         return None
     try:
-        return dt.date(year, month, day)
+        return dt.date(*parts)
     except ValueError:
         return None
+
+
+def missing_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) when ``text`` (a date, or a date and time as
+    :func:`parse_date_time` reads them) names a day its month does not have, such as
+    ``30-02-2027 16.00``; None otherwise (a real date, or not a date at all)."""
+    text = " ".join(text.strip().split())
+    match = _ISO_T_RE.match(text) or _WORDS_HEAD_RE.match(text) or _HEAD_RE.match(text)
+    parts = _date_parts(match.group(1)) if match else None
+    if parts is None or not 1 <= parts[1] <= 12 or parts[0] < 1:
+        return None
+    year, month, day = parts
+    return parts if day < 1 or day > calendar.monthrange(year, month)[1] else None
 
 
 def parse_date_time(text: str) -> tuple[dt.date, dt.time | None] | None:

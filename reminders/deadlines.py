@@ -16,7 +16,9 @@ what has become due since:
 * **Thank-you.** A recipient whose whole area has finished gets ``:thanks`` (once per
   occurrence) instead of the reminder; the step is recorded ``superseded``.
 * **Missed.** Steps of an occurrence that passed (within ``RECENT``) without a row are recorded
-  ``superseded`` and logged: they are dropped, never sent late.
+  ``superseded`` and logged: they are dropped, never sent late. An occurrence that passed
+  longer ago (within ``LOOKBACK``, after a long downtime) and has no row at all is recorded
+  and logged the same way, once, and not escalated.
 * **Edited.** An edit keeps the first due date unless Dinsos changes the date; a monthly
   cut-off that had passed when an edit moved the dates is found by key from its reminder
   rows and still escalated. An edit cancels only the coming occurrence's pending rows.
@@ -49,13 +51,14 @@ from handlers.deadlines import (
     campaign_what,
     escalation_message,
     occurrences_around,
+    recurrence_of,
     remind_time_of,
     reminder_message,
     thanks_message,
     zone_of,
 )
 from handlers.ports import Clock
-from handlers.timing import Occurrence, QuietHours
+from handlers.timing import Occurrence, QuietHours, occurrences
 from reminders.planning import (
     Step,
     catch_up,
@@ -71,6 +74,10 @@ from storage.repos.deadlines import DeadlineRecord, PlannedMessage
 from storage.repos.outbox import NewMessage, Priority
 
 log = logging.getLogger(__name__)
+
+# How far back a round looks for occurrences whose reminders never got a row (Kawal was
+# stopped for longer than RECENT): they are recorded dropped and logged, once.
+LOOKBACK = dt.timedelta(days=90)
 
 __all__ = ["PlanRound", "plan_deadline", "plan_deadlines"]
 
@@ -104,7 +111,7 @@ async def plan_deadlines(db: Database, clock: Clock, quiet: QuietHours) -> PlanR
     fails is logged and tried again next round; the others go on)."""
     now = clock.now()
     async with db.unit_of_work() as uow:
-        ids = [d.id for d in await uow.deadlines.active(now - RECENT)]
+        ids = [d.id for d in await uow.deadlines.active(now - LOOKBACK)]
     total = PlanRound()
     for deadline_id in ids:
         try:
@@ -137,12 +144,26 @@ async def plan_deadline(
     planner = _Planner(uow, deadline, now, quiet)
     if previous is not None and now - previous.due <= RECENT:
         result.add(await planner.passed(previous))
+    for stale in _long_passed(deadline, now):
+        result.add(await planner.long_passed(stale))
     known = {o.key for o in (previous, upcoming) if o is not None}
     for lost in await _passed_before_an_edit(uow, deadline, now, known):
         result.add(await planner.passed(lost, drop_missed=False))
     if upcoming is not None:
         result.add(await planner.upcoming(upcoming))
     return result
+
+
+def _long_passed(deadline: DeadlineRecord, now: dt.datetime) -> list[Occurrence]:
+    """Occurrences that passed more than ``RECENT`` ago, within ``LOOKBACK``: their reminders
+    can only be missing when Kawal was stopped for longer than a week."""
+    found = []
+    for occurrence in occurrences(deadline.due_at, zone_of(deadline), recurrence_of(deadline)):
+        if now - occurrence.due <= RECENT:
+            break
+        if now - occurrence.due < LOOKBACK:
+            found.append(occurrence)
+    return found
 
 
 async def _passed_before_an_edit(
@@ -332,6 +353,35 @@ class _Planner:
         return result
 
     # ---- an occurrence that has passed ------------------------------------------------------
+
+    async def long_passed(self, occurrence: Occurrence) -> PlanRound:
+        """An occurrence that passed more than a week ago without any row (Kawal was stopped
+        all that time): its reminders are recorded dropped and logged once, never sent, and it
+        is not escalated any more."""
+        result = PlanRound()
+        prefix = campaign_prefix(self.deadline.id, occurrence.key)
+        if await self.uow.deadlines.any_planned(prefix):
+            return result
+        people = _people(
+            await self.uow.people.role_holders(self.deadline.roles, self.deadline.region_code)
+        )
+        dropped = [
+            self._row(occurrence, person, step.name)
+            for person in people
+            for step in self.steps(occurrence, person.zone)
+        ]
+        result.dropped = await self._enqueue(dropped)
+        if result.dropped:
+            log.warning(
+                "deadline %s (%s, due %s) passed %d days ago while Kawal was stopped: "
+                "%d reminders dropped, and no escalation is sent this late",
+                self.deadline.id,
+                occurrence.key,
+                occurrence.due.isoformat(),
+                (self.now - occurrence.due).days,
+                result.dropped,
+            )
+        return result
 
     async def passed(self, occurrence: Occurrence, *, drop_missed: bool = True) -> PlanRound:
         result = PlanRound()

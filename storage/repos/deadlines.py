@@ -213,6 +213,15 @@ class DeadlineRepository(Repository):
         rows = await self._session.execute(stmt.order_by(Deadline.id))
         return [_record(r) for r in rows]
 
+    async def any_planned(self, campaign_prefix: str) -> bool:
+        """True when an outbox row exists for a campaign starting with ``campaign_prefix``."""
+        found = await self._session.execute(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.campaign.startswith(campaign_prefix, autoescape=True))
+            .limit(1)
+        )
+        return found.first() is not None
+
     async def planned(self, campaign_prefix: str) -> list[PlannedMessage]:
         """The outbox rows of every campaign starting with ``campaign_prefix`` (one occurrence
         of a deadline: ``deadline:12:2027-01:``), whatever their status."""

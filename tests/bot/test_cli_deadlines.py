@@ -155,6 +155,20 @@ def test_add_list_edit_cancel(run, tmp_path: Path) -> None:
         (["--due", "2099-01-27T16:00", "--region", "18.4"], "Kode wilayah 18.4 tidak sah"),
         (["--region", "18.04"], "--due wajib diisi"),
         (
+            ["--due", "2099-02-30T16:00"],
+            "--due 2099-02-30T16:00: tanggal 30 Februari 2099 tidak ada (Februari 2099 hanya "
+            "sampai tanggal 28). Contoh: --due 2099-02-28T16:00",
+        ),
+        (
+            ["--due", "2099-01-27T16:00", "--every-month", "27", "--until", "2099-04-31"],
+            "Contoh: --until 2099-04-30",
+        ),
+        (
+            ["--due", "2099-01-27T16:00", "--roles", ","],
+            "--roles ',': tulis peran yang diingatkan, dipisah koma. "
+            "Contoh: --roles operator,peratin",
+        ),
+        (
             ["--due", "2099-01-27T16:00", "--region", "99.01"],
             "Kode wilayah 99.01: provinsi 99 tidak dikenal. Contoh: --region 18.04",
         ),
@@ -222,3 +236,17 @@ def test_moving_a_deadline_into_another_time_zone_keeps_its_local_time(run, tmp_
     assert _deadline(tmp_path, 1).due_at == dt.datetime(2099, 1, 27, 7, tzinfo=dt.UTC)
     helped = run("deadline", "edit", "--help")
     assert "keeps its local time" in " ".join(re.sub("[│╭╮╰╯─]", " ", helped.output).split())
+
+
+def test_a_deadline_at_midnight_says_the_day_itself_gets_no_reminder(run) -> None:
+    assert run("region", "load", "18.04.19").exit_code == 0
+    added = run("deadline", "add", "Rekap", "--due", "2099-01-28T00:00", "--region", "18.04")
+    assert added.exit_code == 0, added.output
+    assert (
+        "pengingat H-7, H-3, H-1 (hari H tidak: batas pukul 00.00, sebelum jam pengingat "
+        "08.00) pukul 08:00" in added.output
+    )
+    roles = run(
+        "deadline", "add", "Rekap", "--due", "2099-01-28T10:00", "--region", "18.04", "--roles", ","
+    )
+    assert "Contoh: 1,2" not in roles.output

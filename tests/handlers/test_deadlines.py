@@ -49,6 +49,11 @@ async def test_dinsos_creates_a_deadline_step_by_step(world: World) -> None:
     assert "Batas harus setelah sekarang (Kamis, 15 Januari 2026 pukul 10.30 WIB)" in dinsos.texts()
     await dinsos.text("kemarin sore")
     assert "tidak dikenali" in dinsos.texts()
+    await dinsos.text("30-02-2026 16.00")
+    assert (
+        "Tanggal 30 Februari 2026 tidak ada: Februari 2026 hanya sampai tanggal 28. "
+        "Contoh: 28-02-2026 16.00" in dinsos.texts()
+    )
     await dinsos.text("27-01-2026 16.00")
     assert "berulang" in dinsos.texts()
     assert [o.label for o in dinsos.question().options] == [
@@ -57,11 +62,13 @@ async def test_dinsos_creates_a_deadline_step_by_step(world: World) -> None:
     ]
     await dinsos.text("1")
     assert "Untuk wilayah mana?" in dinsos.texts()
+    assert "Contoh: 18.04.07" in dinsos.texts()  # the same example as in the error below
     labels = [o.label for o in dinsos.question().options]
     assert labels[:2] == ["Seluruh Kab. Lampung Barat", "Kec. Way Tenong"]
     assert "Kec. Air Hitam" in labels
     await dinsos.text("18.05")
     assert 'Wilayah "18.05" tidak ditemukan di wilayah tugas Anda' in dinsos.texts()
+    assert "Contoh: 18.04.07" in dinsos.texts()
     await dinsos.text("air hitam")  # a name works as well as a code or a button
     assert "Siapa yang diingatkan?" in dinsos.texts()
     assert dinsos.question().multi
@@ -133,6 +140,9 @@ async def test_a_monthly_deadline_with_an_end_date(world: World) -> None:
     assert "Berulang sampai kapan?" in dinsos.texts()
     await dinsos.text("31-12-2025")
     assert "harus sesudah batas pertama (Sabtu, 31 Januari 2026)" in dinsos.texts()
+    await dinsos.text("31-04-2026")
+    assert "Tanggal 31 April 2026 tidak ada" in dinsos.texts()
+    assert "Contoh: 30-04-2026" in dinsos.texts()
     await dinsos.text("31-12-2026")
     await dinsos.press(dinsos.option("Seluruh"))
     await dinsos.text("operator, peratin, camat")
@@ -373,3 +383,19 @@ def test_a_monthly_deadline_must_start_on_its_day() -> None:
         "Contoh: 17-02-2027 16.00"
         in deadlines.problems(replace(late, recurrence=Recurrence(17)), now, "id")[0]
     )
+
+
+def test_the_summary_says_when_the_day_itself_gets_no_reminder() -> None:
+    """Due at 00.00 with reminders at 08.00: the day's 08.00 comes after the due time, so no
+    reminder goes out on the day itself, and the summary says so."""
+    midnight = local_instant(dt.date(2026, 1, 28), dt.time(0), "Asia/Jakarta")
+    draft = Draft("Ekspor DTKS", midnight, "18.04", ("operator",))
+    lines = deadlines.summary_lines(draft, "Kab. Lampung Barat", "id", midnight)
+    assert (
+        "Pengingat: H-7, H-3, H-1 (hari H tidak: batas pukul 00.00, sebelum jam pengingat "
+        "08.00)" in lines
+    )
+    assert replace(draft, offsets=(0,)).reminders_text("en") == (
+        "none (none on the day: due at 00:00, before the reminder time 08:00)"
+    )
+    assert replace(draft, due_at=DUE).reminders_text("id") == "H-7, H-3, H-1, hari H"

@@ -13,6 +13,7 @@ from handlers.timing import (
     Recurrence,
     around,
     local_instant,
+    missing_date,
     occurrences,
     parse_date,
     parse_date_time,
@@ -99,6 +100,28 @@ def test_dates(text: str, expected: dt.date | None) -> None:
 )
 def test_date_and_time(text: str, expected: object) -> None:
     assert parse_date_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30-02-2027", (2027, 2, 30)),
+        ("30-02-2027 16.00", (2027, 2, 30)),
+        ("2027-02-29T16:00", (2027, 2, 29)),
+        ("31 April 2027 pukul 10.00", (2027, 4, 31)),
+        ("00-01-2027", (2027, 1, 0)),
+        ("29-02-2028", None),  # a leap year: the day exists
+        ("27-01-2027 16.00", None),
+        ("2027-13-01", None),  # no such month: not understood, the generic message
+        ("kemarin", None),
+    ],
+)
+def test_a_day_its_month_does_not_have_is_told_apart(
+    text: str, expected: tuple[int, int, int] | None
+) -> None:
+    assert missing_date(text) == expected
+    if expected is not None:
+        assert parse_date_time(text) is None
 
 
 @pytest.mark.parametrize(

@@ -241,6 +241,30 @@ async def test_reminders_missed_past_the_deadline_are_dropped_with_a_log_line(
     assert "reminders could be sent" not in caplog.text  # logged once
 
 
+async def test_reminders_missed_in_a_downtime_of_weeks_are_dropped_with_a_log_line(
+    town: Town, caplog: pytest.LogCaptureFixture
+) -> None:
+    await town.deadline()
+    monthly = await town.deadline(
+        title="Cut-off DTSEN", due_at=wib("2026-01-17 23:59"), recurrence=Recurrence(17)
+    )
+    await town.tick(wib("2026-01-16 09:00"))  # T-1 of the 17th went out; then Kawal stops
+    with caplog.at_level("WARNING"):
+        planned = await town.tick(wib("2026-03-10 09:00"))  # back six weeks after the 27th
+    assert (
+        "deadline 1 (2026-01-27, due 2026-01-27T09:00:00+00:00) passed 41 days ago while Kawal "
+        "was stopped: 12 reminders dropped" in caplog.text
+    )
+    assert f"deadline {monthly} (2026-02, " in caplog.text  # February's cut-off, all of it
+    assert f"deadline {monthly} (2026-01, " not in caplog.text  # January was reminded
+    assert planned.dropped == 12 + 12 and planned.escalations == 0
+    assert town.texts("camat-airhitam") == []  # far too late to escalate
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        await town.tick(wib("2026-03-10 09:01"))
+    assert "dropped" not in caplog.text  # logged once
+
+
 async def test_a_finished_village_gets_a_thank_you_instead_of_a_reminder(town: Town) -> None:
     await town.deadline()
     await town.tick(wib("2026-01-20 08:00"))
