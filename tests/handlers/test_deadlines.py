@@ -399,3 +399,51 @@ def test_the_summary_says_when_the_day_itself_gets_no_reminder() -> None:
         "none (none on the day: due at 00:00, before the reminder time 08:00)"
     )
     assert replace(draft, due_at=DUE).reminders_text("id") == "H-7, H-3, H-1, hari H"
+
+
+async def test_the_form_offers_and_accepts_only_regions_of_dinsos_own_kabupaten(
+    world: World,
+) -> None:
+    async with world.db.unit_of_work() as uow:
+        await load_regions(uow, "18.72.01")  # Kota Metro, same province
+        await load_regions(uow, "35.28.11")  # Kec. Batumarmar, Pamekasan
+    dinsos = await _user(world, "DSNAAI", "dinsos", "18.04")
+    await dinsos.press("dl:new")
+    await dinsos.text("Ekspor DTKS")
+    await dinsos.text("27-01-2026 16.00")
+    await dinsos.text("1")
+    labels = [o.label for o in dinsos.question().options]
+    assert not any("Metro" in label or "Batumarmar" in label for label in labels)
+    for answer in ("18.72", "18.72.01", "35.28.11.2001", "Bujur Barat", "dlf:region:35.28"):
+        if answer.startswith("dlf:"):
+            await dinsos.press(answer)  # a forged button
+        else:
+            await dinsos.text(answer)
+        assert "tidak ditemukan di wilayah tugas Anda" in dinsos.texts(), answer
+        assert "Untuk wilayah mana?" in dinsos.texts()  # asked again
+    await dinsos.text("18.04.19")
+    assert "Siapa yang diingatkan?" in dinsos.texts()
+
+
+async def test_a_region_that_left_the_scope_before_saving_is_refused(world: World) -> None:
+    """Dinsos of two kabupaten chooses Kota Metro, loses that role while the form is open,
+    and saves: refused, nothing stored."""
+    async with world.db.unit_of_work() as uow:
+        await load_regions(uow, "18.72.01")
+    dinsos = await _user(world, "DSNAAJ", "dinsos", "18.04")
+    async with world.db.unit_of_work() as uow:
+        me = await uow.people.find_by_identity("telegram", "DSNAAJ")
+        assert me is not None
+        await uow.people.assign_role(me.person_id, "dinsos", "18.72", world.clock.now())
+    await dinsos.press("dl:new")
+    for answer in ("Ekspor DTKS", "27-01-2026 16.00", "1", "18.72.01", "1,2", "lewati"):
+        await dinsos.text(answer)
+    await dinsos.text("lewati")
+    await dinsos.text("lewati")
+    assert "4. Wilayah: Kec. Metro Pusat" in dinsos.texts()
+    async with world.db.unit_of_work() as uow:
+        await uow.people.revoke_role(me.person_id, "dinsos", "18.72", world.clock.now())
+    await dinsos.text("simpan")
+    assert 'Wilayah "18.72.01" tidak ditemukan di wilayah tugas Anda' in dinsos.texts()
+    async with world.db.unit_of_work() as uow:
+        assert await uow.deadlines.all(cancelled=True) == []
