@@ -375,6 +375,27 @@ async def test_moving_the_deadline_tells_everyone_once(town: Town) -> None:
     assert town.texts("op-sri")[-1].startswith("⏰ Pengingat tenggat")
 
 
+async def test_moving_the_time_on_the_same_day_is_announced_though_that_step_went_out(
+    town: Town,
+) -> None:
+    """The day-of reminder (T-0, 08:00) went out for 16.00; at 10:00 the deadline moves to
+    20.00 the same day (same occurrence key, same latest step name): T-0 for 20.00 is not done
+    yet, so everyone hears of the new time at once, and only once."""
+    deadline_id = await town.deadline()
+    await town.tick(wib("2026-01-27 08:00"))
+    town.clock.set(wib("2026-01-27 10:00"))
+    await _edit(town, deadline_id, due_at=wib("2026-01-27 20:00"))
+    await town.tick()
+    await town.tick(wib("2026-01-27 10:01"))
+    for key in RECIPIENTS:
+        first, moved = town.texts(key)
+        assert "pukul 16.00 WIB (hari ini)" in first
+        assert moved.startswith("⚠️ Tenggat diubah: Ekspor DTKS")
+        assert "Batas: Selasa, 27 Januari 2026 pukul 20.00 WIB (hari ini)" in moved
+    await town.tick(wib("2026-01-27 19:59"))
+    assert all(len(town.texts(k)) == 2 for k in RECIPIENTS)
+
+
 async def test_a_reminder_waiting_when_the_deadline_is_edited_goes_out_in_its_new_form(
     town: Town,
 ) -> None:
