@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from handlers.timing import QuietHours
 
 __all__ = [
+    "CATCH_UP_WAIT",
     "CatchUp",
     "Step",
     "catch_up",
@@ -71,13 +72,22 @@ class CatchUp:
     supersede: tuple[Step, ...]  # earlier due steps never sent: recorded, never sent
 
 
+# A missed step is not sent when the next one comes this soon: the next one goes instead (the
+# 07:00 catch-up after the quiet hours would otherwise be followed by the 08:00 reminder).
+CATCH_UP_WAIT = dt.timedelta(hours=2)
+
+
 def catch_up(steps: Sequence[Step], now: dt.datetime, done: Collection[str]) -> CatchUp:
     """What is due at ``now``: the latest step whose time has come, unless it is already
-    ``done`` (has an outbox row); earlier steps that were missed (the bot was down, the person
-    joined late, the deadline was just created or moved) are superseded, not sent."""
+    ``done`` (has an outbox row) or the next step comes within ``CATCH_UP_WAIT``; earlier
+    steps that were missed (the bot was down, the person joined late, the deadline was just
+    created or moved) are superseded, not sent."""
     due = [s for s in steps if s.at <= now]
     if not due or due[-1].name in done:
         return CatchUp(None, ())
+    later = [s for s in steps if s.at > now]
+    if later and later[0].at - now <= CATCH_UP_WAIT:
+        return CatchUp(None, ())  # wait for it: it supersedes this one then
     return CatchUp(due[-1], tuple(s for s in due[:-1] if s.name not in done))
 
 

@@ -541,6 +541,21 @@ async def test_a_catch_up_never_goes_out_in_the_quiet_hours(town: Town, scenario
     assert all(len(town.texts(k)) == 2 for k in RECIPIENTS)  # T-1 as planned
 
 
+async def test_a_catch_up_after_the_quiet_hours_waits_for_a_reminder_due_an_hour_later(
+    town: Town,
+) -> None:
+    town.clock.set(wib("2026-01-23 22:30"))  # T-7 has come; T-3 is tomorrow at 08:00
+    await town.deadline()
+    await town.tick()
+    await town.tick(wib("2026-01-24 07:00"))
+    assert [town.texts(k) for k in RECIPIENTS] == [[], [], []]  # not T-7 at 07:00 and T-3 at 08:00
+    await town.tick(wib("2026-01-24 08:00"))
+    for key in RECIPIENTS:
+        [text] = town.texts(key)
+        assert "(3 hari lagi)" in text
+    assert await town.statuses() == {"sent": 3, "superseded": 3}
+
+
 async def test_a_catch_up_held_by_the_quiet_hours_past_the_due_time_is_dropped_and_logged(
     town: Town, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -172,6 +172,11 @@ def names(steps: tuple[Step, ...] | list[Step]) -> list[str]:
         # the latest step is planned already: older gaps are left alone
         ("2027-01-27 09:00", {"T-0"}, None, []),
         ("2027-01-27 15:59", {"T-7", "T-3", "T-1"}, "T-0", []),
+        # a missed step right before the next one (the 07:00 round after the quiet hours, T-3
+        # at 08:00) is not sent: T-3 goes at 08:00 and supersedes it then
+        ("2027-01-24 07:00", set(), None, []),
+        ("2027-01-24 06:00", set(), None, []),  # two hours before: still waits
+        ("2027-01-24 05:59", set(), "T-7", []),
     ],
 )
 def test_catch_up(now: str, done: set[str], send: str | None, supersede: list[str]) -> None:
