@@ -101,6 +101,7 @@ def outbox_policy(settings: Settings) -> OutboxPolicy:
         concurrency=settings.outbox_concurrency,
         max_attempts=settings.outbox_max_attempts,
         poll_interval=settings.outbox_poll_interval,
+        quiet=settings.quiet,
     )
 
 

@@ -18,6 +18,9 @@ Guarantees (see ARCHITECTURE.md, principle 4):
 * **Failures.** Blocked users, unreachable identities and permanent refusals are recorded on the
   row; network errors and 5xx are retried with exponential backoff up to ``max_attempts``; a
   request that went out without an answer is recorded ``uncertain``.
+* **Quiet hours.** Reminders, announcements, nudges and digests are enqueued for allowed hours;
+  one still waiting when the quiet hours begin in its recipient's zone (a long broadcast, a
+  retry, a pause after a 429) is put back until they end, without counting an attempt.
 
 Time comes from the injected clock (``next_attempt_at`` and expiry, UTC); the sender never
 sleeps on wall time except in :meth:`OutboxSender.run` between rounds.
@@ -30,9 +33,10 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.messages import from_data
 from handlers.ports import (
@@ -49,11 +53,17 @@ from handlers.ports import (
     TransientError,
     Unconfirmed,
 )
+from handlers.timing import QuietHours
 from reminders.journal import SendJournal
 from storage.db import Database, UnitOfWork
+from storage.regions_data import timezone_for
 from storage.repos.outbox import ClaimedMessage, RecipientIdentity
 
 log = logging.getLogger(__name__)
+
+# Kinds of rows that never go out in the recipient's quiet hours (problem reports and their
+# answers are a conversation Dinsos and the operator are having: they go at once).
+QUIET_KINDS = frozenset({"deadline", "announcement", "nudge", "digest"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +77,13 @@ class OutboxPolicy:
     poll_interval: float = 2.0  # seconds between rounds when nothing woke the sender
     flush_every: int = 50  # successful sends recorded per transaction
     journal_limit: int = 100_000  # lines before the journal is cleared (when nothing is open)
+    quiet: QuietHours = field(default_factory=lambda: QuietHours.parse("off"))
 
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     message: ClaimedMessage
-    status: str  # sent | failed | blocked | uncertain | retry
+    status: str  # sent | failed | blocked | uncertain | retry | later (quiet hours)
     error: str = ""
     platform_id: str | None = None
     identity: RecipientIdentity | None = None
@@ -274,7 +285,26 @@ class OutboxSender:
         if outcome.status != "sent" or len(self._buffer) >= self.policy.flush_every:
             await self._flush()
 
+    def _quiet_until(self, message: ClaimedMessage) -> dt.datetime | None:
+        """The end of the quiet hours when ``message`` must not go out now, else None."""
+        if message.kind not in QUIET_KINDS or not message.region_code:
+            return None
+        if not self.policy.quiet.enabled:
+            return None
+        now = self.clock.now()
+        try:
+            zone = ZoneInfo(timezone_for(message.region_code))
+        except ValueError:
+            return None  # a region code of no known province: no zone to be quiet in
+        allowed = self.policy.quiet.next_allowed(now.astimezone(zone))
+        return allowed.astimezone(dt.UTC) if allowed > now else None
+
     async def _attempt(self, message: ClaimedMessage) -> _Outcome:
+        later = self._quiet_until(message)
+        if later is not None:
+            return _Outcome(
+                message, "later", "quiet hours", progress=message.progress, retry_at=later
+            )
         identity, reason = choose_identity(message, self.senders)
         if identity is None:
             status = "blocked" if reason == "blocked" else "failed"
@@ -412,10 +442,14 @@ async def _record(uow: UnitOfWork, outcome: _Outcome, now: dt.datetime) -> None:
             identity_id=identity.identity_id,
             progress=outcome.progress,
         )
-    elif outcome.status == "retry":
+    elif outcome.status in ("retry", "later"):
         assert outcome.retry_at is not None  # noqa: S101
         await uow.outbox.reschedule(
-            message.id, outcome.retry_at, outcome.error, progress=outcome.progress
+            message.id,
+            outcome.retry_at,
+            outcome.error,
+            progress=outcome.progress,
+            count_attempt=outcome.status == "retry",
         )
     else:
         await uow.outbox.finish(
@@ -442,6 +476,13 @@ def _log_outcome(outcome: _Outcome) -> None:
     message = outcome.message
     if outcome.status == "sent":
         log.debug("outbox %s (%s) sent", message.id, message.campaign)
+    elif outcome.status == "later":
+        log.debug(
+            "outbox %s (%s) waits for %s (quiet hours)",
+            message.id,
+            message.campaign,
+            outcome.retry_at,
+        )
     elif outcome.status == "retry":
         log.info(
             "outbox %s (%s) will be retried at %s: %s",

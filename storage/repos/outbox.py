@@ -109,6 +109,7 @@ class ClaimedMessage:
     progress: int
     attempts: int
     identities: tuple[RecipientIdentity, ...] = field(default=())
+    region_code: str | None = None  # the recipient's region (its time zone, quiet hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +238,7 @@ class OutboxRepository(Repository):
                 OutboxMessage.attempts,
                 OutboxMessage.priority,
                 OutboxMessage.next_attempt_at,
+                OutboxMessage.region_code,
             ),
             execution_options={"synchronize_session": False},
         )
@@ -254,6 +256,7 @@ class OutboxRepository(Repository):
                 progress=r.progress,
                 attempts=r.attempts,
                 identities=tuple(identities[r.person_id]),
+                region_code=r.region_code,
             )
             for r in rows
         ]

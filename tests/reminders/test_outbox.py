@@ -22,6 +22,7 @@ from handlers.ports import (
     TransientError,
     Unconfirmed,
 )
+from handlers.timing import QuietHours
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
 from storage.db import Database
@@ -400,3 +401,44 @@ async def test_two_senders_on_one_database_send_each_message_once(
     async with database.unit_of_work() as uow:
         assert await uow.outbox.count_by_status("a:") == {"sent": 200}
     assert holds is None or holds.overlapped >= 1  # claims really ran side by side
+
+
+async def test_proactive_rows_wait_out_the_recipients_quiet_hours(
+    database: Database, tmp_path: Path
+) -> None:
+    """20.30 WIB is 22.30 WIT: the Papua operator's announcement waits for 07.00 WIT (no
+    attempt counted), the Lampung one goes; a problem-report answer goes at any hour."""
+    clock = FixedClock(dt.datetime(2026, 1, 15, 13, 30, tzinfo=dt.UTC))
+    now = clock.now()
+    lampung = await _person(database, now, ("telegram", "701"))
+    papua = await _person(database, now, ("telegram", "702"))
+    rows = [
+        NewMessage("announcement:1", "announcement", lampung, to_data([Text("A")]),
+                   region_code="18.04.19.2006"),
+        NewMessage("announcement:1", "announcement", papua, to_data([Text("A")]),
+                   region_code="91.03.01.2001"),
+        NewMessage("report:1:answer:1", "report_answer", papua, to_data([Text("B")]),
+                   region_code="91.03.01.2001"),
+    ]  # fmt: skip
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue(rows, now)
+    fake = FakeChannel()
+    policy = OutboxPolicy(batch=20, concurrency=4, max_attempts=3, quiet=QuietHours())
+    journal = SendJournal(tmp_path / "q", host="host-a")
+    journal.open()
+    sender = OutboxSender(database, {"telegram": fake}, clock, journal, policy)
+
+    await sender.run_once()
+    assert (fake.to("701"), fake.to("702")) == (["A"], ["B"])
+    async with database.unit_of_work() as uow:
+        [waiting] = [
+            r for r in await uow.outbox.of_campaign("announcement:1") if r.status != "sent"
+        ]
+    morning = dt.datetime(2026, 1, 15, 22, 0, tzinfo=dt.UTC)  # 07.00 WIT
+    assert (waiting.status, waiting.next_attempt_at, waiting.attempts) == ("pending", morning, 0)
+
+    clock.advance(morning - now - dt.timedelta(minutes=1))
+    assert await sender.run_once() == 0  # not due yet
+    clock.advance(dt.timedelta(minutes=1))
+    await sender.run_once()
+    assert fake.to("702") == ["B", "A"]
