@@ -39,6 +39,16 @@ class Turn:
             return []
         return [r for r in self.person.roles if not names or r.role in names]
 
+    def areas(self, *names: str) -> list[str]:
+        """The regions of the person's roles among ``names``, widest first, without those
+        inside another (what a person oversees, each part counted once)."""
+        codes = sorted({r.region_code for r in self.roles(*names)}, key=lambda c: (c.count("."), c))
+        kept: list[str] = []
+        for code in codes:
+            if not any(code == k or code.startswith(k + ".") for k in kept):
+                kept.append(code)
+        return kept
+
     def defer(self, work: Deferred) -> None:
         self.deferred.append(work)
 

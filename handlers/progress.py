@@ -118,14 +118,7 @@ def misread_request(inbound: Inbound) -> str | None:
 
 def own_areas(turn: Turn) -> list[str]:
     """The regions of the person's roles, widest first, without those inside another."""
-    codes = sorted(
-        {r.region_code for r in turn.roles(*PROGRESS_ROLES)}, key=lambda c: (c.count("."), c)
-    )
-    kept: list[str] = []
-    for code in codes:
-        if not any(code == k or code.startswith(k + ".") for k in kept):
-            kept.append(code)
-    return kept
+    return turn.areas(*PROGRESS_ROLES)
 
 
 async def show(

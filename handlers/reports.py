@@ -107,14 +107,7 @@ async def notify_dinsos(turn: Turn, report_id: int) -> int:
 def report_areas(turn: Turn) -> list[str]:
     """The regions of all the person's Dinsos / admin roles, widest first, without those
     inside another (a report is listed and counted once)."""
-    codes = sorted(
-        {r.region_code for r in turn.roles(*REPORT_ROLES)}, key=lambda c: (c.count("."), c)
-    )
-    kept: list[str] = []
-    for code in codes:
-        if not any(code == k or code.startswith(k + ".") for k in kept):
-            kept.append(code)
-    return kept
+    return turn.areas(*REPORT_ROLES)
 
 
 async def open_count(turn: Turn) -> int:

@@ -256,6 +256,10 @@ class _Planner:
             self._book = await RegionBook.load(self.uow, self.deadline.region_code)
         return self._book
 
+    async def _people(self, roles: Sequence[str]) -> list[_Person]:
+        """Who holds one of ``roles`` in or over the deadline's region, one entry a person."""
+        return _people(await self.uow.people.role_holders(roles, self.deadline.region_code))
+
     def steps(self, occurrence: Occurrence, zone: str) -> list[Step]:
         return reminder_steps(
             occurrence.due, zone, self.deadline.offsets, self.remind_time, self.quiet
@@ -297,9 +301,7 @@ class _Planner:
         first = self.steps(occurrence, zone_of(self.deadline))
         if not first or first[0].at > self.now:
             return result  # no step has come yet (recipients share the deadline's zone)
-        people = _people(
-            await self.uow.people.role_holders(self.deadline.roles, self.deadline.region_code)
-        )
+        people = await self._people(self.deadline.roles)
         if not people:
             return result
         done = _Done(
@@ -362,9 +364,7 @@ class _Planner:
         prefix = campaign_prefix(self.deadline.id, occurrence.key)
         if await self.uow.deadlines.any_planned(prefix):
             return result
-        people = _people(
-            await self.uow.people.role_holders(self.deadline.roles, self.deadline.region_code)
-        )
+        people = await self._people(self.deadline.roles)
         dropped = [
             self._row(occurrence, person, step.name)
             for person in people
@@ -392,9 +392,7 @@ class _Planner:
         if not drop_missed:  # an occurrence an edit removed: only its escalation is left
             result.add(await self._escalate(occurrence, done))
             return result
-        people = _people(
-            await self.uow.people.role_holders(self.deadline.roles, self.deadline.region_code)
-        )
+        people = await self._people(self.deadline.roles)
         dropped = [
             self._row(occurrence, person, step.name)
             for person in people
@@ -416,9 +414,7 @@ class _Planner:
 
     async def _escalate(self, occurrence: Occurrence, done: _Done) -> PlanRound:
         result = PlanRound()
-        people = _people(
-            await self.uow.people.role_holders(ESCALATION_ROLES, self.deadline.region_code)
-        )
+        people = await self._people(ESCALATION_ROLES)
         rows: list[NewMessage] = []
         records: list[NewMessage] = []
         for person in people:

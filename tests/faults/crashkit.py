@@ -356,6 +356,39 @@ class BotProcess:
             await reader
 
 
+async def kill_at_request(
+    fake: RecordingTelegram,
+    bot: BotProcess,
+    count: int,
+    *,
+    method: str | None = None,
+    drop: bool = False,
+    within: float = 60,
+) -> None:
+    """SIGKILL the bot when its ``count``-th next Bot API request (of ``method``, else any)
+    arrives, before it is answered; with ``drop`` that request is lost too (the connection
+    broke mid-way), else the fake serves it, to a dead process."""
+    fired = asyncio.Event()
+
+    def trip(name: str) -> bool:
+        nonlocal count
+        if fired.is_set() or (method is not None and name != method):
+            return False
+        count -= 1
+        if count != 0:
+            return False
+        bot.kill_now()
+        fake.tripwire = None
+        fired.set()
+        return drop
+
+    fake.tripwire = trip
+    try:
+        await asyncio.wait_for(fired.wait(), within)
+    finally:
+        fake.tripwire = None
+
+
 @dataclass
 class Telegram:
     """Delivers updates like Telegram: again and again until the bot acknowledges them."""

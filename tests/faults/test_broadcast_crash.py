@@ -36,7 +36,7 @@ from handlers.timing import QuietHours
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
-from tests.faults.crashkit import BotProcess, Progress, RecordingTelegram
+from tests.faults.crashkit import BotProcess, Progress, RecordingTelegram, kill_at_request
 from tests.log_guard import ID_RUN
 
 RECIPIENTS = 2_000
@@ -84,28 +84,6 @@ class Sends:
         return len(set(self())) >= RECIPIENTS
 
 
-async def _kill_in_flight(fake: RecordingTelegram, bot: BotProcess, count: int) -> None:
-    """SIGKILL the bot when the ``count``-th next ``sendMessage`` arrives (it is then served,
-    to a dead process)."""
-    fired = asyncio.Event()
-
-    def trip(method: str) -> bool:
-        nonlocal count
-        if method != "sendMessage" or fired.is_set():
-            return False
-        count -= 1
-        if count == 0:
-            bot.kill_now()
-            fired.set()
-        return False
-
-    fake.tripwire = trip
-    try:
-        await asyncio.wait_for(fired.wait(), 60)
-    finally:
-        fake.tripwire = None
-
-
 async def _status_counts(db: Database, campaign: str) -> dict[str, int]:
     async with db.unit_of_work() as uow:
         rows = await uow.session.execute(
@@ -148,7 +126,7 @@ async def test_sigkill_during_a_broadcast_sends_every_copy_exactly_once(
             for gap, (style, delay) in zip(gaps, styles, strict=True):
                 before = len(sends())
                 if style == "in flight":
-                    await _kill_in_flight(fake, bot, gap)
+                    await kill_at_request(fake, bot, gap, method="sendMessage")
                 else:
                     await progress.until(partial(sends.at_least, before + gap), 60)
                     await asyncio.sleep(delay)

@@ -51,6 +51,7 @@ from tests.faults.crashkit import (
     RecordingTelegram,
     Telegram,
     integrity,
+    kill_at_request,
     operators,
     processed_ids,
     seed,
@@ -90,30 +91,6 @@ async def reference_run(
 
 def _reached(telegram: Telegram, answers: int) -> bool:
     return len(telegram.acknowledged) >= answers
-
-
-async def _kill_at_request(
-    fake: RecordingTelegram, bot: BotProcess, count: int, drop: bool
-) -> None:
-    """SIGKILL the bot when its ``count``-th next Bot API request arrives, before it is
-    answered; with ``drop`` that request is lost too (the connection broke mid-way)."""
-    fired = asyncio.Event()
-
-    def trip(_method: str) -> bool:
-        nonlocal count
-        count -= 1
-        if count != 0 or fired.is_set():
-            return False
-        bot.kill_now()
-        fake.tripwire = None
-        fired.set()
-        return drop
-
-    fake.tripwire = trip
-    try:
-        await asyncio.wait_for(fired.wait(), 30)
-    finally:
-        fake.tripwire = None
 
 
 @pytest.mark.timeout(300)
@@ -171,7 +148,7 @@ async def test_sigkill_at_random_moments_loses_and_repeats_nothing(
                 if style == "delay":
                     await asyncio.sleep(amount)
                 else:
-                    await _kill_at_request(fake, bot, int(amount), drop)
+                    await kill_at_request(fake, bot, int(amount), drop=drop, within=30)
                 await bot.kill()
                 acknowledged = telegram.acknowledged_now()
                 stored_ids = await processed_ids(db)
