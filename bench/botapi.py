@@ -11,7 +11,9 @@ polling, ``sendMessage``, ``answerCallbackQuery``, ``editMessageText``,
 ``editMessageReplyMarkup``) with the JSON Telegram returns, parses url-encoded or JSON bodies
 (aiogram and python-telegram-bot send url-encoded forms with JSON values) and reports every
 ``sendMessage`` to a :class:`Chat` that operators wait on. It keeps per chat only the message
-with the newest inline keyboard, from which button presses are built.
+with the newest inline keyboard, from which button presses are built. With
+:class:`FloodLimits` it also plays Telegram's flood control for the broadcast benchmark: a
+``sendMessage`` over the limits gets 429 with ``parameters.retry_after``.
 """
 
 from __future__ import annotations
