@@ -286,6 +286,22 @@ async def prepare_kawal(url: str, operators: int) -> None:
                 await uow.invites.create(invite_code(index), "operator", VILLAGE, None, now)
 
 
+async def prepare_in(kawal_root: Path, url: str, operators: int) -> None:
+    """:func:`prepare_kawal` with the code of ``kawal_root`` (another checkout migrates and
+    seeds its own schema), in this process when it is this checkout."""
+    if kawal_root == ROOT:  # the same checkout
+        await prepare_kawal(url, operators)
+        return
+    code = "import asyncio, sys; from bench.telegram_load import prepare_kawal; "
+    code += "asyncio.run(prepare_kawal(sys.argv[1], int(sys.argv[2])))"
+    env = {**os.environ, "PYTHONPATH": str(kawal_root)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, url, str(operators), cwd=kawal_root, env=env
+    )
+    if await process.wait() != 0:
+        raise RuntimeError(f"preparing the database with {kawal_root} failed")
+
+
 # ---- one run: a bot, a database, a mode ----------------------------------------------------
 
 
@@ -383,9 +399,16 @@ async def _wait_ready(api: FakeBotApi, mode: str, port: int, process: subprocess
     raise RuntimeError("the bot did not become ready within 60 s")
 
 
-def spawn(command: list[str], env: dict[str, str], cwd: Path, out: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    command: list[str], env: dict[str, str], cwd: Path, out: Path, cpu: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start the bot; with ``cpu`` it runs on that core only (``--pin``: the load generator
+    takes the other one, so the two do not take turns on a core, which spreads the figures)."""
     with out.open("wb") as log:  # the child keeps its own descriptor
-        return subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    if cpu is not None:
+        os.sched_setaffinity(process.pid, {cpu})
+    return process
 
 
 def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes] | None:
@@ -403,14 +426,14 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     operators, latency_operators = args.operators, args.latency_operators
     households = max(operators, latency_operators)
     if bot == "kawal":
-        await prepare_kawal(db_url, households)
+        await prepare_in(args.kawal_root, db_url, households)
     api = FakeBotApi(TOKEN)
     await api.start()
     port = free_port()
     command, env, cwd = _bot_command(
         bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root
     )
-    process = spawn(command, env, cwd, work / f"{bot}-{mode}.out")
+    process = spawn(command, env, cwd, work / f"{bot}-{mode}.out", 0 if args.pin else None)
     webhook: WebhookClient | None = None
     try:
         await _wait_ready(api, mode, port, process)
@@ -534,6 +557,8 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
         if webhook is not None:
             await webhook.close()
         await api.close()
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"    Bot API calls: {dict(api.calls)}")
 
 
 # ---- the report ----------------------------------------------------------------------------
@@ -662,6 +687,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=40, help="webhook connections")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="the bot on core 0, this load generator on core 1 (steadier figures)",
+    )
+    parser.add_argument(
         "--profile", type=Path, help="folder for py-spy profiles of the bot (throughput phase)"
     )
     parser.add_argument(
@@ -679,6 +709,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.pin:
+        os.sched_setaffinity(0, {1})
     results = asyncio.run(main_async(args))
     print()
     print(f"Machine: {describe_machine()}")
