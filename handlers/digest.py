@@ -179,7 +179,10 @@ def compose(
         )[:LAGGARDS_SHOWN]
         if behind:
             names = ", ".join(
-                t("digest_laggard", lang, name=v.name, pct=v.counts.done_pct) for v in behind
+                t("digest_laggard", lang, name=v.name, pct=v.counts.done_pct)
+                if v.counts.register
+                else t("digest_laggard_empty", lang, name=v.name)
+                for v in behind
             )
             lines.append(t("digest_laggards", lang, names=names))
     if deadline is not None:

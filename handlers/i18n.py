@@ -807,6 +807,7 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "{change} · {pending} pending · {reports} open problem reports",
     },
     "digest_laggard": {"id": "{name} {pct}%", "en": "{name} {pct}%"},
+    "digest_laggard_empty": {"id": "{name} (belum ada data)", "en": "{name} (no data yet)"},
     "digest_laggards": {"id": "Paling tertinggal: {names}", "en": "Furthest behind: {names}"},
     "digest_deadline": {
         "id": "⏰ Tenggat {title}: {when} ({left})",

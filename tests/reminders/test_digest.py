@@ -161,7 +161,7 @@ async def test_the_digest_goes_once_a_week_with_the_change(
     ]
     [camat] = fake.to("33")
     assert camat.startswith("📅 Ringkasan mingguan · Kec. Air Hitam")
-    assert "Paling tertinggal:" in camat
+    assert "Paling tertinggal: Sri Menanti 0%, Gunungterang (belum ada data)" in camat
     [other] = fake.to("32")
     assert other.splitlines()[:2] == [
         "📅 Ringkasan mingguan · Pekon Sinar Jaya",  # only its own village: not yet imported
