@@ -17,6 +17,7 @@ from storage.records import (
     MemberHit,
     MemberRecord,
 )
+from storage.regions_data import is_region_code
 from storage.repos._base import Repository, changed, in_region, insert_id, prepared, require_aware
 
 __all__ = ["HOUSEHOLD_FIELDS", "MEMBER_FIELDS", "HouseholdRepository"]
@@ -84,6 +85,41 @@ _MEMBERS_OF_ONE = prepared(
     .where(Member.household_id == bindparam("household_id"))
     .order_by(Member.position, Member.id)
 )
+
+# The household search (once per form): a name inside the head's or a member's name, a NIK or
+# a No. KK. Each value has its own bind parameter so the statement can be prepared.
+_LIKE_ESCAPE = "/"
+_SEARCH = prepared(
+    select(*_HOUSEHOLD_COLUMNS)
+    .where(
+        or_(
+            Household.region_code == bindparam("region"),
+            Household.region_code.like(bindparam("region_below")),
+        ),
+        or_(
+            func.lower(Household.head_name).like(bindparam("head_pattern"), escape=_LIKE_ESCAPE),
+            Household.no_kk == bindparam("no_kk"),
+            select(Member.id)
+            .where(
+                Member.household_id == Household.id,
+                or_(
+                    func.lower(Member.name).like(bindparam("member_pattern"), escape=_LIKE_ESCAPE),
+                    Member.nik == bindparam("nik"),
+                ),
+            )
+            .exists(),
+        ),
+    )
+    .order_by(Household.head_name, Household.id)
+    .limit(bindparam("limit"))
+)
+
+
+def _contains_pattern(text: str) -> str:
+    """LIKE pattern for "contains ``text``" (its ``%``, ``_`` and ``/`` taken literally)."""
+    escaped = text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+    escaped = escaped.replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
+    return f"%{escaped}%"
 
 
 def _member(row: Row[Any]) -> MemberRecord:
@@ -191,29 +227,26 @@ class HouseholdRepository(Repository):
         text = " ".join(query.split())
         if not text:
             return []
-        needle = text.lower()
-        member_match = (
-            select(Member.id)
-            .where(
-                Member.household_id == Household.id,
-                or_(func.lower(Member.name).contains(needle, autoescape=True), Member.nik == text),
-            )
-            .exists()
-        )
-        stmt = (
-            select(*_HOUSEHOLD_COLUMNS)
-            .where(
-                in_region(Household.region_code, region_prefix),
-                or_(
-                    func.lower(Household.head_name).contains(needle, autoescape=True),
-                    Household.no_kk == text,
-                    member_match,
-                ),
-            )
-            .order_by(Household.head_name, Household.id)
-            .limit(limit)
-        )
-        return await self._fetch(stmt)
+        if not is_region_code(region_prefix):
+            raise ValueError(f"not a region code: {region_prefix!r}")
+        pattern = _contains_pattern(text.lower())
+        params = {
+            "region": region_prefix,
+            "region_below": region_prefix + ".%",
+            "head_pattern": pattern,
+            "no_kk": text,
+            "member_pattern": pattern,
+            "nik": text,
+            "limit": limit,
+        }
+        rows = (await self._session.execute(_SEARCH, params)).all()
+        # One prepared statement per household found (at most ``limit``) costs less than
+        # building an IN list for them.
+        found = []
+        for row in rows:
+            members = await self._session.execute(_MEMBERS_OF_ONE, {"household_id": row.id})
+            found.append(_household(row, tuple(_member(m) for m in members)))
+        return found
 
     async def pending(self, region_code: str, offset: int, limit: int) -> list[HouseholdRecord]:
         """Households still ``pending`` in the region (or below), by head name."""

@@ -106,6 +106,7 @@ async def test_add_and_get(seeded: Database, now: dt.datetime) -> None:
         (SRI_MENANTI, "%", ["ani"]),  # a literal "%" in a member's name
         (SRI_MENANTI, "b_di", []),  # "_" is no wildcard
         (SRI_MENANTI, "bu%so", []),  # "%" is no wildcard
+        (SRI_MENANTI, "10/0", []),  # nor the escape character ("100%_" is no match)
         (SRI_MENANTI, "   ", []),
         ("18.04.19", "budi", ["budi", "other_desa"]),
         ("18.04", "budi", ["budi", "other_desa", "other_kec"]),
