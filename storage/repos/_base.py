@@ -32,6 +32,7 @@ from sqlalchemy import (
     Insert,
     Select,
     Update,
+    bindparam,
     insert,
     or_,
 )
@@ -52,8 +53,10 @@ __all__ = [
     "SyncCoreSession",
     "changed",
     "in_region",
+    "in_region_bound",
     "insert_id",
     "prepared",
+    "region_params",
     "require_aware",
 ]
 
@@ -114,12 +117,24 @@ class Repository:
         return sqlite.insert(model)
 
 
-def in_region(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
-    """``column`` is ``prefix`` itself or a region below it ("18.04" matches "18.04.19.2006")."""
+def region_params(prefix: str) -> dict[str, str]:
+    """The values that make ``prefix`` itself or a region below it match (see :func:`in_region`):
+    ``region`` and ``region_below``, the bind parameters of :func:`in_region_bound`."""
     if not is_region_code(prefix):
         raise ValueError(f"not a region code: {prefix!r}")
     # A region code holds only digits and dots, so LIKE needs no escaping.
-    return or_(column == prefix, column.like(prefix + ".%"))
+    return {"region": prefix, "region_below": prefix + ".%"}
+
+
+def in_region(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
+    """``column`` is ``prefix`` itself or a region below it ("18.04" matches "18.04.19.2006")."""
+    values = region_params(prefix)
+    return or_(column == values["region"], column.like(values["region_below"]))
+
+
+def in_region_bound(column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """:func:`in_region` for a statement built once: its values come from :func:`region_params`."""
+    return or_(column == bindparam("region"), column.like(bindparam("region_below")))
 
 
 def overlaps(column: Any, region_code: str) -> ColumnElement[bool]:

@@ -17,8 +17,16 @@ from storage.records import (
     MemberHit,
     MemberRecord,
 )
-from storage.regions_data import is_region_code
-from storage.repos._base import Repository, changed, in_region, insert_id, prepared, require_aware
+from storage.repos._base import (
+    Repository,
+    changed,
+    in_region,
+    in_region_bound,
+    insert_id,
+    prepared,
+    region_params,
+    require_aware,
+)
 
 __all__ = ["HOUSEHOLD_FIELDS", "MEMBER_FIELDS", "HouseholdRepository"]
 
@@ -92,10 +100,7 @@ _LIKE_ESCAPE = "/"
 _SEARCH = prepared(
     select(*_HOUSEHOLD_COLUMNS)
     .where(
-        or_(
-            Household.region_code == bindparam("region"),
-            Household.region_code.like(bindparam("region_below")),
-        ),
+        in_region_bound(Household.region_code),
         or_(
             func.lower(Household.head_name).like(bindparam("head_pattern"), escape=_LIKE_ESCAPE),
             Household.no_kk == bindparam("no_kk"),
@@ -215,8 +220,7 @@ class HouseholdRepository(Repository):
         row = (await self._session.execute(_GET, params)).first()
         if row is None:
             return None
-        members = await self._session.execute(_MEMBERS_OF_ONE, params)
-        return _household(row, tuple(_member(m) for m in members))
+        return await self._with_members(row)
 
     async def search(
         self, region_prefix: str, query: str, limit: int = 10
@@ -227,12 +231,9 @@ class HouseholdRepository(Repository):
         text = " ".join(query.split())
         if not text:
             return []
-        if not is_region_code(region_prefix):
-            raise ValueError(f"not a region code: {region_prefix!r}")
         pattern = _contains_pattern(text.lower())
         params = {
-            "region": region_prefix,
-            "region_below": region_prefix + ".%",
+            **region_params(region_prefix),
             "head_pattern": pattern,
             "no_kk": text,
             "member_pattern": pattern,
@@ -242,11 +243,7 @@ class HouseholdRepository(Repository):
         rows = (await self._session.execute(_SEARCH, params)).all()
         # One prepared statement per household found (at most ``limit``) costs less than
         # building an IN list for them.
-        found = []
-        for row in rows:
-            members = await self._session.execute(_MEMBERS_OF_ONE, {"household_id": row.id})
-            found.append(_household(row, tuple(_member(m) for m in members)))
-        return found
+        return [await self._with_members(row) for row in rows]
 
     async def pending(self, region_code: str, offset: int, limit: int) -> list[HouseholdRecord]:
         """Households still ``pending`` in the region (or below), by head name."""
@@ -360,6 +357,11 @@ class HouseholdRepository(Repository):
                 .returning(Household.id),
             )
         )
+
+    async def _with_members(self, row: Row[Any]) -> HouseholdRecord:
+        """The household of ``row`` with its members (the prepared per-household select)."""
+        members = await self._session.execute(_MEMBERS_OF_ONE, {"household_id": row.id})
+        return _household(row, tuple(_member(m) for m in members))
 
     async def _fetch(self, stmt: Select[Any]) -> list[HouseholdRecord]:
         rows = (await self._session.execute(stmt)).all()
