@@ -482,28 +482,32 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             )
         )
 
-        profiler = _profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
-        throughput = Phase()
-        cpu0, harness0, start = cpu_seconds(process.pid), time.process_time(), time.perf_counter()
-        machine0 = machine_busy_seconds()
-        with steady_generator():
+        async def everyone(
+            count: int, rounds: int, latencies: list[float], think: Callable[[], float] | None
+        ) -> None:
+            """Operators 1..count each do ``rounds`` forms (one measured phase)."""
             await asyncio.gather(
                 *(
                     run.operator(
-                        i,
-                        script.round(i) * args.rounds,
-                        round_replies * args.rounds,
-                        throughput.latencies,
-                        None,
+                        i, script.round(i) * rounds, round_replies * rounds, latencies, think
                     )
-                    for i in range(1, operators + 1)
+                    for i in range(1, count + 1)
                 )
             )
-        throughput.seconds = time.perf_counter() - start
-        throughput.cpu_seconds = cpu_seconds(process.pid) - cpu0
-        harness_cpu = time.process_time() - harness0
+
+        profiler = _profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
+        throughput = Phase()
+        # The clocks start and stop inside: the generator's own collections are not timed.
+        with steady_generator():
+            cpu0, harness0 = cpu_seconds(process.pid), time.process_time()
+            machine0, start = machine_busy_seconds(), time.perf_counter()
+            await everyone(operators, args.rounds, throughput.latencies, None)
+            throughput.seconds = time.perf_counter() - start
+            throughput.cpu_seconds = cpu_seconds(process.pid) - cpu0
+            harness_cpu = time.process_time() - harness0
+            machine_busy = machine_busy_seconds() - machine0
         harness_share = harness_cpu / throughput.seconds
-        others = machine_busy_seconds() - machine0 - throughput.cpu_seconds - harness_cpu
+        others = machine_busy - throughput.cpu_seconds - harness_cpu
         other_load = max(0.0, others / throughput.seconds)
         throughput.answers = len(throughput.latencies)
         if profiler is not None:
@@ -516,22 +520,11 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
         def think() -> float:
             return rng.uniform(0.5 * args.think, 1.5 * args.think)
 
-        cpu0, start = cpu_seconds(process.pid), time.perf_counter()
         with steady_generator():
-            await asyncio.gather(
-                *(
-                    run.operator(
-                        i,
-                        script.round(i) * args.latency_rounds,
-                        round_replies * args.latency_rounds,
-                        latency.latencies,
-                        think,
-                    )
-                    for i in range(1, latency_operators + 1)
-                )
-            )
-        latency.seconds = time.perf_counter() - start
-        latency.cpu_seconds = cpu_seconds(process.pid) - cpu0
+            cpu0, start = cpu_seconds(process.pid), time.perf_counter()
+            await everyone(latency_operators, args.latency_rounds, latency.latencies, think)
+            latency.seconds = time.perf_counter() - start
+            latency.cpu_seconds = cpu_seconds(process.pid) - cpu0
         latency.answers = len(latency.latencies)
         rss = peak_rss_mb(process.pid)
         await asyncio.sleep(QUIET)  # replies beyond the expected ones would arrive now
