@@ -40,5 +40,6 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             untouched_days=settings.quality_untouched_days,
             quiet_hours=settings.quiet,
             announcement_nudge_hours=settings.announcement_nudge_hours,
+            media_daily_quota=settings.media_daily_quota,
         ),
     )

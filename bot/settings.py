@@ -17,6 +17,15 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
+MIN_SECRET_LENGTH = 16
+
+
+def strong_secret(value: str) -> bool:
+    """At least 16 characters, none of them blank (a pasted secret with a space or a line
+    break in it is a copying mistake, and a run of spaces is no secret)."""
+    return len(value) >= MIN_SECRET_LENGTH and not any(c.isspace() for c in value)
+
+
 class Settings(BaseSettings):
     """Every setting is documented in ``.env.example``."""
 
@@ -42,6 +51,21 @@ class Settings(BaseSettings):
     quality_untouched_days: int = Field(default=30, ge=1, le=3660)
     # Charts and exports in data_dir are deleted this many days after they were last made.
     files_keep_days: int = Field(default=7, ge=1, le=3660)
+
+    # Access (issue 15). A form nobody answered for this many days closes, nothing saved.
+    session_idle_days: int = Field(default=7, ge=1, le=365)
+    # An invite code works for this many days after it was made (kawal invite create --days).
+    invite_days: int = Field(default=14, ge=1, le=365)
+    # Wrong invite codes: a sender gets this many per lockout period, then waits it out; when
+    # everyone together gets invite_global_failures wrong in an hour, codes are refused for
+    # the lockout period (a guessing run from many accounts). Each lockout is logged.
+    invite_max_failures: int = Field(default=5, ge=1, le=100)
+    invite_lockout_minutes: int = Field(default=60, ge=1, le=10080)
+    invite_global_failures: int = Field(default=100, ge=1, le=100000)
+    # Photos and documents one person may send in 24 hours (each is downloaded and kept).
+    media_daily_quota: int = Field(default=30, ge=1, le=10000)
+    # Duplicate No. KK / NIK look-ups one person may cause in an hour (a form answer each).
+    duplicate_checks_per_hour: int = Field(default=60, ge=1, le=10000)
 
     # Proactive messages (the outbox): reminders, announcements, digests, problem reports.
     outbox_batch: int = Field(default=100, ge=1, le=1000)
@@ -143,6 +167,20 @@ class Settings(BaseSettings):
             self.quiet  # noqa: B018 - parsed once here so a typo stops start-up
         except ValueError as error:
             raise ValueError(f"KAWAL_QUIET_HOURS: {error} (or off)") from None
+        return self
+
+    @model_validator(mode="after")
+    def _secrets_long_enough(self) -> Settings:
+        for name, secret in (
+            ("WHATSAPP_APP_SECRET", self.whatsapp_app_secret),
+            ("WHATSAPP_VERIFY_TOKEN", self.whatsapp_verify_token),
+            ("TELEGRAM_WEBHOOK_SECRET", self.telegram_webhook_secret),
+        ):
+            if secret is not None and not strong_secret(secret.get_secret_value()):
+                raise ValueError(
+                    f"{name} must have at least {MIN_SECRET_LENGTH} characters and no spaces "
+                    "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
         return self
 
     @property

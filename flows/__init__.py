@@ -1,6 +1,6 @@
 """Kawal's pure form engine: form models and loader, question types, validators, engine."""
 
-from flows.engine import current_prompt, resume, start, summary
+from flows.engine import current_prompt, expected_input, resume, start, summary
 from flows.events import Ask, Cancelled, Change, Completed, Event, Option, Say
 from flows.i18n import t
 from flows.loader import FormRegistry, builtin_forms, load_form, load_forms, parse_form
@@ -42,6 +42,7 @@ __all__ = [
     "check_kk",
     "check_nik",
     "current_prompt",
+    "expected_input",
     "load_form",
     "load_forms",
     "mask_ids_in_text",

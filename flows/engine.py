@@ -544,6 +544,18 @@ def current_prompt(form: Form, session: Session) -> list[Event]:
         return [Say(text=t("err_internal", session.lang), tone="error")]
 
 
+def expected_input(form: Form, session: Session) -> str | None:
+    """What the session waits for: the input kind of its current question ("photo",
+    "location", "text", "choice", ...), "confirm" for a yes/no step, None when it waits for
+    nothing (finished, or a damaged session)."""
+    if session.status in _FINISHED:
+        return None
+    try:
+        return _ask(form, session).input
+    except Exception:  # a damaged session waits for nothing a file could answer
+        return None
+
+
 def summary(form: Form, session: Session) -> str:
     """The "ringkasan": the form title and every answer so far."""
     title = t("summary_title", session.lang, title=form.title.get(session.lang))

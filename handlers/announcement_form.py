@@ -71,6 +71,11 @@ def is_form(record: FormSessionRecord) -> bool:
     return record.form_id == FORM_ID and record.state.get("stage") == STAGE
 
 
+def expects_file(record: FormSessionRecord) -> bool:
+    """The composer takes a photo or document now (its first step: the message itself)."""
+    return str(record.state.get("step", "text")) == "text"
+
+
 def _choice(value: str) -> str:
     return PAYLOAD_PREFIX + value
 

@@ -374,6 +374,20 @@ async def acknowledge(turn: Turn, announcement_id: int) -> Reply:
     return Reply([Text(t("ann_ack_done", turn.lang, id=announcement_id), Tone.SUCCESS)])
 
 
+async def acknowledge_reaction(turn: Turn) -> Reply:
+    """An emoji reaction to an announcement (or its nudge) the person got: "read and
+    understood", like the button. A reaction to anything else, or taken back, changes nothing.
+    Never answered: the reaction is visible in the chat already."""
+    inbound = turn.inbound
+    if not inbound.text or not inbound.payload:
+        return Reply()
+    found = await turn.uow.outbox.campaign_of_message(turn.me.person_id, inbound.payload)
+    announcement_id = announcement_id_of(found) if found else None
+    if announcement_id:
+        await turn.uow.outbox.acknowledge(campaign(announcement_id), turn.me.person_id, turn.now)
+    return Reply()
+
+
 # ---- the report --------------------------------------------------------------------------------
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from flows import FormRegistry
+import flows
+from flows import FormRegistry, Session
 from flows.validators import mask_ids_in_text
 from handlers import (
     announcement_form,
@@ -36,9 +37,12 @@ from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.ports import Clock
 from handlers.timing import QuietHours
 from storage.db import Database, UnitOfWork
-from storage.records import FormSessionRecord
+from storage.records import FormSessionRecord, PersonContext
 
 log = logging.getLogger(__name__)
+
+MEDIA_BUCKET = "media"  # the throttle bucket of files received, per person
+_DAY = timedelta(days=1)
 
 # Words that work everywhere, typed with or without a slash.
 _MENU_WORDS = frozenset({"menu", "start", "mulai"})
@@ -60,6 +64,8 @@ class Options:
     quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
     # Hours after which an announcement's unacknowledged recipients get one nudge (0: none).
     announcement_nudge_hours: int = announcements.DEFAULT_NUDGE_HOURS
+    # Photos and documents one person may send in 24 hours (each is downloaded and stored).
+    media_daily_quota: int = 30
 
 
 class Kawal:
@@ -91,6 +97,27 @@ class Kawal:
             )
             return Reply([Text(t("internal_error", self.options.default_lang), Tone.ERROR)])
 
+    async def accepts_file(self, inbound: Inbound) -> bool:
+        """Whether the photo or document in ``inbound`` should be downloaded at all: only from
+        a registered person who accepted the data notice, only when the open question asks for
+        that kind of file (or, for a document, from whoever may import a register), and within
+        the daily quota. Read-only: a file that is not wanted is handed to :meth:`handle`
+        without ``media_ref``, which tells the sender what to do instead."""
+        if inbound.kind not in (InboundKind.PHOTO, InboundKind.DOCUMENT):
+            return False
+        now = self.clock.now()
+        async with self.db.unit_of_work() as uow:
+            person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
+            if person is None or person.consent_at is None or not person.name:
+                return False
+            if not await _file_expected(uow, self.forms, person, inbound.kind):
+                return False
+            sent = await uow.throttle.count(MEDIA_BUCKET, str(person.person_id), now - _DAY)
+        if sent >= self.options.media_daily_quota:
+            log.warning("file from person %s refused: %s files in 24 hours", person.person_id, sent)
+            return False
+        return True
+
     async def _handle(self, inbound: Inbound) -> Reply:
         now = self.clock.now()
 
@@ -121,12 +148,43 @@ class Kawal:
         )
         if person is not None:
             await uow.people.touch_inbound(person.identity_id, now)
+            if inbound.media_ref:  # a stored file counts against the person's daily quota
+                await uow.throttle.add(MEDIA_BUCKET, str(person.person_id), now)
         return await _route(turn, self.options), turn.deferred
+
+
+async def _file_expected(
+    uow: UnitOfWork, forms: FormRegistry, person: PersonContext, kind: InboundKind
+) -> bool:
+    """The open question asks for a file of ``kind`` (the announcement composer takes both
+    kinds as its attachment), or ``kind`` is a document from someone who imports registers."""
+    record = await uow.sessions.get_open(person.person_id)
+    if record is not None and announcement_form.is_form(record):
+        return announcement_form.expects_file(record)
+    if kind is InboundKind.DOCUMENT:
+        return any(role.role in households.IMPORT_ROLES for role in person.roles)
+    if record is None or record.state.get("stage") != "form":
+        return False
+    form = forms.get(record.form_id, record.form_version)
+    if form is None:
+        return False
+    try:
+        session = Session.model_validate(record.state["engine"])
+    except (KeyError, ValueError):
+        return False
+    return flows.expected_input(form, session) == "photo"
 
 
 async def _route(turn: Turn, options: Options) -> Reply:
     inbound = turn.inbound
     word = _command_word(inbound)
+
+    if inbound.kind is InboundKind.NUMBER_CHANGED:
+        return await registration.number_changed(turn)
+    if inbound.kind is InboundKind.REACTION:
+        if turn.person is None or turn.person.consent_at is None:
+            return Reply()  # a reaction asks for nothing: strangers get no welcome for it
+        return await announcements.acknowledge_reaction(turn)
 
     # Registration, consent and name come before anything else.
     if turn.person is None or registration.is_invite_attempt(inbound):
@@ -136,6 +194,8 @@ async def _route(turn: Turn, options: Options) -> Reply:
 
     if inbound.kind is InboundKind.UNSUPPORTED:
         return Reply([Text(t("unsupported", turn.lang), Tone.ERROR)])
+    if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO) and not inbound.media_ref:
+        return await _file_not_taken(turn, options)
     if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO):
         # A file for the open announcement composer is its attachment; else a document is a
         # register to import.
@@ -176,6 +236,16 @@ async def _route(turn: Turn, options: Options) -> Reply:
     return await _with_session(
         turn, await turn.uow.sessions.get_open(turn.person.person_id), options
     )
+
+
+async def _file_not_taken(turn: Turn, options: Options) -> Reply:
+    """A photo or document the channel did not download (see :meth:`Kawal.accepts_file`):
+    not asked for now, or over the daily quota."""
+    expected = await _file_expected(turn.uow, turn.forms, turn.me, turn.inbound.kind)
+    if expected:
+        limit = options.media_daily_quota
+        return Reply([Text(t("file_quota", turn.lang, limit=limit), Tone.ERROR)])
+    return Reply([Text(t("file_not_expected", turn.lang), Tone.ERROR)])
 
 
 async def _with_session(

@@ -815,6 +815,18 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     "digest_button": {"id": "Lihat progres", "en": "See progress"},
     # general
+    "file_not_expected": {
+        "id": "File ini tidak disimpan: pertanyaan saat ini tidak meminta file. "
+        "Ketik LANJUT untuk melihat pertanyaan Anda, atau MENU.",
+        "en": "This file was not kept: the current question does not ask for a file. "
+        "Type LANJUT to see your question, or MENU.",
+    },
+    "file_quota": {
+        "id": "File ini tidak disimpan: batas {limit} file per hari sudah tercapai. "
+        "Lewati pertanyaan ini (ketik LEWATI) dan kirim fotonya besok.",
+        "en": "This file was not kept: the limit of {limit} files a day is reached. "
+        "Skip this question (type LEWATI) and send the photo tomorrow.",
+    },
     "unsupported": {
         "id": "Maaf, jenis pesan ini belum bisa dibaca. Kirim jawaban berupa teks, mis. 1",
         "en": "Sorry, I cannot read this kind of message. Send the answer as text, e.g. 1",

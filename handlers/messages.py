@@ -27,6 +27,13 @@ class InboundKind(StrEnum):
     DOCUMENT = "document"
     COMMAND = "command"  # ``/start CODE`` etc.; ``command`` and ``args`` are set
     UNSUPPORTED = "unsupported"  # a sticker, voice note, ... : answered politely
+    # An emoji reaction to one of our messages: ``payload`` is that message's platform id,
+    # ``text`` the emoji ("" when taken back). Never answered; on an announcement it counts
+    # as "read and understood".
+    REACTION = "reaction"
+    # The sender's account moved to a new platform id (WhatsApp ``user_changed_number``):
+    # ``args`` is the new id. Never answered; the identity moves with everything it holds.
+    NUMBER_CHANGED = "number_changed"
 
 
 @dataclass(frozen=True, slots=True)

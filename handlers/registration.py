@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 
@@ -9,6 +10,8 @@ from handlers import menu
 from handlers.context import Turn
 from handlers.i18n import t
 from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, Tone
+
+log = logging.getLogger(__name__)
 
 INVITE_PREFIX = "KWL"
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
@@ -97,6 +100,35 @@ async def _redeem(turn: Turn) -> Reply:
     if turn.me.consent_at is None:
         return reply.add(_consent_question(turn.lang))
     return reply
+
+
+async def number_changed(turn: Turn) -> Reply:
+    """The sender's account got a new id (a changed WhatsApp number, ``args``): the identity
+    moves there, so roles, consent and the open form follow; nothing is answered (the person
+    writes from the new number next). A stranger's change, or a new id that someone else
+    uses, changes nothing."""
+    inbound = turn.inbound
+    new_id = inbound.args.strip()
+    if turn.person is None or not new_id:
+        return Reply()
+    moved = await turn.uow.people.move_identity(inbound.channel.value, inbound.external_id, new_id)
+    if moved is None:
+        log.warning(
+            "person %s changed number on %s; the new one is in use, not moved",
+            turn.person.person_id,
+            inbound.channel.value,
+        )
+        return Reply()
+    await turn.uow.audit.add(
+        "person.identity_moved",
+        "person",
+        str(moved),
+        turn.now,
+        person_id=moved,
+        channel=inbound.channel.value,
+    )
+    log.info("person %s: %s identity moved to a new number", moved, inbound.channel.value)
+    return Reply()
 
 
 def _consent_question(lang: str) -> Question:

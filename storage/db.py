@@ -75,6 +75,7 @@ from storage.repos.quality import QualityRepository
 from storage.repos.regions import RegionRepository
 from storage.repos.sessions import FormSessionRepository
 from storage.repos.submissions import SubmissionRepository
+from storage.repos.throttle import ThrottleRepository
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Database", "UnitOfWork"]
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -102,6 +103,7 @@ class UnitOfWork:
         self.quality = QualityRepository(session, dialect)
         self.deadlines = DeadlineRepository(session, dialect)
         self.announcements = AnnouncementRepository(session, dialect)
+        self.throttle = ThrottleRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""

@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AccessThrottle",
     "Announcement",
     "AuditEntry",
     "Base",
@@ -123,6 +124,8 @@ class Person(Base):
     consent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     consent_version: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # 0005: removed by Dinsos (every role revoked, every identity switched off).
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Identity(Base):
@@ -137,6 +140,12 @@ class Identity(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     blocked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # 0005: switched off (a Telegram group or channel, a removed person): never served again.
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # 0005: the platform's reason when the last reply to this identity failed (WhatsApp).
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    failure_code: Mapped[str | None] = mapped_column(Text, nullable=True)
+    failure_title: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RoleAssignment(Base):
@@ -367,6 +376,9 @@ class OutboxMessage(Base):
     channel: Mapped[str | None] = mapped_column(Text, nullable=True)
     progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # 0005: the platform's reason for a failure (WhatsApp error code and title).
+    error_code: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_title: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class InboundEvent(Base):
@@ -422,3 +434,16 @@ class ProgressSnapshot(Base):
     week: Mapped[str] = mapped_column(Text)
     taken_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     counts: Mapped[dict[str, int]] = mapped_column(json_type())
+
+
+class AccessThrottle(Base):
+    """One counted attempt (a wrong invite code, a duplicate look-up, a received file) by a
+    subject (a sender, a person, or ``*`` for everyone) in a bucket; counted over a window."""
+
+    __tablename__ = "access_throttle"
+    __table_args__ = (Index("ix_access_throttle_bucket_subject_at", "bucket", "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bucket: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

@@ -97,6 +97,10 @@ class IdentityRecord:
     created_at: dt.datetime
     last_inbound_at: dt.datetime | None
     blocked_at: dt.datetime | None
+    disabled_at: dt.datetime | None = None
+    failed_at: dt.datetime | None = None  # the last reply that failed, and why (WhatsApp)
+    failure_code: str | None = None
+    failure_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

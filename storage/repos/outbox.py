@@ -500,6 +500,22 @@ class OutboxRepository(Repository):
         )
         return True
 
+    async def campaign_of_message(self, person_id: int, platform_message_id: str) -> str | None:
+        """The campaign of the message sent to ``person_id`` under that platform id (Telegram
+        numbers messages per chat, so the person is part of the key)."""
+        row = (
+            await self._session.execute(
+                select(OutboxMessage.campaign)
+                .where(
+                    OutboxMessage.person_id == person_id,
+                    OutboxMessage.platform_message_id == platform_message_id,
+                )
+                .order_by(OutboxMessage.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return str(row[0]) if row else None
+
     async def cancel(self, campaign_prefix: str, now: dt.datetime) -> int:
         """Pending rows of campaigns starting with ``campaign_prefix`` become ``cancelled``."""
         if not campaign_prefix:

@@ -6,9 +6,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 
-from storage.models import Identity, Person, Region, RoleAssignment
+from storage.models import Identity, OutboxMessage, Person, Region, RoleAssignment
 from storage.records import (
     IdentityRecord,
     IdentityRef,
@@ -50,6 +50,7 @@ _FIND_BY_IDENTITY = prepared(
     .where(
         Identity.channel == bindparam("channel"),
         Identity.external_id == bindparam("external_id"),
+        Identity.disabled_at.is_(None),
     )
     .order_by(RoleAssignment.id)
 )
@@ -168,6 +169,56 @@ class PeopleRepository(Repository):
         params = {"identity_id": identity_id, "now": require_aware(now)}
         return bool(await changed(self._session, _TOUCH_INBOUND, params))
 
+    async def move_identity(
+        self, channel: str, old_external_id: str, new_external_id: str
+    ) -> int | None:
+        """The person's account on ``channel`` got a new id (a changed phone number): the
+        identity moves to it, with the person's roles and open form. The person's id, or None
+        when nothing moved (no such identity, or the new id already belongs to someone who is
+        still served: that one is never taken over)."""
+        if old_external_id == new_external_id:
+            return None
+        found = (
+            await self._session.execute(
+                select(Identity.id, Identity.person_id).where(
+                    Identity.channel == channel,
+                    Identity.external_id == old_external_id,
+                    Identity.disabled_at.is_(None),
+                )
+            )
+        ).first()
+        if found is None:
+            return None
+        taken = (
+            await self._session.execute(
+                select(Identity.id, Identity.disabled_at).where(
+                    Identity.channel == channel, Identity.external_id == new_external_id
+                )
+            )
+        ).first()
+        if taken is not None:
+            if taken[1] is None:
+                return None
+            # A switched-off identity only holds the id: free it for the move (the messages
+            # sent to it keep their rows, without the identity).
+            await self._session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.identity_id == taken[0])
+                .values(identity_id=None),
+                execution_options={"synchronize_session": False},
+            )
+            await self._session.execute(
+                delete(Identity).where(Identity.id == taken[0]),
+                execution_options={"synchronize_session": False},
+            )
+        await self._session.execute(
+            update(Identity)
+            .where(Identity.id == found[0])
+            .values(external_id=new_external_id, blocked_at=None),
+            execution_options={"synchronize_session": False},
+        )
+        return int(found[1])
+
     async def mark_blocked(self, channel: str, external_id: str, now: dt.datetime) -> bool:
         """The platform said this user blocked the bot (e.g. Telegram 403)."""
         return bool(
@@ -266,6 +317,10 @@ class PeopleRepository(Repository):
                 Identity.created_at,
                 Identity.last_inbound_at,
                 Identity.blocked_at,
+                Identity.disabled_at,
+                Identity.failed_at,
+                Identity.failure_code,
+                Identity.failure_title,
             )
             .where(Identity.person_id == person_id)
             .order_by(Identity.id)

@@ -28,7 +28,7 @@ from sqlalchemy.pool import NullPool
 from storage.migrate import current, upgrade, upgrade_sync
 from storage.models import Base
 
-HEAD = "0004"  # the newest revision in storage/migrations/versions
+HEAD = "0005"  # the newest revision in storage/migrations/versions
 
 _SNAPSHOTS_0003 = table(
     "progress_snapshots",
@@ -39,6 +39,7 @@ _SNAPSHOTS_0003 = table(
 )
 
 TABLES = {
+    "access_throttle",
     "announcements",
     "deadlines",
     "inbound_events",
@@ -184,3 +185,84 @@ async def test_existing_snapshots_get_the_week_they_were_taken_in(db_url: str) -
         ("18.04.19.2006", "2027-W04", {"verified": 1}),
         ("91.71.01.1001", "2027-W04", {"verified": 4}),
     ]
+
+
+async def test_telegram_group_identities_are_switched_off(db_url: str) -> None:
+    """0005: a group or channel registered as a person is switched off, its open forms are
+    interrupted and, with no private chat left, its roles are revoked; people stay served."""
+    await upgrade(db_url, "0004")
+    engine = create_async_engine(db_url, poolclass=NullPool)
+    at = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
+    people = [
+        # person, identity (channel, external id), open form
+        (1, ("telegram", "-1001234567890"), True),  # a supergroup registered as operator
+        (2, ("telegram", "555000111"), True),  # a person in a private chat
+        (3, ("whatsapp", "6281234567890"), False),
+        (4, ("telegram", "-42"), False),  # a person who also used a group
+        (4, ("telegram", "777000222"), False),
+    ]
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO regions (code, name, level, kind, timezone) "
+                    "VALUES ('18.04', 'Lampung Barat', 2, 'kabupaten', 'Asia/Jakarta')"
+                )
+            )
+            for person_id in sorted({p for p, _, _ in people}):
+                await connection.execute(
+                    text(
+                        "INSERT INTO people (id, name, lang, created_at) "
+                        "VALUES (:id, 'x', 'id', :at)"
+                    ),
+                    {"id": person_id, "at": at},
+                )
+                await connection.execute(
+                    text(
+                        "INSERT INTO role_assignments (person_id, role, region_code, created_at) "
+                        "VALUES (:id, 'operator', '18.04', :at)"
+                    ),
+                    {"id": person_id, "at": at},
+                )
+            for person_id, (channel, external_id), open_form in people:
+                await connection.execute(
+                    text(
+                        "INSERT INTO identities (person_id, channel, external_id, created_at) "
+                        "VALUES (:p, :c, :e, :at)"
+                    ),
+                    {"p": person_id, "c": channel, "e": external_id, "at": at},
+                )
+                if open_form:
+                    await connection.execute(
+                        text(
+                            "INSERT INTO form_sessions (person_id, form_id, form_version, "
+                            "status, state, channel, created_at, updated_at) VALUES "
+                            "(:p, 'verifikasi_keluarga', 1, 'active', '{}', :c, :at, :at)"
+                        ),
+                        {"p": person_id, "c": channel, "at": at},
+                    )
+        await upgrade(db_url)
+        async with engine.connect() as connection:
+            disabled = {
+                row[0]
+                for row in await connection.execute(
+                    text("SELECT external_id FROM identities WHERE disabled_at IS NOT NULL")
+                )
+            }
+            revoked = {
+                row[0]
+                for row in await connection.execute(
+                    text("SELECT person_id FROM role_assignments WHERE revoked_at IS NOT NULL")
+                )
+            }
+            sessions: dict[int, str] = {
+                int(person_id): str(status)
+                for person_id, status in await connection.execute(
+                    text("SELECT person_id, status FROM form_sessions")
+                )
+            }
+    finally:
+        await engine.dispose()
+    assert disabled == {"-1001234567890", "-42"}
+    assert revoked == {1}
+    assert sessions == {1: "interrupted", 2: "active"}
