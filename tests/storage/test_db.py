@@ -16,9 +16,10 @@ class Boom(Exception):
     pass
 
 
-async def test_dialect_and_url(database: Database, db_url: str) -> None:
-    assert database.url == db_url
-    assert database.dialect == ("sqlite" if db_url.startswith("sqlite") else "postgresql")
+async def test_dialect_and_url(database: Database, migrated_url: str) -> None:
+    assert database.url == migrated_url
+    expected = "sqlite" if migrated_url.startswith("sqlite") else "postgresql"
+    assert database.dialect == expected
 
 
 async def test_sqlite_connection_pragmas(sqlite_database: Database) -> None:
