@@ -373,7 +373,7 @@ async def test_media_where_text_is_expected(bot: Bot) -> None:
     await bot.press(CHAT, "Setuju")
     assert "Menu utama" in bot.text()
     await _send_all_media(bot, CHAT)  # the menu
-    assert "Hanya petugas Dinsos" in "\n".join(m.text for m in bot.fake.sent_to(CHAT))
+    assert t("file_not_expected", "id") in "\n".join(m.text for m in bot.fake.sent_to(CHAT))
     await bot.say(CHAT, "1")
     await _send_all_media(bot, CHAT)  # the household search
     await bot.say(CHAT, "Agus Hidayat")
@@ -384,3 +384,5 @@ async def test_media_where_text_is_expected(bot: Bot) -> None:
     await bot.say(CHAT, "ditemukan")
     assert "Alamat" in bot.text()
     assert await _count(bot, Submission) == 0
+    # No question asked for a file: none was fetched.
+    assert bot.fake.calls("getFile") == [] and bot.fake.calls("download") == []
