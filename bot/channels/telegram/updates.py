@@ -10,8 +10,9 @@ would deliver it again for a day (webhook), or polling would never get past it.
 
 - a required true/false field that is missing is taken as false: a right or a property the older
   server did not know of is one the chat does not have;
-- anything else refused is dropped: the deepest *optional* field on the error's path (a poll, a
-  replied-to message, a photo list), so that the rest of the update is still handled;
+- anything else refused is dropped: the deepest *optional* part on the error's path (an
+  optional field such as a poll or a replied-to message, or one item of a list such as a
+  reaction of a kind this aiogram does not know), so that the rest of the update is handled;
 
 and when that does not help it keeps only ``update_id``, which the channel acknowledges and
 ignores. What was mended is logged (field paths only, never values: they can hold a NIK).
@@ -135,14 +136,19 @@ def _repair(data: dict[str, Any], errors: Sequence[Any]) -> tuple[dict[str, Any]
     for path in fills:
         mended = _edit(mended, path[:-1], partial(_with_false, path[-1]))
         notes.append(f"{_shown(path)} taken as false")
+    # Dropped per container, the deepest first: removing a list's items shifts the indices
+    # of what follows, so nothing below a list is touched after its items went.
+    by_parent: dict[Path, set[str | int]] = {}
     for path in drops:
-        mended = _edit(mended, path[:-1], partial(_without, path[-1]))
+        by_parent.setdefault(path[:-1], set()).add(path[-1])
         notes.append(f"{_shown(path)} dropped")
+    for parent in sorted(by_parent, key=len, reverse=True):
+        mended = _edit(mended, parent, partial(_without, frozenset(by_parent[parent])))
     return (mended, notes) if notes else None
 
 
 def _plan(data: dict[str, Any], loc: Path, kind: str) -> tuple[str, Path] | None:
-    """What to do about the error at ``loc``: fill a missing flag, or drop a field."""
+    """What to do about the error at ``loc``: fill a missing flag, or drop a field or an item."""
     models: _Models = (_Update,)
     node: Any = data
     path: list[str | int] = []
@@ -161,6 +167,7 @@ def _plan(data: dict[str, Any], loc: Path, kind: str) -> tuple[str, Path] | None
             node = node[segment]
             path.append(segment)
         elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+            droppable = (*path, segment)  # the list without this item is still a list
             node = node[segment]
             path.append(segment)
         elif isinstance(segment, str) and (narrowed := _narrow(models, segment)):
@@ -207,8 +214,10 @@ def _with_false(key: str | int, node: dict[str, Any]) -> dict[str, Any]:
     return {**node, str(key): False}
 
 
-def _without(key: str | int, node: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in node.items() if k != key}
+def _without(keys: frozenset[str | int], node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: v for k, v in node.items() if k not in keys}
+    return [item for index, item in enumerate(node) if index not in keys]
 
 
 def _under(path: Path, ancestor: Path) -> bool:
