@@ -273,3 +273,16 @@ async def test_service_messages_get_no_reply(bot: Bot) -> None:
     assert await _count(bot, ProcessedInbound) == claims
     # ... while what a person sends is answered as before.
     assert await bot.send(fake.sticker_update(PRIVATE))
+
+
+async def test_the_bot_asks_for_membership_changes_and_reactions(bot: Bot) -> None:
+    """Without them Telegram would not tell the bot it was added to a group (to leave it), nor
+    that someone reacted to an announcement."""
+    await bot.start()
+    if bot.webhook:
+        assert bot.fake.webhook is not None
+        asked = bot.fake.webhook["allowed_updates"]
+    else:
+        await bot.fake.wait_for(lambda: bool(bot.fake.calls("getUpdates")))
+        asked = bot.fake.calls("getUpdates")[0].params["allowed_updates"]
+    assert {"message", "callback_query", "my_chat_member", "message_reaction"} <= set(asked)
