@@ -44,7 +44,7 @@ from bot.channels.telegram.render import Renderer, split_text
 from bot.channels.telegram.sender import TelegramSender, _Lru
 from bot.channels.telegram.texts import private_only, tg
 from handlers.messages import Channel, Inbound, InboundKind, Reply, Text, Tone
-from handlers.ports import Blocked, DeliveryError
+from handlers.ports import Blocked, DeliveryError, RetryAfter, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +100,8 @@ class TelegramChannel:
             _notify(committed)
             return
         if isinstance(parsed, NotPrivate):
-            await self._refuse(parsed)  # stores nothing: acknowledged once said and left
-            _notify(committed)
+            _notify(committed)  # nothing of it is stored: acknowledged at once
+            await self._refuse(parsed)
             return
         if self._too_old(update):
             _notify(committed)
@@ -137,7 +137,8 @@ class TelegramChannel:
 
     async def _refuse(self, update: NotPrivate) -> None:
         """Say once that only private chats are served (or answer the button), then leave.
-        A failure is logged, never raised: nothing is stored, so nothing is to be retried."""
+        A failure is logged, never raised; a leave that failed for a passing reason is tried
+        again on the chat's next update."""
         chat = update.chat_id
         line = private_only(self._lang, self.bot_username)
         log.info("update %s from group or channel %s: not served", update.update_id, chat)
@@ -151,11 +152,14 @@ class TelegramChannel:
             except DeliveryError as error:
                 log.info("update %s: could not tell chat %s: %s", update.update_id, chat, error)
         if update.inside and chat not in self._left:
-            self._left.remember(chat, True)
             try:
                 await self.sender.call(LeaveChat(chat_id=chat), note_blocked=False)
-            except DeliveryError as error:
+            except (TransientError, RetryAfter) as error:
+                log.warning("update %s: could not leave chat %s: %s", update.update_id, chat, error)
+                return
+            except DeliveryError as error:  # e.g. no longer a member: nothing to leave
                 log.info("update %s: could not leave chat %s: %s", update.update_id, chat, error)
+            self._left.remember(chat, True)
 
     def _too_old(self, update: Update) -> bool:
         message = update.message

@@ -286,3 +286,17 @@ async def test_the_bot_asks_for_membership_changes_and_reactions(bot: Bot) -> No
         await bot.fake.wait_for(lambda: bool(bot.fake.calls("getUpdates")))
         asked = bot.fake.calls("getUpdates")[0].params["allowed_updates"]
     assert {"message", "callback_query", "my_chat_member", "message_reaction"} <= set(asked)
+
+
+async def test_a_leave_that_failed_is_tried_again_on_the_next_update(bot: Bot) -> None:
+    service = await bot.start()
+    assert service.telegram is not None
+    service.telegram.sender.backoff = 0.01
+    fake = bot.fake
+    fake.fail_next("leaveChat", 5, status=500)  # every retry of the first leave fails
+    assert [m.text for m in await bot.send(fake.bot_added_update(GROUP))] == [LINE]
+    assert [r.status for r in fake.calls("leaveChat")] == [500] * 5 and fake.left == []
+    assert await bot.send(_group_text(bot, GROUP, "/start@kawal_test_bot KWL-TGAAAA")) == []
+    assert fake.left == [GROUP]  # left now, and the line was not said twice
+    assert [m.text for m in fake.sent_to(GROUP)] == [LINE]
+    await _check_stored_nothing(bot, GROUP, MEMBER)
