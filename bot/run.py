@@ -159,7 +159,14 @@ async def start(
             handle = wrap_handle(handle)
         routes: list[RouteInstaller] = []
         if settings.telegram_bot_token is not None:
-            telegram = TelegramService(settings, db, handle, clock, poll_timeout=poll_timeout)
+            telegram = TelegramService(
+                settings,
+                db,
+                handle,
+                clock,
+                accepts_file=kawal.accepts_file,  # from Kawal itself, even when handle is wrapped
+                poll_timeout=poll_timeout,
+            )
             routes.append(telegram.install_routes)
         if settings.whatsapp_enabled:
             whatsapp = WhatsAppChannel(settings, db, handle, clock)

@@ -7,6 +7,12 @@ the next calls to a method (429 with ``retry_after``, 403, 500). Build updates w
 gone), like Telegram. A photo or document update puts its file on the server: ``getFile`` gives
 its path and ``GET /file/bot<token>/<path>`` its bytes (recorded as method ``download``, which
 ``fail_next`` can fail too); files over 20 MB are refused by ``getFile``, as Telegram does.
+
+Groups, supergroups and channels: :meth:`FakeTelegram.in_group` moves any message update into a
+group (sent by one of its members), :meth:`FakeTelegram.bot_added_update` is the
+``my_chat_member`` update Telegram sends when the bot is added, :meth:`FakeTelegram.service_update`
+a service message (a join, a pin, a title change, a migration). ``leaveChat`` is recorded in
+``left``. :meth:`FakeTelegram.reaction_update` is a ``message_reaction`` update.
 """
 
 from __future__ import annotations
@@ -88,6 +94,7 @@ class FakeTelegram:
     webhook: dict[str, Any] | None = None
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, StoredFile] = field(default_factory=dict)  # by file_id
+    left: list[int] = field(default_factory=list)  # chats the bot left (leaveChat)
     base_url: str = ""
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _drops: dict[str, int] = field(default_factory=dict)
@@ -246,25 +253,146 @@ class FakeTelegram:
         }
         return self._message(chat_id, "Budi", sticker=sticker)
 
-    def press_update(self, message: Sent, data: str, name: str = "Budi") -> dict[str, Any]:
-        """A button press on ``message`` as it is now (with whatever keyboard it still has)."""
+    def press_update(
+        self,
+        message: Sent,
+        data: str,
+        name: str = "Budi",
+        *,
+        group: dict[str, Any] | None = None,
+        user_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A button press on ``message`` as it is now (with whatever keyboard it still has);
+        ``group`` (a chat object) and ``user_id``: pressed by a member of a group."""
+        chat = group or {"id": message.chat_id, "type": "private", "first_name": name}
         shown: dict[str, Any] = {
             "message_id": message.message_id,
             "date": int(time.time()),
-            "chat": {"id": message.chat_id, "type": "private", "first_name": name},
+            "chat": chat,
             "from": {"id": self.bot_id, "is_bot": True, "first_name": "Kawal"},
             "text": message.text,
         }
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             shown["reply_markup"] = message.reply_markup
+        presser = message.chat_id if user_id is None else user_id
         return {
             "update_id": next(self._update_ids),
             "callback_query": {
                 "id": str(next(self._query_ids)),
-                "from": {"id": message.chat_id, "is_bot": False, "first_name": name},
+                "from": {"id": presser, "is_bot": False, "first_name": name},
                 "chat_instance": "ci",
                 "message": shown,
                 "data": data,
+            },
+        }
+
+    # ---- groups, channels, service messages, reactions -------------------------------------
+
+    @staticmethod
+    def group_chat(
+        chat_id: int, chat_type: str = "group", title: str = "Operator Desa"
+    ) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": chat_id, "title": title, "type": chat_type}
+        if chat_type == "group":
+            chat["all_members_are_administrators"] = True
+        return chat
+
+    def in_group(
+        self,
+        update: dict[str, Any],
+        chat_id: int,
+        *,
+        chat_type: str = "group",
+        member: int = 5001,
+        name: str = "Agus",
+    ) -> dict[str, Any]:
+        """``update`` (a message) as sent to a group by ``member``; a channel's post has no
+        sender and comes as ``channel_post``."""
+        message = dict(update.pop("message"))
+        message["chat"] = self.group_chat(chat_id, chat_type)
+        if chat_type == "channel":
+            message.pop("from", None)
+            message["sender_chat"] = message["chat"]
+            update["channel_post"] = message
+        else:
+            message["from"] = {"id": member, "is_bot": False, "first_name": name}
+            update["message"] = message
+        return update
+
+    def _bot_user(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Kawal",
+            "username": self.username,
+        }
+
+    def bot_added_update(
+        self,
+        chat_id: int,
+        chat_type: str = "group",
+        *,
+        status: str = "member",
+        old_status: str = "left",
+        rights: dict[str, Any] | None = None,
+        by: int = 5001,
+    ) -> dict[str, Any]:
+        """The ``my_chat_member`` update of the bot's own membership changing (added: from
+        ``left`` to ``member``; ``rights`` are an administrator's fields, as the server sends
+        them)."""
+        new: dict[str, Any] = {"user": self._bot_user(), "status": status, **(rights or {})}
+        if status == "kicked":
+            new["until_date"] = 0
+        return {
+            "update_id": next(self._update_ids),
+            "my_chat_member": {
+                "chat": self.group_chat(chat_id, chat_type),
+                "from": {"id": by, "is_bot": False, "first_name": "Agus"},
+                "date": int(time.time()),
+                "old_chat_member": {"user": self._bot_user(), "status": old_status},
+                "new_chat_member": new,
+            },
+        }
+
+    def service_update(
+        self, chat_id: int, chat_type: str = "group", *, by: int = 5001, **service: Any
+    ) -> dict[str, Any]:
+        """A service message (e.g. ``new_chat_members=[...]``, ``pinned_message={...}``,
+        ``new_chat_title="..."``, ``migrate_to_chat_id=...``) in a group or a private chat."""
+        if chat_type == "private":
+            return self._message(chat_id, "Budi", **service)
+        update = self._message(by, "Agus", **service)
+        return self.in_group(update, chat_id, chat_type=chat_type, member=by)
+
+    def reaction_update(
+        self,
+        chat_id: int,
+        message_id: int,
+        new: list[dict[str, Any]],
+        old: list[dict[str, Any]] | None = None,
+        *,
+        chat_type: str = "private",
+    ) -> dict[str, Any]:
+        """A person's reaction on ``message_id`` changed from ``old`` to ``new`` (lists of
+        ReactionType objects, e.g. ``{"type": "emoji", "emoji": "👍"}``)."""
+        chat = (
+            {"id": chat_id, "type": "private", "first_name": "Budi"}
+            if chat_type == "private"
+            else self.group_chat(chat_id, chat_type)
+        )
+        return {
+            "update_id": next(self._update_ids),
+            "message_reaction": {
+                "chat": chat,
+                "message_id": message_id,
+                "user": {
+                    "id": chat_id if chat_type == "private" else 5001,
+                    "is_bot": False,
+                    "first_name": "Budi",
+                },
+                "date": int(time.time()),
+                "old_reaction": old or [],
+                "new_reaction": new,
             },
         }
 
@@ -378,6 +506,13 @@ class FakeTelegram:
     async def _api_answerCallbackQuery(self, _params: dict[str, Any]) -> Any:
         return True
 
+    async def _api_leaveChat(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.left:
+            raise _ApiError(403, "Forbidden: bot is not a member of the group chat")
+        self.left.append(chat_id)
+        return True
+
     async def _api_getFile(self, params: dict[str, Any]) -> Any:
         stored = self.files.get(params["file_id"])
         if stored is None:
@@ -418,7 +553,7 @@ class FakeTelegram:
         body: dict[str, Any] = {
             "message_id": message_id,
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
             **extra,
         }
         if "text" in params:

@@ -5,8 +5,15 @@ Updates of one chat are handled one at a time, in order. ``process`` returns onc
 committed (replies are sent after the commit, and a failed send is logged, never raised), and
 raises only when the update was not handled, so the caller must not acknowledge it.
 
-A photo or document is downloaded before the handlers' unit of work, so the transaction never
-waits on the network. A file that is too big or could not be fetched never reaches the
+Only private chats are served. An update from a group, supergroup or channel never reaches the
+handlers and stores nothing: the bot says once (per chat and process) that it serves private
+chats only and how to reach it there, and leaves the chat; a button pressed there gets that
+line as an alert. Service messages and messages older than :data:`MAX_AGE` get no answer.
+
+A photo or document is downloaded only when the handlers want it (``accepts_file``: a question
+asks for it, within the sender's daily quota); else it reaches them without the file, and they
+say what to do instead. It is downloaded before the handlers' unit of work, so the transaction
+never waits on the network. A file that is too big or could not be fetched never reaches the
 handlers: the sender is told so (and what to do), and only then is the update acknowledged.
 """
 
@@ -17,24 +24,33 @@ import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
-from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    LeaveChat,
+    SendMessage,
+)
 from aiogram.types import Update
 
 from bot.channels.telegram.callbacks import CallbackSigner, Kind
 from bot.channels.telegram.errors import is_not_modified
 from bot.channels.telegram.media import MediaNotStored, MediaStore, MediaTooBig
-from bot.channels.telegram.parse import MediaMessage, Press, chat_of, parse
+from bot.channels.telegram.parse import MediaMessage, NotPrivate, Press, chat_of, parse
 from bot.channels.telegram.render import Renderer, split_text
 from bot.channels.telegram.sender import TelegramSender, _Lru
-from bot.channels.telegram.texts import tg
+from bot.channels.telegram.texts import private_only, tg
 from handlers.messages import Channel, Inbound, InboundKind, Reply, Text, Tone
-from handlers.ports import Blocked, DeliveryError
+from handlers.ports import Blocked, DeliveryError, RetryAfter, TransientError
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[Inbound], Awaitable[Reply]]
+AcceptsFile = Callable[[Inbound], Awaitable[bool]]
+MAX_AGE = timedelta(days=7)  # an older message (a lagging server's backlog) is not answered
 _NUMBER_PREFIX = re.compile(r"^\d+\.\s+")
 
 
@@ -46,6 +62,7 @@ class TelegramChannel:
         signer: CallbackSigner,
         renderer: Renderer,
         media: MediaStore,
+        accepts_file: AcceptsFile,
         lang: str = "id",
     ) -> None:
         self._handle = handle
@@ -53,9 +70,13 @@ class TelegramChannel:
         self.media = media
         self._signer = signer
         self._renderer = renderer
+        self._accepts_file = accepts_file
         self._lang = lang
+        self.bot_username = ""  # known once getMe answered (the service sets it)
         self._locks: dict[int, _ChatLock] = {}
         self._answered: _Lru = _Lru()  # (chat id, message id) of keyboards already answered
+        self._told: _Lru = _Lru()  # groups and channels told that only private chats are served
+        self._left: _Lru = _Lru()  # groups and channels left
 
     async def process(self, update: Update, committed: Callable[[], None] | None = None) -> None:
         """Handle ``update``; ``committed`` is called as soon as its effect is stored."""
@@ -78,6 +99,13 @@ class TelegramChannel:
         if parsed is None:
             _notify(committed)
             return
+        if isinstance(parsed, NotPrivate):
+            _notify(committed)  # nothing of it is stored: acknowledged at once
+            await self._refuse(parsed)
+            return
+        if self._too_old(update):
+            _notify(committed)
+            return
         press: Press | None = None
         if isinstance(parsed, Press):
             press = parsed
@@ -86,11 +114,11 @@ class TelegramChannel:
                 _notify(committed)
                 return
         elif isinstance(parsed, MediaMessage):
-            stored = await self._store(parsed, update.update_id)
-            if stored is None:
+            taken = await self._take_file(parsed, update.update_id)
+            if taken is None:
                 _notify(committed)
                 return
-            inbound = stored
+            inbound = taken
         else:
             inbound = parsed
         reply = await self._handle(inbound)  # never raises; commits before returning
@@ -98,13 +126,58 @@ class TelegramChannel:
         try:
             if press is not None:
                 await self._close_keyboard(press)
-            await self.sender.deliver(int(inbound.external_id), reply.messages)
+            if reply.messages:
+                await self.sender.deliver(int(inbound.external_id), reply.messages)
         except DeliveryError as error:
             log.warning("reply to update %s not delivered: %s", update.update_id, error)
         except Exception:
             log.exception("reply to update %s failed", update.update_id)
 
+    # ---- where Kawal does not serve -----------------------------------------------------------
+
+    async def _refuse(self, update: NotPrivate) -> None:
+        """Say once that only private chats are served (or answer the button), then leave.
+        A failure is logged, never raised; a leave that failed for a passing reason is tried
+        again on the chat's next update."""
+        chat = update.chat_id
+        line = private_only(self._lang, self.bot_username)
+        log.info("update %s from group or channel %s: not served", update.update_id, chat)
+        if update.query_id is not None:
+            await self._answer_query(update.update_id, update.query_id, line, alert=True)
+        elif update.speak and chat not in self._told:
+            self._told.remember(chat, True)
+            try:
+                method = SendMessage(chat_id=chat, text=line)
+                await self.sender.call(method, chat=chat, note_blocked=False)
+            except DeliveryError as error:
+                log.info("update %s: could not tell chat %s: %s", update.update_id, chat, error)
+        if update.inside and chat not in self._left:
+            try:
+                await self.sender.call(LeaveChat(chat_id=chat), note_blocked=False)
+            except (TransientError, RetryAfter) as error:
+                log.warning("update %s: could not leave chat %s: %s", update.update_id, chat, error)
+                return
+            except DeliveryError as error:  # e.g. no longer a member: nothing to leave
+                log.info("update %s: could not leave chat %s: %s", update.update_id, chat, error)
+            self._left.remember(chat, True)
+
+    def _too_old(self, update: Update) -> bool:
+        message = update.message
+        if message is None or message.date >= self.sender.clock.now() - MAX_AGE:
+            return False
+        log.info("update %s: a message from %s, too old to answer", update.update_id, message.date)
+        return True
+
     # ---- received files --------------------------------------------------------------------
+
+    async def _take_file(self, message: MediaMessage, update_id: int) -> Inbound | None:
+        """The inbound to hand to the handlers: with the stored file when they want it, else
+        without (they answer); None when the sender was told the file was not taken."""
+        if not await self._accepts_file(message.inbound):
+            kind = message.inbound.kind
+            log.info("update %s: a %s nobody asked for, not fetched", update_id, kind)
+            return message.inbound
+        return await self._store(message, update_id)
 
     async def _store(self, message: MediaMessage, update_id: int) -> Inbound | None:
         """``message.inbound`` with the stored file's path, or None when the sender was told
@@ -215,13 +288,18 @@ class TelegramChannel:
             )
 
     async def _answer(self, press: Press, text: str, *, alert: bool = False) -> None:
+        await self._answer_query(press.update_id, press.query_id, text, alert=alert)
+
+    async def _answer_query(
+        self, update_id: int, query_id: str, text: str, *, alert: bool = False
+    ) -> None:
         method = AnswerCallbackQuery(
-            callback_query_id=press.query_id, text=text or None, show_alert=alert or None
+            callback_query_id=query_id, text=text or None, show_alert=alert or None
         )
         try:
             await self.sender.call(method)
         except DeliveryError as error:
-            log.info("update %s: callback answer failed: %s", press.update_id, error)
+            log.info("update %s: callback answer failed: %s", update_id, error)
 
     async def _edit(self, method: Any, press: Press) -> None:
         try:

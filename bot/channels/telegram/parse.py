@@ -2,6 +2,11 @@
 
 Pure functions: no I/O. A photo or document arrives as a Telegram file id; the channel stores
 the file first (``media.py``) and then puts the stored path in ``Inbound.media_ref``.
+
+Kawal serves people only in private chats: anything from a group, supergroup or channel becomes
+:class:`NotPrivate` (the channel says where it serves and leaves) and never reaches the handlers.
+A service message (someone joined, a message was pinned, the title changed, ...) is not from a
+person and is not answered, in any chat.
 """
 
 from __future__ import annotations
@@ -11,13 +16,52 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
+from aiogram.enums import ChatMemberStatus, ChatType, ContentType
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberRestricted,
+    ChatMemberUpdated,
+    InaccessibleMessage,
+    Message,
+    MessageReactionUpdated,
+    ReactionTypeEmoji,
+    Update,
+)
 
 from handlers.messages import Channel, Inbound, InboundKind, Location
 
 _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 _SAFE_RE = re.compile(r"[^A-Za-z0-9_-]")
 _SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,10}")
+
+# What a person can send; every other kind of message is a service message (joins, pins, title
+# or photo changes, migrations, payments, ...) or one this aiogram does not know: not answered.
+PERSON_CONTENT = frozenset(
+    {
+        ContentType.TEXT,
+        ContentType.ANIMATION,
+        ContentType.AUDIO,
+        ContentType.CHECKLIST,
+        ContentType.CONTACT,
+        ContentType.DICE,
+        ContentType.DOCUMENT,
+        ContentType.GAME,
+        ContentType.LIVE_PHOTO,
+        ContentType.LOCATION,
+        ContentType.PAID_MEDIA,
+        ContentType.PHOTO,
+        ContentType.POLL,
+        ContentType.STICKER,
+        ContentType.STORY,
+        ContentType.VENUE,
+        ContentType.VIDEO,
+        ContentType.VIDEO_NOTE,
+        ContentType.VOICE,
+    }
+)
+_INSIDE = frozenset(
+    {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +96,19 @@ class MediaMessage:
     media: Media
 
 
-Parsed = Inbound | Press | MediaMessage
+@dataclass(frozen=True, slots=True)
+class NotPrivate:
+    """An update from a group, supergroup or channel. Nothing of it reaches the handlers: the
+    channel says (once) that Kawal serves private chats only, and leaves the chat."""
+
+    update_id: int
+    chat_id: int
+    speak: bool  # the bot was just added, or someone wrote to it: it may say where it serves
+    query_id: str | None  # a button pressed there: answered on the button only
+    inside: bool  # as far as the update tells, the bot is still in the chat: it leaves
+
+
+Parsed = Inbound | Press | MediaMessage | NotPrivate
 
 
 def chat_of(update: Update) -> int | None:
@@ -64,16 +120,80 @@ def chat_of(update: Update) -> int | None:
         if query.message is not None:
             return query.message.chat.id
         return query.from_user.id
+    if update.message_reaction is not None:
+        return update.message_reaction.chat.id
+    if update.my_chat_member is not None:
+        return update.my_chat_member.chat.id
+    if update.channel_post is not None:
+        return update.channel_post.chat.id
     return None
 
 
 def parse(update: Update) -> Parsed | None:
-    """The neutral form of ``update``; None for kinds we do not answer (edits, joins, ...)."""
+    """The neutral form of ``update``; None for what is not answered (service messages, a
+    person blocking the bot, kinds we do not handle)."""
+    update_id = update.update_id
     if update.message is not None:
-        return _message(update.update_id, update.message)
+        message = update.message
+        if message.chat.type != ChatType.PRIVATE:
+            return NotPrivate(
+                update_id,
+                message.chat.id,
+                speak=is_from_a_person(message),
+                query_id=None,
+                inside=message.migrate_to_chat_id is None,  # else the group is gone
+            )
+        return _message(update_id, message) if is_from_a_person(message) else None
     if update.callback_query is not None:
-        return _press(update.update_id, update.callback_query)
+        query = update.callback_query
+        where = query.message.chat if query.message is not None else None
+        if where is not None and where.type != ChatType.PRIVATE:
+            return NotPrivate(update_id, where.id, speak=False, query_id=query.id, inside=True)
+        return _press(update_id, query)
+    if update.message_reaction is not None:
+        reaction = update.message_reaction
+        if reaction.chat.type != ChatType.PRIVATE:
+            return NotPrivate(update_id, reaction.chat.id, speak=False, query_id=None, inside=True)
+        return _reaction(update_id, reaction)
+    if update.my_chat_member is not None:
+        change = update.my_chat_member
+        if change.chat.type == ChatType.PRIVATE:
+            return None  # a person blocked or unblocked the bot: the sender notes blocks
+        added = _bot_inside(change)
+        return NotPrivate(update_id, change.chat.id, speak=added, query_id=None, inside=added)
+    if update.channel_post is not None:
+        post = update.channel_post
+        return NotPrivate(
+            update_id, post.chat.id, speak=is_from_a_person(post), query_id=None, inside=True
+        )
     return None
+
+
+def is_from_a_person(message: Message) -> bool:
+    """Whether ``message`` is something a person sent (not a service message)."""
+    return message.content_type in PERSON_CONTENT
+
+
+def _bot_inside(change: ChatMemberUpdated) -> bool:
+    member = change.new_chat_member
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return member.status in _INSIDE
+
+
+def _reaction(update_id: int, reaction: MessageReactionUpdated) -> Inbound:
+    """A reaction in a private chat: the first plain emoji of the new reactions ("" when they
+    were taken back, or are only custom or paid ones)."""
+    emoji = next((r.emoji for r in reaction.new_reaction if isinstance(r, ReactionTypeEmoji)), "")
+    return Inbound(
+        channel=Channel.TELEGRAM,
+        external_id=str(reaction.chat.id),
+        platform_id=str(update_id),
+        kind=InboundKind.REACTION,
+        payload=str(reaction.message_id),
+        text=emoji,
+        display_name=reaction.user.full_name if reaction.user is not None else "",
+    )
 
 
 def _message(update_id: int, message: Message) -> Inbound | MediaMessage:

@@ -5,6 +5,10 @@ order. The next ``getUpdates`` (which is what acknowledges updates to Telegram) 
 offset after the longest run of handled updates; an update whose handling failed is fetched
 again (the handlers deduplicate on ``update_id``), and skipped with an error after
 ``max_failures`` tries so one poisonous update cannot stop the bot.
+
+The answer of ``getUpdates`` is taken as plain JSON and each update read on its own, leniently
+(``updates.py``): an update in an older Bot API's shape is handled or acknowledged, and never
+makes the whole batch unreadable (aiogram would refuse the batch, and it would come back forever).
 """
 
 from __future__ import annotations
@@ -14,17 +18,39 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
-from aiogram.methods import GetUpdates
+from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.parse import chat_of
+from bot.channels.telegram.updates import read_updates
 from handlers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+# What Kawal asks Telegram for (getUpdates and setWebhook). ``my_chat_member`` says the bot was
+# added to a group or channel (it leaves); ``channel_post`` comes from a channel it is still in.
+ALLOWED_UPDATES = [
+    "message",
+    "callback_query",
+    "my_chat_member",
+    "message_reaction",
+    "channel_post",
+]
+
+
+class GetRawUpdates(TelegramMethod[list[Any]]):
+    """``getUpdates``, its answer left as JSON values (read one by one, see ``updates.py``)."""
+
+    __returning__ = list[Any]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    limit: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
 
 
 class Poller:
@@ -75,13 +101,17 @@ class Poller:
             self._fetch.cancel()
 
     async def _get_updates(self) -> list[Update]:
-        method = GetUpdates(
+        method = GetRawUpdates(
             offset=self.offset,
             limit=self.limit,
             timeout=self.timeout,
             allowed_updates=ALLOWED_UPDATES,
         )
-        return await self.channel.sender.call(method)
+        items = await self.channel.sender.call(method)
+        updates = read_updates(items, self.channel.sender.bot)
+        if items and not updates:
+            await self._sleep(self.retry_delay)  # nothing readable came: do not spin on it
+        return updates
 
     async def _acknowledge(self) -> None:
         """On a clean stop, confirm the handled updates (else they are replayed as no-ops)."""
@@ -89,7 +119,9 @@ class Poller:
             return
         with contextlib.suppress(DeliveryError):
             await self.channel.sender.bot(
-                GetUpdates(offset=self.offset, limit=1, timeout=0, allowed_updates=ALLOWED_UPDATES)
+                GetRawUpdates(
+                    offset=self.offset, limit=1, timeout=0, allowed_updates=ALLOWED_UPDATES
+                )
             )
 
     async def process_batch(self, updates: Sequence[Update]) -> int:

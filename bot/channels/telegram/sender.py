@@ -179,10 +179,13 @@ class TelegramSender:
         pages: tuple[Button, ...] | None = self.pages.get((chat_id, message_id))
         return pages
 
-    async def call(self, method: TelegramMethod[T], *, chat: int | None = None) -> T:
+    async def call(
+        self, method: TelegramMethod[T], *, chat: int | None = None, note_blocked: bool = True
+    ) -> T:
         """One Bot API call. With ``chat`` it waits for the rate limiter (a message or an
         edit); 429 pauses every send for ``retry_after`` and retries; network errors and 5xx
-        retry with exponential backoff; 403 marks the chat blocked. Failures raise
+        retry with exponential backoff; 403 marks the chat blocked (unless ``note_blocked`` is
+        false: a group, whose refusal is nothing to store). Failures raise
         :class:`handlers.ports.DeliveryError` subclasses."""
         attempt = 0
         while True:
@@ -193,15 +196,20 @@ class TelegramSender:
                 return await self.bot(method)
             except AiogramError as exc:
                 error = translate(exc)
-            if not await self._should_retry(error, attempt, method, chat):
+            if not await self._should_retry(error, attempt, method, chat, note_blocked):
                 raise error
 
     async def _should_retry(
-        self, error: DeliveryError, attempt: int, method: TelegramMethod[Any], chat: int | None
+        self,
+        error: DeliveryError,
+        attempt: int,
+        method: TelegramMethod[Any],
+        chat: int | None,
+        note_blocked: bool = True,
     ) -> bool:
         name = type(method).__name__
         if isinstance(error, Blocked):
-            if chat is not None:
+            if chat is not None and note_blocked:
                 await self._mark_blocked(chat)
             return False
         if attempt >= self.max_attempts:

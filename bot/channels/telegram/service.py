@@ -14,7 +14,7 @@ from aiogram.types import BotCommand
 from aiohttp import web
 
 from bot.channels.telegram.callbacks import CallbackSigner
-from bot.channels.telegram.channel import Handle, TelegramChannel
+from bot.channels.telegram.channel import AcceptsFile, Handle, TelegramChannel
 from bot.channels.telegram.media import MediaStore
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.render import Renderer
@@ -41,6 +41,7 @@ class TelegramService:
         handle: Handle,
         clock: Clock,
         *,
+        accepts_file: AcceptsFile,
         poll_timeout: int = 25,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -60,7 +61,7 @@ class TelegramService:
         )
         self.media = MediaStore(self.sender, settings.data_dir, sleep=sleep)
         self.channel = TelegramChannel(
-            handle, self.sender, signer, renderer, self.media, settings.lang
+            handle, self.sender, signer, renderer, self.media, accepts_file, settings.lang
         )
         self.webhook_url = settings.telegram_webhook_url
         self.webhook: WebhookReceiver | None = None
@@ -87,6 +88,7 @@ class TelegramService:
     async def start(self) -> None:
         """Check the token, register the commands, then start receiving updates."""
         me = await self.sender.call(GetMe())
+        self.channel.bot_username = me.username or ""
         log.info(
             "Telegram bot @%s ready (%s)", me.username, "webhook" if self.webhook else "polling"
         )

@@ -25,6 +25,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "Coba kirim lagi berkasnya.",
         "photo_failed": "Foto Anda belum berhasil diterima (gangguan saat mengunduh). Coba "
         "kirim lagi fotonya.",
+        "private_only": "Kawal hanya melayani chat pribadi. Buka @{bot} lalu tekan MULAI.",
+        "private_only_unnamed": "Kawal hanya melayani chat pribadi. Ketuk nama bot ini, kirim "
+        "pesan, lalu tekan MULAI.",
         "cmd_start": "Mulai / daftar dengan kode undangan",
         "cmd_menu": "Menu utama",
         "cmd_lanjut": "Lanjutkan formulir yang terbuka",
@@ -52,6 +55,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "it again.",
         "photo_failed": "Your photo did not come through (a download problem). Please send it "
         "again.",
+        "private_only": "Kawal only serves private chats. Open @{bot} and press START.",
+        "private_only_unnamed": "Kawal only serves private chats. Tap this bot's name, send it "
+        "a message, then press START.",
         "cmd_start": "Start / register with an invite code",
         "cmd_menu": "Main menu",
         "cmd_lanjut": "Resume the open form",
@@ -66,3 +72,10 @@ COMMANDS = ("start", "menu", "lanjut", "batal", "bantuan", "tenggat")
 
 def tg(key: str, lang: str = "id") -> str:
     return _TEXTS.get(lang, _TEXTS["id"]).get(key) or _TEXTS["id"][key]
+
+
+def private_only(lang: str, bot_username: str) -> str:
+    """The one line said in a group or channel (and on a button pressed there)."""
+    if not bot_username:
+        return tg("private_only_unnamed", lang)
+    return tg("private_only", lang).format(bot=bot_username)

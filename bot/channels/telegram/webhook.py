@@ -1,7 +1,10 @@
 """Telegram webhook: a route on the process's HTTP server.
 
 A request must carry the secret given to ``setWebhook`` in ``X-Telegram-Bot-Api-Secret-Token``
-(compared in constant time), else 401 and nothing happens. The response (200) is given only once
+(compared in constant time), else 401 and nothing happens. The body must arrive within
+``body_timeout`` seconds (else 408) and be a JSON object with an integer ``update_id`` (else
+400); an update aiogram's models refuse is read leniently (``updates.py``), so an older Bot API
+server's update is handled or acknowledged, never refused. The response (200) is given only once
 the update's effect is committed, so a crash before that makes Telegram deliver it again; the
 replies are sent after the response.
 """
@@ -10,55 +13,70 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
-from typing import Any
 
 from aiogram import Bot
-from aiogram.types import Update
 from aiohttp import web
-from pydantic import ValidationError
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.updates import NotAnUpdate, decode_update
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  # a header name
-
-
-def _parse_update(body: bytes, bot: Bot) -> Update:
-    """The update in ``body``: straight from the bytes (pydantic parses the JSON itself, a
-    third cheaper), else through :mod:`json`, which also takes what pydantic's parser refuses
-    but Python's accepts (a lone surrogate escape such as ``\\ud800``)."""
-    try:
-        return Update.model_validate_json(body, context={"bot": bot})
-    except ValidationError:
-        data: Any = json.loads(body)
-        return Update.model_validate(data, context={"bot": bot})
+BODY_TIMEOUT = 10.0  # seconds for the whole body once the headers are in
 
 
 class WebhookReceiver:
-    def __init__(self, bot: Bot, channel: TelegramChannel, path: str, secret: str) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        channel: TelegramChannel,
+        path: str,
+        secret: str,
+        *,
+        body_timeout: float = BODY_TIMEOUT,
+    ) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
         self.bot = bot
         self.channel = channel
         self.path = path
+        self.body_timeout = body_timeout
         self._secret = secret.encode()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def install(self, app: web.Application) -> None:
         app.router.add_post(self.path, self.receive)
 
+    def _authorized(self, request: web.Request) -> bool:
+        given = request.headers.get(SECRET_HEADER, "")
+        try:
+            raw = given.encode()
+        except UnicodeEncodeError:  # bytes that are not UTF-8 (kept as lone surrogates)
+            return False
+        return hmac.compare_digest(raw, self._secret)
+
     async def receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, self._secret):
+        if not self._authorized(request):
             log.warning("webhook request without the right secret from %s", request.remote)
             return web.Response(status=401, text="unauthorized")
         try:
-            update = _parse_update(await request.read(), self.bot)
-        except (ValueError, ValidationError):
-            log.warning("webhook request with a body that is not an update")
+            async with asyncio.timeout(self.body_timeout):
+                body = await request.read()
+        except TimeoutError:
+            log.warning(
+                "webhook request body from %s not received within %.1f s",
+                request.remote,
+                self.body_timeout,
+            )
+            response = web.Response(status=408, text="request timeout")
+            response.force_close()  # do not wait for the rest of the body
+            return response
+        try:
+            update = decode_update(body, self.bot)
+        except NotAnUpdate as error:
+            log.warning("webhook request with a body that is not an update: %s", error)
             return web.Response(status=400, text="not an update")
 
         committed = asyncio.get_running_loop().create_future()

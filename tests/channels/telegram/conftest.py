@@ -124,8 +124,9 @@ class Bot:
 
 
 def _chat_of(update: dict[str, Any]) -> int:
-    if "message" in update:
-        return int(update["message"]["chat"]["id"])
+    for kind in ("message", "channel_post", "my_chat_member", "message_reaction"):
+        if kind in update:
+            return int(update[kind]["chat"]["id"])
     return int(update["callback_query"]["message"]["chat"]["id"])
 
 

@@ -1,7 +1,13 @@
-"""Rendering and parsing through the real channel, with a scripted handler in place of Kawal."""
+"""Rendering and parsing through the real channel, with a scripted handler in place of Kawal.
+
+Whether a received file is fetched is still Kawal's call (``Kawal.accepts_file``: a question asks
+for it), whatever handler is scripted: the tests that send files first make the chat someone
+Kawal takes that file from.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -37,6 +43,26 @@ class Script:
             return self.replies.pop(0) if self.replies else Reply([Text("ok")])
 
         return handle
+
+
+async def _asked_for_a_photo(bot: Bot) -> None:
+    """CHAT becomes an operator at a question that asks for a photo (a screenshot)."""
+    await bot.start()
+    await bot.register(CHAT, "KWL-TGAAAA")
+    await bot.press(CHAT, "Lapor kendala")
+    await bot.press(CHAT, "Aplikasi SIKS-NG")
+    await bot.say(CHAT, "Aplikasi SIKS-NG tidak bisa dibuka sejak pagi")
+    assert "Tangkapan layar" in bot.text()
+    await bot.stop()
+
+
+async def _from_dinsos(bot: Bot, now: datetime) -> None:
+    """CHAT becomes a Dinsos officer (who may send a register as a document)."""
+    async with bot.db.unit_of_work() as uow:
+        await uow.invites.create("KWL-TGDINS", "dinsos", "18.04", None, now)
+    await bot.start()
+    await bot.register(CHAT, "KWL-TGDINS")
+    await bot.stop()
 
 
 def _content(path: str | Path) -> bytes | None:
@@ -81,6 +107,7 @@ async def test_location_photo_and_files(polling_bot: Bot, tmp_path: Path) -> Non
         Reply([Text("x" * 5000), Question("Lanjut?", (Option("y", "Ya"),), multi=True)]),
         Reply([Document(str(report), "Laporan", "laporan-desa.csv"), Chart(str(chart), "Grafik")]),
     )
+    await _asked_for_a_photo(polling_bot)
     await polling_bot.start(wrap_handle=script.wrap)
     fake = polling_bot.fake
 
@@ -122,8 +149,9 @@ async def test_location_photo_and_files(polling_bot: Bot, tmp_path: Path) -> Non
     assert photo.params["photo"]["file_name"] == "grafik.png"
 
 
-async def test_commands_and_deep_links_are_parsed(polling_bot: Bot) -> None:
+async def test_commands_and_deep_links_are_parsed(polling_bot: Bot, now: datetime) -> None:
     script = Script()
+    await _from_dinsos(polling_bot, now)
     await polling_bot.start(wrap_handle=script.wrap)
     await polling_bot.say(CHAT, "/start KWL-ABC123")
     await polling_bot.say(CHAT, "/Lanjut@kawal_test_bot")

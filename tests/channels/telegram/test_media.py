@@ -1,5 +1,7 @@
-"""Received photos and documents through the real bot and the fake Bot API: the file is fetched
-(getFile, then the file URL) into data_dir/media/telegram/ before the handlers see it."""
+"""Received photos and documents through the real bot and the fake Bot API: when Kawal wants the
+file (a question asks for it, or Dinsos sends a register), it is fetched (getFile, then the file
+URL) into data_dir/media/telegram/ before the handlers see it; else it is never fetched and the
+handlers say what to do instead."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from bot.channels.telegram.parse import MediaMessage, parse, safe_suffix
 from bot.channels.telegram.texts import tg
 from bot.demo import load_register_csv
 from bot.regions import load_regions
+from handlers.i18n import t
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.channels.telegram.conftest import (
@@ -113,14 +116,78 @@ async def test_a_register_sent_as_a_document_is_imported(any_bot: Bot) -> None:
             assert len(await uow.audit.list(entity="region")) == len(audit)
 
 
-async def test_an_operator_document_is_stored_but_not_imported(any_bot: Bot) -> None:
+async def test_an_operator_document_is_neither_fetched_nor_imported(any_bot: Bot) -> None:
     bot, fake = any_bot, any_bot.fake
     await bot.start()
     await bot.register(CHAT, "KWL-TGOPER")
+    async with bot.db.unit_of_work() as uow:
+        imports = await uow.audit.list(entity="region")  # the seeded register
+    replies = await bot.send(fake.document_update(CHAT, "../../kawal.db", b"SQLite format 3\x00"))
+    assert [m.text for m in replies] == ["⚠️ " + t("file_not_expected", "id")]
+    assert fake.calls("getFile") == [] and fake.calls("download") == []
+    assert _stored(bot) == []
+    async with bot.db.unit_of_work() as uow:
+        assert await uow.audit.list(entity="region") == imports
+
+
+async def test_a_file_name_never_becomes_part_of_the_stored_path(any_bot: Bot) -> None:
+    bot, fake = any_bot, any_bot.fake
+    await bot.start()
+    await bot.register(CHAT, "KWL-TGDINS")  # Dinsos may send a register: the file is fetched
     await bot.send(fake.document_update(CHAT, "../../kawal.db", b"SQLite format 3\x00"))
-    assert "Hanya petugas Dinsos" in bot.text()
+    assert "Kirim daftar DTKS sebagai berkas .csv atau .xlsx" in bot.text()  # not a register
     [stored] = _stored(bot)  # under the media folder, whatever name the sender gave
     assert stored.parent == _media_dir(bot) and stored.suffix == ".db"
+    assert len(fake.calls("getFile")) == 1
+
+
+async def test_files_nobody_asked_for_are_never_fetched(any_bot: Bot) -> None:
+    """A stranger's photo, and an operator's photo in the menu: answered by the handlers,
+    never downloaded (Telegram's getFile is not even asked)."""
+    bot, fake = any_bot, any_bot.fake
+    await bot.start()
+    stranger = CHAT + 1
+    await bot.say(stranger, "halo")
+    to_a_stranger = bot.text()
+    assert to_a_stranger
+    replies = await bot.send(fake.photo_update(stranger, caption="KTP saya"))
+    assert bot.text() == to_a_stranger, [m.text for m in replies]
+    await bot.register(CHAT, "KWL-TGOPER")
+    replies = await bot.send(fake.photo_update(CHAT))
+    assert [m.text for m in replies] == ["⚠️ " + t("file_not_expected", "id")]
+    assert "Menu utama" not in bot.text()
+    assert fake.calls("getFile") == [] and fake.calls("download") == []
+    assert _stored(bot) == []
+    async with bot.db.unit_of_work() as uow:
+        assert await uow.people.find_by_identity("telegram", str(stranger)) is None
+
+
+async def test_a_house_photo_in_the_proposal_form_is_fetched_and_stored(any_bot: Bot) -> None:
+    bot, fake = any_bot, any_bot.fake
+    await bot.start()
+    await bot.register(CHAT, "KWL-TGOPER")
+    await bot.press(CHAT, "Usulan keluarga baru")
+    assert "Usulan keluarga baru: Sri Menanti" in bot.text()
+    for answer in ["1804190101250009", "Joko Susilo", "L", "27-04-1990", "1804072704900999"]:
+        await bot.say(CHAT, answer)
+    for answer in ["Dusun I, Pekon Sri Menanti", "2", "1", "tidak"]:
+        await bot.say(CHAT, answer)
+    assert "Foto rumah" in bot.text()
+    update = fake.photo_update(CHAT)
+    await bot.send(update)
+    assert "Lokasi rumah" in bot.text()
+    for answer in ["lewati", "lewati", "simpan"]:
+        await bot.say(CHAT, answer)
+    assert "Usulan keluarga baru Joko Susilo tercatat" in bot.text()
+
+    largest = max(update["message"]["photo"], key=lambda size: size["width"])
+    [path] = _stored(bot)
+    assert path == _media_dir(bot) / f"tg-{largest['file_unique_id']}.jpg"
+    assert _content(path) == fake.files[largest["file_id"]].content
+    assert [c.params["file_id"] for c in fake.calls("getFile")] == [largest["file_id"]]
+    [submission] = await _submissions(bot)
+    assert submission.answers["house_photo"] == str(path)
+    assert submission.answers["photo_missing"] is False
 
 
 # ---- photos and refusals (SQLite, polling and webhook) --------------------------------------
@@ -159,9 +226,16 @@ async def test_a_photo_answer_stores_a_path_that_exists(bot: Bot) -> None:
     assert _stored(bot) == [path]  # only the largest size, no partial file left
 
 
-async def test_an_oversized_document_is_refused_before_downloading(bot: Bot) -> None:
+async def _dinsos(bot: Bot, now: datetime) -> None:
+    """CHAT registered as Dinsos, who may send a register (a document) at any time."""
+    async with bot.db.unit_of_work() as uow:
+        await uow.invites.create("KWL-TGDINS", "dinsos", "18.04", None, now)
+    await bot.register(CHAT, "KWL-TGDINS")
+
+
+async def test_an_oversized_document_is_refused_before_downloading(bot: Bot, now: datetime) -> None:
     await bot.start()
-    await bot.register(CHAT, "KWL-TGAAAA")
+    await _dinsos(bot, now)
     replies = await bot.send(bot.fake.document_update(CHAT, "dtks_kabupaten.xlsx", size=TOO_BIG))
     assert [m.text for m in replies] == ["⚠️ " + tg("document_too_big")]
     assert "20 MB" in replies[0].text and ".csv" in replies[0].text
@@ -208,10 +282,10 @@ async def test_a_failed_download_asks_again_and_stores_nothing(bot: Bot) -> None
     assert _content(submission.answers["screenshot"])
 
 
-async def test_a_document_whose_file_cannot_be_had_asks_again(bot: Bot) -> None:
+async def test_a_document_whose_file_cannot_be_had_asks_again(bot: Bot, now: datetime) -> None:
     service = await bot.start()
     assert service.telegram is not None
-    await bot.register(CHAT, "KWL-TGAAAA")
+    await _dinsos(bot, now)
     bot.fake.fail_next("getFile", status=400)
     replies = await bot.send(bot.fake.document_update(CHAT, "dtks.csv"))
     assert [m.text for m in replies] == ["⚠️ " + tg("document_failed")]

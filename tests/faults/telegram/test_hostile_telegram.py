@@ -1,6 +1,8 @@
 """Hostile input through the real bot over HTTP (fake Bot API; polling and webhook mode):
 oversized and odd messages, a megabyte webhook body, unknown and forged button data, replayed
-and out-of-order updates, old keyboards, unknown commands and media where text is expected.
+and out-of-order updates, old keyboards, unknown commands and media where text is expected;
+at the webhook a secret that is not UTF-8, JSON nested 100,000 deep or not an update, a body
+that stalls or trickles, messages older than a week.
 
 Every update must get an answer (or, for a button the bot did not sign, a refusal on the button
 itself), never the internal-error apology, and must change nothing it should not.
@@ -8,11 +10,15 @@ itself), never the internal-error apology, and must change nothing it should not
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 import json
-from datetime import datetime
+import logging
+import time
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +31,7 @@ from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.demo import load_register_csv
 from bot.regions import load_regions
 from handlers.i18n import t
+from handlers.ports import FixedClock
 from storage.models import FormSession, Person, ProcessedInbound, Submission
 from tests.channels.telegram.conftest import DEMO_DIR, SRI_MENANTI, WEBHOOK_SECRET, Bot
 from tests.fakes.telegram_api import Sent
@@ -373,7 +380,7 @@ async def test_media_where_text_is_expected(bot: Bot) -> None:
     await bot.press(CHAT, "Setuju")
     assert "Menu utama" in bot.text()
     await _send_all_media(bot, CHAT)  # the menu
-    assert "Hanya petugas Dinsos" in "\n".join(m.text for m in bot.fake.sent_to(CHAT))
+    assert t("file_not_expected", "id") in "\n".join(m.text for m in bot.fake.sent_to(CHAT))
     await bot.say(CHAT, "1")
     await _send_all_media(bot, CHAT)  # the household search
     await bot.say(CHAT, "Agus Hidayat")
@@ -384,3 +391,150 @@ async def test_media_where_text_is_expected(bot: Bot) -> None:
     await bot.say(CHAT, "ditemukan")
     assert "Alamat" in bot.text()
     assert await _count(bot, Submission) == 0
+    # No question asked for a file: none was fetched.
+    assert bot.fake.calls("getFile") == [] and bot.fake.calls("download") == []
+
+
+# ---- the webhook's door -----------------------------------------------------------------------
+
+
+async def _raw(
+    bot: Bot,
+    head: bytes,
+    body: bytes = b"",
+    *,
+    length: int | None = None,
+    trickle: float | None = None,
+    within: float = 10.0,
+) -> tuple[int, float]:
+    """Send a hand-written request to the webhook (``head``: the header lines); the status and
+    the seconds until it came. ``length`` claims another Content-Length than ``body``'s;
+    ``trickle`` sends the body a byte at a time, that many seconds apart."""
+    assert bot.service is not None
+    address = urlsplit(bot.service.base_url)
+    assert address.hostname is not None and address.port is not None
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    started = time.monotonic()
+    try:
+        claimed = len(body) if length is None else length
+        writer.write(
+            b"POST /telegram/webhook HTTP/1.1\r\nHost: kawal.example\r\n"
+            b"Content-Type: application/json\r\n"
+            + head
+            + f"Content-Length: {claimed}\r\n\r\n".encode()
+        )
+        if trickle is None:
+            writer.write(body)
+        await writer.drain()
+
+        async def dribble() -> None:
+            for byte in body:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(trickle or 0)
+
+        sending = asyncio.ensure_future(dribble() if trickle is not None else asyncio.sleep(0))
+        try:
+            async with asyncio.timeout(within):
+                status_line = await reader.readline()
+        finally:
+            sending.cancel()
+            await asyncio.gather(sending, return_exceptions=True)
+        return int(status_line.split()[1]), time.monotonic() - started
+    finally:
+        writer.close()
+        await asyncio.gather(writer.wait_closed(), return_exceptions=True)
+
+
+def _secret_line(value: bytes) -> bytes:
+    return SECRET_HEADER.encode() + b": " + value + b"\r\n"
+
+
+def _no_traceback(caplog: Any) -> None:
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_secret_that_is_not_utf8_is_unauthorized(webhook_bot: Bot, caplog: Any) -> None:
+    bot = webhook_bot
+    await bot.start()
+    update = json.dumps(bot.fake.text_update(CHAT, "/start KWL-TGAAAA")).encode()
+    for secret in (b"\xff\xfe\x80", WEBHOOK_SECRET.encode() + b"\xc3\x28", b"\xc0\xaf" * 20):
+        status, _ = await _raw(bot, _secret_line(secret), update)
+        assert status == 401, secret
+    assert await _count(bot, ProcessedInbound) == 0 and bot.fake.calls("sendMessage") == []
+    _no_traceback(caplog)
+    status, _ = await _raw(bot, _secret_line(WEBHOOK_SECRET.encode()), update)
+    assert status == 200  # the same request with the right secret is served
+
+
+NOT_UPDATES = (
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"update_id": 7, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b'{"update_id": 7, "message": ' + b'{"a":' * 50_000 + b"1" + b"}" * 50_001,
+    b"[1, 2]",
+    b'"update"',
+    b"null",
+    b"{}",
+    b'{"update_id": "7"}',
+    b'{"update_id": true, "message": {}}',
+    b'{"update_id": 7.5}',
+    b"\xff\xfe not json",
+)
+
+
+async def test_json_that_is_not_an_update_is_400_without_a_traceback(
+    webhook_bot: Bot, caplog: Any
+) -> None:
+    bot = webhook_bot
+    await bot.start()
+    for body in NOT_UPDATES:
+        assert await _post(bot, body) == 400, body[:40]
+    assert await _count(bot, ProcessedInbound) == 0
+    _no_traceback(caplog)
+    await bot.say(CHAT, "/start KWL-TGAAAA")  # and the bot still serves
+    assert "UU PDP" in bot.text()
+
+
+async def test_a_body_that_stalls_or_trickles_gets_408(webhook_bot: Bot, caplog: Any) -> None:
+    bot = webhook_bot
+    service = await bot.start()
+    assert service.telegram is not None and service.telegram.webhook is not None
+    service.telegram.webhook.body_timeout = 0.5
+    update = json.dumps(bot.fake.text_update(CHAT, "/start KWL-TGAAAA")).encode()
+    secret = _secret_line(WEBHOOK_SECRET.encode())
+    # Headers, part of the body, then nothing.
+    status, took = await _raw(bot, secret, update[:20], length=len(update))
+    assert status == 408 and 0.4 < took < 5
+    # The whole body, a byte every 0.05 s: it would take longer than the timeout.
+    status, took = await _raw(bot, secret, update, trickle=0.05)
+    assert status == 408 and 0.4 < took < 5
+    assert await _count(bot, ProcessedInbound) == 0 and bot.fake.calls("sendMessage") == []
+    _no_traceback(caplog)
+    status, _ = await _raw(bot, secret, update)  # in time: served
+    assert status == 200
+
+
+async def test_messages_older_than_a_week_are_acknowledged_and_ignored(
+    bot: Bot, now: datetime
+) -> None:
+    await bot.start(clock=FixedClock(now))
+    await bot.register(CHAT, "KWL-TGAAAA")
+    claims = await _count(bot, ProcessedInbound)
+
+    def dated(text: str, age: timedelta, **extra: Any) -> dict[str, Any]:
+        update = bot.fake.text_update(CHAT, text)
+        update["message"].update(date=int((now - age).timestamp()), **extra)
+        return update
+
+    recent = int(now.timestamp())
+    for update in (
+        dated("menu", timedelta(days=8)),
+        dated("/menu", timedelta(days=7, seconds=1)),
+        dated("menu", timedelta(days=30), edit_date=recent),  # an edit does not make it new
+        {**dated("menu", timedelta(days=9)), "update_id": bot.fake.new_update_id()},
+    ):
+        assert await bot.send(update) == []  # acknowledged (polling: offset; webhook: 200)
+    assert await _count(bot, ProcessedInbound) == claims
+    await bot.send(dated("menu", timedelta(days=6)))
+    assert "Menu utama" in bot.text()
