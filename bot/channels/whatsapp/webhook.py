@@ -322,8 +322,7 @@ class WhatsAppProcessor:
             inbound = with_file
         chat = inbound.external_id
         if inbound.kind is InboundKind.NUMBER_CHANGED:
-            await self.handle(inbound)  # the identity moves; nothing is answered
-            self.sender.menus.move(chat, inbound.args)
+            await self._number_changed(inbound)
             return
         resolved = self.sender.menus.resolve(inbound)
         if resolved.inbound is None:
@@ -336,6 +335,20 @@ class WhatsAppProcessor:
             rendered = render_all(reply.messages)
             self.sender.menus.remember(chat, rendered)
             self._send_later(chat, rendered.parts)
+
+    async def _number_changed(self, inbound: Inbound) -> None:
+        """The handlers move the identity (nothing is answered); the menu being read moves
+        along, but only when the identity did (the new number may be someone else's)."""
+        old, new = inbound.external_id, inbound.args
+        before = await self._person_of(old)
+        await self.handle(inbound)
+        if before is not None and before == await self._person_of(new):
+            self.sender.menus.move(old, new)
+
+    async def _person_of(self, external_id: str) -> int | None:
+        async with self.db.unit_of_work() as uow:
+            person = await uow.people.find_by_identity(CHANNEL, external_id)
+        return person.person_id if person is not None else None
 
     async def _with_file(self, message: ParsedMessage) -> Inbound | None:
         """The inbound with its stored file, or without one when the file is not wanted now

@@ -18,6 +18,7 @@ from storage.db import Database
 from storage.models import ProcessedInbound
 from tests.channels.whatsapp import payloads
 from tests.channels.whatsapp.conftest import SRI_MENANTI, Harness, WaUser
+from tests.fakes.graph_api import Sent
 
 REGISTER = Path(__file__).resolve().parents[2] / "data" / "dtks_register_sri_menanti.csv"
 UNREADABLE = "belum bisa dibaca"
@@ -86,19 +87,25 @@ async def test_messages_and_receipts_for_another_number_are_ignored(
 # ---- a changed number ------------------------------------------------------------------------
 
 
+async def _at_numbered_menu(user: WaUser) -> Sent:
+    """The housing form up to its 12-option question: a numbered text menu, 10 a page."""
+    await user.press("m:housing")
+    await user.text("Agus Hidayat")
+    await user.choose("Agus Hidayat")
+    for answer in ("milik sendiri", "36", "keramik", "tembok", "seng", "sumur bor"):
+        await user.text(answer)
+    await user.text("Listrik PLN dengan meteran")
+    await user.text("900 VA")
+    [menu] = [s for s in user.last if "1. " in s.text()]
+    assert "10. " in menu.text() and "11. " not in menu.text()
+    return menu
+
+
 async def test_a_changed_number_keeps_the_registration_the_form_and_the_menu(
     wa: Harness,
 ) -> None:
     old = await _registered(wa, "6281366660001", "operator", SRI_MENANTI, "KWL-NUMCH1")
-    await old.press("m:housing")
-    await old.text("Agus Hidayat")
-    await old.choose("Agus Hidayat")
-    for answer in ("milik sendiri", "36", "keramik", "tembok", "seng", "sumur bor"):
-        await old.text(answer)
-    await old.text("Listrik PLN dengan meteran")
-    await old.text("900 VA")
-    [menu] = [s for s in old.last if "1. " in s.text()]  # 12 options: a numbered text menu
-    assert "11. " not in menu.text()
+    menu = await _at_numbered_menu(old)
     async with wa.db.unit_of_work() as uow:
         person = await uow.people.find_by_identity("whatsapp", old.wa_id)
         assert person is not None
@@ -123,11 +130,25 @@ async def test_a_changed_number_keeps_the_registration_the_form_and_the_menu(
     assert wa.graph.to(old.wa_id)[-1].text() == menu.text()  # nothing more went to the old one
 
 
-async def test_a_stranger_changing_number_changes_nothing(wa_sqlite: Harness) -> None:
+async def test_a_change_to_a_number_in_use_or_by_a_stranger_moves_nothing(
+    wa_sqlite: Harness,
+) -> None:
     h = wa_sqlite
     assert await h.deliver(payloads.number_changed("6281366660002", "6281366660003")) == []
     async with h.db.unit_of_work() as uow:
         assert await uow.people.find_by_identity("whatsapp", "6281366660003") is None
+    first = await _registered(h, "6281366660004", "operator", SRI_MENANTI, "KWL-NUMCH2")
+    second = await _registered(h, "6281366660005", "operator", SRI_MENANTI, "KWL-NUMCH3")
+    await _at_numbered_menu(first)
+    assert await h.deliver(payloads.number_changed(first.wa_id, second.wa_id)) == []
+    await second.text("lagi")  # not the first one's menu: the handlers read the word
+    assert "11. " not in second.texts()
+    await first.text("lagi")  # the first one still has it
+    assert "11. " in first.texts()
+    async with h.db.unit_of_work() as uow:
+        one = await uow.people.find_by_identity("whatsapp", first.wa_id)
+        two = await uow.people.find_by_identity("whatsapp", second.wa_id)
+    assert one is not None and two is not None and one.person_id != two.person_id
 
 
 # ---- reactions and notices -------------------------------------------------------------------
