@@ -169,7 +169,7 @@ async def start(
             )
             routes.append(telegram.install_routes)
         if settings.whatsapp_enabled:
-            whatsapp = WhatsAppChannel(settings, db, handle, clock)
+            whatsapp = WhatsAppChannel(settings, db, handle, clock, accepts_file=kawal.accepts_file)
             routes.append(whatsapp.install_routes)
         server = WebServer(build_web_app(routes), settings.http_host, settings.http_port)
         # What a crash left in the outbox is settled before anything new comes in.

@@ -420,6 +420,8 @@ class Report:
     waiting: list[DeliveryRow] = field(default_factory=list)  # not acknowledged yet
     rows: list[DeliveryRow] = field(default_factory=list)  # every recipient
     nudged: int = 0
+    # Person id -> the platform's reason a failed message gave ("131026 Message undeliverable").
+    reasons: dict[int, str] = field(default_factory=dict)
 
     @property
     def not_acknowledged(self) -> int:
@@ -440,6 +442,7 @@ async def report(uow: UnitOfWork, announcement_id: int) -> Report | None:
         if row.acknowledged_at is None:
             found.waiting.append(row)
     found.nudged = sum((await uow.outbox.count_by_status(nudge_campaign(record.id))).values())
+    found.reasons = await uow.outbox.failure_reasons(campaign(record.id))
     return found
 
 
@@ -500,7 +503,9 @@ def report_text(found: Report, lang: str, *, people: int = PEOPLE_SHOWN) -> str:
     if found.waiting:
         lines.append("")
         lines.append(t("ann_report_waiting", lang, count=len(found.waiting)))
-        for row in found.waiting[:people]:
+        # Those whose message failed first: someone has to reach them another way.
+        waiting = sorted(found.waiting, key=lambda row: _row_state(row.status) != "failed")
+        for row in waiting[:people]:
             lines.append(
                 t(
                     "ann_report_person",
@@ -508,7 +513,7 @@ def report_text(found: Report, lang: str, *, people: int = PEOPLE_SHOWN) -> str:
                     name=row.name or "-",
                     role=t("ann_role_" + row.role, lang) if row.role else "-",
                     village=row.region_name or row.region_code or "-",
-                    status=t("ann_row_" + _row_state(row.status), lang),
+                    status=_row_status(found, row, lang),
                 )
             )
         if len(found.waiting) > people:
@@ -516,6 +521,16 @@ def report_text(found: Report, lang: str, *, people: int = PEOPLE_SHOWN) -> str:
     if total.delivered == 0 and total.sent:
         lines.append(t("ann_report_delivered_note", lang))
     return "\n".join(lines)
+
+
+def _row_status(found: Report, row: DeliveryRow, lang: str) -> str:
+    """A recipient's status in words; a failure with the platform's reason when it gave one
+    ("gagal: 131026 Message undeliverable")."""
+    state = _row_state(row.status)
+    reason = found.reasons.get(row.person_id) if state == "failed" else None
+    if reason:
+        return t("ann_row_failed_reason", lang, reason=reason)
+    return t("ann_row_" + state, lang)
 
 
 def _row_state(status: str) -> str:
@@ -703,7 +718,7 @@ def report_sheets(found: Report, lang: str) -> list[Sheet]:
             row.region_code or "",
             row.region_name or "",
             t("channel_" + row.channel, lang) if row.channel else "",
-            t("ann_row_" + _row_state(row.status), lang),
+            _row_status(found, row, lang),
             when(row.delivered_at or row.read_at),
             when(row.acknowledged_at),
             row.last_error or "",

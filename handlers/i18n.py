@@ -985,6 +985,7 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     "ann_row_sent": {"id": "terkirim", "en": "sent"},
     "ann_row_failed": {"id": "gagal", "en": "failed"},
+    "ann_row_failed_reason": {"id": "gagal: {reason}", "en": "failed: {reason}"},
     "ann_row_uncertain": {"id": "belum pasti", "en": "unsure"},
     "ann_row_pending": {"id": "antre", "en": "queued"},
     "ann_row_other": {"id": "tidak dikirim", "en": "not sent"},

@@ -32,7 +32,12 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-KEEP_PROCESSED_INBOUND = dt.timedelta(days=3)  # Telegram keeps undelivered updates for 24 h
+# The ids of handled updates (the dedupe claims): Telegram keeps an undelivered update for 24 h,
+# Meta retries a WhatsApp webhook for up to 7 days (and older messages are ignored outright).
+KEEP_PROCESSED_INBOUND = dt.timedelta(days=8)
+# Raw webhook bodies once processed, or failed for good: kept a while to look into, then gone
+# (they hold what people wrote).
+KEEP_INBOUND_BODIES = dt.timedelta(days=7)
 PRUNED_FOLDERS = ("charts", "exports")  # under the data folder; media/ and outbox/ stay
 
 
@@ -98,13 +103,15 @@ class Ticker:
 async def housekeeping(
     db: Database, clock: Clock, data_dir: Path | None = None, keep_files_days: int = 7
 ) -> int:
-    """Forget processed inbound update ids older than Telegram would ever redeliver, and
-    delete the charts and exports in ``data_dir`` older than ``keep_files_days`` (a quality
-    or SIKS-NG export holds full NIK and No. KK: keep such copies no longer than needed, as
-    UU PDP asks). How many rows and files went."""
+    """Forget processed inbound update ids older than any platform would redeliver, and raw
+    webhook bodies done with (processed or failed) after ``KEEP_INBOUND_BODIES``, and delete
+    the charts and exports in ``data_dir`` older than ``keep_files_days`` (a quality or
+    SIKS-NG export holds full NIK and No. KK: keep such copies no longer than needed, as UU PDP
+    asks). How many rows and files went."""
     now = clock.now()
     async with db.unit_of_work() as uow:
         removed = await uow.inbound.prune(now - KEEP_PROCESSED_INBOUND)
+        removed += await uow.inbound_events.prune(now - KEEP_INBOUND_BODIES)
     if data_dir is not None:
         folders = [data_dir / name for name in PRUNED_FOLDERS]
         before = now - dt.timedelta(days=keep_files_days)

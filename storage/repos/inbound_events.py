@@ -134,18 +134,16 @@ class InboundEventRepository(Repository):
             .returning(InboundEvent.id),
         )
 
-    async def prune(self, channel: str, older_than: dt.datetime) -> int:
-        """Forget processed events received before ``older_than`` (failed ones are kept)."""
-        return await changed(
-            self._session,
-            delete(InboundEvent)
-            .where(
-                InboundEvent.channel == channel,
-                InboundEvent.status == PROCESSED,
-                InboundEvent.received_at < require_aware(older_than),
-            )
-            .returning(InboundEvent.id),
+    async def prune(self, older_than: dt.datetime, *, channel: str | None = None) -> int:
+        """Forget the events received before ``older_than`` that are done with, processed or
+        failed for good (of ``channel``, or of every channel); those waiting stay."""
+        query = delete(InboundEvent).where(
+            InboundEvent.status.in_((PROCESSED, FAILED)),
+            InboundEvent.received_at < require_aware(older_than),
         )
+        if channel is not None:
+            query = query.where(InboundEvent.channel == channel)
+        return await changed(self._session, query.returning(InboundEvent.id))
 
     async def count(self, channel: str, status: str | None = None) -> int:
         query = select(InboundEvent.id).where(InboundEvent.channel == channel)

@@ -140,6 +140,8 @@ class OutboxRecord:
     read_at: dt.datetime | None
     failed_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    error_code: str | None = None  # the platform's reason for a failure (WhatsApp receipts)
+    error_title: str | None = None
 
 
 _RECORD_COLUMNS = tuple(getattr(OutboxMessage, name) for name in OutboxRecord.__dataclass_fields__)
@@ -447,19 +449,37 @@ class OutboxRepository(Repository):
 
     # ---- receipts, acknowledgements, cancellation ------------------------------------------------
 
-    async def record_status(self, platform_message_id: str, status: str, at: dt.datetime) -> bool:
+    async def record_status(
+        self,
+        platform_message_id: str,
+        status: str,
+        at: dt.datetime,
+        *,
+        error_code: str | None = None,
+        error_title: str | None = None,
+    ) -> bool:
         """Apply a delivery receipt (sent / delivered / read / failed); receipts come in any
         order and more than once: each timestamp is set once and the status only moves forward
-        (failed never replaces delivered or read). True when a row has that message id."""
+        (failed never replaces delivered or read). A failed receipt keeps the platform's error
+        code and title (the first ones reported). True when a row has that message id."""
         if status not in _RECEIPT_COLUMN:
             raise ValueError(f"unknown receipt status {status!r}")
         column = _RECEIPT_COLUMN[status]
         current = OutboxMessage.status
+        values: dict[Any, Any] = {
+            column: func.coalesce(column, literal(require_aware(at), UtcDateTime()))
+        }
         if status == "failed":
-            new_status: Any = case((current.in_(("delivered", "read")), current), else_="failed")
+            values[current] = case((current.in_(("delivered", "read")), current), else_="failed")
+            for target, given in (
+                (OutboxMessage.error_code, error_code),
+                (OutboxMessage.error_title, error_title),
+            ):
+                if given:
+                    values[target] = func.coalesce(target, literal(given[:500]))
         else:
             higher = [name for name, rank in _RANK.items() if rank >= _RANK[status]]
-            new_status = case(
+            values[current] = case(
                 (current.in_(higher), current),
                 (current.in_(("sent", "uncertain", "failed", "sending")), status),
                 else_=current,
@@ -467,16 +487,28 @@ class OutboxRepository(Repository):
         result = await self._session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.platform_message_id == platform_message_id)
-            .values(
-                {
-                    column: func.coalesce(column, literal(require_aware(at), UtcDateTime())),
-                    OutboxMessage.status: new_status,
-                }
-            )
+            .values(values)
             .returning(OutboxMessage.id),
             execution_options={"synchronize_session": False},
         )
         return bool(result.all())
+
+    async def failure_reasons(self, campaign: str) -> dict[int, str]:
+        """Person id -> the platform's reason (``"131026 Message undeliverable"``) for each
+        failed row of ``campaign`` that has one."""
+        rows = await self._session.execute(
+            select(OutboxMessage.person_id, OutboxMessage.error_code, OutboxMessage.error_title)
+            .where(
+                OutboxMessage.campaign == campaign,
+                OutboxMessage.status == "failed",
+                or_(OutboxMessage.error_code.is_not(None), OutboxMessage.error_title.is_not(None)),
+            )
+            .order_by(OutboxMessage.id)
+        )
+        return {
+            int(person_id): " ".join(part for part in (code, title) if part)
+            for person_id, code, title in rows
+        }
 
     async def acknowledge(self, campaign: str, person_id: int, now: dt.datetime) -> bool | None:
         """The person confirmed they read and understood: True the first time, False when

@@ -326,3 +326,34 @@ class PeopleRepository(Repository):
             .order_by(Identity.id)
         )
         return [IdentityRecord(*row) for row in rows]
+
+    async def record_failed_reply(
+        self,
+        channel: str,
+        external_id: str,
+        at: dt.datetime,
+        *,
+        code: str | None,
+        title: str | None,
+    ) -> bool:
+        """A reply to this identity failed (a WhatsApp receipt): keep when, and the platform's
+        error code and title. Receipts come in any order: an older failure never replaces a
+        newer one. True when recorded."""
+        at = require_aware(at)
+        return bool(
+            await changed(
+                self._session,
+                update(Identity)
+                .where(
+                    Identity.channel == channel,
+                    Identity.external_id == external_id,
+                    Identity.failed_at.is_(None) | (Identity.failed_at <= at),
+                )
+                .values(
+                    failed_at=at,
+                    failure_code=code[:40] if code else None,
+                    failure_title=title[:500] if title else None,
+                )
+                .returning(Identity.id),
+            )
+        )

@@ -80,7 +80,9 @@ class FakeGraphApi:
     sent: list[Sent] = field(default_factory=list)
     uploads: list[dict[str, Any]] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
-    media_requests: list[str] = field(default_factory=list)
+    media_requests: list[str] = field(default_factory=list)  # GET /{media-id}
+    downloads: list[str] = field(default_factory=list)  # GET of the file's url
+    _claimed_sizes: dict[str, int] = field(default_factory=dict)
     _errors: list[tuple[int, int]] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)  # received, never answered
     _drops: int = 0
@@ -129,8 +131,19 @@ class FakeGraphApi:
         self._held[wa_id] = gate = asyncio.Event()
         return gate
 
-    def add_media(self, media_id: str, content: bytes, mime_type: str = "image/jpeg") -> None:
+    def add_media(
+        self,
+        media_id: str,
+        content: bytes,
+        mime_type: str = "image/jpeg",
+        *,
+        claimed_size: int | None = None,
+    ) -> None:
+        """Serve ``content``; ``GET /{media-id}`` says it has ``claimed_size`` bytes if given
+        (a file that turns out larger than announced)."""
         self.media[media_id] = (content, mime_type)
+        if claimed_size is not None:
+            self._claimed_sizes[media_id] = claimed_size
 
     async def wait_for_sends(self, count: int) -> list[Sent]:
         """Wait until ``count`` messages were sent (bound it with ``asyncio.timeout``)."""
@@ -225,7 +238,7 @@ class FakeGraphApi:
                 "url": f"{self.base}/files/{media_id}",
                 "mime_type": mime,
                 "sha256": "0" * 64,
-                "file_size": len(content),
+                "file_size": self._claimed_sizes.get(media_id, len(content)),
                 "id": media_id,
             }
         )
@@ -233,5 +246,7 @@ class FakeGraphApi:
     async def _media_file(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
             return web.Response(status=401)
-        content, mime = self.media[request.match_info["media_id"]]
+        media_id = request.match_info["media_id"]
+        self.downloads.append(media_id)
+        content, mime = self.media[media_id]
         return web.Response(body=content, content_type=mime)

@@ -261,6 +261,44 @@ async def test_whatsapp_outside_the_window_gets_the_template(world: World, tmp_p
     assert part.template.params == (str(announcement_id), NOTICE)
 
 
+async def test_the_report_gives_the_platforms_reason_for_each_failure(
+    world: World, tmp_path: Path
+) -> None:
+    whatsapp = FakeChannel(Channel.WHATSAPP)
+    dinsos = await _person(world, "dinsos", "18.04", "100", "Bu Rina")
+    for n, name in enumerate(("Ani", "Budi", "Citra")):
+        await _person(world, "operator", SRI_MENANTI, f"62812000003{n}", name, Channel.WHATSAPP)
+    announcement_id = await _create(world, Draft(NOTICE, (SRI_MENANTI,), ("operator",)))
+    await _outbox(world, tmp_path, whatsapp).run_once()
+    campaign = announcements.campaign(announcement_id)
+    async with world.db.unit_of_work() as uow:
+        rows = {r.person_id: r for r in await uow.outbox.of_campaign(campaign)}
+        names = {r.person_id: r.name for r in await uow.announcements.deliveries(campaign)}
+        by_name = {names[p]: rows[p].platform_message_id or "" for p in rows}
+        now = world.clock.now()
+        await uow.outbox.record_status(
+            by_name["Budi"], "failed", now, error_code="131026", error_title="Message undeliverable"
+        )
+        await uow.outbox.record_status(by_name["Citra"], "failed", now)  # no reason given
+
+    await dinsos.press(f"ann:rep:{announcement_id}")
+    report = dinsos.texts()
+    assert "• Budi · operator · Sri Menanti · gagal: 131026 Message undeliverable" in report
+    assert "• Citra · operator · Sri Menanti · gagal\n" in report
+    assert report.index("Budi") < report.index("Ani") and report.index("Citra") < report.index(
+        "Ani"
+    )
+    await dinsos.press(dinsos.option("Unduh daftar"))
+    [document] = dinsos.last.messages
+    assert isinstance(document, Document)
+    _, recipients = (list(sheet.values) for sheet in load_workbook(document.path).worksheets)
+    assert {row[0]: row[5] for row in recipients[1:]} == {
+        "Ani": "terkirim",
+        "Budi": "gagal: 131026 Message undeliverable",
+        "Citra": "gagal",
+    }
+
+
 async def test_only_dinsos_announces_and_only_in_its_own_region(world: World) -> None:
     people = await _people(world)
     async with world.db.unit_of_work() as uow:

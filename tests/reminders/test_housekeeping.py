@@ -1,5 +1,6 @@
-"""The hourly housekeeping job: old inbound ids are forgotten, and charts and exports older than
-``KAWAL_FILES_KEEP_DAYS`` are deleted (file times set with ``os.utime``, the clock injected)."""
+"""The hourly housekeeping job: old inbound ids and raw webhook bodies are forgotten, and charts
+and exports older than ``KAWAL_FILES_KEEP_DAYS`` are deleted (file times set with ``os.utime``,
+the clock injected)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.run import scheduled_jobs
 from bot.settings import Settings
 from handlers.deferred import reuse
 from handlers.ports import FixedClock
-from reminders.scheduler import housekeeping
+from reminders.scheduler import KEEP_INBOUND_BODIES, KEEP_PROCESSED_INBOUND, housekeeping
 from storage.db import Database
+from storage.models import ProcessedInbound
 
 NOW = dt.datetime(2027, 1, 25, 3, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -64,6 +68,52 @@ async def test_a_chart_asked_for_again_counts_as_new(database: Database, tmp_pat
     assert await housekeeping(database, FixedClock(NOW + 6 * DAY), data, 7) == 0
     assert chart.exists()
     assert not reuse(data / "charts" / "missing.png", NOW)
+
+
+async def _claims(db: Database) -> set[str]:
+    async with db.unit_of_work() as uow:
+        rows = await uow.session.execute(select(ProcessedInbound.platform_id))
+    return {str(row[0]) for row in rows}
+
+
+async def _bodies(db: Database) -> dict[str, int]:
+    async with db.unit_of_work() as uow:
+        return {
+            status: await uow.inbound_events.count("whatsapp", status)
+            for status in ("new", "processing", "processed", "failed")
+        }
+
+
+async def test_update_ids_outlive_metas_retries_and_old_bodies_go(database: Database) -> None:
+    """Meta retries a WhatsApp webhook for up to 7 days: its wamid claim must still be there
+    then, or the retry would be answered again. Raw bodies go after a week, failed ones too."""
+    assert (KEEP_PROCESSED_INBOUND, KEEP_INBOUND_BODIES) == (8 * DAY, 7 * DAY)
+    async with database.unit_of_work() as uow:
+        await uow.inbound.claim("whatsapp", "wamid.A", NOW)
+        await uow.inbound.claim("telegram", "9001", NOW)
+        done, failed, waiting, busy = [
+            await uow.inbound_events.add("whatsapp", "{}", NOW) for _ in range(4)
+        ]
+        await uow.inbound_events.add("telegram", "{}", NOW)
+    async with database.unit_of_work() as uow:
+        claimed = await uow.inbound_events.claim("whatsapp", NOW, limit=4)
+        assert [e.id for e in claimed] == [done, failed, waiting, busy]
+        await uow.inbound_events.mark_processed(done, NOW)
+        await uow.inbound_events.mark_failed(failed, NOW, "boom", retry=False)
+        await uow.inbound_events.mark_failed(waiting, NOW, "boom", retry=True)
+    clock = FixedClock(NOW + 7 * DAY - dt.timedelta(seconds=1))
+    assert await housekeeping(database, clock) == 0
+    clock.advance(dt.timedelta(seconds=2))  # a week: the done bodies go, the claims stay
+    assert await housekeeping(database, clock) == 2
+    assert await _bodies(database) == {"new": 1, "processing": 1, "processed": 0, "failed": 0}
+    assert await _claims(database) == {"wamid.A", "9001"}
+    clock.advance(DAY - dt.timedelta(seconds=2))  # 8 days less a second
+    assert await housekeeping(database, clock) == 0
+    clock.advance(dt.timedelta(seconds=2))
+    assert await housekeeping(database, clock) == 2
+    assert await _claims(database) == set()
+    async with database.unit_of_work() as uow:
+        assert await uow.inbound_events.count("telegram") == 1  # never claimed: waiting
 
 
 def test_kawal_run_prunes_after_the_configured_days(database: Database, tmp_path: Path) -> None:

@@ -157,6 +157,47 @@ async def test_receipts_only_move_forward(database: Database, now: dt.datetime) 
             await uow.outbox.record_status("wamid.1", "seen", now)
 
 
+async def test_a_failed_receipt_keeps_the_platform_reason(
+    database: Database, now: dt.datetime
+) -> None:
+    a, b, c = await _people(database, now, 3)
+    async with database.unit_of_work() as uow:
+        await uow.outbox.enqueue([_message("ann:7", p) for p in (a, b, c)], now)
+        claimed = await uow.outbox.claim("w/0", now, 3, LEASE)
+        for n, message in enumerate(claimed):
+            [identity] = await uow.people.identities_of(message.person_id)
+            await uow.outbox.mark_sent(
+                message.id,
+                now,
+                f"wamid.{n}",
+                channel="whatsapp",
+                identity_id=identity.id,
+                progress=1,
+            )
+    later = now + dt.timedelta(minutes=5)
+    async with database.unit_of_work() as uow:
+        assert await uow.outbox.record_status(
+            "wamid.0", "failed", now, error_code="131026", error_title="Message undeliverable"
+        )
+        # Meta reports it again, differently worded: the first reason stays.
+        assert await uow.outbox.record_status(
+            "wamid.0", "failed", later, error_code="131000", error_title="Something went wrong"
+        )
+        assert await uow.outbox.record_status("wamid.1", "failed", now)  # no reason given
+        assert await uow.outbox.record_status("wamid.2", "delivered", now)
+        assert await uow.outbox.record_status(
+            "wamid.2", "failed", later, error_code="131049", error_title="Not delivered"
+        )
+        first, second, third = [await uow.outbox.get(m.id) for m in claimed]
+        reasons = await uow.outbox.failure_reasons("ann:7")
+    assert first is not None and second is not None and third is not None
+    assert (first.status, first.failed_at) == ("failed", now)
+    assert (first.error_code, first.error_title) == ("131026", "Message undeliverable")
+    assert (second.status, second.error_code, second.error_title) == ("failed", None, None)
+    assert third.status == "delivered"  # a late failure never undoes a delivery
+    assert reasons == {first.person_id: "131026 Message undeliverable"}
+
+
 async def test_acknowledge_once_and_cancel_by_prefix(database: Database, now: dt.datetime) -> None:
     a, b = await _people(database, now, 2)
     async with database.unit_of_work() as uow:

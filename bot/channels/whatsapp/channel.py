@@ -8,7 +8,13 @@ from aiohttp import web
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.media import MediaStore
 from bot.channels.whatsapp.sender import TemplateConfig, WhatsAppSender
-from bot.channels.whatsapp.webhook import Handle, WhatsAppProcessor, WhatsAppWebhook
+from bot.channels.whatsapp.webhook import (
+    BODY_TIMEOUT,
+    AcceptsFile,
+    Handle,
+    WhatsAppProcessor,
+    WhatsAppWebhook,
+)
 from bot.channels.wire import Wire
 from bot.settings import Settings
 from handlers.ports import Clock, SystemClock
@@ -31,7 +37,8 @@ def template_config(settings: Settings) -> TemplateConfig:
 
 class WhatsAppChannel:
     """Everything WhatsApp needs in ``kawal run``: routes for the web server, a background
-    processor, and the sender the outbox uses (``channel.sender``)."""
+    processor, and the sender the outbox uses (``channel.sender``). ``accepts_file`` says
+    whether a received photo or document may be downloaded (``Kawal.accepts_file``)."""
 
     def __init__(
         self,
@@ -40,8 +47,10 @@ class WhatsAppChannel:
         handle: Handle,
         clock: Clock | None = None,
         *,
+        accepts_file: AcceptsFile,
         transport: httpx.AsyncBaseTransport | None = None,
         outbox_transport: httpx.AsyncBaseTransport | None = None,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         if not settings.whatsapp_enabled:
             raise ValueError("WhatsApp settings are incomplete")
@@ -74,12 +83,22 @@ class WhatsAppChannel:
             outbox_client=self.outbox_client,
         )
         self.media = MediaStore(self.client, settings.data_dir)
-        self.processor = WhatsAppProcessor(db, handle, self.sender, self.media, clock)
+        self.processor = WhatsAppProcessor(
+            db,
+            handle,
+            self.sender,
+            self.media,
+            clock,
+            accepts_file=accepts_file,
+            phone_number_id=settings.whatsapp_phone_number_id,
+        )
         self.webhook = WhatsAppWebhook(
             db,
             clock,
             app_secret=settings.whatsapp_app_secret.get_secret_value(),
             verify_token=settings.whatsapp_verify_token.get_secret_value(),
+            phone_number_id=settings.whatsapp_phone_number_id,
+            body_timeout=body_timeout,
             on_stored=self.processor.notify,
         )
 

@@ -26,7 +26,9 @@ from handlers.ports import (
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://graph.facebook.com/v21.0"
-MAX_MEDIA_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for images/documents is 5-100 MB
+# What Kawal takes from a person, as on Telegram (WhatsApp itself lets documents be 100 MB): a
+# register or a photo is far smaller, and every file is held in memory once.
+MAX_MEDIA_BYTES = 20 * 1024 * 1024
 
 # Graph error codes (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
 OUTSIDE_WINDOW = 131047  # re-engagement message: more than 24 h since the user wrote
@@ -43,6 +45,10 @@ PAIR_RATE_WAIT = 6.0  # seconds: WhatsApp allows about one message per 6 s to th
 THROUGHPUT_WAIT = 1.0
 SPAM_WAIT = 60.0
 APP_RATE_WAIT = 60.0
+
+
+class MediaTooBig(PermanentError):
+    """A received file is larger than Kawal takes (``max_bytes``)."""
 
 
 def _retry_header(headers: httpx.Headers) -> float | None:
@@ -162,13 +168,34 @@ class GraphClient:
         return await self._json("GET", f"{self.api_url}/{media_id}")
 
     async def download(self, url: str, max_bytes: int = MAX_MEDIA_BYTES) -> bytes:
-        """The bytes behind a media ``url`` (the bearer token is required there too)."""
+        """The bytes behind a media ``url`` (the bearer token is required there too); read
+        no further than ``max_bytes`` (:class:`MediaTooBig` past it)."""
         if not url.startswith(("https://", "http://")):
             raise PermanentError("media url is not http(s)")
-        response = await self._request("GET", url)
-        if len(response.content) > max_bytes:
-            raise PermanentError(f"media larger than {max_bytes} bytes")
-        return response.content
+        try:
+            async with self._http.stream("GET", url) as response:
+                if not response.is_success:
+                    await response.aread()
+                    try:
+                        body: Any = response.json()
+                    except (json.JSONDecodeError, UnicodeDecodeError):
+                        body = response.text
+                    error = error_from_response(response.status_code, body, response.headers)
+                    log.warning("media download failed: %s", error)
+                    raise error
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise MediaTooBig(f"media of {declared} bytes, more than {max_bytes}")
+                content = bytearray()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > max_bytes:
+                        raise MediaTooBig(f"media larger than {max_bytes} bytes")
+        except httpx.TimeoutException as exc:
+            raise NetworkError(f"timeout downloading media: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise NetworkError(f"network error downloading media: {exc!r}") from exc
+        return bytes(content)
 
 
 def guess_mime(path: Path, default: str = "application/octet-stream") -> str:

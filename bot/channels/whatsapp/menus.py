@@ -37,6 +37,12 @@ class MenuMemory:
         elif rendered.asks:
             self._menus.pop(chat, None)
 
+    def move(self, old_chat: str, new_chat: str) -> None:
+        """The person's number changed: their open menu is read against the new one."""
+        menu = self._menus.pop(old_chat, None)
+        if menu is not None and old_chat != new_chat:
+            self._menus[new_chat] = menu
+
     def get(self, chat: str) -> ChatMenu | None:
         return self._menus.get(chat)
 

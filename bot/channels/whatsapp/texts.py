@@ -35,9 +35,37 @@ _TEXTS: dict[str, dict[str, str]] = {
         "id": "Ketik *{skip}* untuk melewati.",
         "en": "Type *{skip}* to skip.",
     },
+    # A received file the channel could not take (the handlers never saw it).
+    "document_too_big": {
+        "id": "Berkas ini lebih dari {size}, terlalu besar. Pecah daftarnya menjadi beberapa "
+        "berkas (mis. per desa), atau simpan sebagai .csv, lalu kirim lagi.",
+        "en": "This file is over {size}, too big. Split the list into several files (e.g. "
+        "one per village), or save it as .csv, then send it again.",
+    },
+    "photo_too_big": {
+        "id": "Foto ini lebih dari {size}, terlalu besar. Kirim foto yang lebih kecil.",
+        "en": "This photo is over {size}, too big. Send a smaller photo.",
+    },
+    "document_failed": {
+        "id": "Berkas Anda belum berhasil diterima (gangguan saat mengunduh). Coba kirim lagi "
+        "berkasnya.",
+        "en": "Your file did not come through (a download problem). Please send it again.",
+    },
+    "photo_failed": {
+        "id": "Foto Anda belum berhasil diterima (gangguan saat mengunduh). Coba kirim lagi "
+        "fotonya.",
+        "en": "Your photo did not come through (a download problem). Please send it again.",
+    },
 }
 
 NEXT_PAGE_WORDS = frozenset({"lagi", "next", "berikutnya", "selanjutnya"})
+
+
+def size_text(size: int) -> str:
+    """A byte count as people say it: "20 MB", "512 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size // (1024 * 1024)} MB"
+    return f"{max(size // 1024, 1)} KB"
 
 
 def wa_text(key: str, lang: str = "id", **params: object) -> str:

@@ -166,7 +166,8 @@ async def make_harness(
     await seed(db, now)
     clock = FixedClock(now)
     kawal = Kawal(db, forms, clock)
-    channel = WhatsAppChannel(wa_settings(graph.api_url, data_dir), db, kawal.handle, clock)
+    settings = wa_settings(graph.api_url, data_dir)
+    channel = WhatsAppChannel(settings, db, kawal.handle, clock, accepts_file=kawal.accepts_file)
     runner, url = await serve(channel)
     try:
         async with httpx.AsyncClient(timeout=10) as http:

@@ -65,3 +65,46 @@ async def test_inside_and_outside_the_window_then_receipts_and_paham(
     text = announcements.report_text(found, "id")
     assert "Penerima 2 · terkirim 2 · sampai 2 · gagal 0" in text
     assert "✅ Paham: 2 dari 2 (100%)" in text and "Belum paham" not in text
+
+
+async def test_a_failed_receipt_shows_metas_reason_in_the_report(
+    wa: Harness, tmp_path: Path
+) -> None:
+    await wa.invite("dinsos", "18.04", "KWL-ANNWA3")
+    dinsos = wa.user("6281322230003")
+    await dinsos.register("KWL-ANNWA3", "Bu Rina")
+    for wa_id, code, name in (
+        ("6281322230004", "KWL-ANNWA4", "Budi Santoso"),
+        ("6281322230005", "KWL-ANNWA5", "Siti Aminah"),
+    ):
+        await wa.invite("operator", SRI_MENANTI, code)
+        await wa.user(wa_id).register(code, name)
+    async with wa.db.unit_of_work() as uow:
+        draft = Draft(NOTICE, (SRI_MENANTI,), ("operator",))
+        number = await announcements.create(uow, draft, by=None, channel="cli", now=wa.clock.now())
+    journal = SendJournal(tmp_path / "journal")
+    journal.open()
+    outbox = OutboxSender(wa.db, {"whatsapp": wa.channel.sender}, wa.clock, journal)
+    assert await outbox.run_once() == 2
+    [lost] = [s for s in wa.graph.sent if s.to == "6281322230005" and "Pengumuman" in s.text()]
+    failed = payloads.status(lost.wamid, "failed", wa.clock.now(), lost.to)
+    assert await wa.deliver(failed) == []
+
+    await dinsos.text("menu")
+    await dinsos.press("m:announce")
+    await dinsos.press(f"ann:rep:{number}")
+    report = dinsos.texts()
+    assert "Penerima 2 · terkirim 1 · sampai 0 · gagal 1" in report
+    assert "• Siti Aminah · operator · Sri Menanti · gagal: 131026 Message undeliverable" in report
+    assert "• Budi Santoso · operator · Sri Menanti · terkirim" in report
+    # Who failed comes first in the list of those who have not confirmed.
+    assert report.index("Siti Aminah") < report.index("Budi Santoso")
+    async with wa.db.unit_of_work() as uow:
+        found = await announcements.report(uow, number)
+    assert found is not None
+    [_, (_, _, people)] = announcements.report_sheets(found, "en")
+    statuses = {row[0]: row[5] for row in people}
+    assert statuses == {
+        "Siti Aminah": "failed: 131026 Message undeliverable",
+        "Budi Santoso": "sent",
+    }

@@ -126,12 +126,8 @@ async def test_fifteen_options_become_a_numbered_menu_with_paging(wa_fifteen: Ha
     assert submission.answers["dusun"] == "dusun_12"
 
 
-async def test_image_is_downloaded_and_stored(wa_sqlite: Harness) -> None:
-    h = wa_sqlite
-    user = h.user("6281311110003")
-    await _operator(h, user, "KWL-FOTO01")
-    jpeg = b"\xff\xd8\xff\xe0" + b"fake-jpeg" * 100
-    h.graph.add_media("1003458875", jpeg)
+def _spy(h: Harness) -> list[Inbound]:
+    """Every inbound the processor hands to the handlers, from now on."""
     seen: list[Inbound] = []
     handle = h.channel.processor.handle
 
@@ -140,14 +136,45 @@ async def test_image_is_downloaded_and_stored(wa_sqlite: Harness) -> None:
         return await handle(inbound)
 
     h.channel.processor.handle = spy
-    await user._deliver(payloads.image(user.wa_id, "1003458875", caption="rumah"))
-    [photo] = seen
+    return seen
+
+
+async def test_a_photo_is_downloaded_only_when_the_question_asks_for_it(
+    wa_sqlite: Harness,
+) -> None:
+    h = wa_sqlite
+    jpeg = b"\xff\xd8\xff\xe0" + b"fake-jpeg" * 100
+    for media_id in ("1003458871", "1003458872", "1003458875"):
+        h.graph.add_media(media_id, jpeg)
+    seen = _spy(h)
+    stranger = h.user("6281311110009")
+    await stranger._deliver(payloads.image(stranger.wa_id, "1003458871"))
+    assert "DAFTAR" in stranger.texts()  # told how to register; the photo was not fetched
+    user = h.user("6281311110003")
+    await _operator(h, user, "KWL-FOTO01")
+    await user._deliver(payloads.image(user.wa_id, "1003458872", caption="rumah"))
+    assert "tidak meminta file" in user.texts()  # in the menu: nothing asks for a photo
+    assert h.graph.media_requests == []
+    assert [i.media_ref for i in seen if i.kind is InboundKind.PHOTO] == ["", ""]
+
+    await user.text("menu")
+    await user.press("m:report")
+    await user.press("jaringan")
+    await user.text("Sinyal hilang di balai pekon sejak pagi")
+    assert "Tangkapan layar" in user.texts()
+    await user._deliver(payloads.image(user.wa_id, "1003458875", caption="layar"))
+    photo = seen[-1]
     assert photo.kind is InboundKind.PHOTO
     stored = Path(photo.media_ref)
     assert stored.parent == h.channel.media.directory
     assert await asyncio.to_thread(stored.read_bytes) == jpeg
-    assert stored.suffix == ".jpg"
-    assert h.graph.media_requests == ["1003458875"]
+    assert stored.name == "wa-1003458875.jpg"
+    assert h.graph.media_requests == ["1003458875"]  # only the photo that was asked for
+    await user.choose("Simpan")
+    assert "Laporan kendala #1 terkirim ke Dinsos" in user.texts()
+    async with h.db.unit_of_work() as uow:
+        report = await uow.problem_reports.get(1)
+    assert report is not None and report.photo_ref == str(stored)
 
 
 async def test_sticker_gets_a_polite_unsupported_answer(wa_sqlite: Harness) -> None:

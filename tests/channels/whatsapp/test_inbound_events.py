@@ -31,9 +31,11 @@ async def test_claim_in_order_retry_and_stale_claims(database: Database, now: da
         assert [e.id for e in stale] == [ids[2]]  # its claimer never finished
         assert await uow.inbound_events.count("whatsapp", "failed") == 1
         assert await uow.inbound_events.count("whatsapp", "processed") == 1
-        assert await uow.inbound_events.prune("whatsapp", now) == 0  # received at ``now``
-        assert await uow.inbound_events.prune("whatsapp", now + timedelta(days=8)) == 1
-        assert await uow.inbound_events.count("whatsapp", "failed") == 1  # kept for a look
+        assert await uow.inbound_events.prune(now, channel="whatsapp") == 0  # received now
+        assert await uow.inbound_events.prune(now + timedelta(days=8), channel="telegram") == 0
+        # Processed and failed go; the one still being processed stays.
+        assert await uow.inbound_events.prune(now + timedelta(days=8), channel="whatsapp") == 2
+        assert await uow.inbound_events.count("whatsapp") == 1
 
 
 async def test_webhook_answers_before_processing_and_a_failure_is_retried_in_order(

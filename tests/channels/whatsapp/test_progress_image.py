@@ -29,7 +29,9 @@ async def wa_files(
     options = Options(exports_dir=tmp_path / "exports", charts_dir=tmp_path / "charts")
     kawal = Kawal(sqlite_database, builtin_forms(), clock, options)
     settings = wa_settings(graph.api_url, tmp_path / "data")
-    channel = WhatsAppChannel(settings, sqlite_database, kawal.handle, clock)
+    channel = WhatsAppChannel(
+        settings, sqlite_database, kawal.handle, clock, accepts_file=kawal.accepts_file
+    )
     runner, url = await serve(channel)
     try:
         async with httpx.AsyncClient(timeout=10) as http:
