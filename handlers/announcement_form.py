@@ -7,7 +7,8 @@ once, with an example in the error; BATAL stops, KEMBALI goes one question back,
 default where there is one. The preview lists the answers by number: type a number to change
 one, KIRIM to send. Dinsos may only address regions inside its own kabupaten, and sending closes
 the session in the same transaction that stores the announcement, so a second KIRIM finds
-nothing open and sends nothing.
+nothing open and sends nothing. Every answer (and LANJUT) checks that the person still holds a
+Dinsos or admin role; when not, the composer closes (``interrupted``) and nothing is sent.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ async def start(
 
 async def resume(turn: Turn, record: FormSessionRecord) -> Reply:
     """LANJUT, or Buat pengumuman pressed again: the current question again."""
+    if (ended := await _access_ended(turn, record)) is not None:
+        return ended
     head = Text(t("form_resume", turn.lang, form=name(turn.lang)))
     return Reply([head, *await _prompt(turn, dict(record.state))])
 
@@ -145,9 +148,8 @@ async def route(turn: Turn, open_session: FormSessionRecord | None, quiet: Quiet
 
 async def answer(turn: Turn, record: FormSessionRecord, quiet: QuietHours) -> Reply:
     """One answer to the open composer (a text, a button, a photo or a document)."""
-    if not turn.roles(*ANNOUNCER_ROLES):  # the role was revoked meanwhile
-        await _close(turn, record, "cancelled")
-        return announcements.not_allowed(turn)
+    if (ended := await _access_ended(turn, record)) is not None:  # revoked meanwhile
+        return ended
     state = {**record.state, "values": dict(record.state.get("values", {}))}
     step = str(state.get("step", "text"))
     raw, word = _raw(turn)
@@ -173,6 +175,25 @@ async def answer(turn: Turn, record: FormSessionRecord, quiet: QuietHours) -> Re
     state["step"] = _next(state, step)
     await _save(turn, record, state)
     return Reply(await _prompt(turn, state))
+
+
+async def _access_ended(turn: Turn, record: FormSessionRecord) -> Reply | None:
+    """None while the person holds a Dinsos or admin role; else the composer is closed
+    (``interrupted``, nothing sent) and the reply says so, then the menu. (Regions chosen
+    that have left a remaining role's scope are refused at KIRIM, and can be chosen again.)"""
+    if turn.roles(*ANNOUNCER_ROLES):
+        return None
+    await _close(turn, record, "interrupted")
+    values = record.state.get("values") or {}
+    codes = [c for c in values.get("regions") or () if isinstance(c, str)]
+    where = await _regions_text(turn, {"regions": codes}) if codes else ""
+    if where:
+        text = t("form_access_ended", turn.lang, region=where)
+    else:
+        text = t("form_access_ended_any", turn.lang)
+    reply = Reply([Text(text, Tone.WARNING)])
+    reply.messages.extend((await menu.show(turn)).messages)
+    return reply
 
 
 def _raw(turn: Turn) -> tuple[str, str]:

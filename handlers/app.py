@@ -66,6 +66,11 @@ class Options:
     announcement_nudge_hours: int = announcements.DEFAULT_NUDGE_HOURS
     # Photos and documents one person may send in 24 hours (each is downloaded and stored).
     media_daily_quota: int = 30
+    # A form nobody answered for this many days closes (expired, nothing saved) when its
+    # person next writes; the housekeeping job closes the rest.
+    session_idle_days: int = 7
+    # New No. KK / NIK numbers one person may have checked for duplicates in an hour.
+    duplicate_checks_per_hour: int = form_handlers.DUPLICATE_CHECKS_PER_HOUR
 
 
 class Kawal:
@@ -110,7 +115,8 @@ class Kawal:
             person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
             if person is None or person.consent_at is None or not person.name:
                 return False
-            if not await _file_expected(uow, self.forms, person, inbound.kind):
+            idle_days = self.options.session_idle_days
+            if not await _file_expected(uow, self.forms, person, inbound.kind, now, idle_days):
                 return False
             sent = await uow.throttle.count(MEDIA_BUCKET, str(person.person_id), now - _DAY)
         if sent >= self.options.media_daily_quota:
@@ -154,11 +160,19 @@ class Kawal:
 
 
 async def _file_expected(
-    uow: UnitOfWork, forms: FormRegistry, person: PersonContext, kind: InboundKind
+    uow: UnitOfWork,
+    forms: FormRegistry,
+    person: PersonContext,
+    kind: InboundKind,
+    now: datetime,
+    idle_days: int,
 ) -> bool:
     """The open question asks for a file of ``kind`` (the announcement composer takes both
-    kinds as its attachment), or ``kind`` is a document from someone who imports registers."""
+    kinds as its attachment), or ``kind`` is a document from someone who imports registers.
+    A form idle for ``idle_days`` asks for nothing: it closes as the file arrives."""
     record = await uow.sessions.get_open(person.person_id)
+    if record is not None and form_handlers.is_idle(record, now, idle_days):
+        record = None
     if record is not None and announcement_form.is_form(record):
         return announcement_form.expects_file(record)
     if kind is InboundKind.DOCUMENT:
@@ -177,8 +191,6 @@ async def _file_expected(
 
 async def _route(turn: Turn, options: Options) -> Reply:
     inbound = turn.inbound
-    word = _command_word(inbound)
-
     if inbound.kind is InboundKind.NUMBER_CHANGED:
         return await registration.number_changed(turn)
     if inbound.kind is InboundKind.REACTION:
@@ -192,6 +204,26 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if turn.person.consent_at is None or not turn.person.name:
         return await registration.handle(turn)
 
+    # A form left unanswered too long closes first; the turn then goes on as if none were
+    # open. The open session is read once here and handed on (it is needed on most turns).
+    open_session = await turn.uow.sessions.get_open(turn.person.person_id)
+    if open_session is None or not form_handlers.is_idle(
+        open_session, turn.now, options.session_idle_days
+    ):
+        return await _route_registered(turn, options, open_session, expired=False)
+    notice = await form_handlers.close_idle(turn, open_session)
+    reply = await _route_registered(turn, options, None, expired=True)
+    reply.messages.insert(0, notice)
+    return reply
+
+
+async def _route_registered(
+    turn: Turn, options: Options, open_session: FormSessionRecord | None, expired: bool
+) -> Reply:
+    """A registered person's message; ``open_session``: their open form, if any (``expired``:
+    one was closed for being idle just now)."""
+    inbound = turn.inbound
+    word = _command_word(inbound)
     if inbound.kind is InboundKind.UNSUPPORTED:
         return Reply([Text(t("unsupported", turn.lang), Tone.ERROR)])
     if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO) and not inbound.media_ref:
@@ -199,11 +231,12 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO):
         # A file for the open announcement composer is its attachment; else a document is a
         # register to import.
-        open_session = await turn.uow.sessions.get_open(turn.person.person_id)
         if open_session is not None and announcement_form.is_form(open_session):
             return await announcement_form.answer(turn, open_session, options.quiet_hours)
         if inbound.kind is InboundKind.DOCUMENT:
             return await households.import_document(turn)
+        if expired:
+            return await menu.show(turn)  # an answer to the form just closed
         return await _with_session(turn, open_session, options)  # no command is a photo
 
     if word in _HELP_WORDS:
@@ -219,7 +252,7 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if (acknowledged := announcements.ack_request(inbound)) is not None:
         return await announcements.acknowledge(turn, acknowledged)
     if turn.roles(*reports.REPORT_ROLES) and (report_id := reports.reply_request(inbound)):
-        return await _answer_report(turn, report_id)
+        return await _answer_report(turn, report_id, open_session)
     if (wanted := progress.parse_request(inbound)) is not None:
         return await _progress(turn, options, wanted)
     if (asked := quality.parse_request(inbound)) is not None:
@@ -229,19 +262,24 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if word in _ANNOUNCE_WORDS:
         return await announcements.show(turn)
     if announcements.is_view_payload(inbound):
-        return await _announcement_view(turn, options)
+        return await _announcement_view(turn, options, open_session)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
-
-    return await _with_session(
-        turn, await turn.uow.sessions.get_open(turn.person.person_id), options
-    )
+    if expired and not (
+        menu.is_menu_payload(inbound)
+        or deadline_form.is_payload(inbound)
+        or announcement_form.is_payload(inbound)
+    ):
+        return await menu.show(turn)  # an answer to the form just closed: the menu instead
+    return await _with_session(turn, open_session, options)
 
 
 async def _file_not_taken(turn: Turn, options: Options) -> Reply:
     """A photo or document the channel did not download (see :meth:`Kawal.accepts_file`):
     not asked for now, or over the daily quota."""
-    expected = await _file_expected(turn.uow, turn.forms, turn.me, turn.inbound.kind)
+    expected = await _file_expected(
+        turn.uow, turn.forms, turn.me, turn.inbound.kind, turn.now, options.session_idle_days
+    )
     if expected:
         limit = options.media_daily_quota
         return Reply([Text(t("file_quota", turn.lang, limit=limit), Tone.ERROR)])
@@ -263,7 +301,9 @@ async def _with_session(
     if open_session is not None and deadline_form.is_form(open_session) and not in_menu:
         return await deadline_form.answer(turn, open_session, options.quiet_hours)
     if open_session is not None and not menu.is_menu_payload(inbound):
-        return await form_handlers.continue_session(turn, open_session)
+        return await form_handlers.continue_session(
+            turn, open_session, options.duplicate_checks_per_hour
+        )
     return await _choose(turn, open_session, options)
 
 
@@ -311,14 +351,15 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return Reply([Text(t("help", turn.lang))])
 
 
-async def _announcement_view(turn: Turn, options: Options) -> Reply:
+async def _announcement_view(
+    turn: Turn, options: Options, open_session: FormSessionRecord | None
+) -> Reply:
     """An ``ann:`` button of the Dinsos announcement view."""
     action, announcement_id = announcements.view_action(turn.inbound)
     if not turn.roles(*announcements.ANNOUNCER_ROLES):
         return announcements.not_allowed(turn)
     match action:
         case "new":
-            open_session = await turn.uow.sessions.get_open(turn.me.person_id)
             return await announcement_form.start(
                 turn, open_session, options.quiet_hours, options.announcement_nudge_hours
             )
@@ -333,12 +374,13 @@ async def _announcement_view(turn: Turn, options: Options) -> Reply:
     return await announcements.show(turn)
 
 
-async def _answer_report(turn: Turn, report_id: int) -> Reply:
+async def _answer_report(
+    turn: Turn, report_id: int, open_session: FormSessionRecord | None
+) -> Reply:
     """Dinsos answers a problem report: the ``balas_laporan`` form, unless another is open."""
     prepared = await reports.prepare_reply(turn, report_id)
     if isinstance(prepared, Reply):
         return prepared
-    open_session = await turn.uow.sessions.get_open(turn.me.person_id)
     if open_session is not None:
         return await form_handlers.open_elsewhere(turn, open_session)
     return await form_handlers.start_with_context(

@@ -6,6 +6,8 @@ The form is a form session (``form_id`` ``tenggat``) whose ``state`` is
 Every answer is checked at once, with an example in the error; BATAL stops, KEMBALI goes one
 question back, LEWATI skips an optional question. A review lists the answers by number: type a
 number to change one, SIMPAN to save. Dinsos may only choose regions inside its own kabupaten.
+Every answer (and LANJUT) checks that the person still holds a Dinsos or admin role, and for an
+edit, one over the deadline's region; when not, the form closes (``interrupted``) unsaved.
 """
 
 from __future__ import annotations
@@ -162,15 +164,16 @@ async def _create(turn: Turn, state: dict[str, Any]) -> None:
 
 async def resume(turn: Turn, record: FormSessionRecord) -> Reply:
     """LANJUT: the current question again."""
+    if (ended := await _access_ended(turn, record)) is not None:
+        return ended
     head = Text(t("form_resume", turn.lang, form=t("dlf_form_name", turn.lang)))
     return Reply([head, *await _prompt(turn, dict(record.state))])
 
 
 async def answer(turn: Turn, record: FormSessionRecord, quiet: QuietHours) -> Reply:
     """One answer to the open deadline form."""
-    if not turn.roles(*MANAGER_ROLES):  # the role was revoked meanwhile
-        await _close(turn, record, "cancelled")
-        return Reply([Text(t("dlf_not_allowed", turn.lang), Tone.ERROR)])
+    if (ended := await _access_ended(turn, record)) is not None:  # revoked meanwhile
+        return ended
     state = {**record.state, "values": dict(record.state.get("values", {}))}
     step = str(state.get("step", "title"))
     raw, word = _raw(turn)
@@ -191,6 +194,31 @@ async def answer(turn: Turn, record: FormSessionRecord, quiet: QuietHours) -> Re
     state["step"] = _next(state, step)
     await _save(turn, record, state)
     return Reply(await _prompt(turn, state))
+
+
+async def _access_ended(turn: Turn, record: FormSessionRecord) -> Reply | None:
+    """None while the person may go on with the form: a Dinsos or admin role, and for an edit
+    one over the deadline's region (a deadline cancelled meanwhile is told at saving). Else
+    the form is closed (``interrupted``, nothing saved) and the reply says so, then the menu."""
+    state = record.state
+    region = (state.get("values") or {}).get("region_code")
+    if turn.roles(*MANAGER_ROLES):
+        if state.get("mode") != "edit":
+            return None
+        deadline = await turn.uow.deadlines.get(int(state.get("deadline_id") or 0))
+        if deadline is None or turn.in_scope(deadline.region_code, *MANAGER_ROLES):
+            return None
+        region = deadline.region_code
+    await turn.uow.sessions.finish(record.id, "interrupted", turn.inbound.channel.value, turn.now)
+    found = await turn.uow.regions.get(region) if isinstance(region, str) else None
+    if found is not None:
+        label = region_label(found.code, found.name, found.kind)
+        text = t("form_access_ended", turn.lang, region=label)
+    else:
+        text = t("form_access_ended_any", turn.lang)
+    reply = Reply([Text(text, Tone.WARNING)])
+    reply.messages.extend((await menu.show(turn)).messages)
+    return reply
 
 
 def _raw(turn: Turn) -> tuple[str, str]:

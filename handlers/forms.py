@@ -1,14 +1,21 @@
 """Running forms: pick a household, drive the engine, save the completed submission.
 
 A person has at most one open form session. Its ``state`` JSON holds the stage:
-``{"stage": "pick", ...}`` while the household is being chosen, then
-``{"stage": "form", "engine": <engine session>}`` while questions are answered.
+``{"stage": "pick", "region_code", ...}`` while the household is being chosen in that village,
+then ``{"stage": "form", "engine": <engine session>}`` while questions are answered.
+
+Every step checks again that the person may still fill the form in (``saving.lost_access``):
+when a role was revoked or moved, or the household moved to another village, the form closes
+(``interrupted``) without saving. A form nobody answered for ``session_idle_days`` closes
+(``expired``) when its person next writes (:func:`is_idle`, :func:`close_idle`).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,8 +36,11 @@ from handlers.messages import (
     Text,
     Tone,
 )
-from handlers.saving import Saved, save_completed
+from handlers.saving import AccessEnded, LostAccess, Saved, lost_access, save_completed
 from storage.records import FormSessionRecord, HouseholdRecord
+from storage.regions_data import is_region_code, region_label
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
 SEARCH_LIMIT = 10
@@ -40,6 +50,12 @@ _CANCEL_WORDS = frozenset({"batal", "cancel"})
 _SMALL_INT = re.compile(r"[0-9]{1,9}")
 _TONES = {"info": Tone.INFO, "error": Tone.ERROR, "warning": Tone.WARNING, "success": Tone.SUCCESS}
 
+# Duplicate No. KK / NIK look-ups: a throttle bucket per person (each typed number looked up
+# for the first time in a form counts once), at most this many an hour unless configured.
+DUPLICATE_BUCKET = "dupcheck"
+DUPLICATE_CHECKS_PER_HOUR = 60
+_HOUR = timedelta(hours=1)
+
 
 # ---- entry points -------------------------------------------------------------------------
 
@@ -48,15 +64,17 @@ async def start_search(turn: Turn, form_id: str) -> Reply:
     village = _village(turn)
     if village is None:
         return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
-    await _open_picker(turn, form_id)
+    await _open_picker(turn, form_id, village[0])
     return Reply([_search_prompt(turn, village[1])])
 
 
 async def start_pending(turn: Turn, form_id: str) -> Reply:
-    if _village(turn) is None:
+    village = _village(turn)
+    if village is None:
         return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
-    session_id = await _open_picker(turn, form_id)
-    return await _pending_page(turn, session_id, {"stage": "pick", "offered": []}, 0)
+    session_id = await _open_picker(turn, form_id, village[0])
+    state = {"stage": "pick", "region_code": village[0], "offered": []}
+    return await _pending_page(turn, session_id, state, 0)
 
 
 async def start_direct(turn: Turn, form_id: str) -> Reply:
@@ -103,6 +121,9 @@ async def resume_open(turn: Turn) -> Reply:
         return await deadline_form.resume(turn, record)
     if announcement_form.is_form(record):
         return await announcement_form.resume(turn, record)
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        return await _access_ended(turn, record, lost)
     state = record.state
     if state.get("stage") != "form":
         village = _village(turn)
@@ -121,22 +142,93 @@ async def cancel_open(turn: Turn) -> Reply:
         return Reply([Text(t("cancel_nothing", turn.lang))])
     if record.state.get("stage") == "form":
         # The engine asks for confirmation before it throws answers away.
-        return await _engine_step(turn, record, Input(text="batal"))
+        return await _engine_step(turn, record, Input(text="batal"), DUPLICATE_CHECKS_PER_HOUR)
     return await _close(turn, record, "cancelled")
 
 
-async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
-    form = turn.forms.latest(record.form_id)
-    title = form.title.get(turn.lang) if form else record.form_id
+def form_name(turn: Turn, record: FormSessionRecord) -> str:
+    """The open form as messages name it ("Verifikasi keluarga", "tenggat", "pengumuman")."""
     if announcement_form.is_form(record):
-        title = announcement_form.name(turn.lang)
+        return announcement_form.name(turn.lang)
+    if deadline_form.is_form(record):
+        return t("dlf_form_name", turn.lang)
+    form = turn.forms.get(record.form_id, record.form_version) or turn.forms.latest(record.form_id)
+    return form.title.get(turn.lang) if form else record.form_id
+
+
+async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
+    title = form_name(turn, record)
     return Reply([Text(t("form_open_elsewhere", turn.lang, form=title), Tone.WARNING)])
 
 
-async def continue_session(turn: Turn, record: FormSessionRecord) -> Reply:
+async def continue_session(
+    turn: Turn, record: FormSessionRecord, duplicate_checks: int = DUPLICATE_CHECKS_PER_HOUR
+) -> Reply:
+    """The next answer to the open household, direct or report form (``duplicate_checks``:
+    how many new No. KK / NIK look-ups the person may cause in an hour)."""
     if record.state.get("stage") == "form":
-        return await _engine_step(turn, record, _to_input(turn))
+        return await _engine_step(turn, record, _to_input(turn), duplicate_checks)
     return await _picker_step(turn, record)
+
+
+# ---- idle forms and ended access ----------------------------------------------------------
+
+
+def is_idle(record: FormSessionRecord, now: datetime, idle_days: int) -> bool:
+    """True when nobody answered the open ``record`` for ``idle_days`` days or more (no query:
+    the open session is read on every update anyway)."""
+    return now - record.updated_at >= timedelta(days=idle_days)
+
+
+async def close_idle(turn: Turn, record: FormSessionRecord) -> Text:
+    """Close the idle ``record`` (``expired``, nothing saved); the message that says so."""
+    await turn.uow.sessions.finish(record.id, "expired", turn.inbound.channel.value, turn.now)
+    days = (turn.now - record.updated_at).days
+    log.info("form session %s expired: %d days idle", record.id, days)
+    name = form_name(turn, record)
+    head = _family_of(record)
+    if head:
+        return Text(t("form_idle_closed_family", turn.lang, form=name, head=head, days=days))
+    return Text(t("form_idle_closed", turn.lang, form=name, days=days))
+
+
+def _family_of(record: FormSessionRecord) -> str:
+    """The head of the family a household form is about, from the form's own context."""
+    engine = record.state.get("engine")
+    context = engine.get("context") if isinstance(engine, dict) else None
+    if not isinstance(context, dict) or context.get("household_id") is None:
+        return ""
+    head = (context.get("record") or {}).get("head_name")
+    return head if isinstance(head, str) else ""
+
+
+async def _access_ended(turn: Turn, record: FormSessionRecord, lost: LostAccess) -> Reply:
+    """Close the form (``interrupted``, nothing saved) and say why, then the menu."""
+    await turn.uow.sessions.finish(record.id, "interrupted", turn.inbound.channel.value, turn.now)
+    log.info(
+        "form session %s of person %s closed: no access to %s any more",
+        record.id,
+        record.person_id,
+        lost.region_code or "its region",
+    )
+    where = await region_name(turn, lost.region_code)
+    if lost.household_moved:
+        text = t("form_household_moved", turn.lang, head=_family_of(record) or "-")
+    elif where:
+        text = t("form_access_ended", turn.lang, region=where)
+    else:
+        text = t("form_access_ended_any", turn.lang)
+    reply = Reply([Text(text, Tone.WARNING)])
+    reply.messages.extend((await menu.show(turn)).messages)
+    return reply
+
+
+async def region_name(turn: Turn, code: str | None) -> str:
+    """ "Pekon Sri Menanti", "Kab. Lampung Barat"; the code when the region is not loaded."""
+    if not code:
+        return ""
+    region = await turn.uow.regions.get(code)
+    return region_label(region.code, region.name, region.kind) if region else code
 
 
 # ---- household picker ---------------------------------------------------------------------
@@ -147,16 +239,21 @@ def _village(turn: Turn) -> tuple[str, str] | None:
     return (roles[0].region_code, roles[0].region_name) if roles else None
 
 
-async def _open_picker(turn: Turn, form_id: str) -> int:
+async def _open_picker(turn: Turn, form_id: str, village: str | None = None) -> int:
+    """A new session choosing a household in ``village`` (the operator's, kept so that every
+    step can check the operator still holds it)."""
     form = turn.forms.latest(form_id)
     if form is None:
         raise LookupError(f"form {form_id} is not loaded")
+    state: dict[str, Any] = {"stage": "pick", "offered": []}
+    if village is not None:
+        state["region_code"] = village
     return await turn.uow.sessions.create(
         turn.me.person_id,
         form.id,
         form.version,
         None,
-        {"stage": "pick", "offered": []},
+        state,
         turn.inbound.channel.value,
         turn.now,
     )
@@ -170,6 +267,9 @@ def _search_prompt(turn: Turn, village_name: str) -> Question:
 
 
 async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        return await _access_ended(turn, record, lost)
     inbound = turn.inbound
     state = dict(record.state)
     offered: list[int] = list(state.get("offered", []))
@@ -317,18 +417,28 @@ def _to_input(turn: Turn) -> Input:
             return Input()
 
 
-async def _engine_step(turn: Turn, record: FormSessionRecord, inp: Input) -> Reply:
+async def _engine_step(
+    turn: Turn, record: FormSessionRecord, inp: Input, duplicate_checks: int
+) -> Reply:
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        return await _access_ended(turn, record, lost)
     form = turn.forms.get(record.form_id, record.form_version)
     if form is None:
         return await _form_gone(turn, record)
     session = Session.model_validate(record.state["engine"])
     session, events = flows.resume(form, session, inp)
+    looked_up: list[str] | None = None
     if any(isinstance(e, Ask) and e.question == "__review__" for e in events):
-        events = [*await duplicate_warnings(turn, record, session.answers), *events]
+        warnings, looked_up = await duplicate_warnings(turn, record, session, duplicate_checks)
+        events = [*warnings, *events]
     reply = Reply(render(events))
     for event in events:
         if isinstance(event, Completed):
-            saved = await save_completed(turn, record, form, event)
+            try:
+                saved = await save_completed(turn, record, form, event)
+            except AccessEnded as ended:  # checked above; a second look right before writing
+                return await _access_ended(turn, record, ended.lost)
             await _store(turn, record, session, "completed")
             reply.add(Text(_saved_text(turn, form.id, saved), Tone.SUCCESS))
             reply.messages.extend((await menu.show(turn)).messages)
@@ -339,7 +449,7 @@ async def _engine_step(turn: Turn, record: FormSessionRecord, inp: Input) -> Rep
             reply.messages.extend((await menu.show(turn)).messages)
             return reply
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
-    await _store(turn, record, session, status)
+    await _store(turn, record, session, status, looked_up)
     return reply
 
 
@@ -362,52 +472,121 @@ def _niks(answers: dict[str, Any]) -> list[str]:
     return [n for n in found if isinstance(n, str) and n and not n.startswith("99999999")]
 
 
+def _kabupaten(region_code: str) -> str:
+    """The kabupaten/kota of a region: "18.04" for "18.04.19.2006"."""
+    return ".".join(region_code.split(".")[:2])
+
+
+def _prefilled(context: dict[str, Any]) -> set[str]:
+    """The No. KK and NIKs the form started with: the household's own, already in scope."""
+    record = context.get("record") or {}
+    found = {record.get("no_kk")}
+    found.update(m.get("nik") for m in record.get("members") or [] if isinstance(m, dict))
+    return {value for value in found if isinstance(value, str) and value}
+
+
 async def duplicate_warnings(
-    turn: Turn, record: FormSessionRecord, answers: dict[str, Any]
-) -> list[flows.Event]:
-    """A warning before the review for every NIK already registered in another household.
+    turn: Turn, record: FormSessionRecord, session: Session, limit: int
+) -> tuple[list[flows.Event], list[str]]:
+    """A warning before the review for the No. KK and every NIK already registered in another
+    household, and the numbers typed in this form that were looked up so far.
 
     The review itself is the confirmation: the operator corrects the answer by its number or
-    saves anyway. A NIK in another village is masked and only the village is named."""
-    fresh = await turn.uow.sessions.get(record.id)
-    household_id = fresh.household_id if fresh else record.household_id
-    warnings: list[flows.Event] = []
+    saves anyway. Only households in the form's kabupaten are named: one in the same village
+    with the NIK and the person, one in another village with the village only and the NIK
+    masked. A number registered outside the kabupaten is not revealed: the warning says only
+    that it may be registered elsewhere and to ask Dinsos. Numbers the operator typed (not the
+    household's own, prefilled) cost one look-up each the first time in a form, at most
+    ``limit`` an hour; past it the check is skipped and the operator told so."""
+    answers, context = session.answers, session.context
+    household_id = record.household_id or context.get("household_id")
+    region = context.get("region_code")
+    if not isinstance(region, str) or not is_region_code(region):
+        return [], []
+    kabupaten = _kabupaten(region)
+    prefilled = _prefilled(context)
+    looked_up: list[str] = list(record.state.get("looked_up") or [])
+    wanted: list[tuple[str, str]] = []
     no_kk = answers.get("no_kk")
     if isinstance(no_kk, str) and no_kk:
-        for other in await turn.uow.households.find_by_kk(no_kk):
-            if other.id != household_id:
-                region = await turn.uow.regions.get(other.region_code)
-                where = region.name if region else other.region_code
-                shown = no_kk if turn.in_scope(other.region_code) else mask_nik(no_kk)
-                text = t("dup_kk", turn.lang, kk=shown, village=where)
-                warnings.append(Say(text=text, tone="warning"))
-                break
-    for nik in dict.fromkeys(_niks(answers)):
-        hits = [
-            h
-            for h in await turn.uow.households.find_members_by_nik(nik)
-            if h.household_id != household_id
-        ]
-        if not hits:
-            continue
-        hit = hits[0]
-        region = await turn.uow.regions.get(hit.region_code)
-        where = region.name if region else hit.region_code
-        shown = nik if turn.in_scope(hit.region_code) else mask_nik(nik)
-        key = "dup_nik_here" if turn.in_scope(hit.region_code) else "dup_nik_elsewhere"
-        warnings.append(
-            Say(
-                text=t(key, turn.lang, nik=shown, village=where, name=hit.member.name),
-                tone="warning",
-            )
+        wanted.append(("kk", no_kk))
+    wanted += [("nik", nik) for nik in dict.fromkeys(_niks(answers))]
+    new = [value for _, value in wanted if value not in prefilled and value not in looked_up]
+    person = str(turn.me.person_id)
+    used = await turn.uow.throttle.count(DUPLICATE_BUCKET, person, turn.now - _HOUR) if new else 0
+    warnings: list[flows.Event] = []
+    skipped = False
+    for kind, value in wanted:
+        if value in new:
+            if used >= limit:
+                skipped = True
+                continue
+            await turn.uow.throttle.add(DUPLICATE_BUCKET, person, turn.now)
+            used += 1
+            looked_up.append(value)
+        exclude = household_id if isinstance(household_id, int) else None
+        if kind == "kk":
+            text = await _kk_warning(turn, value, kabupaten, exclude)
+        else:
+            text = await _nik_warning(turn, value, kabupaten, exclude)
+        if text:
+            warnings.append(Say(text=text, tone="warning"))
+    if skipped:
+        log.warning(
+            "duplicate check skipped for person %s: %d look-ups in the last hour", person, used
         )
-    return warnings
+        warnings.append(Say(text=t("dup_check_skipped", turn.lang, limit=limit), tone="warning"))
+    return warnings, looked_up
+
+
+async def _kk_warning(turn: Turn, no_kk: str, kabupaten: str, exclude: int | None) -> str:
+    households = turn.uow.households
+    for other in await households.find_by_kk(no_kk, kabupaten):
+        if other.id != exclude:
+            where = await _village_name(turn, other.region_code)
+            shown = no_kk if turn.in_scope(other.region_code) else mask_nik(no_kk)
+            return t("dup_kk", turn.lang, kk=shown, village=where)
+    if await households.kk_outside(no_kk, kabupaten, exclude):
+        return t("dup_kk_outside", turn.lang, kk=mask_nik(no_kk))
+    return ""
+
+
+async def _nik_warning(turn: Turn, nik: str, kabupaten: str, exclude: int | None) -> str:
+    households = turn.uow.households
+    hits = [
+        h for h in await households.find_members_by_nik(nik, kabupaten) if h.household_id != exclude
+    ]
+    if hits:
+        hit = hits[0]
+        where = await _village_name(turn, hit.region_code)
+        here = turn.in_scope(hit.region_code)
+        shown = nik if here else mask_nik(nik)
+        key = "dup_nik_here" if here else "dup_nik_elsewhere"
+        return t(key, turn.lang, nik=shown, village=where, name=hit.member.name)
+    if await households.nik_outside(nik, kabupaten, exclude):
+        return t("dup_nik_outside", turn.lang, nik=mask_nik(nik))
+    return ""
+
+
+async def _village_name(turn: Turn, code: str) -> str:
+    region = await turn.uow.regions.get(code)
+    return region.name if region else code
 
 
 async def _store(
-    turn: Turn, record: FormSessionRecord, session: Session, status: str = "active"
+    turn: Turn,
+    record: FormSessionRecord,
+    session: Session,
+    status: str = "active",
+    looked_up: list[str] | None = None,
 ) -> None:
-    state = {"stage": "form", "engine": session.model_dump(mode="json")}
+    """Save the engine session; ``looked_up``: the typed numbers checked for duplicates so far
+    (kept from ``record`` when None)."""
+    state: dict[str, Any] = {"stage": "form", "engine": session.model_dump(mode="json")}
+    if looked_up is None:
+        looked_up = record.state.get("looked_up")
+    if looked_up:
+        state["looked_up"] = looked_up
     await turn.uow.sessions.save(record.id, status, state, turn.inbound.channel.value, turn.now)
 
 

@@ -215,6 +215,55 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "⚠️ NIK {nik} is already recorded in another family in {village} (outside your "
         "area). Check it: type the answer's number to change it, or SAVE if it is right.",
     },
+    # forms: ended access, idle forms, the duplicate check's limits (issue 15)
+    "form_access_ended": {
+        "id": "Akses Anda untuk {region} sudah berakhir, formulir ditutup tanpa disimpan. "
+        "Hubungi Dinsos bila ini keliru.",
+        "en": "Your access for {region} has ended; the form was closed without saving. "
+        "Contact Dinsos if this is a mistake.",
+    },
+    "form_access_ended_any": {
+        "id": "Akses Anda untuk formulir ini sudah berakhir, formulir ditutup tanpa disimpan. "
+        "Hubungi Dinsos bila ini keliru.",
+        "en": "Your access for this form has ended; it was closed without saving. "
+        "Contact Dinsos if this is a mistake.",
+    },
+    "form_household_moved": {
+        "id": "Keluarga {head} tidak lagi tercatat di wilayah tugas Anda, formulir ditutup tanpa "
+        "disimpan. Hubungi Dinsos bila ini keliru.",
+        "en": "The family of {head} is no longer recorded in your area; the form was closed "
+        "without saving. Contact Dinsos if this is a mistake.",
+    },
+    "form_idle_closed_family": {
+        "id": "Formulir {form} untuk keluarga {head} ditutup karena {days} hari tanpa jawaban; "
+        "tidak ada yang disimpan. Ketik MENU untuk mulai lagi.",
+        "en": "The form {form} for the family of {head} was closed after {days} days without "
+        "an answer; nothing was saved. Type MENU to start again.",
+    },
+    "form_idle_closed": {
+        "id": "Formulir {form} ditutup karena {days} hari tanpa jawaban; tidak ada yang "
+        "disimpan. Ketik MENU untuk mulai lagi.",
+        "en": "The form {form} was closed after {days} days without an answer; nothing was "
+        "saved. Type MENU to start again.",
+    },
+    "dup_kk_outside": {
+        "id": "⚠️ No. KK {kk} mungkin sudah tercatat di wilayah lain. Hubungi Dinsos untuk "
+        "memeriksanya. Ketik nomor jawaban untuk mengubah, atau SIMPAN bila memang benar.",
+        "en": "⚠️ KK number {kk} may already be registered in another area. Contact Dinsos to "
+        "check it. Type the answer's number to change it, or SAVE if it is right.",
+    },
+    "dup_nik_outside": {
+        "id": "⚠️ NIK {nik} mungkin sudah tercatat di wilayah lain. Hubungi Dinsos untuk "
+        "memeriksanya. Ketik nomor jawaban untuk mengubah, atau SIMPAN bila memang benar.",
+        "en": "⚠️ NIK {nik} may already be registered in another area. Contact Dinsos to "
+        "check it. Type the answer's number to change it, or SAVE if it is right.",
+    },
+    "dup_check_skipped": {
+        "id": "⚠️ Pemeriksaan NIK/No. KK ganda dilewati untuk sementara (batas {limit} nomor "
+        "per jam). Periksa sendiri jawaban di bawah, lalu ketik SIMPAN.",
+        "en": "⚠️ The duplicate NIK/KK check was skipped for now (limit: {limit} numbers an "
+        "hour). Check the answers below yourself, then type SAVE.",
+    },
     # import and export
     "import_not_allowed": {
         "id": "Hanya petugas Dinsos yang bisa mengimpor daftar DTKS. Ketik MENU.",

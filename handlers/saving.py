@@ -1,5 +1,9 @@
 """Saving a completed form: the submission, what it changes (household, members, housing, a new
-proposal, a problem report) and the audit entry, all in the caller's unit of work."""
+proposal, a problem report) and the audit entry, all in the caller's unit of work.
+
+Who may go on with a form is checked on every step and once more right before saving
+(:func:`lost_access`): the person's roles are read afresh with every update, so a role revoked
+or moved, or a household moved to another village, closes the form without saving it."""
 
 from __future__ import annotations
 
@@ -21,6 +25,65 @@ MEMBER_COLUMNS = ("name", "nik", "sex", "birth_date", "relation", "marital_statu
 MEMBER_DATA = ("education", "job", "disability")
 LIVES_HERE = frozenset({"tinggal", "baru"})
 HOUSING_SKIP = frozenset({"notes", "programmes"})
+
+
+@dataclass(frozen=True, slots=True)
+class LostAccess:
+    """Why a form may not go on: its region is outside the person's roles now.
+
+    ``region_code`` is the region the form was opened for (the village, or the report's
+    village), None when the session does not say; ``household_moved`` is set when the person
+    still holds that region but the household now lies elsewhere (where is not told)."""
+
+    region_code: str | None
+    household_moved: bool = False
+
+
+class AccessEnded(Exception):
+    """Raised by :func:`save_completed` before writing anything when access has ended."""
+
+    def __init__(self, lost: LostAccess) -> None:
+        super().__init__(lost.region_code or "-")
+        self.lost = lost
+
+
+async def lost_access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
+    """None when the person may still fill in ``record``'s form, else why not.
+
+    - choosing a household: an operator role over the village the search began in;
+    - a household form: an operator role over the household's region as it is now;
+    - a direct form (new proposal, problem report): an operator role over its village;
+    - the answer to a problem report: a Dinsos or admin role over the report's village.
+
+    At most one query (the household's region, or the report)."""
+    state = record.state
+    if state.get("stage") == "pick":
+        village = state.get("region_code")
+        if isinstance(village, str):
+            return None if turn.in_scope(village, "operator") else LostAccess(village)
+        return None if turn.roles("operator") else LostAccess(None)  # before region_code was kept
+    engine = state.get("engine")
+    context = engine.get("context") if isinstance(engine, dict) else None
+    context = context if isinstance(context, dict) else {}
+    if record.form_id == reports.REPLY_FORM:
+        report_id = context.get("report_id")
+        reports_repo = turn.uow.problem_reports
+        report = await reports_repo.get(report_id) if isinstance(report_id, int) else None
+        if report is not None and turn.in_scope(report.region_code, *reports.REPORT_ROLES):
+            return None
+        return LostAccess(report.region_code if report else None)
+    region = context.get("region_code")
+    region = region if isinstance(region, str) else None
+    household_id = record.household_id or context.get("household_id")
+    if isinstance(household_id, int):
+        now_in = await turn.uow.households.region_of(household_id)
+        if now_in is not None and turn.in_scope(now_in, "operator"):
+            return None
+        moved = region is not None and turn.in_scope(region, "operator")
+        return LostAccess(region, household_moved=moved)
+    if region is not None and turn.in_scope(region, "operator"):
+        return None
+    return LostAccess(region)  # fails closed: a form with neither is not this runner's
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +146,11 @@ def with_missing_media(form_id: str, answers: dict[str, Any]) -> dict[str, Any]:
 async def save_completed(
     turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
 ) -> Saved:
-    """Store the submission and apply it; return what was saved."""
+    """Store the submission and apply it; return what was saved. Raises
+    :class:`AccessEnded`, having written nothing, when the person may no longer save it."""
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        raise AccessEnded(lost)
     if form.id == reports.REPLY_FORM:  # Dinsos answers a problem report: no household
         message = await reports.save_answer(turn, record, completed.answers)
         return Saved(None, None, None, message=message)
@@ -92,8 +159,11 @@ async def save_completed(
     fresh = await uow.sessions.get(record.id)
     household_id = fresh.household_id if fresh else record.household_id
     household = await uow.households.get(household_id) if household_id else None
-    village = turn.roles("operator") or turn.roles()
-    region_code = household.region_code if household else village[0].region_code
+    if household is not None:
+        region_code = household.region_code
+    else:  # a direct form: the village it was opened in (lost_access checked it, above),
+        # not whichever village the person's first role names now
+        region_code = str(record.state["engine"]["context"]["region_code"])
     answers = with_missing_media(form.id, completed.answers)
     changes = [c.model_dump(mode="json") for c in completed.changes]
     extra_changes = 0

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, or_, select, update
+from sqlalchemy import Row, Select, bindparam, func, not_, or_, select, update
 
 from storage.models import Household, Member
 from storage.records import (
@@ -88,6 +88,10 @@ def _check(value: str, allowed: Sequence[str], what: str) -> str:
 
 # One household with its members (several times per form): built once, compiled once.
 _GET = prepared(select(*_HOUSEHOLD_COLUMNS).where(Household.id == bindparam("household_id")))
+# Where a household lies now (every step of a household form checks the operator's scope).
+_REGION_OF = prepared(
+    select(Household.region_code).where(Household.id == bindparam("household_id"))
+)
 _MEMBERS_OF_ONE = prepared(
     select(*_MEMBER_COLUMNS)
     .where(Member.household_id == bindparam("household_id"))
@@ -222,6 +226,11 @@ class HouseholdRepository(Repository):
             return None
         return await self._with_members(row)
 
+    async def region_of(self, household_id: int) -> str | None:
+        """The region code of the household now (None when there is no such household)."""
+        params = {"household_id": household_id}
+        return (await self._session.execute(_REGION_OF, params)).scalar_one_or_none()
+
     async def search(
         self, region_prefix: str, query: str, limit: int = 10
     ) -> list[HouseholdRecord]:
@@ -340,6 +349,32 @@ class HouseholdRepository(Repository):
             MemberHit(MemberRecord(*row[:-1]), household_id=row.household_id, region_code=row[-1])
             for row in rows
         ]
+
+    async def kk_outside(
+        self, no_kk: str, region_prefix: str, exclude_household: int | None = None
+    ) -> bool:
+        """Whether a household outside ``region_prefix`` (other than ``exclude_household``) has
+        this No. KK. Only yes or no: nothing about that household leaves the database."""
+        stmt = select(Household.id).where(
+            Household.no_kk == no_kk, not_(in_region(Household.region_code, region_prefix))
+        )
+        if exclude_household is not None:
+            stmt = stmt.where(Household.id != exclude_household)
+        return await self._session.scalar(stmt.limit(1)) is not None
+
+    async def nik_outside(
+        self, nik: str, region_prefix: str, exclude_household: int | None = None
+    ) -> bool:
+        """Whether a member of a household outside ``region_prefix`` (other than
+        ``exclude_household``) has this NIK. Only yes or no, as :meth:`kk_outside`."""
+        stmt = (
+            select(Member.id)
+            .join(Household, Household.id == Member.household_id)
+            .where(Member.nik == nik, not_(in_region(Household.region_code, region_prefix)))
+        )
+        if exclude_household is not None:
+            stmt = stmt.where(Member.household_id != exclude_household)
+        return await self._session.scalar(stmt.limit(1)) is not None
 
     async def _update(
         self,

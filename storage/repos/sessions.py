@@ -75,6 +75,21 @@ class FormSessionRepository(Repository):
         row = (await self._session.execute(_GET_OPEN, {"person_id": person_id})).first()
         return FormSessionRecord(*row) if row else None
 
+    async def expire_idle(self, idle_since: dt.datetime, now: dt.datetime) -> int:
+        """Close as ``expired`` every open session (of anyone) last answered at or before
+        ``idle_since``: nothing of it is saved (the housekeeping job; a person's own idle form
+        is closed when they next write). How many were closed."""
+        return await changed(
+            self._session,
+            update(FormSession)
+            .where(
+                FormSession.updated_at <= require_aware(idle_since),
+                or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),
+            )
+            .values(status="expired", updated_at=require_aware(now))
+            .returning(FormSession.id),
+        )
+
     async def create(
         self,
         person_id: int,
