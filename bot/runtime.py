@@ -41,5 +41,9 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             quiet_hours=settings.quiet,
             announcement_nudge_hours=settings.announcement_nudge_hours,
             media_daily_quota=settings.media_daily_quota,
+            invite_days=settings.invite_days,
+            invite_max_failures=settings.invite_max_failures,
+            invite_lockout_minutes=settings.invite_lockout_minutes,
+            invite_global_failures=settings.invite_global_failures,
         ),
     )
