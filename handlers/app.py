@@ -256,9 +256,10 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await people.route(
             turn, invite_days=options.invite_days, bot_username=options.telegram_bot_username
         )
-    if word in _PEOPLE_WORDS:
-        return await people.show(turn)
-    if word in _INVITE_WORDS:
+    if word in _PEOPLE_WORDS | _INVITE_WORDS and turn.roles(*people.MANAGER_ROLES):
+        # Only Dinsos and admin: for anyone else the word may be a form answer.
+        if word in _PEOPLE_WORDS:
+            return await people.show(turn)
         return await people.show_invites(turn)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])

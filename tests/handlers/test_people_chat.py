@@ -45,8 +45,8 @@ async def test_dinsos_sees_the_people_of_its_kabupaten_only(world: World) -> Non
     operator = world.user("101")
     await operator.text("menu")
     assert "Orang & undangan" not in [o.label for o in operator.question().options]
-    await operator.text("orang")
-    assert "hanya untuk Dinsos" in operator.texts()
+    await operator.text("orang")  # not a word of theirs: perhaps a form answer
+    assert "Pilihan tidak dikenal" in operator.texts()
     await operator.press("ppl:l:0")
     assert "hanya untuk Dinsos" in operator.texts()
 
