@@ -43,5 +43,9 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             media_daily_quota=settings.media_daily_quota,
             session_idle_days=settings.session_idle_days,
             duplicate_checks_per_hour=settings.duplicate_checks_per_hour,
+            invite_days=settings.invite_days,
+            invite_max_failures=settings.invite_max_failures,
+            invite_lockout_minutes=settings.invite_lockout_minutes,
+            invite_global_failures=settings.invite_global_failures,
         ),
     )

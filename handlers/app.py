@@ -9,7 +9,7 @@ the replay a no-op.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from handlers import (
     exports,
     households,
     menu,
+    people,
     progress,
     quality,
     registration,
@@ -52,6 +53,8 @@ _CANCEL_WORDS = frozenset({"batal", "cancel"})
 _LANGUAGE_WORDS = frozenset({"bahasa", "language"})
 _DEADLINE_WORDS = frozenset({"tenggat", "deadline", "deadlines"})
 _ANNOUNCE_WORDS = frozenset({"pengumuman", "announcements", "announce"})
+_PEOPLE_WORDS = frozenset({"orang", "people"})
+_INVITE_WORDS = frozenset({"undangan", "invites"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,14 @@ class Options:
     session_idle_days: int = 7
     # New No. KK / NIK numbers one person may have checked for duplicates in an hour.
     duplicate_checks_per_hour: int = form_handlers.DUPLICATE_CHECKS_PER_HOUR
+    # Invites (issue 15): days a code made in the chat works; wrong codes per sender within
+    # the lockout minutes, and from everyone within an hour, before redemption is locked.
+    invite_days: int = 14
+    invite_max_failures: int = 5
+    invite_lockout_minutes: int = 60
+    invite_global_failures: int = 100
+    # The Telegram bot's username (without @), for invite deep links; "" when unknown.
+    telegram_bot_username: str = ""
 
 
 class Kawal:
@@ -87,6 +98,10 @@ class Kawal:
         self.forms = forms
         self.clock = clock
         self.options = options or Options()
+
+    def set_telegram_bot(self, username: str) -> None:
+        """The Telegram bot's username (from getMe), for the invite deep links Dinsos gets."""
+        self.options = replace(self.options, telegram_bot_username=username.lstrip("@"))
 
     async def handle(self, inbound: Inbound) -> Reply:
         """Handle one inbound message. Never raises: failures become a short apology."""
@@ -199,10 +214,17 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await announcements.acknowledge_reaction(turn)
 
     # Registration, consent and name come before anything else.
+    limits = registration.InviteLimits(
+        max_failures=options.invite_max_failures,
+        lockout=timedelta(minutes=options.invite_lockout_minutes),
+        global_failures=options.invite_global_failures,
+    )
     if turn.person is None or registration.is_invite_attempt(inbound):
-        return await registration.handle(turn)
+        return await registration.handle(turn, limits)
     if turn.person.consent_at is None or not turn.person.name:
-        return await registration.handle(turn)
+        return await registration.handle(turn, limits)
+    if not turn.person.roles:  # every role taken back: only a new invite helps
+        return await menu.show(turn)
 
     # A form left unanswered too long closes first; the turn then goes on as if none were
     # open. The open session is read once here and handed on (it is needed on most turns).
@@ -263,6 +285,15 @@ async def _route_registered(
         return await announcements.show(turn)
     if announcements.is_view_payload(inbound):
         return await _announcement_view(turn, options, open_session)
+    if people.is_payload(inbound):
+        return await people.route(
+            turn, invite_days=options.invite_days, bot_username=options.telegram_bot_username
+        )
+    if word in _PEOPLE_WORDS | _INVITE_WORDS and turn.roles(*people.MANAGER_ROLES):
+        # Only Dinsos and admin: for anyone else the word may be a form answer.
+        if word in _PEOPLE_WORDS:
+            return await people.show(turn)
+        return await people.show_invites(turn)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
     if expired and not (
@@ -339,6 +370,8 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return await _progress(turn, options)
         case "quality":
             return await _quality(turn, options)
+        case "people":
+            return await people.show(turn)
         case "deadlines":
             return await deadlines.show(turn)
         case "announce":

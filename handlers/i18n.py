@@ -13,15 +13,15 @@ _CATALOG: dict[str, dict[str, str]] = {
     # registration
     "welcome_unregistered": {
         "id": "Halo! Saya Kawal, pendamping pemutakhiran data DTKS/DTSEN.\n"
-        "Untuk mendaftar, kirim kode undangan dari Dinsos.\nContoh: DAFTAR KWL-7F3K9Q",
+        "Untuk mendaftar, kirim kode undangan dari Dinsos.\nContoh: DAFTAR KWL-7F3K-9QXM-2ABC",
         "en": "Hello! I am Kawal, your guide for DTKS/DTSEN data updates.\n"
-        "To register, send the invite code from Dinsos.\nExample: DAFTAR KWL-7F3K9Q",
+        "To register, send the invite code from Dinsos.\nExample: DAFTAR KWL-7F3K-9QXM-2ABC",
     },
     "invite_invalid": {
         "id": "Kode undangan {code} tidak berlaku (salah ketik, kedaluwarsa, atau sudah dipakai).\n"
-        "Periksa lagi atau minta kode baru ke Dinsos. Contoh: DAFTAR KWL-7F3K9Q",
+        "Periksa lagi atau minta kode baru ke Dinsos. Contoh: DAFTAR KWL-7F3K-9QXM-2ABC",
         "en": "Invite code {code} is not valid (typo, expired or already used).\n"
-        "Check it or ask Dinsos for a new one. Example: DAFTAR KWL-7F3K9Q",
+        "Check it or ask Dinsos for a new one. Example: DAFTAR KWL-7F3K-9QXM-2ABC",
     },
     "already_registered": {
         "id": "Anda sudah terdaftar. Ketik MENU untuk mulai.",
@@ -65,6 +65,137 @@ _CATALOG: dict[str, dict[str, str]] = {
     "registered": {
         "id": "Terima kasih, {name}. Anda terdaftar sebagai {role} {region}.",
         "en": "Thank you, {name}. You are registered as {role} {region}.",
+    },
+    # access lifecycle (issue 15): invite lockout, people and invites for Dinsos
+    "invite_locked": {
+        "id": "Terlalu banyak percobaan kode yang salah. Coba lagi setelah pukul {time}.",
+        "en": "Too many wrong codes. Try again after {time}.",
+    },
+    "menu_no_roles": {
+        "id": "Anda belum punya peran aktif di Kawal. Minta kode undangan ke Dinsos, lalu "
+        "kirim, mis. DAFTAR KWL-7F3K-9QXM-2ABC",
+        "en": "You have no active role in Kawal. Ask Dinsos for an invite code, then send "
+        "it, e.g. DAFTAR KWL-7F3K-9QXM-2ABC",
+    },
+    "menu_people": {"id": "Orang & undangan", "en": "People & invites"},
+    "ppl_not_allowed": {
+        "id": "Orang & undangan hanya untuk Dinsos. Ketik MENU.",
+        "en": "People & invites is for Dinsos only. Type MENU.",
+    },
+    "ppl_title": {
+        "id": "Orang di {area}: {total} (hal. {page}/{pages})",
+        "en": "People in {area}: {total} (page {page}/{pages})",
+    },
+    "ppl_hint": {
+        "id": "Pilih orang untuk melihat atau mencabut perannya.",
+        "en": "Choose a person to see or revoke their roles.",
+    },
+    "ppl_none": {
+        "id": "Belum ada orang dengan peran di {area}. Pilih Undangan baru.",
+        "en": "Nobody holds a role in {area} yet. Choose New invite.",
+    },
+    "ppl_next": {"id": "Berikutnya ›", "en": "Next ›"},
+    "ppl_prev": {"id": "‹ Sebelumnya", "en": "‹ Previous"},
+    "ppl_invites": {"id": "Undangan ({n})", "en": "Invites ({n})"},
+    "ppl_new_invite": {"id": "Undangan baru", "en": "New invite"},
+    "ppl_back": {"id": "Kembali", "en": "Back"},
+    "ppl_since": {"id": "sejak {date}", "en": "since {date}"},
+    "ppl_last_seen": {
+        "id": "{channel}, terakhir menulis {when}",
+        "en": "{channel}, last wrote {when}",
+    },
+    "ppl_never_seen": {
+        "id": "{channel}, belum pernah menulis",
+        "en": "{channel}, has not written yet",
+    },
+    "ppl_blocked": {"id": "memblokir Kawal", "en": "blocked Kawal"},
+    "ppl_you": {
+        "id": "Ini Anda: peran Anda sendiri tidak dicabut di sini.",
+        "en": "This is you: your own roles are not revoked here.",
+    },
+    "ppl_revoke_button": {"id": "Cabut {role} {region}", "en": "Revoke {role} {region}"},
+    "ppl_remove_button": {"id": "Hapus orang ini", "en": "Remove this person"},
+    "ppl_revoke_yes": {"id": "Ya", "en": "Yes"},
+    "ppl_remove_yes": {"id": "Ya, hapus", "en": "Yes, remove"},
+    "ppl_cancel": {"id": "Batal", "en": "Cancel"},
+    "ppl_revoke_confirm": {
+        "id": "Cabut peran {role} {name} di {region}?",
+        "en": "Revoke the {role} role of {name} in {region}?",
+    },
+    "ppl_revoked": {
+        "id": "✅ Peran {role} {name} di {region} dicabut.",
+        "en": "✅ The {role} role of {name} in {region} is revoked.",
+    },
+    "ppl_sessions_closed": {
+        "id": "Isian terbuka yang ditutup: {n}.",
+        "en": "Open forms closed: {n}.",
+    },
+    "ppl_remove_confirm": {
+        "id": "Hapus {name}? Semua perannya dicabut dan Kawal berhenti melayaninya. Data "
+        "keluarga yang ia simpan tetap ada.",
+        "en": "Remove {name}? All their roles are revoked and Kawal stops serving them. The "
+        "family records they saved stay.",
+    },
+    "ppl_removed": {
+        "id": "✅ {name} dihapus: semua peran dicabut, akses ditutup.",
+        "en": "✅ {name} removed: every role revoked, access closed.",
+    },
+    "ppl_not_found": {
+        "id": "Orang atau peran itu tidak ada di wilayah Anda (atau sudah berubah). Ketik "
+        "ORANG untuk daftar terbaru.",
+        "en": "That person or role is not in your area (or has changed). Type ORANG for "
+        "the current list.",
+    },
+    "ppl_invites_title": {
+        "id": "Undangan aktif di {area}: {total} (hal. {page}/{pages})",
+        "en": "Open invites in {area}: {total} (page {page}/{pages})",
+    },
+    "ppl_invites_none": {
+        "id": "Tidak ada undangan aktif di {area}. Pilih Undangan baru.",
+        "en": "No open invites in {area}. Choose New invite.",
+    },
+    "ppl_invite_line": {
+        "id": "{code} · {role} {region} · s.d. {until}",
+        "en": "{code} · {role} {region} · until {until}",
+    },
+    "ppl_invite_revoke_button": {"id": "Cabut {code}", "en": "Revoke {code}"},
+    "ppl_invite_revoke_confirm": {
+        "id": "Cabut undangan {code} ({role} {region})? Kodenya tidak bisa dipakai lagi.",
+        "en": "Revoke invite {code} ({role} {region})? The code stops working.",
+    },
+    "ppl_invite_revoked": {
+        "id": "✅ Undangan {code} dicabut.",
+        "en": "✅ Invite {code} revoked.",
+    },
+    "ppl_invite_not_found": {
+        "id": "Undangan itu tidak ada di wilayah Anda atau sudah tidak berlaku. Ketik "
+        "UNDANGAN untuk daftar terbaru.",
+        "en": "That invite is not in your area or no longer valid. Type UNDANGAN for the "
+        "current list.",
+    },
+    "ppl_invite_role": {
+        "id": "Undangan baru: untuk peran apa?",
+        "en": "New invite: for which role?",
+    },
+    "ppl_invite_area": {
+        "id": "Undangan {role}: pilih wilayah.",
+        "en": "Invite for {role}: choose the region.",
+    },
+    "ppl_invite_region": {
+        "id": "Undangan {role}: pilih wilayah di {region}.",
+        "en": "Invite for {role}: choose the region in {region}.",
+    },
+    "ppl_invite_created": {
+        "id": "✅ Undangan {role} {region}:\n{code}\nBerlaku s.d. {until}, untuk 1 orang.",
+        "en": "✅ Invite for {role} {region}:\n{code}\nValid until {until}, for 1 person.",
+    },
+    "ppl_invite_link": {
+        "id": "Teruskan tautan ini ke orangnya: {link}",
+        "en": "Forward this link to the person: {link}",
+    },
+    "ppl_invite_daftar": {
+        "id": "Minta orangnya mengirim ke Kawal: DAFTAR {code}",
+        "en": "Ask the person to send Kawal: DAFTAR {code}",
     },
     # roles
     "role_operator": {"id": "operator SIKS-NG", "en": "SIKS-NG operator"},

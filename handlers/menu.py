@@ -39,6 +39,7 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("announce", "menu_announce", _DINSOS),
     MenuItem("export", "menu_export", _EXPORTERS),
     MenuItem("quality", "menu_quality", _QUALITY),
+    MenuItem("people", "menu_people", _QUALITY),  # people & invites: Dinsos and admin
     MenuItem("deadlines", "menu_deadlines", _EVERYONE),
     MenuItem("resume", "menu_resume", _EVERYONE),
     MenuItem("help", "menu_help", _EVERYONE),
@@ -56,6 +57,8 @@ def items_for(turn: Turn, has_open: bool) -> list[MenuItem]:
 
 
 async def show(turn: Turn) -> Reply:
+    if not turn.roles():  # every role revoked: only a new invite helps
+        return Reply([Text(t("menu_no_roles", turn.lang))])
     has_open = await turn.uow.sessions.get_open(turn.me.person_id) is not None
     options = [
         Option(MENU_PREFIX + item.key, await _label(turn, item))

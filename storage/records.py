@@ -22,8 +22,11 @@ __all__ = [
     "MemberHit",
     "MemberRecord",
     "PersonContext",
+    "PersonDetail",
+    "PersonOverview",
     "PersonSummary",
     "RegionRecord",
+    "RoleGrant",
     "RoleHolder",
     "RoleRecord",
     "SubmissionRecord",
@@ -109,6 +112,49 @@ class PersonSummary:
     name: str
     roles: tuple[RoleRecord, ...]
     identities: tuple[IdentityRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonOverview:
+    """A line of the people list: active roles (those in the asked regions), the channels
+    still served, when the person last wrote, and whether Dinsos removed them."""
+
+    id: int
+    name: str
+    roles: tuple[RoleRecord, ...]
+    channels: tuple[str, ...]
+    last_seen: dt.datetime | None
+    removed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    """A role as it was given: since when, and when it was taken back (None: active)."""
+
+    role: str
+    region_code: str
+    region_name: str
+    since: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDetail:
+    """Everything about one person's access: roles (active and revoked), identities, consent."""
+
+    id: int
+    name: str
+    lang: str
+    created_at: dt.datetime
+    consent_at: dt.datetime | None
+    consent_version: str | None
+    removed_at: dt.datetime | None
+    roles: tuple[RoleGrant, ...]
+    identities: tuple[IdentityRecord, ...]
+
+    @property
+    def active_roles(self) -> tuple[RoleGrant, ...]:
+        return tuple(r for r in self.roles if r.revoked_at is None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+from collections.abc import Sequence
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 
 from storage.models import InviteCode
 from storage.records import InviteRecord
-from storage.repos._base import Repository, require_aware
+from storage.repos._base import Repository, in_region, require_aware
 
 _COLUMNS = (
     InviteCode.code,
@@ -58,12 +60,7 @@ class InviteRepository(Repository):
         now = require_aware(now)
         result = await self._session.execute(
             update(InviteCode)
-            .where(
-                InviteCode.code == code,
-                InviteCode.revoked_at.is_(None),
-                or_(InviteCode.expires_at.is_(None), InviteCode.expires_at > now),
-                InviteCode.uses < InviteCode.max_uses,
-            )
+            .where(InviteCode.code == code, _usable(now))
             .values(uses=InviteCode.uses + 1)
             .returning(*_COLUMNS),
             execution_options={"synchronize_session": False},
@@ -86,3 +83,31 @@ class InviteRepository(Repository):
             execution_options={"synchronize_session": False},
         )
         return result.first() is not None
+
+    async def list(
+        self,
+        now: dt.datetime,
+        regions: Sequence[str] | None = None,
+        *,
+        include_inactive: bool = False,
+    ) -> builtins.list[InviteRecord]:
+        """Invites that can still be used (not revoked, not expired, uses left), newest first;
+        with ``include_inactive`` also used, expired and revoked ones. With ``regions``: those
+        for a region inside one of them."""
+        stmt = select(*_COLUMNS)
+        if not include_inactive:
+            stmt = stmt.where(_usable(require_aware(now)))
+        if regions is not None:
+            stmt = stmt.where(or_(*(in_region(InviteCode.region_code, r) for r in regions)))
+        rows = await self._session.execute(
+            stmt.order_by(InviteCode.created_at.desc(), InviteCode.code)
+        )
+        return [InviteRecord(*row) for row in rows]
+
+
+def _usable(now: dt.datetime) -> ColumnElement[bool]:
+    return and_(
+        InviteCode.revoked_at.is_(None),
+        or_(InviteCode.expires_at.is_(None), InviteCode.expires_at > now),
+        InviteCode.uses < InviteCode.max_uses,
+    )

@@ -6,14 +6,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, or_, select, update
 
 from storage.models import Identity, OutboxMessage, Person, Region, RoleAssignment
 from storage.records import (
     IdentityRecord,
     IdentityRef,
     PersonContext,
+    PersonDetail,
+    PersonOverview,
     PersonSummary,
+    RoleGrant,
     RoleHolder,
     RoleRecord,
 )
@@ -21,6 +24,7 @@ from storage.regions_data import ancestors_of
 from storage.repos._base import (
     Repository,
     changed,
+    in_region,
     insert_id,
     overlaps,
     prepared,
@@ -96,6 +100,46 @@ class PeopleRepository(Repository):
     async def add_identity(
         self, person_id: int, channel: str, external_id: str, display_name: str, now: dt.datetime
     ) -> int:
+        """A new identity of ``person_id``. A switched-off identity with the same channel and
+        id (a removed person, a Telegram group) is taken over: the row, unique per channel and
+        id, now belongs to ``person_id``; what it did before stays with its old person (the
+        old person's messages no longer point at it)."""
+        now = require_aware(now)
+        reused = (
+            await self._session.execute(
+                update(Identity)
+                .where(
+                    Identity.channel == channel,
+                    Identity.external_id == external_id,
+                    Identity.disabled_at.is_not(None),
+                )
+                .values(
+                    person_id=person_id,
+                    display_name=display_name,
+                    created_at=now,
+                    last_inbound_at=None,
+                    blocked_at=None,
+                    disabled_at=None,
+                    failed_at=None,
+                    failure_code=None,
+                    failure_title=None,
+                )
+                .returning(Identity.id),
+                execution_options={"synchronize_session": False},
+            )
+        ).first()
+        if reused is not None:
+            identity_id = int(reused[0])
+            await self._session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.identity_id == identity_id,
+                    OutboxMessage.person_id != person_id,
+                )
+                .values(identity_id=None),
+                execution_options={"synchronize_session": False},
+            )
+            return identity_id
         return await insert_id(
             self._session,
             Identity,
@@ -103,13 +147,14 @@ class PeopleRepository(Repository):
             channel=channel,
             external_id=external_id,
             display_name=display_name,
-            created_at=require_aware(now),
+            created_at=now,
         )
 
     async def assign_role(
         self, person_id: int, role: str, region_code: str, now: dt.datetime
     ) -> None:
-        """Give ``person_id`` the role in the region; again is a no-op, a revoked one comes back."""
+        """Give ``person_id`` the role in the region; again is a no-op, a revoked one comes back
+        (given anew: its ``created_at`` becomes ``now``)."""
         stmt = self._upsert_insert(RoleAssignment).values(
             person_id=person_id, role=role, region_code=region_code, created_at=require_aware(now)
         )
@@ -120,7 +165,13 @@ class PeopleRepository(Repository):
                     RoleAssignment.role,
                     RoleAssignment.region_code,
                 ],
-                set_={"revoked_at": None},
+                set_={
+                    "revoked_at": None,
+                    "created_at": case(
+                        (RoleAssignment.revoked_at.is_(None), RoleAssignment.created_at),
+                        else_=stmt.excluded.created_at,
+                    ),
+                },
             )
         )
 
@@ -229,6 +280,182 @@ class PeopleRepository(Repository):
                 .values(blocked_at=require_aware(now))
                 .returning(Identity.id),
             )
+        )
+
+    # ---- the access lifecycle (issue 15): who has access, taking it back -------------------
+
+    async def find_person_id(self, channel: str, external_id: str) -> int | None:
+        """The person behind a channel identity, switched off or not (the CLI names people by
+        their terminal user name)."""
+        row = (
+            await self._session.execute(
+                select(Identity.person_id).where(
+                    Identity.channel == channel, Identity.external_id == external_id
+                )
+            )
+        ).first()
+        return int(row[0]) if row else None
+
+    async def active_roles(self, person_id: int) -> list[RoleRecord]:
+        rows = await self._session.execute(
+            select(RoleAssignment.role, RoleAssignment.region_code, Region.name)
+            .outerjoin(Region, Region.code == RoleAssignment.region_code)
+            .where(RoleAssignment.person_id == person_id, RoleAssignment.revoked_at.is_(None))
+            .order_by(RoleAssignment.id)
+        )
+        return [RoleRecord(role, code, name or code) for role, code, name in rows]
+
+    async def revoke_all_roles(self, person_id: int, now: dt.datetime) -> list[RoleRecord]:
+        """Take back every active role of the person; the roles taken back."""
+        roles = await self.active_roles(person_id)
+        if roles:
+            await self._session.execute(
+                update(RoleAssignment)
+                .where(RoleAssignment.person_id == person_id, RoleAssignment.revoked_at.is_(None))
+                .values(revoked_at=require_aware(now)),
+                execution_options={"synchronize_session": False},
+            )
+        return roles
+
+    async def remove(self, person_id: int, now: dt.datetime) -> bool:
+        """Mark the person removed and switch off every identity (never served again; the
+        ids may be registered anew with an invite). False when there is no such person or it
+        was removed already. Roles are revoked separately (:meth:`revoke_all_roles`)."""
+        now = require_aware(now)
+        removed = await changed(
+            self._session,
+            update(Person)
+            .where(Person.id == person_id, Person.removed_at.is_(None))
+            .values(removed_at=now)
+            .returning(Person.id),
+        )
+        if not removed:
+            return False
+        await self._session.execute(
+            update(Identity)
+            .where(Identity.person_id == person_id, Identity.disabled_at.is_(None))
+            .values(disabled_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return True
+
+    async def directory(
+        self,
+        regions: Sequence[str] | None = None,
+        *,
+        include_removed: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[int, list[PersonOverview]]:
+        """People by name, and how many there are in all (for paging). With ``regions``:
+        those holding an active role inside one of them (with ``include_removed`` also a
+        revoked one), each shown with only those roles. Removed people only with
+        ``include_removed``."""
+        people = select(Person.id, Person.name, Person.removed_at)
+        if not include_removed:
+            people = people.where(Person.removed_at.is_(None))
+        inside = None
+        if regions is not None:
+            inside = or_(*(in_region(RoleAssignment.region_code, code) for code in regions))
+            match = exists().where(RoleAssignment.person_id == Person.id, inside)
+            if not include_removed:
+                match = match.where(RoleAssignment.revoked_at.is_(None))
+            people = people.where(match)
+        total = int(
+            await self._session.scalar(select(func.count()).select_from(people.subquery())) or 0
+        )
+        page = people.order_by(func.lower(Person.name), Person.id).offset(offset)
+        if limit is not None:
+            page = page.limit(limit)
+        found = (await self._session.execute(page)).all()
+        ids = [int(row[0]) for row in found]
+        if not ids:
+            return total, []
+        roles: defaultdict[int, list[RoleRecord]] = defaultdict(list)
+        role_query = (
+            select(
+                RoleAssignment.person_id,
+                RoleAssignment.role,
+                RoleAssignment.region_code,
+                Region.name,
+            )
+            .outerjoin(Region, Region.code == RoleAssignment.region_code)
+            .where(RoleAssignment.person_id.in_(ids), RoleAssignment.revoked_at.is_(None))
+            .order_by(RoleAssignment.id)
+        )
+        if inside is not None:
+            role_query = role_query.where(inside)
+        for person_id, role, code, name in await self._session.execute(role_query):
+            roles[person_id].append(RoleRecord(role, code, name or code))
+        channels: defaultdict[int, list[str]] = defaultdict(list)
+        seen: dict[int, dt.datetime] = {}
+        identity_rows = await self._session.execute(
+            select(
+                Identity.person_id, Identity.channel, Identity.last_inbound_at, Identity.disabled_at
+            )
+            .where(Identity.person_id.in_(ids))
+            .order_by(Identity.id)
+        )
+        for person_id, channel, last, disabled in identity_rows:
+            if disabled is None and channel not in channels[person_id]:
+                channels[person_id].append(channel)
+            if last is not None and (person_id not in seen or last > seen[person_id]):
+                seen[person_id] = last
+        return total, [
+            PersonOverview(
+                id=person_id,
+                name=name,
+                roles=tuple(roles[person_id]),
+                channels=tuple(channels[person_id]),
+                last_seen=seen.get(person_id),
+                removed_at=removed_at,
+            )
+            for person_id, name, removed_at in found
+        ]
+
+    async def detail(self, person_id: int) -> PersonDetail | None:
+        """One person's access: roles given and taken back, identities, consent."""
+        person = (
+            await self._session.execute(
+                select(
+                    Person.id,
+                    Person.name,
+                    Person.lang,
+                    Person.created_at,
+                    Person.consent_at,
+                    Person.consent_version,
+                    Person.removed_at,
+                ).where(Person.id == person_id)
+            )
+        ).first()
+        if person is None:
+            return None
+        role_rows = await self._session.execute(
+            select(
+                RoleAssignment.role,
+                RoleAssignment.region_code,
+                Region.name,
+                RoleAssignment.created_at,
+                RoleAssignment.revoked_at,
+            )
+            .outerjoin(Region, Region.code == RoleAssignment.region_code)
+            .where(RoleAssignment.person_id == person_id)
+            .order_by(RoleAssignment.id)
+        )
+        grants = tuple(
+            RoleGrant(role, code, name or code, since, revoked)
+            for role, code, name, since, revoked in role_rows
+        )
+        return PersonDetail(
+            id=person[0],
+            name=person[1],
+            lang=person[2],
+            created_at=person[3],
+            consent_at=person[4],
+            consent_version=person[5],
+            removed_at=person[6],
+            roles=grants,
+            identities=tuple(await self.identities_of(person_id)),
         )
 
     async def list_people(self) -> list[PersonSummary]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
-from storage.models import FormSession
+from storage.models import FormSession, Household
 from storage.records import OPEN_SESSION_STATUSES, SESSION_STATUSES, FormSessionRecord
-from storage.repos._base import Repository, changed, insert_id, prepared, require_aware
+from storage.repos._base import Repository, changed, in_region, insert_id, prepared, require_aware
 
 _COLUMNS = (
     FormSession.id,
@@ -161,3 +161,35 @@ class FormSessionRepository(Repository):
     async def get(self, session_id: int) -> FormSessionRecord | None:
         row = (await self._session.execute(_GET, {"session_id": session_id})).first()
         return FormSessionRecord(*row) if row else None
+
+    async def interrupt_open(
+        self, person_id: int, now: dt.datetime, region_code: str | None = None
+    ) -> int:
+        """Close the person's open sessions as ``interrupted`` (access taken back); how many.
+        With ``region_code`` only those inside it: about a household there, or started for
+        that region (a new proposal, a problem report), or about no region yet (a household
+        search, a Dinsos composer: the person starts again from the menu)."""
+        stmt = update(FormSession).where(
+            FormSession.person_id == person_id,
+            or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),
+        )
+        if region_code is not None:
+            households = select(Household.id).where(in_region(Household.region_code, region_code))
+            started_for = FormSession.state[("engine", "context", "region_code")].as_string()
+            stmt = stmt.where(
+                or_(
+                    FormSession.household_id.in_(households.scalar_subquery()),
+                    and_(
+                        FormSession.household_id.is_(None),
+                        or_(
+                            started_for.is_(None),
+                            started_for == region_code,
+                            started_for.like(region_code + ".%"),
+                        ),
+                    ),
+                )
+            )
+        stmt = stmt.values(status="interrupted", updated_at=require_aware(now)).returning(
+            FormSession.id
+        )
+        return await changed(self._session, stmt)

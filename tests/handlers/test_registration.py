@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers import people
 from handlers.messages import Channel, Question
+from handlers.registration import new_invite_code
 from tests.handlers.conftest import SRI_MENANTI, World
 
 
@@ -107,3 +109,74 @@ async def test_duplicate_update_changes_nothing(world: World) -> None:
     async with world.db.unit_of_work() as uow:
         person = await uow.people.find_by_identity("telegram", "107")
     assert person is not None and person.lang == "en"
+
+
+async def test_a_new_code_registers_however_it_is_typed(world: World) -> None:
+    for n, typed in enumerate(
+        (
+            "/start {code}",
+            "DAFTAR {lower}",
+            "daftar {spaced}",
+            "{bare}",  # a stranger's bare code, without KWL
+        )
+    ):
+        code = await world.invite("operator", SRI_MENANTI, new_invite_code())
+        body = code.removeprefix("KWL-")
+        text = typed.format(
+            code=code, lower=code.lower(), spaced=" ".join(code.lower().split("-")), bare=body
+        )
+        chat = world.user(f"20{n}", Channel.WHATSAPP)
+        if text.startswith("/start "):
+            await chat.command("start", text.removeprefix("/start "))
+        else:
+            await chat.text(text)
+        assert "UU PDP" in chat.texts(), text
+        async with world.db.unit_of_work() as uow:
+            invite = await uow.invites.get(code)
+        assert invite is not None and invite.uses == 1
+
+
+async def test_a_removed_person_registers_again_as_a_new_person(world: World) -> None:
+    await world.invite("operator", SRI_MENANTI, "KWL-OLDONE")
+    chat = world.user("301")
+    await chat.register("KWL-OLDONE", "Budi Santoso")
+    async with world.db.unit_of_work() as uow:
+        old = await uow.people.find_by_identity("telegram", "301")
+        assert old is not None
+        await uow.audit.add("household.updated", "household", "7", world.clock.now(), old.person_id)
+        done = await people.remove_person(
+            uow, old.person_id, by=None, channel="cli", now=world.clock.now()
+        )
+    assert done is not None
+    await chat.text("menu")
+    assert "DAFTAR" in chat.texts()  # a stranger again
+
+    code = await world.invite("peratin", SRI_MENANTI, new_invite_code())
+    await chat.register(code, "Budi Santoso")
+    assert "Terima kasih, Budi Santoso" in chat.texts()
+    async with world.db.unit_of_work() as uow:
+        new = await uow.people.find_by_identity("telegram", "301")
+        old_detail = await uow.people.detail(old.person_id)
+        kept = await uow.audit.list("household", "7")
+    assert new is not None and new.person_id != old.person_id
+    assert new.identity_id == old.identity_id  # the same row, now the new person's
+    assert [(r.role, r.region_code) for r in new.roles] == [("peratin", SRI_MENANTI)]
+    assert old_detail is not None and old_detail.removed_at is not None
+    assert old_detail.identities == () and old_detail.active_roles == ()
+    assert [e.person_id for e in kept] == [old.person_id]
+
+
+async def test_a_switched_off_group_identity_may_be_registered_again(world: World) -> None:
+    """Migration 0005 switched off identities of Telegram groups: the id can register anew."""
+    async with world.db.unit_of_work() as uow:
+        group = await uow.people.create("Grup Desa", "id", world.clock.now())
+        await uow.people.add_identity(group, "telegram", "-1001", "Grup", world.clock.now())
+        await uow.people.remove(group, world.clock.now())
+    await world.invite("operator", SRI_MENANTI, "KWL-GROUPS")
+    chat = world.user("-1001")
+    await chat.command("start", "KWL-GROUPS")
+    assert "UU PDP" in chat.texts()
+    async with world.db.unit_of_work() as uow:
+        person = await uow.people.find_by_identity("telegram", "-1001")
+        assert person is not None and person.person_id != group
+        assert await uow.people.identities_of(group) == []

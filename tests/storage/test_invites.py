@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.records import InviteRecord
 from tests.conftest import peers
-from tests.storage.conftest import SRI_MENANTI
+from tests.storage.conftest import BUJUR_BARAT, SRI_MENANTI
 
 
 async def test_create_get_redeem(seeded: Database, now: dt.datetime) -> None:
@@ -125,3 +125,33 @@ async def test_second_redeem_waits_for_the_first_then_fails(
         one, two = await asyncio.gather(first(a), second(b))
     assert one is not None
     assert two is None
+
+
+async def test_list_usable_or_all_by_region(seeded: Database, now: dt.datetime) -> None:
+    week = now + dt.timedelta(days=7)
+    async with seeded.unit_of_work() as uow:
+        create = uow.invites.create
+        await create("OPEN", "operator", SRI_MENANTI, None, now, week)
+        await create("FOREVER", "camat", "18.04.19", None, now - dt.timedelta(minutes=1))
+        await create("FAR", "operator", BUJUR_BARAT, None, now + dt.timedelta(minutes=1))
+        await create("USED", "operator", SRI_MENANTI, None, now)
+        await uow.invites.redeem("USED", now)
+        await create("EXPIRED", "operator", SRI_MENANTI, None, now, now)
+        await create("REVOKED", "operator", SRI_MENANTI, None, now, week, 3)
+        await uow.invites.revoke("REVOKED", now)
+
+        def codes(found: list[InviteRecord]) -> list[str]:
+            return [i.code for i in found]
+
+        assert codes(await uow.invites.list(now)) == ["FAR", "OPEN", "FOREVER"]  # newest first
+        assert codes(await uow.invites.list(now, ["18.04"])) == ["OPEN", "FOREVER"]
+        assert codes(await uow.invites.list(now, ["18.04.19.2006"])) == ["OPEN"]
+        assert codes(await uow.invites.list(week, ["18.04"])) == ["FOREVER"]  # OPEN expired
+        assert codes(await uow.invites.list(now, ["18.04"], include_inactive=True)) == [
+            "EXPIRED",
+            "OPEN",
+            "REVOKED",
+            "USED",
+            "FOREVER",
+        ]
+        assert codes(await uow.invites.list(now, ["35", "18.04.19"])) == ["FAR", "OPEN", "FOREVER"]

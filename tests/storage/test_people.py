@@ -7,7 +7,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.records import IdentityRef, PersonSummary, RoleRecord
+from storage.records import IdentityRef, PersonSummary, RoleGrant, RoleRecord
+from storage.repos.outbox import NewMessage
 from tests.storage.conftest import BUJUR_BARAT, SRI_MENANTI
 
 
@@ -165,3 +166,158 @@ async def test_list_people_and_identities(seeded: Database, now: dt.datetime) ->
             ("whatsapp", "6281", "Siti"),
         ]
         assert await uow.people.identities_of(b) == []
+
+
+# ---- the access lifecycle (issue 15) -----------------------------------------------------
+
+
+async def test_directory_by_region_with_paging(seeded: Database, now: dt.datetime) -> None:
+    later = now + dt.timedelta(hours=2)
+    async with seeded.unit_of_work() as uow:
+        siti = await uow.people.create("siti", "id", now)
+        budi = await uow.people.create("Budi", "id", now)
+        ani = await uow.people.create("Ani", "id", now)
+        gone = await uow.people.create("Gone", "id", now)
+        await uow.people.assign_role(siti, "operator", SRI_MENANTI, now)
+        await uow.people.assign_role(siti, "operator", BUJUR_BARAT, now)
+        await uow.people.assign_role(budi, "camat", "18.04.19", now)
+        await uow.people.assign_role(ani, "operator", BUJUR_BARAT, now)
+        await uow.people.assign_role(gone, "operator", SRI_MENANTI, now)
+        telegram = await uow.people.add_identity(siti, "telegram", "1", "Siti", now)
+        await uow.people.add_identity(siti, "whatsapp", "6281", "Siti", now)
+        await uow.people.touch_inbound(telegram, later)
+        await uow.people.revoke_all_roles(gone, now)
+        await uow.people.remove(gone, now)
+
+        total, found = await uow.people.directory()
+        assert total == 3
+        assert [p.name for p in found] == ["Ani", "Budi", "siti"]  # by name, any case
+        assert found[2].channels == ("telegram", "whatsapp")
+        assert found[2].last_seen == later
+        assert found[2].roles == (
+            RoleRecord("operator", SRI_MENANTI, "Sri Menanti"),
+            RoleRecord("operator", BUJUR_BARAT, "Bujur Barat"),
+        )
+        assert (found[0].last_seen, found[0].channels) == (None, ())
+
+        total, found = await uow.people.directory(["18.04"])
+        assert total == 2
+        assert [(p.name, p.roles) for p in found] == [
+            ("Budi", (RoleRecord("camat", "18.04.19", "Air Hitam"),)),
+            ("siti", (RoleRecord("operator", SRI_MENANTI, "Sri Menanti"),)),  # only 18.04's
+        ]
+        total, found = await uow.people.directory(["18.04", "35.28"], offset=1, limit=2)
+        assert total == 3
+        assert [p.name for p in found] == ["Budi", "siti"]
+
+        total, found = await uow.people.directory(["18.04"], include_removed=True)
+        assert [(p.name, p.removed_at, p.roles, p.channels) for p in found][-2] == (
+            "Gone",
+            now,
+            (),
+            (),
+        )
+        assert total == 3
+        assert (await uow.people.directory(include_removed=True))[0] == 4
+
+
+async def test_revoke_all_remove_and_detail(seeded: Database, now: dt.datetime) -> None:
+    later = now + dt.timedelta(days=1)
+    async with seeded.unit_of_work() as uow:
+        person = await uow.people.create("Siti", "id", now)
+        await uow.people.add_identity(person, "telegram", "1", "Siti", now)
+        await uow.people.assign_role(person, "operator", SRI_MENANTI, now)
+        await uow.people.assign_role(person, "peratin", SRI_MENANTI, now)
+        assert await uow.people.revoke_role(person, "peratin", SRI_MENANTI, later)
+        await uow.people.assign_role(person, "operator", SRI_MENANTI, later)  # held: no change
+        assert await uow.people.revoke_all_roles(person, later) == [
+            RoleRecord("operator", SRI_MENANTI, "Sri Menanti")
+        ]
+        assert await uow.people.revoke_all_roles(person, later) == []
+        assert await uow.people.remove(person, later)
+        assert not await uow.people.remove(person, later)  # once
+        assert not await uow.people.remove(999, later)
+        assert await uow.people.find_by_identity("telegram", "1") is None
+        assert await uow.people.find_person_id("telegram", "1") == person  # switched off, known
+        detail = await uow.people.detail(person)
+        assert await uow.people.detail(999) is None
+    assert detail is not None
+    assert (detail.name, detail.removed_at, detail.consent_at) == ("Siti", later, None)
+    assert detail.roles == (
+        RoleGrant("operator", SRI_MENANTI, "Sri Menanti", now, later),
+        RoleGrant("peratin", SRI_MENANTI, "Sri Menanti", now, later),
+    )
+    assert detail.active_roles == ()
+    assert [(i.external_id, i.disabled_at) for i in detail.identities] == [("1", later)]
+
+    # A role given again after it was revoked counts from then.
+    again = later + dt.timedelta(days=1)
+    async with seeded.unit_of_work() as uow:
+        await uow.people.assign_role(person, "peratin", SRI_MENANTI, again)
+        detail = await uow.people.detail(person)
+    assert detail is not None
+    assert detail.active_roles == (RoleGrant("peratin", SRI_MENANTI, "Sri Menanti", again, None),)
+
+
+async def test_a_switched_off_identity_is_taken_over(seeded: Database, now: dt.datetime) -> None:
+    async with seeded.unit_of_work() as uow:
+        old = await uow.people.create("Old", "id", now)
+        identity = await uow.people.add_identity(old, "whatsapp", "628123", "Old", now)
+        await uow.people.touch_inbound(identity, now)
+        await uow.outbox.enqueue(
+            [NewMessage("ann:1", "announcement", old, [], identity_id=identity)], now
+        )
+        await uow.people.remove(old, now)
+        new = await uow.people.create("New", "id", now)
+        assert await uow.people.add_identity(new, "whatsapp", "628123", "New", now) == identity
+        found = await uow.people.find_by_identity("whatsapp", "628123")
+        [message] = await uow.outbox.for_person(old)
+        assert await uow.people.identities_of(old) == []
+        [taken] = await uow.people.identities_of(new)
+    assert found is not None and found.person_id == new
+    assert message.identity_id is None  # the old person's message no longer points at it
+    assert (taken.display_name, taken.disabled_at, taken.last_inbound_at) == ("New", None, None)
+    # An identity still in use is never taken over.
+    with pytest.raises(IntegrityError):
+        async with seeded.unit_of_work() as uow:
+            await uow.people.add_identity(old, "whatsapp", "628123", "Old", now)
+
+
+async def test_interrupt_open_sessions_of_a_region(seeded: Database, now: dt.datetime) -> None:
+    later = now + dt.timedelta(minutes=1)
+    state = {"stage": "pick", "offered": []}
+
+    def started_for(region: str) -> dict[str, object]:
+        return {"stage": "form", "engine": {"context": {"region_code": region}}}
+
+    async with seeded.unit_of_work() as uow:
+        person = await uow.people.create("Siti", "id", now)
+        other = await uow.people.create("Budi", "id", now)
+        here = await uow.households.add(SRI_MENANTI, "A", None, None, "", "", "", now=now)
+        there = await uow.households.add(BUJUR_BARAT, "B", None, None, "", "", "", now=now)
+        sessions = uow.sessions
+        about_here = await sessions.create(person, "f", 1, here, {}, "telegram", now)
+        about_there = await sessions.create(person, "f", 1, there, {}, "telegram", now)
+        searching = await sessions.create(person, "f", 1, None, state, "telegram", now)
+        proposal_here = await sessions.create(
+            person, "f", 1, None, started_for(SRI_MENANTI), "telegram", now
+        )
+        proposal_there = await sessions.create(
+            person, "f", 1, None, started_for(BUJUR_BARAT), "telegram", now, status="waiting"
+        )
+        done = await sessions.create(person, "f", 1, here, {}, "telegram", now, "completed")
+        others = await sessions.create(other, "f", 1, here, {}, "telegram", now)
+
+        assert await sessions.interrupt_open(person, later, "18.04.19") == 3
+        closed = {about_here, searching, proposal_here}
+        for session_id in (about_here, about_there, searching, proposal_here, proposal_there):
+            record = await sessions.get(session_id)
+            assert record is not None
+            if session_id in closed:
+                assert (record.status, record.updated_at) == ("interrupted", later)
+            else:
+                assert record.status in ("active", "waiting") and record.updated_at == now
+        assert await sessions.interrupt_open(person, later) == 2  # the rest
+        assert (await sessions.get(done)).status == "completed"  # type: ignore[union-attr]
+        assert (await sessions.get(others)).status == "active"  # type: ignore[union-attr]
+        assert await sessions.interrupt_open(person, later) == 0
