@@ -112,7 +112,7 @@ def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
             "housekeeping",
             housekeeping,
             3600,
-            (db, clock, settings.data_dir, settings.files_keep_days),
+            (db, clock, settings.data_dir, settings.files_keep_days, settings.session_idle_days),
         ),
         Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
         Job(
@@ -186,6 +186,7 @@ async def start(
         log.info("HTTP server on %s (/healthz)", server.base_url)
         if telegram is not None:
             await telegram.start()
+            kawal.set_telegram_bot(telegram.channel.bot_username)  # invite deep links
         if whatsapp is not None:
             await whatsapp.start()
             log.info("WhatsApp webhook on %s%s", server.base_url, whatsapp.path)

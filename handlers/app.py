@@ -223,20 +223,29 @@ async def _route(turn: Turn, options: Options) -> Reply:
         return await registration.handle(turn, limits)
     if turn.person.consent_at is None or not turn.person.name:
         return await registration.handle(turn, limits)
-    if not turn.person.roles:  # every role taken back: only a new invite helps
-        return await menu.show(turn)
 
     # A form left unanswered too long closes first; the turn then goes on as if none were
     # open. The open session is read once here and handed on (it is needed on most turns).
     open_session = await turn.uow.sessions.get_open(turn.person.person_id)
-    if open_session is None or not form_handlers.is_idle(
+    if open_session is not None and form_handlers.is_idle(
         open_session, turn.now, options.session_idle_days
     ):
-        return await _route_registered(turn, options, open_session, expired=False)
-    notice = await form_handlers.close_idle(turn, open_session)
-    reply = await _route_registered(turn, options, None, expired=True)
-    reply.messages.insert(0, notice)
-    return reply
+        notice = await form_handlers.close_idle(turn, open_session)
+        reply = await _no_roles(turn) if not turn.person.roles else None
+        if reply is None:
+            reply = await _route_registered(turn, options, None, expired=True)
+        reply.messages.insert(0, notice)
+        return reply
+    if not turn.person.roles:
+        if open_session is not None:  # the form's own check closes it and says why
+            return await _with_session(turn, open_session, options)
+        return await _no_roles(turn)
+    return await _route_registered(turn, options, open_session, expired=False)
+
+
+async def _no_roles(turn: Turn) -> Reply:
+    """Every role was taken back: the menu says only a new invite helps."""
+    return await menu.show(turn)
 
 
 async def _route_registered(

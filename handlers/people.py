@@ -112,6 +112,7 @@ async def remove_person(
     roles = await uow.people.revoke_all_roles(person_id, now)
     await uow.people.remove(person_id, now)
     closed = await uow.sessions.interrupt_open(person_id, now)
+    cancelled = await uow.outbox.cancel_for_person(person_id, now)
     await uow.audit.add(
         "person.removed",
         "person",
@@ -122,6 +123,7 @@ async def remove_person(
         before={"roles": [_role_json(r) for r in roles]},
         after={
             "sessions_closed": closed,
+            "messages_cancelled": cancelled,
             "identities_disabled": sum(1 for i in detail.identities if i.disabled_at is None),
         },
     )

@@ -277,7 +277,7 @@ class OutboxRepository(Repository):
                 Identity.blocked_at,
                 Identity.created_at,
             )
-            .where(Identity.person_id.in_(person_ids))
+            .where(Identity.person_id.in_(person_ids), Identity.disabled_at.is_(None))
             .order_by(Identity.id)
         )
         for person_id, *rest in rows:
@@ -531,6 +531,18 @@ class OutboxRepository(Repository):
             execution_options={"synchronize_session": False},
         )
         return True
+
+    async def cancel_for_person(self, person_id: int, now: dt.datetime) -> int:
+        """The person's messages still waiting become ``cancelled`` (a removed person gets
+        nothing more); how many."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.person_id == person_id, OutboxMessage.status == "pending")
+            .values(status="cancelled", failed_at=require_aware(now))
+            .returning(OutboxMessage.id),
+            execution_options={"synchronize_session": False},
+        )
+        return len(result.all())
 
     async def campaign_of_message(self, person_id: int, platform_message_id: str) -> str | None:
         """The campaign of the message sent to ``person_id`` under that platform id (Telegram

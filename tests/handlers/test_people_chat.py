@@ -152,7 +152,11 @@ async def test_removing_a_person_switches_off_their_access_and_keeps_their_recor
     assert detail is not None and detail.removed_at == world.clock.now()
     assert detail.active_roles == ()
     assert [i.disabled_at for i in detail.identities] == [world.clock.now()]
-    assert removed[0].after == {"sessions_closed": 0, "identities_disabled": 1}
+    assert removed[0].after == {
+        "sessions_closed": 0,
+        "messages_cancelled": 0,
+        "identities_disabled": 1,
+    }
     assert [e.person_id for e in kept] == [budi]  # what they did stays theirs
 
     await operator.text("menu")  # a stranger now

@@ -117,9 +117,9 @@ async def test_update_ids_outlive_metas_retries_and_old_bodies_go(database: Data
 
 
 def test_kawal_run_prunes_after_the_configured_days(database: Database, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", files_keep_days=3)
+    settings = Settings(data_dir=tmp_path / "data", files_keep_days=3, session_idle_days=5)
     [job] = [
         j for j in scheduled_jobs(settings, database, FixedClock(NOW)) if j.func is housekeeping
     ]
-    assert job.args[2:] == (tmp_path / "data", 3)
+    assert job.args[2:] == (tmp_path / "data", 3, 5)
     assert Settings.model_fields["files_keep_days"].default == 7
