@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.regions import load_regions
-from handlers import deadlines
+from handlers.deadlines import view as deadlines
+from handlers.kit.timing import QuietHours, local_instant
 from handlers.ports import FixedClock
-from handlers.timing import QuietHours, local_instant
 from reminders.deadlines import plan_deadlines
 from storage.db import Database
 from storage.migrate import upgrade

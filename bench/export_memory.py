@@ -17,11 +17,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from handlers.registers.exporter import export_region
 from storage.db import Database
-from storage.exporter import export_region
 from storage.migrate import upgrade
+from tests.handlers.registers.test_exporter import _seed_many
 from tests.storage.conftest import SRI_MENANTI, seed_regions
-from tests.storage.test_exporter import _seed_many
 
 
 def _rss_mb() -> float:

@@ -26,12 +26,12 @@ from sqlalchemy import insert, select
 
 from bot.regions import load_regions
 from flows import builtin_forms
-from handlers import progress
 from handlers.app import Kawal, Options
-from handlers.charts import render_progress_chart
 from handlers.messages import Channel, Chart, Document, Inbound, InboundKind
 from handlers.ports import FixedClock
-from handlers.quality import gather
+from handlers.progress import view as progress
+from handlers.progress.charts import render_progress_chart
+from handlers.quality.view import gather
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Household, Member, Region

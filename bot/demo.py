@@ -9,10 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.regions import load_regions
-from handlers import deadlines
-from handlers.timing import local_instant
+from handlers.deadlines import view as deadlines
+from handlers.kit.timing import local_instant
+from handlers.registers.importer import import_register
 from storage.db import Database, UnitOfWork
-from storage.importer import import_register
 
 DEMO_REGIONS = ("18.04.19", "18.04.07")  # Kec. Air Hitam and Kec. Way Tenong
 SRI_MENANTI = "18.04.19.2006"

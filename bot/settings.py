@@ -9,8 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.digest import DigestSchedule
-from handlers.timing import QuietHours
+from handlers.kit.timing import QuietHours
+from handlers.progress.digest import DigestSchedule
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
 # Telegram allows 1-256 characters A-Z a-z 0-9 _ -; we ask for at least 16.

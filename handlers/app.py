@@ -16,27 +16,25 @@ from pathlib import Path
 import flows
 from flows import FormRegistry, Session
 from flows.validators import mask_ids_in_text
-from handlers import (
-    announcement_form,
-    announcements,
-    deadline_form,
-    deadlines,
-    exports,
-    households,
-    menu,
-    people,
-    progress,
-    quality,
-    registration,
-    reports,
-)
-from handlers import forms as form_handlers
-from handlers.context import Turn
-from handlers.deferred import Deferred, run_deferred
-from handlers.i18n import t
+from handlers.announcements import form as announcement_form
+from handlers.announcements import view as announcements
+from handlers.deadlines import form as deadline_form
+from handlers.deadlines import view as deadlines
+from handlers.forms import runner as form_handlers
+from handlers.kit import menu
+from handlers.kit.context import Turn
+from handlers.kit.deferred import Deferred, run_deferred
+from handlers.kit.i18n import t
+from handlers.kit.timing import QuietHours
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
+from handlers.people import access as people
+from handlers.people import registration
 from handlers.ports import Clock
-from handlers.timing import QuietHours
+from handlers.progress import view as progress
+from handlers.quality import view as quality
+from handlers.registers import exports
+from handlers.registers import imports as households
+from handlers.reports import view as reports
 from storage.db import Database, UnitOfWork
 from storage.records import FormSessionRecord, PersonContext
 

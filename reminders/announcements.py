@@ -11,9 +11,9 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from handlers import announcements
+from handlers.announcements import view as announcements
+from handlers.kit.timing import QuietHours
 from handlers.ports import Clock
-from handlers.timing import QuietHours
 from storage.db import Database, UnitOfWork
 from storage.repos.announcements import AnnouncementRecord
 

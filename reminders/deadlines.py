@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from handlers.deadlines import (
+from handlers.deadlines.view import (
     DEADLINE_ROLES,
     ESCALATION_ROLES,
     RECENT,
@@ -57,8 +57,8 @@ from handlers.deadlines import (
     thanks_message,
     zone_of,
 )
+from handlers.kit.timing import Occurrence, QuietHours, occurrences
 from handlers.ports import Clock
-from handlers.timing import Occurrence, QuietHours, occurrences
 from reminders.planning import (
     Step,
     catch_up,

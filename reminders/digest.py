@@ -20,11 +20,11 @@ import logging
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from handlers.digest import DIGEST_ROLES, DigestSchedule, campaign, compose, previous_week
+from handlers.kit.timing import QuietHours
 from handlers.messages import to_data
 from handlers.ports import Clock
-from handlers.progress import next_deadline
-from handlers.timing import QuietHours
+from handlers.progress.digest import DIGEST_ROLES, DigestSchedule, campaign, compose, previous_week
+from handlers.progress.view import next_deadline
 from storage.db import Database, UnitOfWork
 from storage.records import RoleHolder
 from storage.regions_data import level_of, timezone_for

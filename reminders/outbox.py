@@ -38,6 +38,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.kit.timing import QuietHours
 from handlers.messages import from_data
 from handlers.ports import (
     Blocked,
@@ -53,7 +54,6 @@ from handlers.ports import (
     TransientError,
     Unconfirmed,
 )
-from handlers.timing import QuietHours
 from reminders.journal import SendJournal
 from storage.db import Database, UnitOfWork
 from storage.regions_data import timezone_for

@@ -6,7 +6,7 @@
 A step is "T-<days>": ``days`` before the due date, at the remind time, local time of the
 recipient's region. A step inside the quiet hours moves to their end; a step at or after the due
 instant is dropped (it would come too late), and so is a step landing on the same instant as a
-later one. The calendar (occurrences, quiet hours, recurrence) is in :mod:`handlers.timing`,
+later one. The calendar (occurrences, quiet hours, recurrence) is in :mod:`handlers.kit.timing`,
 which the handlers share.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from handlers.timing import QuietHours
+from handlers.kit.timing import QuietHours
 
 __all__ = [
     "CATCH_UP_WAIT",

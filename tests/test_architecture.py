@@ -83,9 +83,9 @@ def test_import_rules(package: str, relative: str) -> None:
         ),
         (
             "bot",
-            "bot/cli.py",
+            "bot/cli/chat.py",
             "import aiogram",
-            "bot/cli.py imports platform SDK aiogram outside bot/channels",
+            "bot/cli/chat.py imports platform SDK aiogram outside bot/channels",
         ),
     ],
 )

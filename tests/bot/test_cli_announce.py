@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 from bot import cli
-from handlers.dates import when_text
+from bot.cli import common as cli_common
+from handlers.kit.dates import when_text
 from storage.db import Database
 from storage.repos.announcements import AnnouncementRecord
 
@@ -22,7 +23,7 @@ SRI_MENANTI = "18.04.19.2006"
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)  # no stray .env; data dir under tmp_path
-    monkeypatch.setattr(cli, "setup_logging", lambda *_: None)  # keep pytest's log handlers
+    monkeypatch.setattr(cli_common, "setup_logging", lambda *_: None)  # keep pytest's log handlers
     db = str(tmp_path / "kawal.db")
     runner = CliRunner()
 

@@ -14,9 +14,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot import cli
-from handlers import deadlines
-from handlers.deadlines import Draft
-from handlers.timing import Recurrence
+from bot.cli import common as cli_common
+from handlers.deadlines import view as deadlines
+from handlers.deadlines.view import Draft
+from handlers.kit.timing import Recurrence
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRecord
 
@@ -24,7 +25,7 @@ from storage.repos.deadlines import DeadlineRecord
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)  # no stray .env
-    monkeypatch.setattr(cli, "setup_logging", lambda *_: None)  # keep pytest's log handlers
+    monkeypatch.setattr(cli_common, "setup_logging", lambda *_: None)  # keep pytest's log handlers
     db = str(tmp_path / "kawal.db")
     runner = CliRunner()
 

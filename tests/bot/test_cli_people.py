@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot import cli
+from bot.cli import common as cli_common
 from storage.db import Database, UnitOfWork
 from storage.records import AuditRecord, InviteRecord, PersonDetail
 
@@ -25,7 +26,7 @@ T = TypeVar("T")
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)  # no stray .env
-    monkeypatch.setattr(cli, "setup_logging", lambda *_: None)  # keep pytest's log handlers
+    monkeypatch.setattr(cli_common, "setup_logging", lambda *_: None)  # keep pytest's log handlers
     for name in ("KAWAL_INVITE_DAYS", "KAWAL_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     db = str(tmp_path / "kawal.db")

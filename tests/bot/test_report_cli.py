@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot import cli
+from bot.cli import common as cli_common
 
 runner = CliRunner()
 
@@ -23,7 +24,7 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     for name in [n for n in os.environ if n.startswith("KAWAL_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setattr(cli, "setup_logging", lambda *args: None)
+    monkeypatch.setattr(cli_common, "setup_logging", lambda *args: None)
     db = tmp_path / "demo.db"
     result = runner.invoke(cli.app, ["demo", "--db", str(db), "--no-chat"])
     assert result.exit_code == 0, result.output

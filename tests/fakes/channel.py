@@ -1,6 +1,6 @@
 """An in-memory :class:`handlers.ports.ChannelSender` for outbox tests: records what it sends,
 can be told to fail, and follows the port's rules (one part per intent, ``Delivery`` hooks,
-rate limiting through an injected :class:`reminders.ratelimit.RateLimiter`)."""
+rate limiting through an injected :class:`bot.channels.ratelimit.RateLimiter`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot.channels.ratelimit import RateLimiter
 from handlers.messages import Channel, Outbound, Question, Text
 from handlers.ports import Delivery, DeliveryError, Recipient, Template, Unconfirmed
-from reminders.ratelimit import RateLimiter
 
 
 @dataclass(frozen=True)

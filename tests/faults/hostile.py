@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from handlers.app import Kawal
-from handlers.i18n import t
+from handlers.kit.i18n import t
 from handlers.messages import (
     Channel,
     Inbound,

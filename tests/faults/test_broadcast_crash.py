@@ -31,8 +31,8 @@ from sqlalchemy import func, select
 
 from bench.register import add_recipients
 from bot.regions import load_regions
-from handlers import announcements
-from handlers.timing import QuietHours
+from handlers.announcements import view as announcements
+from handlers.kit.timing import QuietHours
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from handlers import messages
-from handlers.i18n import t
+from handlers.kit.i18n import t
 from handlers.messages import Channel, Inbound, InboundKind, Question
 from tests.faults.hostile import SUKANANTI
 from tests.handlers.conftest import SRI_MENANTI, Chat, World

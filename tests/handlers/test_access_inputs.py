@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers import announcements
-from handlers.announcements import Draft
+from handlers.announcements import view as announcements
+from handlers.announcements.view import Draft
 from handlers.app import Options
 from handlers.messages import Channel, Inbound, InboundKind
 from reminders.journal import SendJournal

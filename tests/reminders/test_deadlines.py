@@ -16,11 +16,11 @@ import pytest
 
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers import deadlines
-from handlers.deadlines import Draft
+from handlers.deadlines import view as deadlines
+from handlers.deadlines.view import Draft
+from handlers.kit.timing import QuietHours, Recurrence, local_instant
 from handlers.messages import Question, from_data
 from handlers.ports import FixedClock
-from handlers.timing import QuietHours, Recurrence, local_instant
 from reminders import deadlines as planner
 from reminders.deadlines import PlanRound, plan_deadlines
 from reminders.journal import SendJournal

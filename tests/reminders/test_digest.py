@@ -13,10 +13,10 @@ from sqlalchemy import update
 
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers.digest import DigestSchedule, compose
+from handlers.kit.timing import QuietHours
 from handlers.messages import Question
 from handlers.ports import FixedClock
-from handlers.timing import QuietHours
+from handlers.progress.digest import DigestSchedule, compose
 from reminders.digest import plan_digests
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.run import scheduled_jobs
 from bot.settings import Settings
-from handlers.deferred import reuse
+from handlers.kit.deferred import reuse
 from handlers.ports import FixedClock
 from reminders.scheduler import KEEP_INBOUND_BODIES, KEEP_PROCESSED_INBOUND, housekeeping
 from storage.db import Database

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.kit.timing import QuietHours
 from handlers.messages import Channel, Text, to_data
 from handlers.ports import (
     Blocked,
@@ -22,7 +23,6 @@ from handlers.ports import (
     TransientError,
     Unconfirmed,
 )
-from handlers.timing import QuietHours
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
 from storage.db import Database

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.timing import QuietHours
+from handlers.kit.timing import QuietHours
 from reminders.planning import (
     Step,
     catch_up,

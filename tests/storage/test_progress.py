@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, insert, update
 
-from handlers.progress import next_deadline
+from handlers.progress.view import next_deadline
 from storage.db import Database, UnitOfWork
 from storage.models import Deadline, ProblemReport
 from storage.repos.progress import ProgressCounts, region_chain

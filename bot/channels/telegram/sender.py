@@ -19,6 +19,7 @@ from aiogram.exceptions import AiogramError
 from aiogram.methods import EditMessageReplyMarkup, EditMessageText, TelegramMethod
 from aiogram.types import Message, ReplyKeyboardRemove
 
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.telegram.errors import translate
 from bot.channels.telegram.render import Button, Call, Renderer
 from bot.channels.wire import before_write
@@ -35,7 +36,6 @@ from handlers.ports import (
     TransientError,
     Unconfirmed,
 )
-from reminders.ratelimit import RateLimiter
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ from aiogram.methods import DeleteWebhook, GetMe, SetMyCommands, SetWebhook
 from aiogram.types import BotCommand
 from aiohttp import web
 
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.channel import AcceptsFile, Handle, TelegramChannel
 from bot.channels.telegram.media import MediaStore
@@ -25,7 +26,6 @@ from bot.channels.telegram.webhook import WebhookReceiver
 from bot.channels.telegram.wire_session import WireSession
 from bot.settings import Settings
 from handlers.ports import Clock
-from reminders.ratelimit import RateLimiter
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.whatsapp.client import GraphClient, guess_mime
 from bot.channels.whatsapp.menus import MenuMemory
 from bot.channels.whatsapp.render import Part, Send, Upload, render_all, text_message
@@ -39,7 +40,6 @@ from handlers.ports import (
     Template,
     Unconfirmed,
 )
-from reminders.ratelimit import RateLimiter
 from storage.db import Database
 
 log = logging.getLogger(__name__)

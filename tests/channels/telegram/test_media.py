@@ -17,7 +17,7 @@ from bot.channels.telegram.parse import MediaMessage, parse, safe_suffix
 from bot.channels.telegram.texts import tg
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers.i18n import t
+from handlers.kit.i18n import t
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.channels.telegram.conftest import (

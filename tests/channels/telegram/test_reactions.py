@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers import announcements
-from handlers.announcements import Draft
+from handlers.announcements import view as announcements
+from handlers.announcements.view import Draft
 from handlers.ports import FixedClock
 from tests.channels.telegram.conftest import Bot
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from handlers import announcements
-from handlers.announcements import Draft
+from handlers.announcements import view as announcements
+from handlers.announcements.view import Draft
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender
 from tests.channels.whatsapp import payloads

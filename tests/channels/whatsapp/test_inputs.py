@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from handlers import announcements
-from handlers.announcements import Draft
+from handlers.announcements import view as announcements
+from handlers.announcements.view import Draft
 from handlers.messages import Inbound, InboundKind, Reply
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender

@@ -30,7 +30,7 @@ from bot.channels.telegram.texts import tg
 from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers.i18n import t
+from handlers.kit.i18n import t
 from handlers.ports import FixedClock
 from storage.models import FormSession, Person, ProcessedInbound, Submission
 from tests.channels.telegram.conftest import DEMO_DIR, SRI_MENANTI, WEBHOOK_SECRET, Bot

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers.i18n import t
+from handlers.kit.i18n import t
 from storage.models import FormSession
 from tests.channels.whatsapp import payloads
 from tests.channels.whatsapp.conftest import DEMO_DIR, SRI_MENANTI, Harness, WaUser

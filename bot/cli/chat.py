@@ -1,0 +1,143 @@
+"""``kawal``: The terminal chat, the demo and serving the channels."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot import demo as demo_data
+from bot.channels.console import ConsoleChat, ConsoleSender
+from bot.channels.console import run as run_console
+from bot.cli.common import (
+    DbOption,
+    app,
+    fail,
+    run_async,
+    settings_for,
+    with_db,
+)
+from bot.runtime import build_kawal
+from bot.settings import Settings
+from handlers.ports import SystemClock
+from reminders.journal import SendJournal
+from reminders.outbox import OutboxSender
+from storage.db import Database
+
+# ---- chat and demo -----------------------------------------------------------------------
+
+
+async def _chat(settings: Settings, user: str, name: str) -> None:
+    from bot.run import scheduled_jobs
+
+    async def work(db: Database) -> None:
+        clock = SystemClock()
+        kawal = build_kawal(settings, db, clock)
+        chat = ConsoleChat(kawal.handle, user, name)
+        interactive = sys.stdin.isatty()
+        # Proactive messages (announcements, reminders) reach the terminal too: the scheduled
+        # jobs and the outbox run after every message, and in the background while idle.
+        console = ConsoleSender(settings.data_dir / "console-inbox", user, sys.stdout)
+        journal = SendJournal(settings.data_dir / "outbox")
+        outbox = OutboxSender(db, {console.channel.value: console}, clock, journal)
+        jobs = scheduled_jobs(settings, db, clock)
+
+        async def deliver() -> None:
+            for job in jobs:
+                try:
+                    await job.func(*job.args)
+                except Exception:
+                    logging.getLogger(__name__).exception("job %s failed", job.id)
+            await outbox.run_once()
+
+        if interactive:
+            await outbox.start()
+        else:
+            journal.open()
+            await outbox.recover()
+        try:
+            waiting = console.take_inbox(user)
+            if waiting:
+                typer.echo(waiting + "\n")
+            if interactive:
+                typer.echo("Kawal (terminal). Ketik MENU untuk mulai, KELUAR untuk berhenti.")
+                out = await chat.send("/menu")
+                typer.echo(out)
+            await deliver()
+            await run_console(chat, sys.stdin, sys.stdout, interactive=interactive, after=deliver)
+        finally:
+            await outbox.stop()
+
+    await with_db(settings, work)
+
+
+@app.command()
+def chat(
+    user: Annotated[str, typer.Option(help="Terminal identity (channel 'console')")] = "terminal",
+    name: Annotated[str, typer.Option(help="Display name offered at registration")] = "",
+    db: DbOption = None,
+) -> None:
+    """Chat with Kawal in this terminal (also works with piped stdin: one message per line)."""
+    settings = settings_for(db)
+    run_async(lambda: _chat(settings, user, name))
+
+
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option("--db", help="SQLite file for the demo")] = "kawal-demo.db",
+    reset: Annotated[bool, typer.Option(help="Delete the demo database first")] = True,
+    chat_after: Annotated[bool, typer.Option("--chat/--no-chat", help="Open the chat")] = True,
+    user: Annotated[str, typer.Option(help="Who to chat as")] = "demo-operator",
+) -> None:
+    """Create a demo database (Kab. Lampung Barat) and open the terminal chat as its operator."""
+    path = Path(db)
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    settings = settings_for(str(path))
+
+    async def work(database: Database) -> dict[str, int]:
+        if not reset:
+            async with database.unit_of_work() as uow:
+                if await uow.regions.count() > 0:
+                    return {}
+        return await demo_data.seed(database, SystemClock().now(), settings.consent_version)
+
+    created = run_async(lambda: with_db(settings, work))
+    if created:
+        typer.echo(
+            f"Demo siap di {path}: {created['regions']} wilayah, "
+            f"{created['households']} keluarga, {created['people']} pengguna."
+        )
+    typer.echo(
+        "Pengguna demo: " + ", ".join(f"{p.external_id} ({p.role})" for p in demo_data.DEMO_PEOPLE)
+    )
+    typer.echo(f"Coba peran lain: kawal chat --db {path} --user demo-peratin")
+    if chat_after:
+        run_async(lambda: _chat(settings, user, ""))
+
+
+# ---- serving -----------------------------------------------------------------------------
+
+
+@app.command()
+def run(db: DbOption = None) -> None:
+    """Serve the configured channels (Telegram: polling, or webhook with TELEGRAM_WEBHOOK_URL)
+    and /healthz until SIGTERM or Ctrl-C."""
+    from bot.run import NoChannelConfigured
+    from bot.run import run as serve
+    from handlers.ports import DeliveryError
+
+    settings = settings_for(db)
+    try:
+        run_async(lambda: serve(settings))
+    except NoChannelConfigured as missing:
+        raise fail(str(missing)) from None
+    except DeliveryError as error:
+        raise fail(
+            f"Telegram tidak dapat dihubungi atau menolak token / Telegram unreachable or "
+            f"refused the token ({settings.telegram_api_url}): {error}"
+        ) from None

@@ -1,0 +1,103 @@
+"""What every ``kawal`` sub-command shares: the app, settings, the database, output."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from bot.logs import setup_logging
+from bot.runtime import open_database
+from bot.settings import Settings
+from handlers.kit.context import ROLE_LEVEL
+from storage.db import Database
+
+app = typer.Typer(help="Kawal: pendamping pemutakhiran DTKS/DTSEN.", no_args_is_help=True)
+
+ROLES = tuple(ROLE_LEVEL)
+INVITE_STATES = {
+    "active": "aktif",
+    "used": "terpakai",
+    "expired": "kedaluwarsa",
+    "revoked": "dicabut",
+}
+T = TypeVar("T")
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL or SQLite file (default: settings)")
+]
+
+
+def settings_for(db: str | None = None) -> Settings:
+    settings = Settings()
+    if db:
+        url = db if "://" in db else f"sqlite+aiosqlite:///{Path(db).resolve()}"
+        settings = settings.model_copy(update={"database_url": url})
+    setup_logging(settings.log_level, settings.log_file)
+    return settings
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(make())  # type: ignore[arg-type]  # an Awaitable from an async def is a Coroutine
+
+
+async def with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    db = await open_database(settings)
+    try:
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+def fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(code=1)
+
+
+def check_output(path: Path | None, option: str, example: str) -> None:
+    """Stop with a clear message before any work when ``path`` cannot be the file written."""
+    if path is None:
+        return
+    try:
+        is_dir = path.is_dir()
+        parent = next((p for p in path.parents if p.exists()), None)
+    except OSError as error:  # e.g. a name too long for the file system
+        raise cannot_write(path, option, example, error) from None
+    if is_dir:
+        raise fail(
+            f"{option} {path} adalah folder, bukan nama berkas. Contoh: {option} {path / example}"
+        )
+    if parent is not None and not parent.is_dir():
+        raise fail(
+            f"{option} {path}: {parent} adalah berkas, bukan folder. Contoh: {option} {example}"
+        )
+
+
+def cannot_write(path: Path, option: str, example: str, error: OSError) -> typer.Exit:
+    reason = error.strerror or str(error)
+    return fail(
+        f"Tidak bisa menulis {path}: {reason}. Pilih tempat lain, contoh: {option} {example}"
+    )
+
+
+def write_output(path: Path, option: str, example: str, write: Callable[[Path], object]) -> None:
+    """``write(path)`` after making its folder; a system error becomes a message to act on."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+    except OSError as error:
+        raise cannot_write(path, option, example, error) from None
+
+
+def print_table(header: list[str], rows: list[list[Any]]) -> None:
+    table: list[list[Any]] = [list(header), *rows]
+    cells = [[str(v) for v in row] for row in table]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        line = "  ".join(
+            value.ljust(width) if i < 3 else value.rjust(width)
+            for i, (value, width) in enumerate(zip(row, widths, strict=True))
+        )
+        typer.echo(line.rstrip())

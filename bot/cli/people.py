@@ -1,0 +1,413 @@
+"""``kawal``: Invites and people: who has access, and taking it back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import (
+    INVITE_STATES,
+    ROLES,
+    DbOption,
+    app,
+    fail,
+    run_async,
+    settings_for,
+    with_db,
+)
+from handlers.kit.context import ROLE_LEVEL
+from handlers.kit.dates import short_datetime
+from handlers.people.access import (
+    create_invite,
+    invite_level_ok,
+    invite_state,
+    masked_id,
+    remove_person,
+    revoke_all_roles,
+    revoke_invite,
+    revoke_role,
+)
+from handlers.people.registration import normalize_code
+from storage.db import Database, UnitOfWork
+from storage.records import (
+    CHANNELS,
+    FormSessionRecord,
+    InviteRecord,
+    PersonDetail,
+    PersonOverview,
+)
+from storage.regions_data import is_region_code, timezone_for
+
+invite_app = typer.Typer(help="Invite codes for registration.", no_args_is_help=True)
+person_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+app.add_typer(invite_app, name="invite")
+app.add_typer(person_app, name="person")
+
+# ---- invites and people ------------------------------------------------------------------
+
+
+InviteRegion = Annotated[
+    str | None, typer.Option("--region", help="Only this region and the regions below it")
+]
+ShowAll = Annotated[bool, typer.Option("--all", help="Also used, expired and revoked ones")]
+PersonArgument = Annotated[
+    str,
+    typer.Argument(
+        help="Person number from `kawal person list`, or a terminal user name (demo-dinsos), "
+        "or channel:id (telegram:123456)"
+    ),
+]
+CLI_ZONE = "Asia/Jakarta"  # times of people without a region are shown in WIB
+
+
+def _check_region(code: str | None) -> None:
+    if code is not None and not is_region_code(code):
+        raise fail(f"Kode wilayah {code} tidak sah. Contoh: --region 18.04.19.2006")
+
+
+def _shown_zone(code: str | None) -> str:
+    return timezone_for(code) if code and is_region_code(code) else CLI_ZONE
+
+
+def _at(at: datetime | None, zone: str) -> str:
+    return short_datetime(at, zone, "id") if at is not None else "-"
+
+
+async def _person_id(uow: UnitOfWork, person: str) -> int:
+    """A person number, a terminal user name (console identity) or ``channel:id``."""
+    text = person.strip()
+    found: int | None = None
+    if text.isdecimal() and len(text) <= 9:
+        found = int(text) if await uow.people.detail(int(text)) is not None else None
+    if found is None and text:
+        channel, _, external = text.partition(":")
+        if channel not in CHANNELS or not external:
+            channel, external = "console", text
+        found = await uow.people.find_person_id(channel, external)
+    if found is None:
+        raise fail(
+            f"Orang {person!r} tidak ditemukan. Lihat nomornya: kawal person list "
+            "(mis. kawal person show 12, atau nama pengguna terminal: kawal person show "
+            "demo-dinsos)."
+        )
+    return found
+
+
+@invite_app.command("create")
+def invite_create(
+    role: Annotated[str, typer.Option(help="operator, peratin, camat, dinsos or admin")],
+    region: Annotated[str, typer.Option(help="Region code the role is bound to")],
+    uses: Annotated[int, typer.Option(min=1, help="How many people may use it")] = 1,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, max=365, help="Valid for this many days (default KAWAL_INVITE_DAYS)"),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an invite code and print it, e.g. kawal invite create --role operator
+    --region 18.04.19.2006 [--days 7]."""
+    if role not in ROLES:
+        raise fail(f"Peran {role} tidak dikenal. Pilih salah satu: {', '.join(ROLES)}")
+    settings = settings_for(db)
+    valid_days = days if days is not None else settings.invite_days
+
+    async def work(database: Database) -> InviteRecord:
+        async with database.unit_of_work() as uow:
+            target = await uow.regions.get(region)
+            if target is None:
+                raise fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
+            expected = ROLE_LEVEL[role]
+            if not invite_level_ok(role, target.level):
+                raise fail(
+                    f"Peran {role} harus terikat ke wilayah tingkat {expected} "
+                    f"(mis. 18.04.19.2006 untuk desa), bukan {region}."
+                )
+            return await create_invite(
+                uow,
+                role,
+                region,
+                by=None,
+                channel="cli",
+                now=datetime.now(UTC),
+                days=valid_days,
+                uses=uses,
+            )
+
+    invite = run_async(lambda: with_db(settings, work))
+    typer.echo(invite.code)  # alone on stdout: scripts take it from there
+    until = _at(invite.expires_at, _shown_zone(region))
+    typer.echo(
+        f"Berlaku s.d. {until}, untuk {uses} orang. Telegram: https://t.me/<bot>?start="
+        f"{invite.code} ; WhatsApp atau terminal: DAFTAR {invite.code}",
+        err=True,
+    )
+
+
+@invite_app.command("list")
+def invite_list(
+    region: InviteRegion = None, show_all: ShowAll = False, db: DbOption = None
+) -> None:
+    """List invite codes that can still be used (with --all also used, expired, revoked)."""
+    _check_region(region)
+    settings = settings_for(db)
+    now = datetime.now(UTC)
+
+    async def work(database: Database) -> list[str]:
+        async with database.unit_of_work() as uow:
+            invites = await uow.invites.list(
+                now, [region] if region else None, include_inactive=show_all
+            )
+            names = {
+                code: await _region_name(uow, code) for code in {i.region_code for i in invites}
+            }
+        lines = []
+        for invite in invites:
+            zone = _shown_zone(invite.region_code)
+            state = INVITE_STATES[invite_state(invite, now)]
+            lines.append(
+                f"{invite.code:<19} {invite.role:<8} {invite.region_code} "
+                f"{names[invite.region_code]}\n"
+                f"    dibuat {_at(invite.created_at, zone)}, berlaku s.d. "
+                f"{_at(invite.expires_at, zone)}, dipakai {invite.uses}/{invite.max_uses} "
+                f"[{state}]"
+            )
+        return lines
+
+    lines = run_async(lambda: with_db(settings, work))
+    if lines:
+        typer.echo("\n".join(lines))
+    else:
+        typer.echo("Tidak ada undangan." if show_all else "Tidak ada undangan aktif.")
+
+
+@invite_app.command("revoke")
+def invite_revoke(
+    code: Annotated[str, typer.Argument(help="The code, e.g. KWL-7F3K-9QXM-2ABC")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an invite code: nobody can register with it any more."""
+    settings = settings_for(db)
+    wanted = normalize_code(code) or code.strip().upper()
+
+    async def work(database: Database) -> InviteRecord | None:
+        async with database.unit_of_work() as uow:
+            return await revoke_invite(uow, wanted, by=None, channel="cli", now=datetime.now(UTC))
+
+    invite = run_async(lambda: with_db(settings, work))
+    if invite is None:
+        raise fail(
+            f"Undangan {wanted} tidak ada atau sudah dicabut. Lihat: kawal invite list --all"
+        )
+    typer.echo(
+        f"Undangan {invite.code} ({invite.role} {invite.region_code}) dicabut; "
+        f"dipakai {invite.uses}/{invite.max_uses}."
+    )
+
+
+async def _region_name(uow: UnitOfWork, code: str) -> str:
+    region = await uow.regions.get(code)
+    return region.name if region else code
+
+
+@person_app.command("list")
+def person_list(
+    region: Annotated[
+        str | None, typer.Option("--region", help="Only people with a role in this region")
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also removed people")] = False,
+    db: DbOption = None,
+) -> None:
+    """List people with their roles, channels and when they last wrote."""
+    _check_region(region)
+    settings = settings_for(db)
+
+    async def work(database: Database) -> list[PersonOverview]:
+        async with database.unit_of_work() as uow:
+            _, people = await uow.people.directory(
+                [region] if region else None, include_removed=show_all
+            )
+        return people
+
+    people = run_async(lambda: with_db(settings, work))
+    if not people:
+        typer.echo(
+            "Belum ada pengguna terdaftar." if not region else f"Tidak ada orang di {region}."
+        )
+    for person in people:
+        roles = ", ".join(f"{r.role}@{r.region_code} {r.region_name}" for r in person.roles) or "-"
+        zone = _shown_zone(person.roles[0].region_code if person.roles else None)
+        seen = (
+            f"terakhir menulis {_at(person.last_seen, zone)}"
+            if person.last_seen
+            else "belum menulis"
+        )
+        channels = ",".join(person.channels) or "tanpa kanal aktif"
+        removed = f"  [dihapus {_at(person.removed_at, zone)}]" if person.removed_at else ""
+        typer.echo(
+            f"{person.id:>4}  {person.name or '(tanpa nama)':<24} {roles}\n"
+            f"      {channels}; {seen}{removed}"
+        )
+
+
+@person_app.command("show")
+def person_show(person: PersonArgument, db: DbOption = None) -> None:
+    """Everything about one person's access: roles, identities, open form, consent."""
+    settings = settings_for(db)
+
+    async def work(database: Database) -> list[str]:
+        async with database.unit_of_work() as uow:
+            person_id = await _person_id(uow, person)
+            detail = await uow.people.detail(person_id)
+            open_form = await uow.sessions.get_open(person_id)
+        assert detail is not None  # noqa: S101 - found just above
+        return _person_lines(detail, open_form)
+
+    typer.echo("\n".join(run_async(lambda: with_db(settings, work))))
+
+
+def _person_lines(detail: PersonDetail, open_form: FormSessionRecord | None) -> list[str]:
+    active = detail.active_roles
+    zone = _shown_zone(
+        active[0].region_code if active else (detail.roles[0].region_code if detail.roles else None)
+    )
+    lines = [f"#{detail.id} {detail.name or '(tanpa nama)'} (bahasa {detail.lang})"]
+    lines.append(f"Terdaftar: {_at(detail.created_at, zone)}")
+    if detail.consent_at is not None:
+        lines.append(
+            f"Persetujuan data: {_at(detail.consent_at, zone)} (versi {detail.consent_version})"
+        )
+    else:
+        lines.append("Persetujuan data: belum")
+    if detail.removed_at is not None:
+        lines.append(f"DIHAPUS: {_at(detail.removed_at, zone)}")
+    lines.append("Peran:" if detail.roles else "Peran: -")
+    for role in detail.roles:
+        state = f"dicabut {_at(role.revoked_at, zone)}" if role.revoked_at is not None else "aktif"
+        lines.append(
+            f"  {role.role:<8} {role.region_code} {role.region_name}; sejak "
+            f"{_at(role.since, zone)}; {state}"
+        )
+    lines.append("Identitas:" if detail.identities else "Identitas: -")
+    for identity in detail.identities:
+        parts = [
+            f"  {identity.channel} {masked_id(identity.channel, identity.external_id)}",
+            f"terakhir menulis {_at(identity.last_inbound_at, zone)}"
+            if identity.last_inbound_at
+            else "belum menulis",
+        ]
+        if identity.blocked_at is not None:
+            parts.append(f"memblokir bot sejak {_at(identity.blocked_at, zone)}")
+        if identity.disabled_at is not None:
+            parts.append(f"dimatikan {_at(identity.disabled_at, zone)}")
+        lines.append("; ".join(parts))
+        if identity.failed_at is not None:
+            lines.append(
+                f"    balasan terakhir gagal {_at(identity.failed_at, zone)}: "
+                f"{identity.failure_code or '-'} {identity.failure_title or ''}".rstrip()
+            )
+    if open_form is not None:
+        lines.append(
+            f"Isian terbuka: {open_form.form_id} ({open_form.status}), terakhir "
+            f"{_at(open_form.updated_at, zone)}"
+        )
+    else:
+        lines.append("Isian terbuka: -")
+    return lines
+
+
+@person_app.command("revoke")
+def person_revoke(
+    person: PersonArgument,
+    role: Annotated[str | None, typer.Option(help="The role to take back, e.g. operator")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="The role's region, e.g. 18.04.19.2006")
+    ] = None,
+    all_roles: Annotated[bool, typer.Option("--all-roles", help="Take back every role")] = False,
+    db: DbOption = None,
+) -> None:
+    """Take a role back (or every role): the person's open forms there are closed, e.g.
+    kawal person revoke 12 --role operator --region 18.04.19.2006."""
+    example = "Contoh: kawal person revoke 12 --role operator --region 18.04.19.2006"
+    if all_roles and (role or region):
+        raise fail(f"Pakai --role dan --region, atau --all-roles saja. {example}")
+    if not all_roles and not (role and region):
+        raise fail(f"--role dan --region wajib diisi (atau --all-roles). {example}")
+    if role is not None and role not in ROLES:
+        raise fail(f"Peran {role} tidak dikenal. Pilih salah satu: {', '.join(ROLES)}")
+    _check_region(region)
+    settings = settings_for(db)
+
+    async def work(database: Database) -> str:
+        now = datetime.now(UTC)
+        async with database.unit_of_work() as uow:
+            person_id = await _person_id(uow, person)
+            detail = await uow.people.detail(person_id)
+            assert detail is not None  # noqa: S101 - found just above
+            who = f"#{person_id} {detail.name or '(tanpa nama)'}"
+            if all_roles:
+                done = await revoke_all_roles(uow, person_id, by=None, channel="cli", now=now)
+                if not done.roles:
+                    raise fail(f"{who} tidak punya peran aktif.")
+                roles = ", ".join(f"{r.role}@{r.region_code}" for r in done.roles)
+                return (
+                    f"Peran {who} dicabut: {roles}. Isian terbuka ditutup: {done.sessions_closed}."
+                )
+            assert role is not None and region is not None  # noqa: S101 - checked above
+            revoked = await revoke_role(
+                uow, person_id, role, region, by=None, channel="cli", now=now
+            )
+            if revoked is None:
+                raise fail(
+                    f"{who} tidak memegang peran {role} di {region}. Lihat: kawal person show "
+                    f"{person_id}"
+                )
+            name = revoked.roles[0].region_name
+            return (
+                f"Peran {role} di {region} {name} dicabut dari {who}. Isian terbuka ditutup: "
+                f"{revoked.sessions_closed}. Peran tersisa: {revoked.roles_left}."
+            )
+
+    typer.echo(run_async(lambda: with_db(settings, work)))
+
+
+@person_app.command("remove")
+def person_remove(
+    person: PersonArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first")] = False,
+    db: DbOption = None,
+) -> None:
+    """Remove a person: every role revoked, every identity switched off, open forms closed.
+    The household records they saved stay, attributed to them."""
+    settings = settings_for(db)
+
+    async def find(database: Database) -> tuple[int, str]:
+        async with database.unit_of_work() as uow:
+            person_id = await _person_id(uow, person)
+            detail = await uow.people.detail(person_id)
+        assert detail is not None  # noqa: S101 - found just above
+        if detail.removed_at is not None:
+            raise fail(f"#{person_id} {detail.name} sudah dihapus. Lihat: kawal person list --all")
+        return person_id, f"#{person_id} {detail.name or '(tanpa nama)'}"
+
+    person_id, who = run_async(lambda: with_db(settings, find))
+    if not yes and not typer.confirm(
+        f"Hapus {who}? Semua perannya dicabut dan Kawal berhenti melayaninya.", default=False
+    ):
+        raise typer.Exit(code=1)
+
+    async def work(database: Database) -> str:
+        now = datetime.now(UTC)
+        async with database.unit_of_work() as uow:
+            detail = await uow.people.detail(person_id)
+            done = await remove_person(uow, person_id, by=None, channel="cli", now=now)
+        if done is None or detail is None:
+            raise fail(f"{who} sudah dihapus. Lihat: kawal person list --all")
+        identities = sum(1 for i in detail.identities if i.disabled_at is None)
+        return (
+            f"{who} dihapus: {len(done.roles)} peran dicabut, {identities} identitas dimatikan, "
+            f"{done.sessions_closed} isian terbuka ditutup. Data yang ia simpan tetap ada."
+        )
+
+    typer.echo(run_async(lambda: with_db(settings, work)))

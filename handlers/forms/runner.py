@@ -1,0 +1,635 @@
+"""Running forms: pick a household, drive the engine, save the completed submission.
+
+A person has at most one open form session. Its ``state`` JSON holds the stage:
+``{"stage": "pick", "region_code", ...}`` while the household is being chosen in that village,
+then ``{"stage": "form", "engine": <engine session>}`` while questions are answered.
+
+Every step checks again that the person may still fill the form in (``saving.lost_access``):
+when a role was revoked or moved, or the household moved to another village, the form closes
+(``interrupted``) without saving. A form nobody answered for ``session_idle_days`` closes
+(``expired``) when its person next writes (:func:`is_idle`, :func:`close_idle`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import flows
+from flows import Ask, Cancelled, Completed, Input, Say, Session, SessionStatus
+from flows.validators import mask_nik
+from handlers.announcements import form as announcement_form
+from handlers.deadlines import form as deadline_form
+from handlers.forms.saving import AccessEnded, LostAccess, Saved, lost_access, save_completed
+from handlers.kit import menu
+from handlers.kit.context import Turn
+from handlers.kit.i18n import t
+from handlers.messages import (
+    InboundKind,
+    Option,
+    Outbound,
+    Question,
+    Reply,
+    RequestLocation,
+    RequestPhoto,
+    Text,
+    Tone,
+)
+from storage.records import FormSessionRecord, HouseholdRecord
+from storage.regions_data import is_region_code, region_label
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 8
+SEARCH_LIMIT = 10
+HOUSEHOLD_PREFIX = "hh:"
+PAGE_PREFIX = "pg:"
+_CANCEL_WORDS = frozenset({"batal", "cancel"})
+_SMALL_INT = re.compile(r"[0-9]{1,9}")
+_TONES = {"info": Tone.INFO, "error": Tone.ERROR, "warning": Tone.WARNING, "success": Tone.SUCCESS}
+
+# Duplicate No. KK / NIK look-ups: a throttle bucket per person (each typed number looked up
+# for the first time in a form counts once), at most this many an hour unless configured.
+DUPLICATE_BUCKET = "dupcheck"
+DUPLICATE_CHECKS_PER_HOUR = 60
+_HOUR = timedelta(hours=1)
+
+
+# ---- entry points -------------------------------------------------------------------------
+
+
+async def start_search(turn: Turn, form_id: str) -> Reply:
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    await _open_picker(turn, form_id, village[0])
+    return Reply([_search_prompt(turn, village[1])])
+
+
+async def start_pending(turn: Turn, form_id: str) -> Reply:
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    session_id = await _open_picker(turn, form_id, village[0])
+    state = {"stage": "pick", "region_code": village[0], "offered": []}
+    return await _pending_page(turn, session_id, state, 0)
+
+
+async def start_direct(turn: Turn, form_id: str) -> Reply:
+    """A form that needs no household picked first (a new proposal, a problem report)."""
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    form = turn.forms.latest(form_id)
+    if form is None:
+        raise LookupError(f"form {form_id} is not loaded")
+    context = {"record": {}, "region_code": village[0], "today": await _today(turn, village[0])}
+    title = t("form_in_village", turn.lang, form=form.title.get(turn.lang), village=village[1])
+    return await start_with_context(turn, form_id, context, title)
+
+
+async def start_with_context(
+    turn: Turn, form_id: str, context: dict[str, Any], title: str
+) -> Reply:
+    """Open ``form_id`` with the engine context given (the caller checked that no other form
+    is open); the reply says ``title`` and asks the first question."""
+    form = turn.forms.latest(form_id)
+    if form is None:
+        raise LookupError(f"form {form_id} is not loaded")
+    session_id = await _open_picker(turn, form_id)
+    record = await turn.uow.sessions.get(session_id)
+    if record is None:  # pragma: no cover - created just above in the same transaction
+        raise LookupError(session_id)
+    session, events = flows.start(form, context, lang=turn.lang)
+    await _store(turn, record, session)
+    return Reply([Text(title), *render(events)])
+
+
+async def _today(turn: Turn, region_code: str) -> str:
+    region = await turn.uow.regions.get(region_code)
+    zone = ZoneInfo(region.timezone if region else "Asia/Jakarta")
+    return turn.now.astimezone(zone).date().isoformat()
+
+
+async def resume_open(turn: Turn) -> Reply:
+    record = await turn.uow.sessions.get_open(turn.me.person_id)
+    if record is None:
+        return Reply([Text(t("no_open_form", turn.lang))])
+    if deadline_form.is_form(record):
+        return await deadline_form.resume(turn, record)
+    if announcement_form.is_form(record):
+        return await announcement_form.resume(turn, record)
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        return await _access_ended(turn, record, lost)
+    state = record.state
+    if state.get("stage") != "form":
+        village = _village(turn)
+        return Reply([_search_prompt(turn, village[1] if village else "")])
+    form = turn.forms.get(record.form_id, record.form_version)
+    if form is None:
+        return await _form_gone(turn, record)
+    session = Session.model_validate(state["engine"])
+    head = [Text(t("form_resume", turn.lang, form=form.title.get(turn.lang)))]
+    return Reply([*head, *render(flows.current_prompt(form, session))])
+
+
+async def cancel_open(turn: Turn) -> Reply:
+    record = await turn.uow.sessions.get_open(turn.me.person_id)
+    if record is None:
+        return Reply([Text(t("cancel_nothing", turn.lang))])
+    if record.state.get("stage") == "form":
+        # The engine asks for confirmation before it throws answers away.
+        return await _engine_step(turn, record, Input(text="batal"), DUPLICATE_CHECKS_PER_HOUR)
+    return await _close(turn, record, "cancelled")
+
+
+def form_name(turn: Turn, record: FormSessionRecord) -> str:
+    """The open form as messages name it ("Verifikasi keluarga", "tenggat", "pengumuman")."""
+    if announcement_form.is_form(record):
+        return announcement_form.name(turn.lang)
+    if deadline_form.is_form(record):
+        return t("dlf_form_name", turn.lang)
+    form = turn.forms.get(record.form_id, record.form_version) or turn.forms.latest(record.form_id)
+    return form.title.get(turn.lang) if form else record.form_id
+
+
+async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
+    title = form_name(turn, record)
+    return Reply([Text(t("form_open_elsewhere", turn.lang, form=title), Tone.WARNING)])
+
+
+async def continue_session(
+    turn: Turn, record: FormSessionRecord, duplicate_checks: int = DUPLICATE_CHECKS_PER_HOUR
+) -> Reply:
+    """The next answer to the open household, direct or report form (``duplicate_checks``:
+    how many new No. KK / NIK look-ups the person may cause in an hour)."""
+    if record.state.get("stage") == "form":
+        return await _engine_step(turn, record, _to_input(turn), duplicate_checks)
+    return await _picker_step(turn, record)
+
+
+# ---- idle forms and ended access ----------------------------------------------------------
+
+
+def is_idle(record: FormSessionRecord, now: datetime, idle_days: int) -> bool:
+    """True when nobody answered the open ``record`` for ``idle_days`` days or more (no query:
+    the open session is read on every update anyway)."""
+    return now - record.updated_at >= timedelta(days=idle_days)
+
+
+async def close_idle(turn: Turn, record: FormSessionRecord) -> Text:
+    """Close the idle ``record`` (``expired``, nothing saved); the message that says so."""
+    await turn.uow.sessions.finish(record.id, "expired", turn.inbound.channel.value, turn.now)
+    days = (turn.now - record.updated_at).days
+    log.info("form session %s expired: %d days idle", record.id, days)
+    name = form_name(turn, record)
+    head = _family_of(record)
+    if head:
+        return Text(t("form_idle_closed_family", turn.lang, form=name, head=head, days=days))
+    return Text(t("form_idle_closed", turn.lang, form=name, days=days))
+
+
+def _family_of(record: FormSessionRecord) -> str:
+    """The head of the family a household form is about, from the form's own context."""
+    engine = record.state.get("engine")
+    context = engine.get("context") if isinstance(engine, dict) else None
+    if not isinstance(context, dict) or context.get("household_id") is None:
+        return ""
+    head = (context.get("record") or {}).get("head_name")
+    return head if isinstance(head, str) else ""
+
+
+async def _access_ended(turn: Turn, record: FormSessionRecord, lost: LostAccess) -> Reply:
+    """Close the form (``interrupted``, nothing saved) and say why, then the menu."""
+    await turn.uow.sessions.finish(record.id, "interrupted", turn.inbound.channel.value, turn.now)
+    log.info(
+        "form session %s of person %s closed: no access to %s any more",
+        record.id,
+        record.person_id,
+        lost.region_code or "its region",
+    )
+    where = await region_name(turn, lost.region_code)
+    if lost.household_moved:
+        text = t("form_household_moved", turn.lang, head=_family_of(record) or "-")
+    elif where:
+        text = t("form_access_ended", turn.lang, region=where)
+    else:
+        text = t("form_access_ended_any", turn.lang)
+    reply = Reply([Text(text, Tone.WARNING)])
+    reply.messages.extend((await menu.show(turn)).messages)
+    return reply
+
+
+async def region_name(turn: Turn, code: str | None) -> str:
+    """ "Pekon Sri Menanti", "Kab. Lampung Barat"; the code when the region is not loaded."""
+    if not code:
+        return ""
+    region = await turn.uow.regions.get(code)
+    return region_label(region.code, region.name, region.kind) if region else code
+
+
+# ---- household picker ---------------------------------------------------------------------
+
+
+def _village(turn: Turn) -> tuple[str, str] | None:
+    roles = turn.roles("operator")
+    return (roles[0].region_code, roles[0].region_name) if roles else None
+
+
+async def _open_picker(turn: Turn, form_id: str, village: str | None = None) -> int:
+    """A new session choosing a household in ``village`` (the operator's, kept so that every
+    step can check the operator still holds it)."""
+    form = turn.forms.latest(form_id)
+    if form is None:
+        raise LookupError(f"form {form_id} is not loaded")
+    state: dict[str, Any] = {"stage": "pick", "offered": []}
+    if village is not None:
+        state["region_code"] = village
+    return await turn.uow.sessions.create(
+        turn.me.person_id,
+        form.id,
+        form.version,
+        None,
+        state,
+        turn.inbound.channel.value,
+        turn.now,
+    )
+
+
+def _search_prompt(turn: Turn, village_name: str) -> Question:
+    return Question(
+        t("search_prompt", turn.lang, village=village_name),
+        (Option(PAGE_PREFIX + "0", t("search_pending_button", turn.lang)),),
+    )
+
+
+async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        return await _access_ended(turn, record, lost)
+    inbound = turn.inbound
+    state = dict(record.state)
+    offered: list[int] = list(state.get("offered", []))
+    if inbound.kind is InboundKind.CHOICE:
+        payload = inbound.payload
+        if payload.startswith(HOUSEHOLD_PREFIX):
+            household_id = _small_int(payload.removeprefix(HOUSEHOLD_PREFIX))
+            return await _choose_household(turn, record, household_id)
+        if payload.startswith(PAGE_PREFIX):
+            page = _small_int(payload.removeprefix(PAGE_PREFIX))
+            if page is not None:
+                return await _pending_page(turn, record.id, state, page)
+    text = inbound.text.strip() if inbound.kind is InboundKind.TEXT else ""
+    if text.lower() in _CANCEL_WORDS:
+        return await _close(turn, record, "cancelled")
+    if text.isdecimal() and len(text) <= 2 and 1 <= int(text) <= len(offered):
+        return await _choose_household(turn, record, offered[int(text) - 1])
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    if len(text) < 3:
+        return Reply(
+            [Text(t("search_too_short", turn.lang), Tone.ERROR), _search_prompt(turn, village[1])]
+        )
+    digits = re.sub(r"[\s.\-]", "", text)
+    if len(digits) == 16 and digits.isdigit():
+        text = digits  # a NIK or No. KK typed in groups: "1804 0727 0490 0258"
+    found = await turn.uow.households.search(village[0], text, limit=SEARCH_LIMIT)
+    if not found:
+        shown = (mask_nik(text) if text.isdigit() else text)[:40]
+        return Reply(
+            [
+                Text(t("search_none", turn.lang, query=shown, village=village[1]), Tone.ERROR),
+                _search_prompt(turn, village[1]),
+            ]
+        )
+    state["offered"] = [h.id for h in found]
+    await turn.uow.sessions.save(record.id, record.status, state, inbound.channel.value, turn.now)
+    options = tuple(Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h)) for h in found)
+    return Reply([Question(t("search_results", turn.lang, n=len(found)), options)])
+
+
+async def _pending_page(turn: Turn, session_id: int, state: dict[str, Any], page: int) -> Reply:
+    village = _village(turn)
+    if village is None:
+        return Reply([Text(t("no_village", turn.lang), Tone.ERROR)])
+    counts = await turn.uow.households.count_by_status(village[0])
+    total = counts.get("pending", 0)
+    if total == 0:
+        return Reply([Text(t("pending_none", turn.lang, village=village[1]), Tone.SUCCESS)])
+    pages = math.ceil(total / PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    found = await turn.uow.households.pending(village[0], page * PAGE_SIZE, PAGE_SIZE)
+    state = {**state, "offered": [h.id for h in found]}
+    await turn.uow.sessions.save(session_id, "waiting", state, turn.inbound.channel.value, turn.now)
+    options = [Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h)) for h in found]
+    if page > 0:
+        options.append(Option(f"{PAGE_PREFIX}{page - 1}", t("page_prev", turn.lang)))
+    if page + 1 < pages:
+        options.append(Option(f"{PAGE_PREFIX}{page + 1}", t("page_next", turn.lang)))
+    title = t(
+        "pending_title", turn.lang, village=village[1], total=total, page=page + 1, pages=pages
+    )
+    return Reply([Question(title, tuple(options))])
+
+
+def household_label(household: HouseholdRecord) -> str:
+    rt_rw = f"RT {household.rt or '-'}/RW {household.rw or '-'}"
+    return f"{household.head_name} · {rt_rw}"
+
+
+def _small_int(text: str) -> int | None:
+    """A household id or page number from a button payload; None when it is not one (a
+    garbled or forged payload, or a number no database integer column holds)."""
+    return int(text) if _SMALL_INT.fullmatch(text) else None
+
+
+async def _choose_household(
+    turn: Turn, record: FormSessionRecord, household_id: int | None
+) -> Reply:
+    household = await turn.uow.households.get(household_id) if household_id is not None else None
+    if household is None or not turn.in_scope(household.region_code, "operator"):
+        # Unknown or forged ids get the same answer: nothing outside the scope is revealed.
+        return Reply([Text(t("household_not_allowed", turn.lang), Tone.ERROR)])
+    form = turn.forms.get(record.form_id, record.form_version)
+    if form is None:
+        return await _form_gone(turn, record)
+    context = await household_context(turn, household)
+    session, events = flows.start(form, context, lang=turn.lang)
+    await turn.uow.sessions.set_household(record.id, household.id)
+    await _store(turn, record, session)
+    title = t("form_for", turn.lang, form=form.title.get(turn.lang), head=household.head_name)
+    return Reply([Text(title), *render(events)])
+
+
+async def household_context(turn: Turn, household: HouseholdRecord) -> dict[str, Any]:
+    members = [
+        {
+            **(m.data or {}),
+            "name": m.name,
+            "nik": m.nik,
+            "sex": m.sex,
+            "birth_date": m.birth_date.isoformat() if m.birth_date else None,
+            "relation": m.relation,
+            "marital_status": m.marital_status,
+            "presence": m.presence,
+            "idsemesta": m.idsemesta,
+        }
+        for m in household.members
+    ]
+    record = {
+        **(household.data or {}),
+        "head_name": household.head_name,
+        "no_kk": household.no_kk,
+        "id_dtks": household.id_dtks,
+        "address": household.address,
+        "rt": household.rt,
+        "rw": household.rw,
+        "status": household.status,
+        "members": members,
+    }
+    return {
+        "record": record,
+        "household_id": household.id,
+        "region_code": household.region_code,
+        "today": await _today(turn, household.region_code),
+    }
+
+
+# ---- engine steps -------------------------------------------------------------------------
+
+
+def _to_input(turn: Turn) -> Input:
+    inbound = turn.inbound
+    match inbound.kind:
+        case InboundKind.CHOICE:
+            return Input(choice=inbound.payload)
+        case InboundKind.LOCATION if inbound.location is not None:
+            return Input(location=(inbound.location.latitude, inbound.location.longitude))
+        case InboundKind.PHOTO:
+            return Input(photo=inbound.media_ref or "photo")
+        case InboundKind.TEXT:
+            return Input(text=inbound.text)
+        case _:
+            return Input()
+
+
+async def _engine_step(
+    turn: Turn, record: FormSessionRecord, inp: Input, duplicate_checks: int
+) -> Reply:
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        return await _access_ended(turn, record, lost)
+    form = turn.forms.get(record.form_id, record.form_version)
+    if form is None:
+        return await _form_gone(turn, record)
+    session = Session.model_validate(record.state["engine"])
+    session, events = flows.resume(form, session, inp)
+    looked_up: list[str] | None = None
+    if any(isinstance(e, Ask) and e.question == "__review__" for e in events):
+        warnings, looked_up = await duplicate_warnings(turn, record, session, duplicate_checks)
+        events = [*warnings, *events]
+    reply = Reply(render(events))
+    for event in events:
+        if isinstance(event, Completed):
+            try:
+                saved = await save_completed(turn, record, form, event)
+            except AccessEnded as ended:  # checked above; a second look right before writing
+                return await _access_ended(turn, record, ended.lost)
+            await _store(turn, record, session, "completed")
+            reply.add(Text(_saved_text(turn, form.id, saved), Tone.SUCCESS))
+            reply.messages.extend((await menu.show(turn)).messages)
+            return reply
+        if isinstance(event, Cancelled):
+            await _store(turn, record, session, "cancelled")
+            reply.add(Text(t("form_cancelled", turn.lang)))
+            reply.messages.extend((await menu.show(turn)).messages)
+            return reply
+    status = "expired" if session.status is SessionStatus.EXPIRED else "active"
+    await _store(turn, record, session, status, looked_up)
+    return reply
+
+
+def _saved_text(turn: Turn, form_id: str, saved: Saved) -> str:
+    if saved.message:
+        return saved.message
+    if saved.report_id is not None:
+        return t("report_saved", turn.lang, id=saved.report_id)
+    if form_id == "usulan_baru":
+        return t("proposal_saved", turn.lang, head=saved.head_name)
+    status = t(f"status_{saved.status or 'pending'}", turn.lang)
+    return t("form_saved", turn.lang, head=saved.head_name or "-", status=status)
+
+
+def _niks(answers: dict[str, Any]) -> list[str]:
+    found = [answers.get("head_nik")]
+    for item in answers.get("members") or []:
+        if isinstance(item, dict) and item.get("presence", "tinggal") in {"tinggal", "baru"}:
+            found.append(item.get("nik"))
+    return [n for n in found if isinstance(n, str) and n and not n.startswith("99999999")]
+
+
+def _kabupaten(region_code: str) -> str:
+    """The kabupaten/kota of a region: "18.04" for "18.04.19.2006"."""
+    return ".".join(region_code.split(".")[:2])
+
+
+def _prefilled(context: dict[str, Any]) -> set[str]:
+    """The No. KK and NIKs the form started with: the household's own, already in scope."""
+    record = context.get("record") or {}
+    found = {record.get("no_kk")}
+    found.update(m.get("nik") for m in record.get("members") or [] if isinstance(m, dict))
+    return {value for value in found if isinstance(value, str) and value}
+
+
+async def duplicate_warnings(
+    turn: Turn, record: FormSessionRecord, session: Session, limit: int
+) -> tuple[list[flows.Event], list[str]]:
+    """A warning before the review for the No. KK and every NIK already registered in another
+    household, and the numbers typed in this form that were looked up so far.
+
+    The review itself is the confirmation: the operator corrects the answer by its number or
+    saves anyway. Only households in the form's kabupaten are named: one in the same village
+    with the NIK and the person, one in another village with the village only and the NIK
+    masked. A number registered outside the kabupaten is not revealed: the warning says only
+    that it may be registered elsewhere and to ask Dinsos. Numbers the operator typed (not the
+    household's own, prefilled) cost one look-up each the first time in a form, at most
+    ``limit`` an hour; past it the check is skipped and the operator told so."""
+    answers, context = session.answers, session.context
+    household_id = record.household_id or context.get("household_id")
+    region = context.get("region_code")
+    if not isinstance(region, str) or not is_region_code(region):
+        return [], []
+    kabupaten = _kabupaten(region)
+    prefilled = _prefilled(context)
+    looked_up: list[str] = list(record.state.get("looked_up") or [])
+    wanted: list[tuple[str, str]] = []
+    no_kk = answers.get("no_kk")
+    if isinstance(no_kk, str) and no_kk:
+        wanted.append(("kk", no_kk))
+    wanted += [("nik", nik) for nik in dict.fromkeys(_niks(answers))]
+    new = [value for _, value in wanted if value not in prefilled and value not in looked_up]
+    person = str(turn.me.person_id)
+    used = await turn.uow.throttle.count(DUPLICATE_BUCKET, person, turn.now - _HOUR) if new else 0
+    warnings: list[flows.Event] = []
+    skipped = False
+    for kind, value in wanted:
+        if value in new:
+            if used >= limit:
+                skipped = True
+                continue
+            await turn.uow.throttle.add(DUPLICATE_BUCKET, person, turn.now)
+            used += 1
+            looked_up.append(value)
+        exclude = household_id if isinstance(household_id, int) else None
+        if kind == "kk":
+            text = await _kk_warning(turn, value, kabupaten, exclude)
+        else:
+            text = await _nik_warning(turn, value, kabupaten, exclude)
+        if text:
+            warnings.append(Say(text=text, tone="warning"))
+    if skipped:
+        log.warning(
+            "duplicate check skipped for person %s: %d look-ups in the last hour", person, used
+        )
+        warnings.append(Say(text=t("dup_check_skipped", turn.lang, limit=limit), tone="warning"))
+    return warnings, looked_up
+
+
+async def _kk_warning(turn: Turn, no_kk: str, kabupaten: str, exclude: int | None) -> str:
+    households = turn.uow.households
+    for other in await households.find_by_kk(no_kk, kabupaten):
+        if other.id != exclude:
+            where = await _village_name(turn, other.region_code)
+            shown = no_kk if turn.in_scope(other.region_code) else mask_nik(no_kk)
+            return t("dup_kk", turn.lang, kk=shown, village=where)
+    if await households.kk_outside(no_kk, kabupaten, exclude):
+        return t("dup_kk_outside", turn.lang, kk=mask_nik(no_kk))
+    return ""
+
+
+async def _nik_warning(turn: Turn, nik: str, kabupaten: str, exclude: int | None) -> str:
+    households = turn.uow.households
+    hits = [
+        h for h in await households.find_members_by_nik(nik, kabupaten) if h.household_id != exclude
+    ]
+    if hits:
+        hit = hits[0]
+        where = await _village_name(turn, hit.region_code)
+        here = turn.in_scope(hit.region_code)
+        shown = nik if here else mask_nik(nik)
+        key = "dup_nik_here" if here else "dup_nik_elsewhere"
+        return t(key, turn.lang, nik=shown, village=where, name=hit.member.name)
+    if await households.nik_outside(nik, kabupaten, exclude):
+        return t("dup_nik_outside", turn.lang, nik=mask_nik(nik))
+    return ""
+
+
+async def _village_name(turn: Turn, code: str) -> str:
+    region = await turn.uow.regions.get(code)
+    return region.name if region else code
+
+
+async def _store(
+    turn: Turn,
+    record: FormSessionRecord,
+    session: Session,
+    status: str = "active",
+    looked_up: list[str] | None = None,
+) -> None:
+    """Save the engine session; ``looked_up``: the typed numbers checked for duplicates so far
+    (kept from ``record`` when None)."""
+    state: dict[str, Any] = {"stage": "form", "engine": session.model_dump(mode="json")}
+    if looked_up is None:
+        looked_up = record.state.get("looked_up")
+    if looked_up:
+        state["looked_up"] = looked_up
+    await turn.uow.sessions.save(record.id, status, state, turn.inbound.channel.value, turn.now)
+
+
+async def _close(turn: Turn, record: FormSessionRecord, status: str) -> Reply:
+    await turn.uow.sessions.save(
+        record.id, status, record.state, turn.inbound.channel.value, turn.now
+    )
+    reply = Reply([Text(t("form_cancelled", turn.lang))])
+    reply.messages.extend((await menu.show(turn)).messages)
+    return reply
+
+
+async def _form_gone(turn: Turn, record: FormSessionRecord) -> Reply:
+    await turn.uow.sessions.save(
+        record.id, "interrupted", record.state, turn.inbound.channel.value, turn.now
+    )
+    return Reply([Text(t("form_changed", turn.lang, form=record.form_id), Tone.WARNING)])
+
+
+# ---- rendering engine events as neutral intents -------------------------------------------
+
+
+def render(events: list[flows.Event]) -> list[Outbound]:
+    out: list[Outbound] = []
+    for event in events:
+        if isinstance(event, Say):
+            out.append(Text(event.text, _TONES.get(event.tone, Tone.INFO)))
+        elif isinstance(event, Ask):
+            out.append(_render_ask(event))
+    return out
+
+
+def _render_ask(ask: Ask) -> Outbound:
+    options = tuple(Option(o.value, o.label) for o in ask.options)
+    skip = "lewati" if ask.skippable else ""
+    match ask.input:
+        case "location":
+            return RequestLocation(ask.text, skip_label=skip)
+        case "photo":
+            return RequestPhoto(ask.text, skip_label=skip)
+        case "multi":
+            return Question(ask.text, options, multi=True)
+        case _:
+            return Question(ask.text, options, numbered=ask.question != "__review__")

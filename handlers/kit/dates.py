@@ -1,0 +1,96 @@
+"""Instants as people in a region read them: "Senin, 27 Januari 2027 16.00 WIB, 12 hari lagi".
+
+Storage keeps UTC; the region's IANA zone (``RegionRecord.timezone``, from the province code)
+turns it into local time, labelled WIB / WITA / WIT as Indonesians write it. Day and month
+names live in the message catalog.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from handlers.kit.i18n import t
+from storage.regions_data import zone_abbreviation
+
+__all__ = [
+    "date_text",
+    "days_between",
+    "local_date",
+    "local_datetime",
+    "relative_day",
+    "short_datetime",
+    "when_text",
+    "zone_label",
+]
+
+
+def zone_label(timezone: str, at: datetime) -> str:
+    """WIB, WITA or WIT for Indonesia's zones; the zone's own abbreviation at ``at`` otherwise."""
+    label = zone_abbreviation(timezone)
+    return label if label != timezone else at.astimezone(ZoneInfo(timezone)).strftime("%Z")
+
+
+def date_text(day: date, lang: str) -> str:
+    """``Selasa, 27 Januari 2027`` (``Tuesday, 27 January 2027``)."""
+    return t(
+        "date_format",
+        lang,
+        weekday=t("weekdays", lang).split(",")[day.weekday()],
+        day=day.day,
+        month=t("months", lang).split(",")[day.month - 1],
+        year=day.year,
+    )
+
+
+def local_date(at: datetime, timezone: str, lang: str) -> str:
+    """The local date of ``at`` in the zone, as :func:`date_text` writes it."""
+    return date_text(at.astimezone(ZoneInfo(timezone)).date(), lang)
+
+
+def _clock(local: datetime, lang: str) -> str:
+    return local.strftime("%H.%M" if lang == "id" else "%H:%M")
+
+
+def local_datetime(at: datetime, timezone: str, lang: str) -> str:
+    """``Senin, 27 Januari 2027 16.00 WIB`` (English: ``16:00``): compact, for titles."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{local_date(at, timezone, lang)} {_clock(local, lang)} {zone_label(timezone, at)}"
+
+
+def when_text(at: datetime, timezone: str, lang: str) -> str:
+    """``Selasa, 27 Januari 2027 pukul 16.00 WIB``: a due time in a sentence."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return t(
+        "when_format",
+        lang,
+        date=local_date(at, timezone, lang),
+        hour=f"{local.hour:02d}",
+        minute=f"{local.minute:02d}",
+        zone=zone_label(timezone, at),
+    )
+
+
+def short_datetime(at: datetime, timezone: str, lang: str) -> str:
+    """``15-01-2026 10.30 WIB`` (English: ``10:30``)."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{local:%d-%m-%Y} {_clock(local, lang)} {zone_label(timezone, at)}"
+
+
+def days_between(now: datetime, due: datetime, timezone: str) -> int:
+    """Calendar days from ``now`` to ``due`` in the zone (0 = today, 1 = tomorrow)."""
+    zone = ZoneInfo(timezone)
+    return (due.astimezone(zone).date() - now.astimezone(zone).date()).days
+
+
+def relative_day(now: datetime, due: datetime, timezone: str, lang: str) -> str:
+    """``hari ini``, ``besok``, ``12 hari lagi`` (calendar days in the zone, not 24-hour spans),
+    or ``sudah lewat`` once ``due`` has passed."""
+    if due <= now:
+        return t("days_passed", lang)
+    days = days_between(now, due, timezone)
+    if days == 0:
+        return t("days_today", lang)
+    if days == 1:
+        return t("days_tomorrow", lang)
+    return t("days_left", lang, n=days)

@@ -1,0 +1,3 @@
+"""Progress of villages, kecamatan and kabupaten: the view and its workbook (``view``), the
+weekly digest (``digest``) and the charts (``charts``).
+"""

@@ -1,0 +1,2 @@
+"""Problem reports ("Lapor kendala") between operators and Dinsos (``view``).
+"""
