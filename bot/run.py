@@ -26,6 +26,7 @@ from bot.settings import Settings
 from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
+from locales import LANGS, domain
 from reminders.announcements import deliver_announcements, nudge_announcements
 from reminders.deadlines import plan_deadlines
 from reminders.digest import plan_digests
@@ -36,14 +37,15 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-_WHATSAPP_VARIABLES = (
-    "WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET dan/and WHATSAPP_VERIFY_TOKEN"
-)
-NO_CHANNEL = (
-    "Tidak ada kanal yang dikonfigurasi: isi TELEGRAM_BOT_TOKEN (token dari @BotFather) untuk "
-    f"Telegram, atau {_WHATSAPP_VARIABLES} untuk WhatsApp, di lingkungan atau di .env.\n"
-    "No channel is configured: set TELEGRAM_BOT_TOKEN (the token from @BotFather) for Telegram, "
-    f"or {_WHATSAPP_VARIABLES} for WhatsApp, in the environment or in .env."
+# Said in both languages: no person (hence no language) is known when the server starts.
+NO_CHANNEL = "\n".join(
+    domain("cli").t(
+        "no_channel",
+        lang,
+        whatsapp="WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET",
+        whatsapp_last="WHATSAPP_VERIFY_TOKEN",
+    )
+    for lang in LANGS
 )
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from flows.events import InputKind
-from flows.i18n import t
+from flows.i18n import t, tn
 from flows.model import Question
 from flows.session import Input
 from flows.validators import check_kk, check_nik, normalize_phone, parse_date
@@ -138,9 +138,9 @@ def _text(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     s = inp.text.strip()
     limit = int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
     if len(s) > limit:
-        return Parsed(error=t("err_text_long", ctx.lang, max=limit))
+        return Parsed(error=tn("err_text_long", limit, ctx.lang, max=limit))
     if q.min is not None and len(s) < q.min:
-        return Parsed(error=t("err_text_short", ctx.lang, min=int(q.min)))
+        return Parsed(error=tn("err_text_short", int(q.min), ctx.lang, min=int(q.min)))
     return Parsed(s)
 
 

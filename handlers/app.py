@@ -24,7 +24,7 @@ from handlers.forms import runner as form_handlers
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.deferred import Deferred, run_deferred
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
 from handlers.kit.timing import QuietHours
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.people import access as people
@@ -320,7 +320,7 @@ async def _file_not_taken(turn: Turn, options: Options) -> Reply:
     )
     if expected:
         limit = options.media_daily_quota
-        return Reply([Text(t("file_quota", turn.lang, limit=limit), Tone.ERROR)])
+        return Reply([Text(tn("file_quota", limit, turn.lang, limit=limit), Tone.ERROR)])
     return Reply([Text(t("file_not_expected", turn.lang), Tone.ERROR)])
 
 

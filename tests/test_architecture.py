@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "flows", "handlers", "storage", "reminders")
+PACKAGES = ("bot", "flows", "handlers", "storage", "reminders", "locales")
 PLATFORM_SDKS = ("aiogram", "pywa", "telegram", "whatsapp", "heyoo")
 
 # package -> first-party packages and third-party modules it must not import
@@ -18,6 +18,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "handlers": ("reminders", "bot"),
     "reminders": ("bot",),
     "bot": (),
+    # the catalogs: every layer may import them; they import nothing first-party
+    "locales": ("flows", "storage", "handlers", "reminders", "bot"),
 }
 
 

@@ -32,12 +32,15 @@ from handlers.messages import (
     Tone,
 )
 from handlers.ports import Delivery, Recipient, Template
+from locales import domain
 
 _COMMAND_RE = re.compile(r"^/(\w+)(?:@\w+)?\s*(.*)$", re.S)
 _LOCATION_RE = re.compile(
     r"^\s*(?:lokasi:?\s*)?(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$"
 )
 _PHOTO_RE = re.compile(r"^\s*foto:\s*(\S.*)$", re.I)
+_CONSOLE = domain("console")  # locales/<lang>/LC_MESSAGES/console.po
+CONSOLE_LANG = "id"  # the terminal speaks Indonesian (it does not know who is typing)
 _TONE_MARK = {Tone.ERROR: "⚠️ ", Tone.WARNING: "⚠️ ", Tone.SUCCESS: "", Tone.INFO: ""}
 
 Handle = Callable[[Inbound], Awaitable[Reply]]
@@ -96,6 +99,15 @@ class ConsoleChat:
         return render(reply)
 
 
+def _say(key: str, /, **fields: object) -> str:
+    return _CONSOLE.t(key, CONSOLE_LANG, **fields)
+
+
+def greeting() -> str:
+    """The first line of an interactive terminal chat."""
+    return _say("greeting")
+
+
 def render(reply: Reply) -> str:
     return "\n\n".join(render_one(message) for message in reply.messages)
 
@@ -111,18 +123,19 @@ def render_one(message: Outbound) -> str:
                 return text + "\n" + " | ".join(f"[{o.label}]" for o in options)
             lines = [text, *(f"  {i}. {o.label}" for i, o in enumerate(options, 1))]
             if multi:
-                lines.append("  (boleh lebih dari satu, mis. 1,3)")
+                lines.append("  " + _say("multi_hint"))
             return "\n".join(lines)
         case RequestLocation(text=text, skip_label=skip):
-            hint = "(ketik koordinat, mis. -5.0123, 104.5678"
-            return f"{text}\n{hint}{' atau ' + skip if skip else ''})"
+            hint = _say("location_hint_skip", skip=skip) if skip else _say("location_hint")
+            return f"{text}\n{hint}"
         case RequestPhoto(text=text, skip_label=skip):
-            hint = "(ketik foto: NAMA-FILE"
-            return f"{text}\n{hint}{' atau ' + skip if skip else ''})"
+            hint = _say("photo_hint_skip", skip=skip) if skip else _say("photo_hint")
+            return f"{text}\n{hint}"
         case Document(path=path, caption=caption, file_name=name):
-            return f"[dokumen] {name or path}\n{path}" + (f"\n{caption}" if caption else "")
+            label = _say("document", name=name or path)
+            return f"{label}\n{path}" + (f"\n{caption}" if caption else "")
         case Chart(path=path, caption=caption):
-            return f"[grafik] {path}" + (f"\n{caption}" if caption else "")
+            return _say("chart", path=path) + (f"\n{caption}" if caption else "")
     raise TypeError(f"cannot render {message!r}")
 
 
@@ -194,7 +207,7 @@ async def run(
     after each reply (the demo sends due proactive messages there)."""
     while True:
         if interactive:
-            stdout.write("\nAnda> ")
+            stdout.write("\n" + _say("prompt"))
             stdout.flush()
         line = await asyncio.to_thread(stdin.readline)
         if not line or (interactive and line.strip().lower() in {"keluar", "exit", "quit"}):

@@ -14,6 +14,8 @@ from bot.cli.common import (
     app,
     fail,
     run_async,
+    say,
+    say_n,
     settings_for,
     with_db,
 )
@@ -38,9 +40,9 @@ PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 def _keep_media(source: Path, data_dir: Path) -> tuple[str, str]:
     """Copy an attachment under the data folder (the outbox sends it later); (path, kind)."""
     if not source.is_file():
-        raise fail(f"Lampiran {source} tidak ditemukan. Contoh: --media surat-edaran.pdf")
+        raise fail(say("media_missing", path=source))
     if source.stat().st_size > 20 * 1024 * 1024:
-        raise fail(f"Lampiran {source.name} lebih dari 20 MB: perkecil atau pecah filenya.")
+        raise fail(say("media_too_big", name=source.name))
     folder = data_dir / "media" / "announcements"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
@@ -78,17 +80,17 @@ def announce(
     codes = tuple(dict.fromkeys(c.strip() for c in region if c.strip()))
     bad = [c for c in codes if not is_region_code(c)]
     if bad or not codes:
-        raise fail(f"Kode wilayah {', '.join(bad) or '(kosong)'} tidak sah. Contoh: --region 18.04")
+        raise fail(say("regions_invalid", codes=", ".join(bad) or say("empty")))
     try:
         text = text_file.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise fail(f"Tidak bisa membaca {text_file}: {exc}. Simpan sebagai teks UTF-8.") from exc
+        raise fail(say("text_unreadable", path=text_file, error=exc)) from exc
     role_names = tuple(r.strip().lower() for r in roles.split(",") if r.strip())
     scheduled = None
     if at is not None:
         parsed = parse_date_time(at)
         if parsed is None or parsed[1] is None:
-            raise fail(f"--at {at} tidak dikenali. Contoh: --at 2026-12-01T08:00")
+            raise fail(say("at_invalid", at=at))
         scheduled = local_instant(parsed[0], parsed[1], timezone_for(codes[0]))
     media_path, media_kind = (None, None)
     draft = announcements.Draft(
@@ -113,9 +115,9 @@ def announce(
     if errors:
         raise fail("\n".join(errors))
     typer.echo("\n".join(lines))
-    when = when_text(scheduled, timezone_for(codes[0]), "id") if scheduled else "sekarang"
-    typer.echo(f"Dikirim: {when}")
-    if not yes and not typer.confirm("Kirim pengumuman ini?", default=False):
+    when = when_text(scheduled, timezone_for(codes[0]), "id") if scheduled else say("now")
+    typer.echo(say("announce_when", when=when))
+    if not yes and not typer.confirm(say("announce_confirm"), default=False):
         raise typer.Exit(code=1)
     if media is not None:
         media_path, media_kind = _keep_media(media, settings.data_dir)
@@ -131,9 +133,9 @@ def announce(
 
     announcement_id, queued = run_async(lambda: with_db(settings, work))
     if scheduled and scheduled > now:
-        typer.echo(f"Pengumuman #{announcement_id} dijadwalkan; `kawal run` mengirimnya.")
+        typer.echo(say("announce_scheduled", id=announcement_id))
     else:
-        typer.echo(f"Pengumuman #{announcement_id}: {queued} pesan antre; `kawal run` mengirimnya.")
+        typer.echo(say_n("announce_queued", queued, id=announcement_id))
 
 
 @announcement_app.command("list")
@@ -149,16 +151,22 @@ def announcement_list(db: DbOption = None) -> None:
                 assert found is not None  # noqa: S101 - just listed
                 zone = timezone_for(record.region_codes[0])
                 total = found.overall
+                counts = say(
+                    "announcement_counts",
+                    total=total.total,
+                    sent=total.sent,
+                    failed=total.failed,
+                    acknowledged=total.acknowledged,
+                )
                 lines.append(
                     f"#{record.id} {when_text(record.scheduled_at, zone, 'id')} "
                     f"[{t('ann_status_' + record.status)}] {', '.join(record.region_codes)} "
-                    f"{','.join(record.roles)}\n    penerima {total.total}, terkirim {total.sent}, "
-                    f"gagal {total.failed}, paham {total.acknowledged}"
+                    f"{','.join(record.roles)}\n    {counts}"
                 )
         return lines
 
     lines = run_async(lambda: with_db(settings, work))
-    typer.echo("\n".join(lines) if lines else "Belum ada pengumuman.")
+    typer.echo("\n".join(lines) if lines else say("announcements_none"))
 
 
 @announcement_app.command("report")
@@ -178,11 +186,11 @@ def announcement_report(
 
     found = run_async(lambda: with_db(settings, work))
     if found is None:
-        raise fail(f"Pengumuman #{announcement_id} tidak ada. Lihat: kawal announcement list")
+        raise fail(say("announcement_not_found", id=announcement_id))
     typer.echo(announcements.report_text(found, "id", people=100_000))
     if xlsx is not None:
         write_sheets(xlsx, announcements.report_sheets(found, "id"))
-        typer.echo(f"Ditulis: {xlsx}")
+        typer.echo(say("written", path=xlsx))
 
 
 @announcement_app.command("cancel")
@@ -203,5 +211,5 @@ def announcement_cancel(
             )
 
     if not run_async(lambda: with_db(settings, work)):
-        raise fail(f"Pengumuman #{announcement_id} tidak ada atau sudah dikirim.")
-    typer.echo(f"Pengumuman #{announcement_id} dibatalkan.")
+        raise fail(say("announcement_not_cancelled", id=announcement_id))
+    typer.echo(say("announcement_cancelled", id=announcement_id))

@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 
 from bot import demo as demo_data
-from bot.channels.console import ConsoleChat, ConsoleSender
+from bot.channels.console import ConsoleChat, ConsoleSender, greeting
 from bot.channels.console import run as run_console
 from bot.cli.common import (
     DbOption,
     app,
     fail,
     run_async,
+    say,
     settings_for,
     with_db,
 )
@@ -63,7 +64,7 @@ async def _chat(settings: Settings, user: str, name: str) -> None:
             if waiting:
                 typer.echo(waiting + "\n")
             if interactive:
-                typer.echo("Kawal (terminal). Ketik MENU untuk mulai, KELUAR untuk berhenti.")
+                typer.echo(greeting())
                 out = await chat.send("/menu")
                 typer.echo(out)
             await deliver()
@@ -108,14 +109,10 @@ def demo(
 
     created = run_async(lambda: with_db(settings, work))
     if created:
-        typer.echo(
-            f"Demo siap di {path}: {created['regions']} wilayah, "
-            f"{created['households']} keluarga, {created['people']} pengguna."
-        )
-    typer.echo(
-        "Pengguna demo: " + ", ".join(f"{p.external_id} ({p.role})" for p in demo_data.DEMO_PEOPLE)
-    )
-    typer.echo(f"Coba peran lain: kawal chat --db {path} --user demo-peratin")
+        typer.echo(say("demo_ready", path=path, **created))
+    people = ", ".join(f"{p.external_id} ({p.role})" for p in demo_data.DEMO_PEOPLE)
+    typer.echo(say("demo_people", people=people))
+    typer.echo(say("demo_other_role", path=path))
     if chat_after:
         run_async(lambda: _chat(settings, user, ""))
 
@@ -138,6 +135,5 @@ def run(db: DbOption = None) -> None:
         raise fail(str(missing)) from None
     except DeliveryError as error:
         raise fail(
-            f"Telegram tidak dapat dihubungi atau menolak token / Telegram unreachable or "
-            f"refused the token ({settings.telegram_api_url}): {error}"
+            say("telegram_unreachable", url=settings.telegram_api_url, error=error)
         ) from None

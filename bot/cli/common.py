@@ -13,21 +13,28 @@ from bot.logs import setup_logging
 from bot.runtime import open_database
 from bot.settings import Settings
 from handlers.kit.context import ROLE_LEVEL
+from locales import domain
 from storage.db import Database
 
 app = typer.Typer(help="Kawal: pendamping pemutakhiran DTKS/DTSEN.", no_args_is_help=True)
 
 ROLES = tuple(ROLE_LEVEL)
-INVITE_STATES = {
-    "active": "aktif",
-    "used": "terpakai",
-    "expired": "kedaluwarsa",
-    "revoked": "dicabut",
-}
+CLI = domain("cli")  # the command line's words: locales/<lang>/LC_MESSAGES/cli.po
+CLI_LANG = "id"  # the command line speaks Indonesian, like the offices that run it
 T = TypeVar("T")
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL or SQLite file (default: settings)")
 ]
+
+
+def say(key: str, /, **fields: object) -> str:
+    """The command line's message ``key``, formatted with ``fields``."""
+    return CLI.t(key, CLI_LANG, **fields)
+
+
+def say_n(key: str, n: int, /, **fields: object) -> str:
+    """The command line's message ``key`` in the plural form for ``n``."""
+    return CLI.tn(key, n, CLI_LANG, **fields)
 
 
 def settings_for(db: str | None = None) -> Settings:
@@ -66,20 +73,16 @@ def check_output(path: Path | None, option: str, example: str) -> None:
     except OSError as error:  # e.g. a name too long for the file system
         raise cannot_write(path, option, example, error) from None
     if is_dir:
-        raise fail(
-            f"{option} {path} adalah folder, bukan nama berkas. Contoh: {option} {path / example}"
-        )
+        raise fail(say("output_is_folder", option=option, path=path, example=path / example))
     if parent is not None and not parent.is_dir():
         raise fail(
-            f"{option} {path}: {parent} adalah berkas, bukan folder. Contoh: {option} {example}"
+            say("output_parent_is_file", option=option, path=path, parent=parent, example=example)
         )
 
 
 def cannot_write(path: Path, option: str, example: str, error: OSError) -> typer.Exit:
     reason = error.strerror or str(error)
-    return fail(
-        f"Tidak bisa menulis {path}: {reason}. Pilih tempat lain, contoh: {option} {example}"
-    )
+    return fail(say("cannot_write", path=path, reason=reason, option=option, example=example))
 
 
 def write_output(path: Path, option: str, example: str, write: Callable[[Path], object]) -> None:

@@ -8,6 +8,7 @@ from bot.cli.common import (
     DbOption,
     app,
     run_async,
+    say,
     settings_for,
 )
 from storage.migrate import upgrade
@@ -23,4 +24,4 @@ def db_upgrade(db: DbOption = None) -> None:
     """Apply all database migrations."""
     settings = settings_for(db)
     run_async(lambda: upgrade(settings.database_url))
-    typer.echo("Database up to date.")
+    typer.echo(say("db_upgraded"))

@@ -14,6 +14,7 @@ from bot.cli.common import (
     app,
     fail,
     run_async,
+    say,
     settings_for,
     with_db,
 )
@@ -47,6 +48,7 @@ from handlers.kit.timing import (
     parse_offsets,
     parse_time_of_day,
 )
+from locales.formats import month_name
 from storage.db import Database, UnitOfWork
 from storage.regions_data import is_region_code, timezone_for
 from storage.repos.deadlines import DeadlineRecord
@@ -87,35 +89,36 @@ def _missing_date(option: str, text: str, time: str = "") -> typer.Exit | None:
         return None
     year, month, day = parts
     last = calendar.monthrange(year, month)[1]
-    name = t("months", "id").split(",")[month - 1]
     return fail(
-        f"{option} {text}: tanggal {day} {name} {year} tidak ada ({name} {year} hanya sampai "
-        f"tanggal {last}). Contoh: {option} {year}-{month:02d}-{last:02d}{time}"
+        say(
+            "date_missing",
+            option=option,
+            text=text,
+            day=day,
+            month=month_name(month, "id"),
+            year=year,
+            last=last,
+            example=f"{year}-{month:02d}-{last:02d}{time}",
+        )
     )
 
 
 def _due(text: str, zone: str) -> datetime:
     parsed = parse_date_time(text)
     if parsed is None or parsed[1] is None:
-        raise _missing_date("--due", text, "T16:00") or fail(
-            f"--due {text} tidak dikenali: tulis tanggal dan jam. Contoh: 2027-01-27T16:00"
-        )
+        raise _missing_date("--due", text, "T16:00") or fail(say("due_invalid", text=text))
     return local_instant(parsed[0], parsed[1], zone)
 
 
 def _zone(region_code: str) -> str:
     """The time zone of ``region_code``, or a clear error with an example."""
     if not is_region_code(region_code):
-        raise fail(
-            f"Kode wilayah {region_code or '(kosong)'} tidak sah. "
-            "Contoh: --region 18.04 (kabupaten) atau --region 18.04.19 (kecamatan)"
-        )
+        raise fail(say("deadline_region_invalid", code=region_code or say("empty")))
     try:
         return timezone_for(region_code)
     except ValueError:
         raise fail(
-            f"Kode wilayah {region_code}: provinsi {region_code[:2]} tidak dikenal. "
-            "Contoh: --region 18.04 (Kab. Lampung Barat, provinsi 18 Lampung)"
+            say("deadline_province_unknown", code=region_code, province=region_code[:2])
         ) from None
 
 
@@ -144,19 +147,13 @@ def _draft(
         kept = base.due_at.astimezone(ZoneInfo(timezone_for(base.region_code)))
         due_at = local_instant(kept.date(), kept.time(), zone)
     else:
-        raise fail("--due wajib diisi. Contoh: --due 2027-01-27T16:00")
+        raise fail(say("due_required"))
     role_names = tuple(r.strip().lower() for r in roles.split(",") if r.strip()) if roles else ()
     if roles is not None and not role_names:
-        raise fail(
-            f"--roles {roles!r}: tulis peran yang diingatkan, dipisah koma. "
-            "Contoh: --roles operator,peratin"
-        )
+        raise fail(say("roles_empty", roles=repr(roles)))
     unknown = [r for r in role_names if r not in DEADLINE_ROLES]
     if unknown:
-        raise fail(
-            f"Peran {', '.join(unknown)} tidak dikenal. Pilih dari: {', '.join(DEADLINE_ROLES)}. "
-            "Contoh: --roles operator,peratin"
-        )
+        raise fail(say("roles_unknown", roles=", ".join(unknown), known=", ".join(DEADLINE_ROLES)))
     days = parse_offsets(offsets) if offsets is not None else None
     if offsets is not None and days is None:
         raise fail(f"--offsets {offsets}: {t('dlf_offsets_invalid')}")
@@ -164,12 +161,10 @@ def _draft(
     if at is not None and remind is None:
         raise fail(f"--at {at}: {t('dlf_time_invalid')}")
     if remind is not None and quiet.contains(remind):
-        raise fail(f"--at {at}: jam itu termasuk jam tenang ({quiet}). Contoh: --at 08:00")
+        raise fail(say("at_quiet", at=at, quiet=quiet))
     end = parse_date(until) if until else None
     if until and end is None:
-        raise _missing_date("--until", until) or fail(
-            f"--until {until} tidak dikenali. Contoh: --until 2027-12-31"
-        )
+        raise _missing_date("--until", until) or fail(say("until_invalid", until=until))
     recurrence = base.recurrence if base else None
     if once:
         recurrence = None
@@ -179,17 +174,19 @@ def _draft(
         if not day_matches(due_at, zone, recurrence):
             first = aligned_example(local, every_month)
             raise fail(
-                f"--every-month {every_month} tidak cocok dengan batas pertama "
-                f"{local:%Y-%m-%d} (tanggal {local.day}). Samakan tanggalnya. Contoh: "
-                f"--due {first:%Y-%m-%dT%H:%M} --every-month {every_month}"
+                say(
+                    "every_month_mismatch",
+                    day=every_month,
+                    due=f"{local:%Y-%m-%d}",
+                    due_day=local.day,
+                    first=f"{first:%Y-%m-%dT%H:%M}",
+                )
             )
     elif recurrence is not None and due is not None and not day_matches(due_at, zone, recurrence):
         recurrence = Recurrence(local.day, recurrence.until)  # the day follows the new date
     if end is not None:
         if recurrence is None:
-            raise fail(
-                "--until hanya untuk tenggat bulanan. Contoh: --every-month 17 --until 2027-12-31"
-            )
+            raise fail(say("until_monthly_only"))
         recurrence = Recurrence(recurrence.day, end)
     return Draft(
         title=title if title is not None else (base.title if base else ""),
@@ -209,7 +206,7 @@ async def _check_draft(
     errors = problems(draft, now, "id", before=before)
     if await uow.regions.get(draft.region_code) is None:
         code = draft.region_code
-        errors.append(f"Wilayah {code} belum ada. Muat dulu: kawal region load {code}")
+        errors.append(say("region_missing", region=code))
     if errors:
         raise fail("\n".join(errors))
 
@@ -221,13 +218,16 @@ def _describe(deadline: DeadlineRecord, now: datetime) -> str:
     when = when_text(occurrence.due, zone, "id") if occurrence else "-"
     relative = relative_day(now, occurrence.due, zone, "id") if occurrence else ""
     repeat = repeat_text(recurrence_of(deadline), "id")
-    state = " [dibatalkan]" if deadline.cancelled_at else ""
-    return (
-        f"#{deadline.id} {deadline.title}{state}\n"
-        f"    batas {when} ({relative}); berulang: {repeat}\n"
-        f"    wilayah {deadline.region_code}; untuk {', '.join(deadline.roles)}; "
-        f"pengingat {Draft.of(deadline).reminders_text('id')} pukul {deadline.remind_time}"
+    state = " " + say("deadline_cancelled_mark") if deadline.cancelled_at else ""
+    due = say("deadline_due_line", when=when, relative=relative, repeat=repeat)
+    scope = say(
+        "deadline_scope_line",
+        region=deadline.region_code,
+        roles=", ".join(deadline.roles),
+        reminders=Draft.of(deadline).reminders_text("id"),
+        time=deadline.remind_time,
     )
+    return f"#{deadline.id} {deadline.title}{state}\n    {due}\n    {scope}"
 
 
 @deadline_app.command("add")
@@ -247,7 +247,7 @@ def deadline_add(
     --region 18.04 --roles operator,peratin."""
     settings = settings_for(db)
     if region is None:
-        raise fail("--region wajib diisi. Contoh: --region 18.04")
+        raise fail(say("region_required"))
     draft = _draft(
         None,
         title=title,
@@ -272,7 +272,7 @@ def deadline_add(
         assert deadline is not None  # noqa: S101 - created just above
         return _describe(deadline, now)
 
-    typer.echo("Tenggat tersimpan:\n" + run_async(lambda: with_db(settings, work)))
+    typer.echo(say("deadline_saved") + "\n" + run_async(lambda: with_db(settings, work)))
 
 
 @deadline_app.command("list")
@@ -302,12 +302,12 @@ def deadline_list(
                 counts = await uow.outbox.count_by_status(campaign_prefix(deadline.id))
                 sent = sum(counts.get(s, 0) for s in ("sent", "delivered", "read"))
                 waiting = sum(counts.get(s, 0) for s in ("pending", "sending"))
-                stats = f"pesan: {sent} terkirim, {waiting} menunggu"
+                stats = say("deadline_messages", sent=sent, waiting=waiting)
                 lines.append(f"{_describe(deadline, now)}\n    {stats}")
         return lines
 
     lines = run_async(lambda: with_db(settings, work))
-    typer.echo("\n".join(lines) if lines else "Belum ada tenggat.")
+    typer.echo("\n".join(lines) if lines else say("deadlines_none"))
 
 
 @deadline_app.command("edit")
@@ -339,7 +339,7 @@ def deadline_edit(
         async with database.unit_of_work() as uow:
             current = await uow.deadlines.get(deadline_id, lock=True)
             if current is None or not current.active:
-                raise fail(f"Tenggat #{deadline_id} tidak ada atau sudah dibatalkan.")
+                raise fail(say("deadline_not_found", id=deadline_id))
             base = Draft.of(current)  # its first due date stays unless --due is given
             draft = _draft(
                 base,
@@ -361,7 +361,7 @@ def deadline_edit(
         assert deadline is not None  # noqa: S101 - updated just above
         return _describe(deadline, now)
 
-    typer.echo("Tenggat diperbarui:\n" + run_async(lambda: with_db(settings, work)))
+    typer.echo(say("deadline_updated") + "\n" + run_async(lambda: with_db(settings, work)))
 
 
 @deadline_app.command("cancel")
@@ -381,5 +381,5 @@ def deadline_cancel(
 
     deadline = run_async(lambda: with_db(settings, work))
     if deadline is None:
-        raise fail(f"Tenggat #{deadline_id} tidak ada atau sudah dibatalkan.")
-    typer.echo(f"Tenggat #{deadline.id} {deadline.title} dibatalkan.")
+        raise fail(say("deadline_not_found", id=deadline_id))
+    typer.echo(say("deadline_cancelled", id=deadline.id, title=deadline.title))

@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import (
-    INVITE_STATES,
     ROLES,
     DbOption,
     app,
     fail,
     run_async,
+    say,
+    say_n,
     settings_for,
     with_db,
 )
@@ -64,7 +65,7 @@ CLI_ZONE = "Asia/Jakarta"  # times of people without a region are shown in WIB
 
 def _check_region(code: str | None) -> None:
     if code is not None and not is_region_code(code):
-        raise fail(f"Kode wilayah {code} tidak sah. Contoh: --region 18.04.19.2006")
+        raise fail(say("region_invalid", code=code))
 
 
 def _shown_zone(code: str | None) -> str:
@@ -87,11 +88,7 @@ async def _person_id(uow: UnitOfWork, person: str) -> int:
             channel, external = "console", text
         found = await uow.people.find_person_id(channel, external)
     if found is None:
-        raise fail(
-            f"Orang {person!r} tidak ditemukan. Lihat nomornya: kawal person list "
-            "(mis. kawal person show 12, atau nama pengguna terminal: kawal person show "
-            "demo-dinsos)."
-        )
+        raise fail(say("person_not_found", person=repr(person)))
     return found
 
 
@@ -109,7 +106,7 @@ def invite_create(
     """Create an invite code and print it, e.g. kawal invite create --role operator
     --region 18.04.19.2006 [--days 7]."""
     if role not in ROLES:
-        raise fail(f"Peran {role} tidak dikenal. Pilih salah satu: {', '.join(ROLES)}")
+        raise fail(say("role_unknown", role=role, roles=", ".join(ROLES)))
     settings = settings_for(db)
     valid_days = days if days is not None else settings.invite_days
 
@@ -117,13 +114,10 @@ def invite_create(
         async with database.unit_of_work() as uow:
             target = await uow.regions.get(region)
             if target is None:
-                raise fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
+                raise fail(say("region_missing", region=region))
             expected = ROLE_LEVEL[role]
             if not invite_level_ok(role, target.level):
-                raise fail(
-                    f"Peran {role} harus terikat ke wilayah tingkat {expected} "
-                    f"(mis. 18.04.19.2006 untuk desa), bukan {region}."
-                )
+                raise fail(say("invite_level", role=role, level=expected, region=region))
             return await create_invite(
                 uow,
                 role,
@@ -138,11 +132,7 @@ def invite_create(
     invite = run_async(lambda: with_db(settings, work))
     typer.echo(invite.code)  # alone on stdout: scripts take it from there
     until = _at(invite.expires_at, _shown_zone(region))
-    typer.echo(
-        f"Berlaku s.d. {until}, untuk {uses} orang. Telegram: https://t.me/<bot>?start="
-        f"{invite.code} ; WhatsApp atau terminal: DAFTAR {invite.code}",
-        err=True,
-    )
+    typer.echo(say_n("invite_created", uses, until=until, code=invite.code), err=True)
 
 
 @invite_app.command("list")
@@ -165,13 +155,17 @@ def invite_list(
         lines = []
         for invite in invites:
             zone = _shown_zone(invite.region_code)
-            state = INVITE_STATES[invite_state(invite, now)]
+            details = say(
+                "invite_details",
+                created=_at(invite.created_at, zone),
+                until=_at(invite.expires_at, zone),
+                uses=invite.uses,
+                max_uses=invite.max_uses,
+                state=say(f"invite_state_{invite_state(invite, now)}"),
+            )
             lines.append(
                 f"{invite.code:<19} {invite.role:<8} {invite.region_code} "
-                f"{names[invite.region_code]}\n"
-                f"    dibuat {_at(invite.created_at, zone)}, berlaku s.d. "
-                f"{_at(invite.expires_at, zone)}, dipakai {invite.uses}/{invite.max_uses} "
-                f"[{state}]"
+                f"{names[invite.region_code]}\n    {details}"
             )
         return lines
 
@@ -179,7 +173,7 @@ def invite_list(
     if lines:
         typer.echo("\n".join(lines))
     else:
-        typer.echo("Tidak ada undangan." if show_all else "Tidak ada undangan aktif.")
+        typer.echo(say("invites_none" if show_all else "invites_none_active"))
 
 
 @invite_app.command("revoke")
@@ -197,12 +191,16 @@ def invite_revoke(
 
     invite = run_async(lambda: with_db(settings, work))
     if invite is None:
-        raise fail(
-            f"Undangan {wanted} tidak ada atau sudah dicabut. Lihat: kawal invite list --all"
-        )
+        raise fail(say("invite_not_found", code=wanted))
     typer.echo(
-        f"Undangan {invite.code} ({invite.role} {invite.region_code}) dicabut; "
-        f"dipakai {invite.uses}/{invite.max_uses}."
+        say(
+            "invite_revoked",
+            code=invite.code,
+            role=invite.role,
+            region=invite.region_code,
+            uses=invite.uses,
+            max_uses=invite.max_uses,
+        )
     )
 
 
@@ -232,21 +230,23 @@ def person_list(
 
     people = run_async(lambda: with_db(settings, work))
     if not people:
-        typer.echo(
-            "Belum ada pengguna terdaftar." if not region else f"Tidak ada orang di {region}."
-        )
+        typer.echo(say("people_none_in", region=region) if region else say("people_none"))
     for person in people:
         roles = ", ".join(f"{r.role}@{r.region_code} {r.region_name}" for r in person.roles) or "-"
         zone = _shown_zone(person.roles[0].region_code if person.roles else None)
         seen = (
-            f"terakhir menulis {_at(person.last_seen, zone)}"
+            say("last_wrote", when=_at(person.last_seen, zone))
             if person.last_seen
-            else "belum menulis"
+            else say("never_wrote")
         )
-        channels = ",".join(person.channels) or "tanpa kanal aktif"
-        removed = f"  [dihapus {_at(person.removed_at, zone)}]" if person.removed_at else ""
+        channels = ",".join(person.channels) or say("no_active_channel")
+        removed = (
+            "  " + say("removed_mark", when=_at(person.removed_at, zone))
+            if person.removed_at
+            else ""
+        )
         typer.echo(
-            f"{person.id:>4}  {person.name or '(tanpa nama)':<24} {roles}\n"
+            f"{person.id:>4}  {person.name or say('no_name'):<24} {roles}\n"
             f"      {channels}; {seen}{removed}"
         )
 
@@ -272,48 +272,62 @@ def _person_lines(detail: PersonDetail, open_form: FormSessionRecord | None) -> 
     zone = _shown_zone(
         active[0].region_code if active else (detail.roles[0].region_code if detail.roles else None)
     )
-    lines = [f"#{detail.id} {detail.name or '(tanpa nama)'} (bahasa {detail.lang})"]
-    lines.append(f"Terdaftar: {_at(detail.created_at, zone)}")
+    name = detail.name or say("no_name")
+    lines = [say("person_head", id=detail.id, name=name, lang=detail.lang)]
+    lines.append(say("person_registered", when=_at(detail.created_at, zone)))
     if detail.consent_at is not None:
         lines.append(
-            f"Persetujuan data: {_at(detail.consent_at, zone)} (versi {detail.consent_version})"
+            say(
+                "person_consent",
+                when=_at(detail.consent_at, zone),
+                version=detail.consent_version,
+            )
         )
     else:
-        lines.append("Persetujuan data: belum")
+        lines.append(say("person_consent_none"))
     if detail.removed_at is not None:
-        lines.append(f"DIHAPUS: {_at(detail.removed_at, zone)}")
-    lines.append("Peran:" if detail.roles else "Peran: -")
+        lines.append(say("person_removed", when=_at(detail.removed_at, zone)))
+    lines.append(say("person_roles" if detail.roles else "person_roles_none"))
     for role in detail.roles:
-        state = f"dicabut {_at(role.revoked_at, zone)}" if role.revoked_at is not None else "aktif"
-        lines.append(
-            f"  {role.role:<8} {role.region_code} {role.region_name}; sejak "
-            f"{_at(role.since, zone)}; {state}"
+        state = (
+            say("role_revoked_at", when=_at(role.revoked_at, zone))
+            if role.revoked_at is not None
+            else say("role_active")
         )
-    lines.append("Identitas:" if detail.identities else "Identitas: -")
+        since = say("role_since", when=_at(role.since, zone))
+        lines.append(f"  {role.role:<8} {role.region_code} {role.region_name}; {since}; {state}")
+    lines.append(say("person_identities" if detail.identities else "person_identities_none"))
     for identity in detail.identities:
         parts = [
             f"  {identity.channel} {masked_id(identity.channel, identity.external_id)}",
-            f"terakhir menulis {_at(identity.last_inbound_at, zone)}"
+            say("last_wrote", when=_at(identity.last_inbound_at, zone))
             if identity.last_inbound_at
-            else "belum menulis",
+            else say("never_wrote"),
         ]
         if identity.blocked_at is not None:
-            parts.append(f"memblokir bot sejak {_at(identity.blocked_at, zone)}")
+            parts.append(say("identity_blocked", when=_at(identity.blocked_at, zone)))
         if identity.disabled_at is not None:
-            parts.append(f"dimatikan {_at(identity.disabled_at, zone)}")
+            parts.append(say("identity_disabled", when=_at(identity.disabled_at, zone)))
         lines.append("; ".join(parts))
         if identity.failed_at is not None:
-            lines.append(
-                f"    balasan terakhir gagal {_at(identity.failed_at, zone)}: "
-                f"{identity.failure_code or '-'} {identity.failure_title or ''}".rstrip()
+            failed = say(
+                "identity_failed",
+                when=_at(identity.failed_at, zone),
+                code=identity.failure_code or "-",
+                title=identity.failure_title or "",
             )
+            lines.append(f"    {failed}".rstrip())
     if open_form is not None:
         lines.append(
-            f"Isian terbuka: {open_form.form_id} ({open_form.status}), terakhir "
-            f"{_at(open_form.updated_at, zone)}"
+            say(
+                "person_open_form",
+                form=open_form.form_id,
+                status=open_form.status,
+                when=_at(open_form.updated_at, zone),
+            )
         )
     else:
-        lines.append("Isian terbuka: -")
+        lines.append(say("person_open_form_none"))
     return lines
 
 
@@ -329,13 +343,13 @@ def person_revoke(
 ) -> None:
     """Take a role back (or every role): the person's open forms there are closed, e.g.
     kawal person revoke 12 --role operator --region 18.04.19.2006."""
-    example = "Contoh: kawal person revoke 12 --role operator --region 18.04.19.2006"
+    example = say("revoke_example")
     if all_roles and (role or region):
-        raise fail(f"Pakai --role dan --region, atau --all-roles saja. {example}")
+        raise fail(say("revoke_options_both", example=example))
     if not all_roles and not (role and region):
-        raise fail(f"--role dan --region wajib diisi (atau --all-roles). {example}")
+        raise fail(say("revoke_options_missing", example=example))
     if role is not None and role not in ROLES:
-        raise fail(f"Peran {role} tidak dikenal. Pilih salah satu: {', '.join(ROLES)}")
+        raise fail(say("role_unknown", role=role, roles=", ".join(ROLES)))
     _check_region(region)
     settings = settings_for(db)
 
@@ -345,28 +359,27 @@ def person_revoke(
             person_id = await _person_id(uow, person)
             detail = await uow.people.detail(person_id)
             assert detail is not None  # noqa: S101 - found just above
-            who = f"#{person_id} {detail.name or '(tanpa nama)'}"
+            who = f"#{person_id} {detail.name or say('no_name')}"
             if all_roles:
                 done = await revoke_all_roles(uow, person_id, by=None, channel="cli", now=now)
                 if not done.roles:
-                    raise fail(f"{who} tidak punya peran aktif.")
+                    raise fail(say("revoke_no_roles", who=who))
                 roles = ", ".join(f"{r.role}@{r.region_code}" for r in done.roles)
-                return (
-                    f"Peran {who} dicabut: {roles}. Isian terbuka ditutup: {done.sessions_closed}."
-                )
+                return say("revoked_all", who=who, roles=roles, closed=done.sessions_closed)
             assert role is not None and region is not None  # noqa: S101 - checked above
             revoked = await revoke_role(
                 uow, person_id, role, region, by=None, channel="cli", now=now
             )
             if revoked is None:
-                raise fail(
-                    f"{who} tidak memegang peran {role} di {region}. Lihat: kawal person show "
-                    f"{person_id}"
-                )
-            name = revoked.roles[0].region_name
-            return (
-                f"Peran {role} di {region} {name} dicabut dari {who}. Isian terbuka ditutup: "
-                f"{revoked.sessions_closed}. Peran tersisa: {revoked.roles_left}."
+                raise fail(say("revoke_not_held", who=who, role=role, region=region, id=person_id))
+            return say(
+                "revoked_role",
+                role=role,
+                region=region,
+                name=revoked.roles[0].region_name,
+                who=who,
+                closed=revoked.sessions_closed,
+                left=revoked.roles_left,
             )
 
     typer.echo(run_async(lambda: with_db(settings, work)))
@@ -388,13 +401,11 @@ def person_remove(
             detail = await uow.people.detail(person_id)
         assert detail is not None  # noqa: S101 - found just above
         if detail.removed_at is not None:
-            raise fail(f"#{person_id} {detail.name} sudah dihapus. Lihat: kawal person list --all")
-        return person_id, f"#{person_id} {detail.name or '(tanpa nama)'}"
+            raise fail(say("person_already_removed", who=f"#{person_id} {detail.name}"))
+        return person_id, f"#{person_id} {detail.name or say('no_name')}"
 
     person_id, who = run_async(lambda: with_db(settings, find))
-    if not yes and not typer.confirm(
-        f"Hapus {who}? Semua perannya dicabut dan Kawal berhenti melayaninya.", default=False
-    ):
+    if not yes and not typer.confirm(say("person_remove_confirm", who=who), default=False):
         raise typer.Exit(code=1)
 
     async def work(database: Database) -> str:
@@ -403,11 +414,14 @@ def person_remove(
             detail = await uow.people.detail(person_id)
             done = await remove_person(uow, person_id, by=None, channel="cli", now=now)
         if done is None or detail is None:
-            raise fail(f"{who} sudah dihapus. Lihat: kawal person list --all")
+            raise fail(say("person_already_removed", who=who))
         identities = sum(1 for i in detail.identities if i.disabled_at is None)
-        return (
-            f"{who} dihapus: {len(done.roles)} peran dicabut, {identities} identitas dimatikan, "
-            f"{done.sessions_closed} isian terbuka ditutup. Data yang ia simpan tetap ada."
+        return say(
+            "person_removed_done",
+            who=who,
+            roles=say_n("count_roles_revoked", len(done.roles)),
+            identities=say_n("count_identities_off", identities),
+            forms=say_n("count_forms_closed", done.sessions_closed),
         )
 
     typer.echo(run_async(lambda: with_db(settings, work)))

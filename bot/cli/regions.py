@@ -11,6 +11,8 @@ from bot.cli.common import (
     app,
     fail,
     run_async,
+    say,
+    say_n,
     settings_for,
     with_db,
 )
@@ -37,14 +39,11 @@ def region_add(
         async with database.unit_of_work() as uow:
             parent = code.rsplit(".", 1)[0] if "." in code else None
             if parent and await uow.regions.get(parent) is None:
-                raise fail(
-                    f"Wilayah induk {parent} belum ada. Tambahkan dulu, atau pakai "
-                    f"'kawal region load {parent}'."
-                )
+                raise fail(say("region_parent_missing", parent=parent))
             await add_region(uow, code, name, timezone)
 
     run_async(lambda: with_db(settings, work))
-    typer.echo(f"Wilayah {code} {name} disimpan.")
+    typer.echo(say("region_saved", code=code, name=name))
 
 
 @region_app.command("load")
@@ -55,14 +54,14 @@ def region_load(
     """Load a region with its parents and everything under it from the national list."""
     settings = settings_for(db)
     if lookup(prefix) is None:
-        raise fail(f"Kode wilayah {prefix} tidak dikenal. Contoh: 18.04.19")
+        raise fail(say("region_unknown", code=prefix))
 
     async def work(database: Database) -> int:
         async with database.unit_of_work() as uow:
             return await load_regions(uow, prefix)
 
     count = run_async(lambda: with_db(settings, work))
-    typer.echo(f"{count} wilayah dimuat.")
+    typer.echo(say_n("regions_loaded", count))
 
 
 @region_app.command("list")

@@ -9,14 +9,18 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import (
+    CLI_LANG,
     DbOption,
     app,
     fail,
     run_async,
+    say,
+    say_n,
     settings_for,
     with_db,
 )
 from bot.runtime import forms_from
+from handlers.kit.i18n import tn
 from handlers.registers.exporter import ExportCounts, export_region
 from handlers.registers.exports import form_labels
 from handlers.registers.importer import ImportReport, import_register
@@ -39,7 +43,7 @@ def households_import(
 ) -> None:
     """Import a DTKS register: all rows or none; a re-import updates instead of duplicating."""
     if not file.is_file():
-        raise fail(f"Berkas {file} tidak ditemukan.")
+        raise fail(say("file_missing", file=file))
     settings = settings_for(db)
 
     async def work(database: Database) -> ImportReport:
@@ -50,12 +54,12 @@ def households_import(
 
     report = run_async(lambda: with_db(settings, work))
     if not report.ok:
-        typer.echo(report.text(), err=True)
+        typer.echo(report.text(CLI_LANG), err=True)
         raise typer.Exit(code=1)
     if check:
-        typer.echo(f"Berkas {file.name} lolos pemeriksaan: {report.rows} baris, belum diimpor.")
+        typer.echo(say_n("import_checked", report.rows, name=file.name, rows=report.rows))
         return
-    typer.echo(report.text())
+    typer.echo(report.text(CLI_LANG))
 
 
 @households_app.command("list")
@@ -91,13 +95,13 @@ def export(
 ) -> None:
     """Export households, members and new proposals for typing into SIKS-NG."""
     if fmt not in ("xlsx", "csv"):
-        raise fail("Format harus xlsx atau csv. Contoh: --format xlsx")
+        raise fail(say("export_format"))
     start: datetime | None = None
     if since:
         try:
             start = datetime.fromisoformat(since).replace(tzinfo=UTC)
         except ValueError:
-            raise fail("Tanggal --since tidak dikenali. Contoh: 2026-11-01") from None
+            raise fail(say("export_since")) from None
     settings = settings_for(db)
     suffix = "xlsx" if fmt == "xlsx" else "zip"
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -117,6 +121,12 @@ def export(
 
     counts = run_async(lambda: with_db(settings, work))
     typer.echo(
-        f"Ekspor {region}: {counts.households} keluarga, {counts.members} anggota, "
-        f"{counts.proposals} usulan baru -> {counts.path}"
+        say(
+            "export_done",
+            region=region,
+            households=tn("count_families", counts.households, CLI_LANG),
+            members=tn("count_members", counts.members, CLI_LANG),
+            proposals=tn("count_proposals", counts.proposals, CLI_LANG),
+            path=counts.path,
+        )
     )

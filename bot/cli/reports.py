@@ -15,6 +15,7 @@ from bot.cli.common import (
     fail,
     print_table,
     run_async,
+    say,
     settings_for,
     with_db,
     write_output,
@@ -42,7 +43,7 @@ def report_progress(
 ) -> None:
     """Progress per village (laggards first) with the next deadline; optionally a PNG chart."""
     if not is_region_code(region):
-        raise fail(f"Kode wilayah {region} tidak dikenal. Contoh: --region 18.04")
+        raise fail(say("region_unknown_example", region=region))
     check_output(png, "--png", "progres.png")
     check_output(xlsx, "--xlsx", "progres.xlsx")
     settings = settings_for(db)
@@ -60,7 +61,7 @@ def report_progress(
     result: Found = run_async(lambda: with_db(settings, work))
     found, deadline = result  # read first, render after: no transaction is held meanwhile
     if found is None:
-        raise fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
+        raise fail(say("region_missing", region=region))
     typer.echo(progress_view.summary(found, deadline, now, lang).split("\n\n")[0])
     typer.echo("")
     villages = progress_view.laggards_first(found.villages)
@@ -69,9 +70,9 @@ def report_progress(
     if png is not None:
         chart = progress_view.chart_for(found, deadline, now, lang, min_bars=1)
         if chart is None:
-            raise fail(f"Tidak ada desa di {region} untuk digambar.")
+            raise fail(say("chart_nothing", region=region))
         write_output(png, "--png", "progres.png", lambda path: render_progress_chart(chart, path))
-        typer.echo(f"Grafik: {png} ({png.stat().st_size // 1024} KB)")
+        typer.echo(say("chart_written", path=png, kb=png.stat().st_size // 1024))
     if xlsx is not None:
         groups = found.groups(found.level + 1) if found.level < 3 else []
         write_output(
@@ -100,7 +101,7 @@ def report_quality(
 ) -> None:
     """Duplicate NIKs, NIKs that disagree with the answers, and households nobody touched."""
     if not is_region_code(region):
-        raise fail(f"Kode wilayah {region} tidak dikenal. Contoh: --region 18.04")
+        raise fail(say("region_unknown_example", region=region))
     check_output(out, "--out", "kualitas.xlsx")
     settings = settings_for(db)
     lang = settings.lang
@@ -113,10 +114,7 @@ def report_quality(
         lang,
     )
     if isinstance(since, str):
-        raise fail(
-            f"Tanggal {untouched_since} tidak dikenali atau belum lewat. "
-            "Contoh: --untouched-since 2026-10-01"
-        )
+        raise fail(say("untouched_invalid", date=untouched_since))
     forms = forms_from(settings)
 
     async def work(database: Database) -> quality_view.QualityReport | None:
@@ -125,7 +123,7 @@ def report_quality(
 
     report = run_async(lambda: with_db(settings, work))
     if report is None:
-        raise fail(f"Wilayah {region} belum ada. Muat dulu: kawal region load {region}")
+        raise fail(say("region_missing", region=region))
     typer.echo(quality_view.summary(report, lang))
     write_output(
         out,

@@ -29,7 +29,7 @@ from handlers.announcements.view import (
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.dates import when_text
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
 from handlers.kit.timing import QuietHours, format_time, local_instant, parse_date_time
 from handlers.messages import (
     Chart,
@@ -474,10 +474,12 @@ async def _send(
         turn.uow, draft, by=turn.me.person_id, channel=channel, now=turn.now, quiet=quiet
     )
     if draft.scheduled_at is None:
-        text = t("anf_sent_now", lang, id=announcement_id, count=found.total)
+        text = tn("anf_sent_now", found.total, lang, id=announcement_id, count=found.total)
     else:
         when = when_text(draft.scheduled_at, zone, lang)
-        text = t("anf_sent_later", lang, id=announcement_id, count=found.total, when=when)
+        text = tn(
+            "anf_sent_later", found.total, lang, id=announcement_id, count=found.total, when=when
+        )
     buttons = (
         Option(
             f"{announcements.VIEW_PREFIX}rep:{announcement_id}",
@@ -598,7 +600,8 @@ async def _review(turn: Turn, state: dict[str, Any], preview: bool) -> list[Outb
     if quiet:
         notes.append(quiet)
     if draft.nudge_after_hours:
-        notes.append(t("anf_nudge_note", lang, hours=draft.nudge_after_hours))
+        hours = draft.nudge_after_hours
+        notes.append(tn("anf_nudge_note", hours, lang, hours=hours))
     options = (
         Option(_choice("send"), t("anf_send", lang)),
         Option(_choice("cancel"), t("anf_cancel", lang)),

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.kit.context import Turn
 from handlers.kit.dates import date_text, relative_day, when_text
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
 from handlers.kit.timing import (
     DEFAULT_OFFSETS,
     DEFAULT_REMIND_TIME,
@@ -31,6 +31,8 @@ from handlers.kit.timing import (
     parse_time_of_day,
 )
 from handlers.messages import Option, Outbound, Question, Reply, Text, Tone, to_data
+from locales.formats import month_name
+from locales.formats import number as _number
 from storage.db import UnitOfWork
 from storage.records import RegionRecord
 from storage.regions_data import (
@@ -87,8 +89,7 @@ def campaign_what(name: str) -> str:
 
 def number(value: int, lang: str) -> str:
     """1.200 in Indonesian, 1,200 in English."""
-    text = f"{value:,}"
-    return text.replace(",", ".") if lang == "id" else text
+    return _number(value, lang)
 
 
 def percent(done: int, total: int) -> int:
@@ -98,7 +99,7 @@ def percent(done: int, total: int) -> int:
 def offsets_text(offsets: Sequence[int], lang: str) -> str:
     """``H-7, H-3, H-1, hari H``."""
     return ", ".join(
-        t("offset_zero", lang) if d == 0 else t("offset_day", lang, n=d) for d in offsets
+        t("offset_zero", lang) if d == 0 else tn("offset_day", d, lang) for d in offsets
     )
 
 
@@ -106,7 +107,7 @@ def missing_date_text(parts: tuple[int, int, int], lang: str, *, time: str = "")
     """Say that 30 February does not exist, with the month's last day as the example."""
     year, month, day = parts
     last = calendar.monthrange(year, month)[1]
-    name = t("months", lang).split(",")[month - 1]
+    name = month_name(month, lang)
     example = f"{last:02d}-{month:02d}-{year}{' ' + time if time else ''}"
     return t("dlf_date_missing", lang, day=day, month=name, year=year, last=last, example=example)
 
@@ -299,8 +300,9 @@ def _no_data_line(area: Area, lang: str, shown: int) -> str:
 def _village_line(village: Village | None, label: str, lang: str) -> str:
     if village is None or not village.has_data:
         return t("village_no_data", lang, village=label)
-    return t(
+    return tn(
         "progress_line",
+        village.total,
         lang,
         name=village.label,
         done=number(village.done, lang),
@@ -376,7 +378,7 @@ def reminder_message(
         if area.is_village and area.villages and area.villages[0].has_data:
             left = area.villages[0].total - area.villages[0].done
             if left > 0:
-                progress.append(t("remaining", lang, n=number(left, lang)))
+                progress.append(tn("remaining", left, lang, n=number(left, lang)))
     lines = [head, t("deadline_due", lang, when=when, relative=relative), *progress]
     if deadline.note:
         lines.append(t("deadline_note", lang, note=deadline.note))

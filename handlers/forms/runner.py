@@ -27,7 +27,7 @@ from handlers.deadlines import form as deadline_form
 from handlers.forms.saving import AccessEnded, LostAccess, Saved, lost_access, save_completed
 from handlers.kit import menu
 from handlers.kit.context import Turn
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
 from handlers.messages import (
     InboundKind,
     Option,
@@ -190,8 +190,8 @@ async def close_idle(turn: Turn, record: FormSessionRecord) -> Text:
     name = form_name(turn, record)
     head = _family_of(record)
     if head:
-        return Text(t("form_idle_closed_family", turn.lang, form=name, head=head, days=days))
-    return Text(t("form_idle_closed", turn.lang, form=name, days=days))
+        return Text(tn("form_idle_closed_family", days, turn.lang, form=name, head=head, days=days))
+    return Text(tn("form_idle_closed", days, turn.lang, form=name, days=days))
 
 
 def _family_of(record: FormSessionRecord) -> str:
@@ -311,7 +311,7 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
     state["offered"] = [h.id for h in found]
     await turn.uow.sessions.save(record.id, record.status, state, inbound.channel.value, turn.now)
     options = tuple(Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h)) for h in found)
-    return Reply([Question(t("search_results", turn.lang, n=len(found)), options)])
+    return Reply([Question(tn("search_results", len(found), turn.lang), options)])
 
 
 async def _pending_page(turn: Turn, session_id: int, state: dict[str, Any], page: int) -> Reply:
@@ -332,8 +332,14 @@ async def _pending_page(turn: Turn, session_id: int, state: dict[str, Any], page
         options.append(Option(f"{PAGE_PREFIX}{page - 1}", t("page_prev", turn.lang)))
     if page + 1 < pages:
         options.append(Option(f"{PAGE_PREFIX}{page + 1}", t("page_next", turn.lang)))
-    title = t(
-        "pending_title", turn.lang, village=village[1], total=total, page=page + 1, pages=pages
+    title = tn(
+        "pending_title",
+        total,
+        turn.lang,
+        village=village[1],
+        total=total,
+        page=page + 1,
+        pages=pages,
     )
     return Reply([Question(title, tuple(options))])
 
@@ -537,7 +543,9 @@ async def duplicate_warnings(
         log.warning(
             "duplicate check skipped for person %s: %d look-ups in the last hour", person, used
         )
-        warnings.append(Say(text=t("dup_check_skipped", turn.lang, limit=limit), tone="warning"))
+        warnings.append(
+            Say(text=tn("dup_check_skipped", limit, turn.lang, limit=limit), tone="warning")
+        )
     return warnings, looked_up
 
 

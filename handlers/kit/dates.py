@@ -2,7 +2,7 @@
 
 Storage keeps UTC; the region's IANA zone (``RegionRecord.timezone``, from the province code)
 turns it into local time, labelled WIB / WITA / WIT as Indonesians write it. Day and month
-names live in the message catalog.
+names come from Babel's locale data (CLDR), the words around them from the message catalog.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
+from locales.formats import long_date
 from storage.regions_data import zone_abbreviation
 
 __all__ = [
@@ -33,14 +34,7 @@ def zone_label(timezone: str, at: datetime) -> str:
 
 def date_text(day: date, lang: str) -> str:
     """``Selasa, 27 Januari 2027`` (``Tuesday, 27 January 2027``)."""
-    return t(
-        "date_format",
-        lang,
-        weekday=t("weekdays", lang).split(",")[day.weekday()],
-        day=day.day,
-        month=t("months", lang).split(",")[day.month - 1],
-        year=day.year,
-    )
+    return long_date(day, lang)
 
 
 def local_date(at: datetime, timezone: str, lang: str) -> str:
@@ -93,4 +87,4 @@ def relative_day(now: datetime, due: datetime, timezone: str, lang: str) -> str:
         return t("days_today", lang)
     if days == 1:
         return t("days_tomorrow", lang)
-    return t("days_left", lang, n=days)
+    return tn("days_left", days, lang)

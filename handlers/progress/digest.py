@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.deadlines.view import number
 from handlers.kit.dates import relative_day, when_text
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
 from handlers.kit.timing import QuietHours, parse_time_of_day
 from handlers.messages import Option, Outbound, Question
 from storage.regions_data import kind_of, level_of, region_label
@@ -145,8 +145,9 @@ def compose(
         lines.append(change_text)
     else:
         lines.append(
-            t(
+            tn(
                 "digest_done",
+                current.register,
                 lang,
                 done=number(current.done, lang),
                 total=number(current.register, lang),
@@ -157,10 +158,10 @@ def compose(
             delta = current.done - _sum(known).done
             change = ("+" if delta >= 0 else "-") + number(abs(delta), lang)
             if previous_since is None:
-                change_text = t("digest_change", lang, n=change)
+                change_text = tn("digest_change", abs(delta), lang, n=change)
             else:
                 since = previous_since.astimezone(ZoneInfo(zone)).strftime("%d-%m-%Y")
-                change_text = t("digest_change_since", lang, n=change, date=since)
+                change_text = tn("digest_change_since", abs(delta), lang, n=change, date=since)
         else:
             change_text = t("digest_first_week", lang)
         lines.append(

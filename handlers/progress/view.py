@@ -28,7 +28,7 @@ from handlers.deadlines.view import number
 from handlers.kit.context import Turn
 from handlers.kit.dates import days_between, local_datetime, relative_day, short_datetime
 from handlers.kit.deferred import Deferred, reuse, write_atomically
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
 from handlers.kit.timing import Recurrence, around
 from handlers.kit.workbooks import write_progress_xlsx
 from handlers.messages import (
@@ -194,7 +194,9 @@ def _row(n: int, name: str, counts: ProgressCounts, lang: str) -> str:
         pending=number(counts.pending, lang),
     )
     if counts.reports_open:
-        line += t("progress_row_reports", lang, n=number(counts.reports_open, lang))
+        line += tn(
+            "progress_row_reports", counts.reports_open, lang, n=number(counts.reports_open, lang)
+        )
     return line
 
 
@@ -255,7 +257,8 @@ def _chart_deadline(
     )
     days = days_between(now, deadline.due_at, timezone)
     if total.pending and days >= 1:
-        text += t("progress_chart_pace", lang, n=number(-(-total.pending // days), lang))
+        pace = -(-total.pending // days)
+        text += tn("progress_chart_pace", pace, lang, n=number(pace, lang))
     return text
 
 
@@ -270,8 +273,9 @@ def summary(
     total = progress.total
     lines = [
         t("progress_title", lang, region=name),
-        t(
+        tn(
             "progress_line",
+            total.register,
             lang,
             name=progress.name,
             done=number(total.done, lang),
@@ -373,8 +377,9 @@ def chart_for(
     else:
         footer = t("progress_chart_footer", lang, when=when)
     return ProgressChart(
-        title=t(
+        title=tn(
             "progress_chart_title",
+            total.register,
             lang,
             region=region_label(progress.kind, progress.name, lang),
             pct=total.done_pct,

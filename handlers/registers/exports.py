@@ -8,7 +8,7 @@ from typing import Any
 
 from flows import FormRegistry, Question
 from handlers.kit.context import ROLE_LEVEL, Turn
-from handlers.kit.i18n import t
+from handlers.kit.i18n import t, tn
 from handlers.messages import Document, Reply, Text, Tone
 from handlers.registers.exporter import export_region
 
@@ -56,8 +56,8 @@ async def export_for(turn: Turn, exports_dir: Path) -> Reply:
         "export_ready",
         turn.lang,
         region=role.region_name,
-        households=counts.households,
-        members=counts.members,
-        proposals=counts.proposals,
+        households=tn("count_families", counts.households, turn.lang),
+        members=tn("count_members", counts.members, turn.lang),
+        proposals=tn("count_proposals", counts.proposals, turn.lang),
     )
     return Reply([Text(caption), Document(str(counts.path), caption, name)])

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from handlers.kit.i18n import LANGS, t, tn
 from storage.db import UnitOfWork
 from storage.models import Household, Member
 from storage.records import HouseholdRecord, MemberRecord
@@ -135,16 +136,12 @@ _YMD = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 _REGION_DOTTED = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
-_TEXT_FIX = (
-    "Excel mengubah angka 16 digit menjadi {shown}. Jangan ditebak: format kolom {column} sebagai "
-    "Teks (klik kanan > Format Cells > Text), ketik/tempel ulang nomornya, simpan, lalu impor "
-    "lagi. Contoh isi: 1804191611200001"
-)
-_TEXT_FIX_EN = (
-    "Excel turned the 16-digit number into {shown}. It is not guessed: format column {column} as "
-    "Text (right click > Format Cells > Text), type/paste the number again, save and import "
-    "again. Example: 1804191611200001"
-)
+
+def _both(key: str, count: int | None = None, /, **fields: object) -> tuple[str, str]:
+    """The catalog message ``key`` in Indonesian and in English (plural by ``count``)."""
+    if count is None:
+        return t(key, "id", **fields), t(key, "en", **fields)
+    return tn(key, count, "id", **fields), tn(key, count, "en", **fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,15 +153,10 @@ class RowError:
 
     def text(self, lang: str = "id") -> str:
         message = self.en if lang == "en" and self.en else self.message
-        if lang == "en":
-            where = f"Row {self.row}" if self.row else "File"
-            return (
-                f"{where}, column {self.column}: {message}"
-                if self.column
-                else f"{where}: {message}"
-            )
-        where = f"Baris {self.row}" if self.row else "Berkas"
-        return f"{where}, kolom {self.column}: {message}" if self.column else f"{where}: {message}"
+        key = "imp_where_row" if self.row else "imp_where_file"
+        if self.column:
+            key += "_column"
+        return t(key, lang, row=self.row, column=self.column, message=message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,33 +197,24 @@ class ImportReport:
 
     def text(self, lang: str = "id") -> str:
         """A summary for the person who imported (Bahasa Indonesia, or English)."""
-        en = lang == "en"
         if self.ok:
-            if en:
-                return (
-                    f"Import of {self.file} into {self.region} done: {self.rows} rows, "
-                    f"{self.households_added} new families, {self.households_updated} families "
-                    f"updated, {self.members_added} new members, {self.members_updated} members "
-                    "updated."
-                )
-            return (
-                f"Impor {self.file} ke {self.region} berhasil: {self.rows} baris, "
-                f"{self.households_added} keluarga baru, {self.households_updated} keluarga "
-                f"diperbarui, {self.members_added} anggota baru, {self.members_updated} anggota "
-                "diperbarui."
+            return t(
+                "imp_done",
+                lang,
+                file=self.file,
+                region=self.region,
+                rows=tn("imp_rows", self.rows, lang),
+                households_added=tn("imp_households_added", self.households_added, lang),
+                households_updated=tn("imp_households_updated", self.households_updated, lang),
+                members_added=tn("imp_members_added", self.members_added, lang),
+                members_updated=tn("imp_members_updated", self.members_updated, lang),
             )
         bad_rows = len({e.row for e in self.errors})
-        head = (
-            f"Import of {self.file} CANCELLED: {bad_rows} rows with problems, nothing was "
-            "changed. Fix the file and import it again."
-            if en
-            else f"Impor {self.file} DIBATALKAN: {bad_rows} baris bermasalah, tidak ada data yang "
-            "diubah. Perbaiki berkasnya lalu impor lagi."
-        )
+        head = tn("imp_cancelled", bad_rows, lang, file=self.file)
         lines = [head, *("• " + e.text(lang) for e in self.errors[:MAX_ERRORS_SHOWN])]
         more = len(self.errors) - MAX_ERRORS_SHOWN
         if more > 0:
-            lines.append(f"… and {more} more errors." if en else f"… dan {more} kesalahan lain.")
+            lines.append(tn("imp_more_errors", more, lang))
         return "\n".join(lines)
 
 
@@ -285,43 +268,28 @@ class _RowReader:
         self.xlsx = xlsx
         self.errors: list[RowError] = []
 
-    def error(self, name: str, message: str, en: str = "") -> None:
-        self.errors.append(RowError(self.row, self.headers.get(name, name), message, en))
+    def error(self, name: str, key: str, count: int | None = None, /, **fields: object) -> None:
+        """The catalog message ``key`` about the cell of field ``name``."""
+        self.errors.append(
+            RowError(self.row, self.headers.get(name, name), *_both(key, count, **fields))
+        )
 
     def id16(self, name: str, what: str, *, nik: bool) -> str:
         value = self.cells.get(name)
         column = self.headers.get(name, name)
         if _blank(value):
-            self.error(
-                name,
-                f"{what} kosong. Isi 16 angka {what}. Contoh: 1804191611200001",
-                f"{what} is empty. Fill in the 16 digits. Example: 1804191611200001",
-            )
+            self.error(name, "imp_id_empty", what=what)
             return ""
         if isinstance(value, int | float) and not isinstance(value, bool):
             shown = f"{value:.5E}" if isinstance(value, float) else str(value)
-            self.error(
-                name,
-                _TEXT_FIX.format(shown=shown, column=column),
-                _TEXT_FIX_EN.format(shown=shown, column=column),
-            )
+            self.error(name, "imp_excel_number", shown=shown, column=column)
             return ""
         text = str(value).strip().lstrip("'").replace(" ", "")
         if _SCIENTIFIC.fullmatch(text) or re.fullmatch(r"[0-9]{15,16}[.,]0+", text):
-            self.error(
-                name,
-                _TEXT_FIX.format(shown=text, column=column),
-                _TEXT_FIX_EN.format(shown=text, column=column),
-            )
+            self.error(name, "imp_excel_number", shown=text, column=column)
             return ""
         if not _DIGITS16.fullmatch(text):
-            self.error(
-                name,
-                f"{what} harus tepat 16 angka, tertulis {text[:24]!r} ({len(text)} karakter). "
-                "Contoh: 1804191611200001",
-                f"{what} must be exactly 16 digits, found {text[:24]!r} ({len(text)} characters). "
-                "Example: 1804191611200001",
-            )
+            self.error(name, "imp_id_length", len(text), what=what, text=repr(text[:24]))
             return ""
         if nik and text in NIK_PLACEHOLDERS:
             return text
@@ -329,13 +297,7 @@ class _RowReader:
         if nik and day > 40:
             day -= 40
         if not (1 <= day <= 31 and 1 <= month <= 12):
-            self.error(
-                name,
-                f"{what} {text[:4]}…: angka ke-7 s.d. 12 bukan tanggal DDMMYY yang sah. "
-                "Periksa nomornya di kartu; jangan ditebak.",
-                f"{what} {text[:4]}…: digits 7-12 are not a valid DDMMYY date. "
-                "Check the number on the card; do not guess.",
-            )
+            self.error(name, "imp_id_date", what=what, start=text[:4])
             return ""
         return text
 
@@ -349,11 +311,7 @@ class _RowReader:
         text = _text(value)
         if re.fullmatch(r"[0-9]{1,3}", text):
             return text.zfill(3)
-        self.error(
-            name,
-            f"{text[:10]!r} bukan nomor {name.upper()} (1-3 angka). Contoh: 003",
-            f"{text[:10]!r} is not an {name.upper()} number (1-3 digits). Example: 003",
-        )
+        self.error(name, "imp_rt_rw", text=repr(text[:10]), name=name.upper())
         return ""
 
     def birth_date(self) -> dt.date | None:
@@ -383,24 +341,26 @@ class _RowReader:
                 return dt.date(*parts)
             except ValueError:
                 pass
-        self.error(
-            "birth_date",
-            f"tanggal lahir {text[:20]!r} tidak dikenali. Contoh: 27-04-1990 atau 1990-04-27",
-            f"birth date {text[:20]!r} not recognised. Example: 27-04-1990 or 1990-04-27",
-        )
+        self.error("birth_date", "imp_birth_date", text=repr(text[:20]))
         return None
 
     def choice(self, name: str, table: dict[str, str], example: str) -> str | None:
+        """The canonical value of a cell ``table`` knows; ``example`` is a catalog key."""
         text = self.text(name)
         if not text:
             return None
         key = re.sub(r"\s+", " ", text.lower())
         if key in table:
             return table[key]
-        self.error(
-            name,
-            f"{text[:30]!r} tidak dikenal. Contoh isi yang benar: {example}",
-            f"{text[:30]!r} is not known. Example of a valid value: {example}",
+        self.errors.append(
+            RowError(
+                self.row,
+                self.headers.get(name, name),
+                *(
+                    t("imp_choice", lang, text=repr(text[:30]), example=t(example, lang))
+                    for lang in LANGS
+                ),
+            )
         )
         return None
 
@@ -411,11 +371,7 @@ class _RowReader:
         if re.fullmatch(r"[0-9]{10}", text):
             text = f"{text[:2]}.{text[2:4]}.{text[4:6]}.{text[6:]}"
         if not _REGION_DOTTED.fullmatch(text):
-            self.error(
-                "region",
-                f"{text[:20]!r} bukan kode desa. Contoh: 18.04.19.2006",
-                f"{text[:20]!r} is not a village code. Example: 18.04.19.2006",
-            )
+            self.error("region", "imp_village_code", text=repr(text[:20]))
             return ""
         return text
 
@@ -424,9 +380,7 @@ class _RowReader:
         if text in _YES:
             return True
         if text not in _NO:
-            self.error(
-                name, f"{text[:10]!r}: isi Ya atau Tidak", f"{text[:10]!r}: fill in Ya or Tidak"
-            )
+            self.error(name, "imp_programme", text=repr(text[:10]))
         return False
 
 
@@ -455,29 +409,11 @@ def read_register(path: Path, region: str) -> tuple[list[RegisterRow], list[RowE
         if all(name in positions for name in _REQUIRED) or header_row >= HEADER_SEARCH_ROWS:
             break
     if header_row == 0:
-        return [], [
-            RowError(
-                0,
-                "",
-                "berkas kosong: baris pertama harus berisi judul kolom",
-                "empty file: the first row must hold the column headers",
-            )
-        ]
+        return [], [RowError(0, "", *_both("imp_file_empty"))]
     missing = [name for name in _REQUIRED if name not in positions]
     if missing:
         wanted = ", ".join({"no_kk": "NO_KK", "nik": "NIK", "name": "NAMA"}[m] for m in missing)
-        return [], [
-            RowError(
-                0,
-                "",
-                f"kolom {wanted} tidak ditemukan di baris judul. Judul yang dikenali mis. "
-                "IDSEMESTA, NOKK, NIK, NAMA, HUBUNGAN_KELUARGA, JENIS_KELAMIN, TANGGAL_LAHIR, "
-                "ALAMAT, RT, RW, KODE_WILAYAH",
-                f"column {wanted} not found in the header row. Known headers include IDSEMESTA, "
-                "NOKK, NIK, NAMA, HUBUNGAN_KELUARGA, JENIS_KELAMIN, TANGGAL_LAHIR, ALAMAT, RT, RW, "
-                "KODE_WILAYAH",
-            )
-        ]
+        return [], [RowError(0, "", *_both("imp_columns_missing", wanted=wanted))]
     fallback = region if region.count(".") == 3 else ""
     out: list[RegisterRow] = []
     errors: list[RowError] = []
@@ -492,25 +428,17 @@ def read_register(path: Path, region: str) -> tuple[list[RegisterRow], list[RowE
         nik = r.id16("nik", "NIK", nik=True)
         name = r.text("name")
         if not name:
-            r.error("name", "nama kosong. Contoh: Agus Hidayat", "name is empty. Example: Agus")
-        relation = r.choice("relation", _RELATION, "Kepala Keluarga, Istri/Suami, Anak")
-        sex = r.choice("sex", _SEX, "Laki-laki atau Perempuan")
+            r.error("name", "imp_name_empty")
+        relation = r.choice("relation", _RELATION, "imp_example_relation")
+        sex = r.choice("sex", _SEX, "imp_example_sex")
         born = r.birth_date()
-        marital = r.choice("marital_status", _MARITAL, "Belum kawin, Kawin, Cerai hidup")
+        marital = r.choice("marital_status", _MARITAL, "imp_example_marital")
         rt, rw = r.rt_rw("rt"), r.rt_rw("rw")
         code = r.region(fallback)
         if code and not (code == region or code.startswith(region + ".")):
-            r.error(
-                "region",
-                f"kode desa {code} di luar wilayah impor {region}",
-                f"village code {code} is outside the import region {region}",
-            )
+            r.error("region", "imp_outside", code=code, region=region)
         elif not code and not r.errors:
-            r.error(
-                "region",
-                "kode desa kosong: isi KODE_WILAYAH, mis. 18.04.19.2006",
-                "village code is empty: fill in KODE_WILAYAH, e.g. 18.04.19.2006",
-            )
+            r.error("region", "imp_village_empty")
         programmes = (
             tuple(p for p in _PROGRAMMES if p in positions and r.programme(p))
             if any(p in positions for p in _PROGRAMMES)
@@ -518,21 +446,13 @@ def read_register(path: Path, region: str) -> tuple[list[RegisterRow], list[RowE
         )
         if nik and nik not in NIK_PLACEHOLDERS:
             if nik in seen_nik:
-                r.error(
-                    "nik",
-                    f"NIK yang sama sudah ada di baris {seen_nik[nik]} (data ganda)",
-                    f"the same NIK is already in row {seen_nik[nik]} (duplicate)",
-                )
+                r.error("nik", "imp_duplicate_nik", row=seen_nik[nik])
             else:
                 seen_nik[nik] = number
         if no_kk and code:
             first = kk_region.setdefault(no_kk, (code, number))
             if first[0] != code:
-                r.error(
-                    "region",
-                    f"No. KK yang sama di baris {first[1]} memakai kode {first[0]}",
-                    f"the same KK number in row {first[1]} uses code {first[0]}",
-                )
+                r.error("region", "imp_kk_two_codes", row=first[1], code=first[0])
         if r.errors:
             errors.extend(r.errors)
             continue
@@ -594,14 +514,7 @@ async def import_register(
     of the channel's choosing); the report and the audit use it."""
     report = ImportReport(file_name or path.name, region)
     if await uow.regions.get(region) is None:
-        report.errors.append(
-            RowError(
-                0,
-                "",
-                f"wilayah {region} belum ada di Kawal. Muat dulu: kawal region load",
-                f"region {region} is not in Kawal yet. Load it first: kawal region load",
-            )
-        )
+        report.errors.append(RowError(0, "", *_both("imp_region_missing", region=region)))
         return report
     rows, errors = read_register(path, region)
     report.rows = len(rows) + len({e.row for e in errors if e.row})
@@ -610,17 +523,10 @@ async def import_register(
         if await uow.regions.get(code) is None:
             first = next(row.row for row in rows if row.region_code == code)
             report.errors.append(
-                RowError(
-                    first,
-                    "KODE_WILAYAH",
-                    f"kode desa {code} tidak dikenal di Kawal",
-                    f"village code {code} is not known in Kawal",
-                )
+                RowError(first, "KODE_WILAYAH", *_both("imp_village_unknown", code=code))
             )
     if not rows and not report.errors:
-        report.errors.append(
-            RowError(0, "", "berkas tidak berisi satu baris data pun", "the file holds no data row")
-        )
+        report.errors.append(RowError(0, "", *_both("imp_no_rows")))
     if report.errors or not apply:
         report.errors.sort(key=lambda e: e.row)
         return report
