@@ -17,6 +17,7 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from flows.regions import is_region_code, timezone_for
 from handlers.announcements import view as announcements
 from handlers.kit.dates import when_text
 from handlers.kit.i18n import t
@@ -26,7 +27,6 @@ from handlers.kit.timing import (
 )
 from handlers.kit.workbooks import write_sheets
 from storage.db import Database
-from storage.regions_data import is_region_code, timezone_for
 
 # ---- announcements ---------------------------------------------------------------------------
 

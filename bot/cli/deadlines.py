@@ -17,6 +17,7 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from flows.regions import is_region_code, timezone_for
 from handlers.deadlines.view import (
     DEADLINE_ROLES,
     RECENT,
@@ -48,7 +49,6 @@ from handlers.kit.timing import (
     parse_time_of_day,
 )
 from storage.db import Database, UnitOfWork
-from storage.regions_data import is_region_code, timezone_for
 from storage.repos.deadlines import DeadlineRecord
 
 deadline_app = typer.Typer(help="Deadlines and their reminders.", no_args_is_help=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.regions import is_region_code, region_label, timezone_for, zone_abbreviation
 from handlers.announcements import view as announcements
 from handlers.announcements.view import (
     ANNOUNCER_ROLES,
@@ -44,7 +45,6 @@ from handlers.messages import (
     Tone,
 )
 from storage.records import FormSessionRecord, RegionRecord
-from storage.regions_data import is_region_code, region_label, timezone_for, zone_abbreviation
 
 __all__ = ["FORM_ID", "answer", "is_form", "is_payload", "name", "resume", "route", "start"]
 

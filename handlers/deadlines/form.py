@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.regions import is_region_code, region_label, timezone_for, zone_abbreviation
 from handlers.deadlines import view as deadlines
 from handlers.deadlines.view import DEADLINE_ROLES, MANAGER_ROLES, PAYLOAD_PREFIX, Draft
 from handlers.kit import menu
@@ -38,7 +39,6 @@ from handlers.kit.timing import (
 )
 from handlers.messages import Inbound, InboundKind, Option, Outbound, Question, Reply, Text, Tone
 from storage.records import FormSessionRecord, RegionRecord
-from storage.regions_data import is_region_code, region_label, timezone_for, zone_abbreviation
 
 FORM_ID = "tenggat"
 FORM_VERSION = 1

@@ -17,6 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.regions import (
+    level_of,
+    region_label,
+    timezone_for,
+    village_word,
+)
 from handlers.kit.context import Turn
 from handlers.kit.dates import date_text, relative_day, when_text
 from handlers.kit.i18n import t
@@ -33,12 +39,6 @@ from handlers.kit.timing import (
 from handlers.messages import Option, Outbound, Question, Reply, Text, Tone, to_data
 from storage.db import UnitOfWork
 from storage.records import RegionRecord
-from storage.regions_data import (
-    level_of,
-    region_label,
-    timezone_for,
-    village_word,
-)
 from storage.repos.deadlines import DeadlineRecord
 from storage.repos.outbox import NewMessage, Priority
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import flows
 from flows import Ask, Cancelled, Completed, Input, Say, Session, SessionStatus
+from flows.regions import is_region_code, region_label
 from flows.validators import mask_nik
 from handlers.announcements import form as announcement_form
 from handlers.deadlines import form as deadline_form
@@ -40,7 +41,6 @@ from handlers.messages import (
     Tone,
 )
 from storage.records import FormSessionRecord, HouseholdRecord
-from storage.regions_data import is_region_code, region_label
 
 log = logging.getLogger(__name__)
 

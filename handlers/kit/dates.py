@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flows.regions import zone_abbreviation
 from handlers.kit.i18n import t
-from storage.regions_data import zone_abbreviation
 
 __all__ = [
     "date_text",
