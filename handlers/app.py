@@ -15,7 +15,7 @@ from pathlib import Path
 
 import flows
 from flows import FormRegistry, Session
-from flows.validators import mask_ids_in_text
+from flows.ids import mask_ids_in_text
 from handlers.announcements import form as announcement_form
 from handlers.announcements import view as announcements
 from handlers.deadlines import form as deadline_form

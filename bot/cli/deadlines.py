@@ -17,6 +17,7 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
 from flows.regions import is_region_code, timezone_for
 from handlers.deadlines.view import (
     DEADLINE_ROLES,
@@ -42,11 +43,7 @@ from handlers.kit.timing import (
     QuietHours,
     Recurrence,
     local_instant,
-    missing_date,
-    parse_date,
-    parse_date_time,
     parse_offsets,
-    parse_time_of_day,
 )
 from storage.db import Database, UnitOfWork
 from storage.repos.deadlines import DeadlineRecord

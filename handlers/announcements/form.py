@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.dates import parse_date_time
 from flows.regions import is_region_code, region_label, timezone_for, zone_abbreviation
 from handlers.announcements import view as announcements
 from handlers.announcements.view import (
@@ -31,7 +32,7 @@ from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.dates import when_text
 from handlers.kit.i18n import t
-from handlers.kit.timing import QuietHours, format_time, local_instant, parse_date_time
+from handlers.kit.timing import QuietHours, format_time, local_instant
 from handlers.messages import (
     Chart,
     Document,

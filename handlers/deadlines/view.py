@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.dates import parse_time_of_day
 from flows.regions import (
     level_of,
     region_label,
@@ -34,7 +35,6 @@ from handlers.kit.timing import (
     Recurrence,
     around,
     format_time,
-    parse_time_of_day,
 )
 from handlers.messages import Option, Outbound, Question, Reply, Text, Tone, to_data
 from storage.db import UnitOfWork

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import flows
 from flows import Ask, Cancelled, Completed, Input, Say, Session, SessionStatus
+from flows.ids import mask_nik
 from flows.regions import is_region_code, region_label
-from flows.validators import mask_nik
 from handlers.announcements import form as announcement_form
 from handlers.deadlines import form as deadline_form
 from handlers.forms.saving import AccessEnded, LostAccess, Saved, lost_access, save_completed

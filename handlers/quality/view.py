@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.dates import parse_date
+from flows.ids import NIK_PLACEHOLDERS, check_nik, mask_nik
 from flows.regions import timezone_for
-from flows.validators import NIK_PLACEHOLDERS, check_nik, mask_nik, parse_date
 from handlers.kit.context import ROLE_LEVEL, Turn
 from handlers.kit.deferred import Deferred, write_atomically
 from handlers.kit.i18n import t
