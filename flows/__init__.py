@@ -3,7 +3,7 @@ region codes, engine."""
 
 from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
 from flows.engine import current_prompt, expected_input, resume, start, summary
-from flows.events import Ask, Cancelled, Change, Completed, Event, Option, Say
+from flows.events import Ask, Cancelled, Change, Completed, Errored, Event, Option, Say
 from flows.i18n import t
 from flows.ids import (
     KkCheck,
@@ -26,6 +26,7 @@ __all__ = [
     "Change",
     "Choice",
     "Completed",
+    "Errored",
     "Event",
     "Form",
     "FormError",

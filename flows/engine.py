@@ -3,15 +3,21 @@
 No I/O, no clock reads, no randomness: today's date comes from ``session.context["today"]``.
 Positions and the answers at them are in :mod:`flows.positions`, the review and the summary in
 :mod:`flows.review`.
+
+Nothing is swallowed: an exception inside the engine (a bug, a damaged session) becomes an
+:class:`~flows.events.Errored` event and the session's status ``errored`` (goflow's
+``Resume``); the host logs it, stores the session and tells the person.
 """
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from flows.events import Ask, Cancelled, Completed, Event, Option, Say
+from flows.events import Ask, Cancelled, Completed, Errored, Event, Option, Say
 from flows.i18n import t
 from flows.model import Form, Question
 from flows.positions import (
@@ -59,8 +65,15 @@ _NAV: dict[str, str] = {
     "save": "save",
 }
 _KEEP_WORDS = frozenset({"tetap", "sama", "ok", "oke", "keep", "same"})
-_FINISHED = {SessionStatus.COMPLETED, SessionStatus.EXPIRED, SessionStatus.INTERRUPTED}
+_FINISHED = {
+    SessionStatus.COMPLETED,
+    SessionStatus.EXPIRED,
+    SessionStatus.INTERRUPTED,
+    SessionStatus.ERRORED,
+}
 _KEEP_LABEL_MAX = 40
+_REASON_MAX = 300
+_PACKAGE = Path(__file__).parent
 
 _CONTEXT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 
@@ -264,27 +277,29 @@ def start(form: Form, context: dict[str, Any], *, lang: str = "id") -> tuple[Ses
 
 
 def current_prompt(form: Form, session: Session) -> list[Event]:
-    """Re-asks where the user is (for "resume later")."""
+    """Re-asks where the user is (for "resume later"); ``[Errored]`` when the session cannot
+    be shown (the host then marks it ``errored``)."""
     try:
         return _prompt(form, session)
-    except Exception:  # never break the host on a damaged session
-        return [Say(text=t("err_internal", session.lang), tone="error")]
+    except Exception as exc:  # reported as an event, not swallowed
+        return [_errored(exc)]
 
 
 def expected_input(form: Form, session: Session) -> str | None:
     """What the session waits for: the input kind of its current question ("photo",
     "location", "text", "choice", ...), "confirm" for a yes/no step, None when it waits for
-    nothing (finished, or a damaged session)."""
+    nothing (finished, or a damaged session: the next ``resume`` reports it as ``Errored``)."""
     if session.status in _FINISHED:
         return None
     try:
         return _ask(form, session).input
-    except Exception:  # a damaged session waits for nothing a file could answer
+    except Exception:  # a query; resume reports the failure
         return None
 
 
 def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Event]]:
-    """Applies one input. Raises ValueError only if ``form`` is not the session's form version."""
+    """Applies one input. Raises ValueError only if ``form`` is not the session's form version;
+    any other failure returns the session as it was, with status ``errored``, and ``[Errored]``."""
     if form.id != session.form_id or form.version != session.form_version:
         raise ValueError(
             f"session is on {session.form_id} v{session.form_version}, "
@@ -299,11 +314,22 @@ def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Even
         return s, [Say(text=t("expired", s.lang), tone="error")]
     try:
         events = _handle(form, s, inp)
-    except Exception:  # the session must never break: keep the previous state, re-ask
+    except Exception as exc:  # reported as an event, not swallowed
         s = session.model_copy(deep=True)
         s.steps += 1
-        return s, [Say(text=t("err_internal", s.lang), tone="error"), *_prompt(form, s)]
+        s.status = SessionStatus.ERRORED
+        return s, [_errored(exc)]
     return s, events
+
+
+def _errored(exc: Exception) -> Errored:
+    """The event for an engine failure: the exception and the last engine line it passed."""
+    where = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.parent == _PACKAGE:
+            where = f"flows/{path.name}:{frame.lineno} {frame.name}"
+    return Errored(reason=f"{type(exc).__name__}: {exc}"[:_REASON_MAX], where=where)
 
 
 # ------------------------------------------------------------------ input handling

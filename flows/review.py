@@ -85,11 +85,9 @@ def _change(s: Session, pos: Pos, out: list[Change]) -> None:
 
 
 def summary(form: Form, session: Session) -> str:
-    """The "ringkasan": the form title and every answer so far."""
+    """The "ringkasan": the form title and every answer so far. Raises on a damaged session
+    (``resume`` turns that into an ``Errored`` event)."""
     title = t("summary_title", session.lang, title=form.title.get(session.lang))
-    try:
-        items = [text.strip() for _, text in review_items(form, session)]
-    except Exception:  # a summary must never break the session
-        items = []
+    items = [text.strip() for _, text in review_items(form, session)]
     body = "\n".join(f"- {x}" for x in items) if items else t("summary_empty", session.lang)
     return f"{title}\n{body}"

@@ -20,8 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import flows
-from flows import Ask, Cancelled, Completed, Input, Say, Session, SessionStatus
-from flows.ids import mask_nik
+from flows import Ask, Cancelled, Completed, Errored, Input, Say, Session, SessionStatus
+from flows.ids import mask_ids_in_text, mask_nik
 from flows.regions import region_label
 from handlers.announcements import form as announcement_form
 from handlers.deadlines import form as deadline_form
@@ -129,8 +129,12 @@ async def resume_open(turn: Turn) -> Reply:
     if form is None:
         return await _form_gone(turn, record)
     session = Session.model_validate(state["engine"])
+    events = flows.current_prompt(form, session)
+    if failed := _failure(events):
+        errored = session.model_copy(update={"status": SessionStatus.ERRORED})
+        return await _engine_failed(turn, record, errored, failed)
     head = [Text(t("form_resume", turn.lang, form=form.title.get(turn.lang)))]
-    return Reply([*head, *render(flows.current_prompt(form, session))])
+    return Reply([*head, *render(events)])
 
 
 async def cancel_open(turn: Turn) -> Reply:
@@ -425,6 +429,8 @@ async def _engine_step(
         return await _form_gone(turn, record)
     session = Session.model_validate(record.state["engine"])
     session, events = flows.resume(form, session, inp)
+    if failed := _failure(events):
+        return await _engine_failed(turn, record, session, failed)
     looked_up: list[str] | None = None
     if any(isinstance(e, Ask) and e.question == "__review__" for e in events):
         warnings, looked_up = await duplicate_warnings(turn, record, session, duplicate_checks)
@@ -447,6 +453,33 @@ async def _engine_step(
             return reply
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
     await _store(turn, record, session, status, looked_up)
+    return reply
+
+
+def _failure(events: list[flows.Event]) -> Errored | None:
+    return next((e for e in events if isinstance(e, Errored)), None)
+
+
+async def _engine_failed(
+    turn: Turn, record: FormSessionRecord, session: Session, failed: Errored
+) -> Reply:
+    """The engine failed on ``session``: log where and why (numbers masked: the reason may
+    quote what the person typed), store it as ``errored`` (its answers kept for the
+    investigation; nothing is saved to the household) and say so, with the menu to go on."""
+    log.error(
+        "form engine failed: form %s v%s, session %s of person %s, at %s: %s [%s]",
+        session.form_id,
+        session.form_version,
+        record.id,
+        record.person_id,
+        session.cursor,
+        mask_ids_in_text(failed.reason),
+        failed.where or "?",
+    )
+    await _store(turn, record, session, "errored")
+    name = form_name(turn, record)
+    reply = Reply([Text(t("form_errored", turn.lang, form=name), Tone.ERROR)])
+    reply.messages.extend((await menu.show(turn)).messages)
     return reply
 
 

@@ -300,6 +300,12 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Formulir {form} sudah diperbarui sejak Anda mulai. Mohon mulai lagi dari MENU.",
         "en": "The form {form} has changed since you started. Please start again from MENU.",
     },
+    "form_errored": {
+        "id": "Maaf, ada gangguan pada formulir {form}, jadi formulir ditutup tanpa disimpan. "
+        "Buka lagi dari menu di bawah. Bila terulang, sampaikan ke Dinsos (Lapor kendala).",
+        "en": "Sorry, the form {form} ran into a fault and was closed without saving. "
+        "Open it again from the menu below. If it happens again, tell Dinsos (Report a problem).",
+    },
     "form_for": {"id": "{form}: keluarga {head}", "en": "{form}: family of {head}"},
     "form_saved": {
         "id": "✅ Tersimpan. Keluarga {head}: {status}.",
