@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flows.validators import mask_ids_in_text
+from flows.ids import mask_ids_in_text
 
 
 class MaskingFilter(logging.Filter):

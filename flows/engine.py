@@ -1,34 +1,56 @@
 """The form engine: a pure function ``(form, session, input) -> (session', events)``.
 
 No I/O, no clock reads, no randomness: today's date comes from ``session.context["today"]``.
-Positions ("paths") are a top-level question name, ``<repeat>.<index>.<name>`` (0-based index),
-``<repeat>.__add__`` (add another?) or ``__review__``.
+Positions and the answers at them are in :mod:`flows.positions`, the review and the summary in
+:mod:`flows.review`.
+
+Nothing is swallowed: an exception inside the engine (a bug, a damaged session) becomes an
+:class:`~flows.events.Errored` event and the session's status ``errored`` (goflow's
+``Resume``); the host logs it, stores the session and tells the person.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date
+import traceback
+from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from flows.events import Ask, Cancelled, Change, Completed, Event, Option, Say
-from flows.expressions import Env, compile_expr, evaluate, truthy
+from flows.events import Ask, Cancelled, Completed, Errored, Event, Option, Say
 from flows.i18n import t
 from flows.model import Form, Question
+from flows.positions import (
+    ADD,
+    CANCEL,
+    KEEP,
+    NO,
+    REVIEW,
+    SAVE,
+    YES,
+    Pos,
+    after_repeat,
+    drop_value,
+    env_at,
+    get_value,
+    has_value,
+    holds,
+    instances,
+    is_number,
+    item_title,
+    prefill,
+    prefill_items,
+    relevant,
+    resolve,
+    set_value,
+    step,
+    today_of,
+)
 from flows.qtypes import QUESTION_TYPES, ParseCtx, Parsed, yes_no_word
+from flows.review import changes, review_paths, review_text, summary
 from flows.session import Input, Session, SessionStatus
 
-__all__ = ["current_prompt", "resume", "start", "summary"]
-
-REVIEW = "__review__"
-CANCEL = "__cancel__"
-SAVE = "__save__"
-KEEP = "__keep__"
-ADD = "__add__"
-YES, NO = "yes", "no"
+__all__ = ["current_prompt", "expected_input", "resume", "start", "summary"]
 
 _NAV: dict[str, str] = {
     "kembali": "back",
@@ -43,224 +65,17 @@ _NAV: dict[str, str] = {
     "save": "save",
 }
 _KEEP_WORDS = frozenset({"tetap", "sama", "ok", "oke", "keep", "same"})
-_FINISHED = {SessionStatus.COMPLETED, SessionStatus.EXPIRED, SessionStatus.INTERRUPTED}
+_FINISHED = {
+    SessionStatus.COMPLETED,
+    SessionStatus.EXPIRED,
+    SessionStatus.INTERRUPTED,
+    SessionStatus.ERRORED,
+}
 _KEEP_LABEL_MAX = 40
-_NUMBER = re.compile(r"[0-9]{1,6}")
-
-
-def _number(text: str) -> bool:
-    """ASCII digits only (str.isdigit() accepts "¹", which int() rejects)."""
-    return _NUMBER.fullmatch(text) is not None
-
+_REASON_MAX = 300
+_PACKAGE = Path(__file__).parent
 
 _CONTEXT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-
-
-# ------------------------------------------------------------------ positions
-
-
-@dataclass(frozen=True)
-class _Pos:
-    path: str
-    question: Question | None  # None for review
-    repeat: Question | None = None
-    index: int | None = None
-    is_add: bool = False
-
-
-def _resolve(form: Form, path: str | None) -> _Pos | None:
-    if path is None:
-        return None
-    if path == REVIEW:
-        return _Pos(REVIEW, None)
-    parts = path.split(".")
-    top = form.question(parts[0])
-    if top is None:
-        return None
-    if len(parts) == 1:
-        return _Pos(path, top)
-    if top.type != "repeat":
-        return None
-    if len(parts) == 2 and parts[1] == ADD:
-        return _Pos(path, top, top, None, True)
-    if len(parts) != 3 or not _number(parts[1]):
-        return None
-    inner = next((q for q in top.questions or [] if q.name == parts[2]), None)
-    if inner is None:
-        return None
-    return _Pos(path, inner, top, int(parts[1]))
-
-
-def _instances(s: Session, repeat: Question) -> list[dict[str, Any]]:
-    value = s.answers.get(repeat.name)
-    return value if isinstance(value, list) else []
-
-
-def _step(form: Form, s: Session, path: str | None) -> str:
-    """The structurally next position (relevance is handled by the caller)."""
-    names = [q.name for q in form.questions]
-    if path is None:
-        return names[0] if names else REVIEW
-    pos = _resolve(form, path)
-    if pos is None or pos.path == REVIEW:
-        return REVIEW
-    if pos.repeat is None or pos.is_add:
-        top = pos.repeat.name if pos.repeat is not None else path
-        i = names.index(top) + 1
-        return names[i] if i < len(names) else REVIEW
-    inner = [q.name for q in pos.repeat.questions or []]
-    assert pos.question is not None and pos.index is not None  # noqa: S101 - narrowed above
-    j = inner.index(pos.question.name) + 1
-    if j < len(inner):
-        return f"{pos.repeat.name}.{pos.index}.{inner[j]}"
-    if pos.index + 1 < len(_instances(s, pos.repeat)):
-        return f"{pos.repeat.name}.{pos.index + 1}.{inner[0]}"
-    return f"{pos.repeat.name}.{ADD}"
-
-
-def _after_repeat(form: Form, repeat: Question) -> str:
-    names = [q.name for q in form.questions]
-    i = names.index(repeat.name) + 1
-    return names[i] if i < len(names) else REVIEW
-
-
-# ------------------------------------------------------------------ context helpers
-
-
-def _today(s: Session) -> date | None:
-    raw = s.context.get("today")
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, str):
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            return None
-    return None
-
-
-def _dig(data: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and _number(part) and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data
-
-
-def _record(s: Session) -> Any:
-    return s.context.get("record")
-
-
-def _prefill_items(s: Session, repeat: Question) -> list[Any]:
-    if not repeat.prefill:
-        return []
-    items = _dig(_record(s), repeat.prefill)
-    return items if isinstance(items, list) else []
-
-
-def _prefill(s: Session, pos: _Pos) -> Any:
-    q = pos.question
-    if q is None or not q.prefill:
-        return None
-    if pos.repeat is None:
-        raw = _dig(_record(s), q.prefill)
-    else:
-        items = _prefill_items(s, pos.repeat)
-        if pos.index is None or pos.index >= len(items):
-            return None
-        raw = _dig(items[pos.index], q.prefill)
-    return QUESTION_TYPES[q.type].normalize(q, raw)
-
-
-def _get(s: Session, pos: _Pos) -> Any:
-    if pos.question is None:
-        return None
-    if pos.repeat is None:
-        return s.answers.get(pos.question.name)
-    items = _instances(s, pos.repeat)
-    if pos.index is None or pos.index >= len(items):
-        return None
-    return items[pos.index].get(pos.question.name)
-
-
-def _has(s: Session, pos: _Pos) -> bool:
-    if pos.question is None:
-        return False
-    if pos.repeat is None:
-        return pos.question.name in s.answers
-    items = _instances(s, pos.repeat)
-    return (
-        pos.index is not None and pos.index < len(items) and pos.question.name in items[pos.index]
-    )
-
-
-def _set(s: Session, pos: _Pos, value: Any) -> None:
-    assert pos.question is not None  # noqa: S101 - only called for questions
-    if pos.repeat is None:
-        s.answers[pos.question.name] = value
-        return
-    items = _instances(s, pos.repeat)
-    if pos.index is not None and pos.index < len(items):
-        items[pos.index][pos.question.name] = value
-
-
-def _drop(s: Session, pos: _Pos) -> None:
-    if pos.question is None:
-        return
-    if pos.repeat is None:
-        s.answers.pop(pos.question.name, None)
-        if pos.question.type == "repeat":
-            prefix = pos.question.name + "."
-            s.visited = [v for v in s.visited if not v.startswith(prefix)]
-    else:
-        items = _instances(s, pos.repeat)
-        if pos.index is not None and pos.index < len(items):
-            items[pos.index].pop(pos.question.name, None)
-    s.visited = [v for v in s.visited if v != pos.path]
-
-
-def _env(s: Session, pos: _Pos, current: Any = None) -> Env:
-    instance = None
-    fields: frozenset[str] = frozenset()
-    if pos.repeat is not None and pos.index is not None:
-        items = _instances(s, pos.repeat)
-        if pos.index < len(items):
-            instance = items[pos.index]
-            fields = pos.repeat.field_names()
-    return Env(s.answers, instance, fields, current, _today(s))
-
-
-def _check(src: str | None, env: Env) -> bool:
-    return truthy(evaluate(compile_expr(src), env)) if src else True
-
-
-def _relevant(s: Session, pos: _Pos) -> bool:
-    if pos.question is None:
-        return True
-    if pos.repeat is not None and not _check(pos.repeat.relevant, _env(s, _Pos("", pos.repeat))):
-        return False
-    if pos.is_add:
-        return True
-    return _check(pos.question.relevant, _env(s, pos))
-
-
-def _item_title(s: Session, repeat: Question, index: int, lang: str) -> str:
-    items = _instances(s, repeat)
-    values: dict[str, Any] = {}
-    pre = _prefill_items(s, repeat)
-    for q in repeat.questions or []:
-        pos = _Pos(f"{repeat.name}.{index}.{q.name}", q, repeat, index)
-        v = items[index].get(q.name) if index < len(items) else None
-        if v is None:
-            v = _prefill(s, pos) if index < len(pre) else None
-        values[q.name] = QUESTION_TYPES[q.type].display(q, v, lang) if v is not None else ""
-    values["n"] = str(index + 1)
-    template = repeat.item_label.get(lang) if repeat.item_label else t("item_default", lang)
-    title = re.sub(r"\{([^{}]*)\}", lambda m: values.get(m.group(1), ""), template)
-    return title.strip().rstrip(":").strip()
 
 
 # ------------------------------------------------------------------ moving
@@ -268,7 +83,7 @@ def _item_title(s: Session, repeat: Question, index: int, lang: str) -> str:
 
 def _advance(form: Form, s: Session, path: str | None, events: list[Event]) -> None:
     """Moves the cursor to the next position that needs input, from after ``path``."""
-    _advance_from(form, s, _step(form, s, path), events)
+    _advance_from(form, s, step(form, s, path), events)
 
 
 def _advance_from(form: Form, s: Session, p: str, events: list[Event]) -> None:
@@ -276,38 +91,38 @@ def _advance_from(form: Form, s: Session, p: str, events: list[Event]) -> None:
     for _ in range(10_000):  # bounded: every iteration moves forward
         if p == REVIEW:
             break
-        pos = _resolve(form, p)
+        pos = resolve(form, p)
         if pos is None or pos.question is None:
             p = REVIEW
             break
         q = pos.question
-        if not _relevant(s, pos):
+        if not relevant(s, pos):
             if pos.is_add and pos.repeat is not None:
-                p = _after_repeat(form, pos.repeat)
+                p = after_repeat(form, pos.repeat)
                 continue
-            _drop(s, pos)
-            p = _after_repeat(form, q) if q.type == "repeat" else _step(form, s, p)
+            drop_value(s, pos)
+            p = after_repeat(form, q) if q.type == "repeat" else step(form, s, p)
             continue
         if pos.is_add and pos.repeat is not None:
-            count = len(_instances(s, pos.repeat))
+            count = len(instances(s, pos.repeat))
             full = pos.repeat.max_count is not None and count >= pos.repeat.max_count
             if full or (s.editing and p in s.visited):
-                p = _after_repeat(form, pos.repeat)
+                p = after_repeat(form, pos.repeat)
                 continue
             break
         if q.type == "note":
             if not s.editing:
                 events.append(Say(text=_note_text(q, s.lang)))
-            p = _step(form, s, p)
+            p = step(form, s, p)
             continue
         if q.type == "repeat":
             if not isinstance(s.answers.get(q.name), list):
-                s.answers[q.name] = [{} for _ in _prefill_items(s, q)]
+                s.answers[q.name] = [{} for _ in prefill_items(s, q)]
             inner = q.questions or []
-            p = f"{q.name}.0.{inner[0].name}" if _instances(s, q) else f"{q.name}.{ADD}"
+            p = f"{q.name}.0.{inner[0].name}" if instances(s, q) else f"{q.name}.{ADD}"
             continue
-        if s.editing and p in s.visited and (_has(s, pos) or not q.is_required):
-            p = _step(form, s, p)
+        if s.editing and p in s.visited and (has_value(s, pos) or not q.is_required):
+            p = step(form, s, p)
             continue
         break
     s.cursor = p
@@ -325,17 +140,17 @@ def _note_text(q: Question, lang: str) -> str:
 def _cleanup(form: Form, s: Session) -> None:
     """Drops answers of questions that are no longer relevant (in form order)."""
     for q in form.questions:
-        pos = _Pos(q.name, q)
-        if not _relevant(s, pos):
-            _drop(s, pos)
+        pos = Pos(q.name, q)
+        if not relevant(s, pos):
+            drop_value(s, pos)
             continue
         if q.type != "repeat":
             continue
-        for i in range(len(_instances(s, q))):
+        for i in range(len(instances(s, q))):
             for sub in q.questions or []:
-                sp = _Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
-                if not _relevant(s, sp):
-                    _drop(s, sp)
+                sp = Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
+                if not relevant(s, sp):
+                    drop_value(s, sp)
 
 
 # ------------------------------------------------------------------ prompts
@@ -345,20 +160,20 @@ def _yes_no_options(lang: str) -> list[Option]:
     return [Option(value=YES, label=t("yes", lang)), Option(value=NO, label=t("no", lang))]
 
 
-def _current_value(s: Session, pos: _Pos) -> Any:
+def _current_value(s: Session, pos: Pos) -> Any:
     """The value offered as "Tetap": the answer so far, else the prefill, else the default."""
     if pos.question is None or pos.is_add:
         return None
     q = pos.question
-    if _has(s, pos):
-        return _get(s, pos)
-    value = _prefill(s, pos)
+    if has_value(s, pos):
+        return get_value(s, pos)
+    value = prefill(s, pos)
     if value is None and q.default is not None:
         value = QUESTION_TYPES[q.type].normalize(q, q.default)
     return value
 
 
-def _options(s: Session, pos: _Pos) -> tuple[list[Option], Any]:
+def _options(s: Session, pos: Pos) -> tuple[list[Option], Any]:
     assert pos.question is not None  # noqa: S101 - only called for questions
     q = pos.question
     lang = s.lang
@@ -377,7 +192,7 @@ def _options(s: Session, pos: _Pos) -> tuple[list[Option], Any]:
 
 def _ask(form: Form, s: Session) -> Ask:
     lang = s.lang
-    pos = _resolve(form, s.cursor)
+    pos = resolve(form, s.cursor)
     if s.mode == "confirm_cancel":
         return Ask(
             text=t("confirm_cancel", lang),
@@ -410,7 +225,7 @@ def _ask(form: Form, s: Session) -> Ask:
     q = pos.question
     lines: list[str] = []
     if pos.repeat is not None and pos.index is not None:
-        lines.append(f"[{_item_title(s, pos.repeat, pos.index, lang)}]")
+        lines.append(f"[{item_title(s, pos.repeat, pos.index, lang)}]")
     lines.append(q.label.get(lang))
     if q.hint:
         lines.append(q.hint.get(lang))
@@ -435,83 +250,8 @@ def _prompt(form: Form, s: Session) -> list[Event]:
     if s.status in _FINISHED:
         return [Say(text=t("finished", s.lang))]
     if s.cursor == REVIEW and s.mode == "ask":
-        return [Say(text=_review_text(form, s)), _ask(form, s)]
+        return [Say(text=review_text(form, s)), _ask(form, s)]
     return [_ask(form, s)]
-
-
-# ------------------------------------------------------------------ review and summary
-
-
-def _review_items(form: Form, s: Session) -> list[tuple[str | None, str]]:
-    """(path or None for a heading, line text) for every relevant answered/asked question."""
-    lang = s.lang
-    out: list[tuple[str | None, str]] = []
-    for q in form.questions:
-        pos = _Pos(q.name, q)
-        if q.type == "note" or not _relevant(s, pos):
-            continue
-        if q.type == "repeat":
-            for i in range(len(_instances(s, q))):
-                out.append((None, _item_title(s, q, i, lang)))
-                for sub in q.questions or []:
-                    sp = _Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
-                    if sub.type != "note" and _relevant(s, sp) and sp.path in s.visited:
-                        out.append((sp.path, "  " + _answer_line(s, sp)))
-            continue
-        if pos.path in s.visited or _has(s, pos):
-            out.append((pos.path, _answer_line(s, pos)))
-    return out
-
-
-def _answer_line(s: Session, pos: _Pos) -> str:
-    assert pos.question is not None  # noqa: S101 - questions only
-    q = pos.question
-    spec = QUESTION_TYPES[q.type]
-    empty = t("empty_value", s.lang)
-    value = spec.display(q, _get(s, pos), s.lang) if _has(s, pos) else empty
-    before = _prefill(s, pos)
-    if before is not None and (not _has(s, pos) or before != _get(s, pos)):
-        value = f"{spec.display(q, before, s.lang)} → {value}"
-    return f"{q.label.get(s.lang)}: {value}"
-
-
-def _review_text(form: Form, s: Session, numbered: bool = True) -> str:
-    lines = [t("review_title", s.lang)]
-    n = 0
-    for path, text in _review_items(form, s):
-        if path is None:
-            lines.append(text)
-        else:
-            n += 1
-            indent = "  " if text.startswith(" ") else ""
-            lines.append(f"{indent}{n}. {text.strip()}" if numbered else f"- {text.strip()}")
-    return "\n".join(lines)
-
-
-def _review_paths(form: Form, s: Session) -> list[str]:
-    return [p for p, _ in _review_items(form, s) if p is not None]
-
-
-def _changes(form: Form, s: Session) -> list[Change]:
-    out: list[Change] = []
-    for q in form.questions:
-        if q.type == "repeat":
-            for i in range(len(_instances(s, q))):
-                for sub in q.questions or []:
-                    _change(s, _Pos(f"{q.name}.{i}.{sub.name}", sub, q, i), out)
-        else:
-            _change(s, _Pos(q.name, q), out)
-    return out
-
-
-def _change(s: Session, pos: _Pos, out: list[Change]) -> None:
-    before = _prefill(s, pos)
-    if before is None or pos.question is None or not _relevant(s, pos):
-        return
-    after = _get(s, pos) if _has(s, pos) else None
-    if after != before:
-        label = pos.question.label.get(s.lang)
-        out.append(Change(path=pos.path, label=label, before=before, after=after))
 
 
 # ------------------------------------------------------------------ public API
@@ -537,38 +277,29 @@ def start(form: Form, context: dict[str, Any], *, lang: str = "id") -> tuple[Ses
 
 
 def current_prompt(form: Form, session: Session) -> list[Event]:
-    """Re-asks where the user is (for "resume later")."""
+    """Re-asks where the user is (for "resume later"); ``[Errored]`` when the session cannot
+    be shown (the host then marks it ``errored``)."""
     try:
         return _prompt(form, session)
-    except Exception:  # never break the host on a damaged session
-        return [Say(text=t("err_internal", session.lang), tone="error")]
+    except Exception as exc:  # reported as an event, not swallowed
+        return [_errored(exc)]
 
 
 def expected_input(form: Form, session: Session) -> str | None:
     """What the session waits for: the input kind of its current question ("photo",
     "location", "text", "choice", ...), "confirm" for a yes/no step, None when it waits for
-    nothing (finished, or a damaged session)."""
+    nothing (finished, or a damaged session: the next ``resume`` reports it as ``Errored``)."""
     if session.status in _FINISHED:
         return None
     try:
         return _ask(form, session).input
-    except Exception:  # a damaged session waits for nothing a file could answer
+    except Exception:  # a query; resume reports the failure
         return None
 
 
-def summary(form: Form, session: Session) -> str:
-    """The "ringkasan": the form title and every answer so far."""
-    title = t("summary_title", session.lang, title=form.title.get(session.lang))
-    try:
-        items = [text.strip() for path, text in _review_items(form, session)]
-    except Exception:  # a summary must never break the session
-        items = []
-    body = "\n".join(f"- {x}" for x in items) if items else t("summary_empty", session.lang)
-    return f"{title}\n{body}"
-
-
 def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Event]]:
-    """Applies one input. Raises ValueError only if ``form`` is not the session's form version."""
+    """Applies one input. Raises ValueError only if ``form`` is not the session's form version;
+    any other failure returns the session as it was, with status ``errored``, and ``[Errored]``."""
     if form.id != session.form_id or form.version != session.form_version:
         raise ValueError(
             f"session is on {session.form_id} v{session.form_version}, "
@@ -583,11 +314,22 @@ def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Even
         return s, [Say(text=t("expired", s.lang), tone="error")]
     try:
         events = _handle(form, s, inp)
-    except Exception:  # the session must never break: keep the previous state, re-ask
+    except Exception as exc:  # reported as an event, not swallowed
         s = session.model_copy(deep=True)
         s.steps += 1
-        return s, [Say(text=t("err_internal", s.lang), tone="error"), *_prompt(form, s)]
+        s.status = SessionStatus.ERRORED
+        return s, [_errored(exc)]
     return s, events
+
+
+def _errored(exc: Exception) -> Errored:
+    """The event for an engine failure: the exception and the last engine line it passed."""
+    where = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.parent == _PACKAGE:
+            where = f"flows/{path.name}:{frame.lineno} {frame.name}"
+    return Errored(reason=f"{type(exc).__name__}: {exc}"[:_REASON_MAX], where=where)
 
 
 # ------------------------------------------------------------------ input handling
@@ -648,7 +390,7 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
         return _back(form, s)
     if s.cursor == REVIEW or s.cursor is None:
         return _handle_review(form, s, inp, nav)
-    pos = _resolve(form, s.cursor)
+    pos = resolve(form, s.cursor)
     if pos is None or pos.question is None:
         s.cursor = REVIEW
         return _prompt(form, s)
@@ -658,7 +400,7 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
 
 
 def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
-    pos = _resolve(form, s.cursor)
+    pos = resolve(form, s.cursor)
     answer = _yes_no_input(inp)
     if pos is None or pos.question is None:
         s.mode = "ask"
@@ -676,10 +418,10 @@ def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list
 def _back(form: Form, s: Session) -> list[Event]:
     while s.history:
         path = s.history.pop()
-        pos = _resolve(form, path)
-        if pos is None or pos.question is None or pos.is_add or not _relevant(s, pos):
+        pos = resolve(form, path)
+        if pos is None or pos.question is None or pos.is_add or not relevant(s, pos):
             continue
-        if pos.repeat is not None and (pos.index or 0) >= len(_instances(s, pos.repeat)):
+        if pos.repeat is not None and (pos.index or 0) >= len(instances(s, pos.repeat)):
             continue
         s.cursor = path
         s.mode = "ask"
@@ -696,10 +438,10 @@ def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[
         s.mode = "ask"
         answers = _json_copy(s.answers)
         # No "saved" message here: only the host knows when the submission is committed.
-        return [Completed(answers=answers, changes=_changes(form, s))]
-    paths = _review_paths(form, s)
+        return [Completed(answers=answers, changes=changes(form, s))]
+    paths = review_paths(form, s)
     raw = (inp.choice if inp.choice is not None else inp.text).strip()
-    if _input_kind(inp) in {"text", "choice"} and _number(raw) and 1 <= int(raw) <= len(paths):
+    if _input_kind(inp) in {"text", "choice"} and is_number(raw) and 1 <= int(raw) <= len(paths):
         s.cursor = paths[int(raw) - 1]
         s.editing = True
         s.mode = "ask"
@@ -707,7 +449,7 @@ def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[
     return _error(form, s, t("err_review", s.lang, count=max(len(paths), 1)))
 
 
-def _handle_add(form: Form, s: Session, pos: _Pos, inp: Input, nav: str | None) -> list[Event]:
+def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
     repeat = pos.question
     assert repeat is not None  # noqa: S101 - an add position has its repeat
     answer = _yes_no_input(inp)
@@ -715,7 +457,7 @@ def _handle_add(form: Form, s: Session, pos: _Pos, inp: Input, nav: str | None) 
         return _error(form, s, t("err_confirm", s.lang))
     events: list[Event] = []
     if answer:
-        items = _instances(s, repeat)
+        items = instances(s, repeat)
         items.append({})
         s.answers[repeat.name] = items
         first = (repeat.questions or [])[0].name
@@ -728,7 +470,7 @@ def _handle_add(form: Form, s: Session, pos: _Pos, inp: Input, nav: str | None) 
     return [*events, *_prompt(form, s)]
 
 
-def _handle_answer(form: Form, s: Session, pos: _Pos, inp: Input, nav: str | None) -> list[Event]:
+def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
     q = pos.question
     assert q is not None  # noqa: S101 - narrowed by caller
     lang = s.lang
@@ -736,7 +478,7 @@ def _handle_answer(form: Form, s: Session, pos: _Pos, inp: Input, nav: str | Non
     if nav == "skip":
         if q.is_required:
             return _error(form, s, t("err_required", lang) + " " + t(spec.expect_key, lang))
-        _drop(s, pos)
+        drop_value(s, pos)
         return _moved_on(form, s, pos)
     options, keep = _options(s, pos)
     kind = _input_kind(inp)
@@ -749,22 +491,22 @@ def _handle_answer(form: Form, s: Session, pos: _Pos, inp: Input, nav: str | Non
             and (_word(inp) or "") == str(len(options))
         )
     ):
-        if not _check(q.constraint, _env(s, pos, keep)):
+        if not holds(q.constraint, env_at(s, pos, keep)):
             return _error(form, s, _constraint_message(q, lang))
         return _accept(form, s, pos, keep)
     if kind not in spec.accepts:
         return _error(form, s, t("err_wrong_kind", lang, expected=t(spec.expect_key, lang)))
     if kind == "text" and not inp.text.strip():
         return _error(form, s, t("err_empty", lang) + " " + t(spec.expect_key, lang))
-    parsed: Parsed = spec.parse(q, inp, ParseCtx(lang, _today(s)))
+    parsed: Parsed = spec.parse(q, inp, ParseCtx(lang, today_of(s)))
     if parsed.error is not None:
         return _error(form, s, parsed.error)
     value = parsed.value
-    env = _env(s, pos, value)
-    if not _check(q.constraint, env):
+    env = env_at(s, pos, value)
+    if not holds(q.constraint, env):
         return _error(form, s, _constraint_message(q, lang))
     warnings = list(parsed.warnings)
-    if q.warning and truthy(evaluate(compile_expr(q.warning), env)):
+    if q.warning and holds(q.warning, env):
         warnings.append(q.warning_message.get(lang) if q.warning_message else q.warning)
     if warnings:
         s.mode = "confirm_warning"
@@ -777,12 +519,12 @@ def _constraint_message(q: Question, lang: str) -> str:
     return q.constraint_message.get(lang) if q.constraint_message else t("err_constraint", lang)
 
 
-def _accept(form: Form, s: Session, pos: _Pos, value: Any) -> list[Event]:
-    _set(s, pos, _json_copy(value))
+def _accept(form: Form, s: Session, pos: Pos, value: Any) -> list[Event]:
+    set_value(s, pos, _json_copy(value))
     return _moved_on(form, s, pos)
 
 
-def _moved_on(form: Form, s: Session, pos: _Pos) -> list[Event]:
+def _moved_on(form: Form, s: Session, pos: Pos) -> list[Event]:
     if pos.path not in s.visited:
         s.visited.append(pos.path)
     if not s.history or s.history[-1] != pos.path:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Ask", "Cancelled", "Change", "Completed", "Event", "Option", "Say"]
+__all__ = ["Ask", "Cancelled", "Change", "Completed", "Errored", "Event", "Option", "Say"]
 
 _FROZEN = ConfigDict(frozen=True)
 
@@ -67,4 +67,17 @@ class Cancelled(BaseModel):
     kind: Literal["cancelled"] = "cancelled"
 
 
-Event = Say | Ask | Completed | Cancelled
+class Errored(BaseModel):
+    """The engine failed on this session (a bug or a damaged session): the session's status is
+    ``errored`` and it takes no more input. ``reason`` is the exception's type and message,
+    ``where`` the engine's source line that raised; both are for the host's log, not for the
+    user (the message may hold what the user typed)."""
+
+    model_config = _FROZEN
+
+    kind: Literal["errored"] = "errored"
+    reason: str
+    where: str = ""
+
+
+Event = Say | Ask | Completed | Cancelled | Errored

@@ -16,7 +16,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from flows.validators import nik_birth_date, nik_sex, parse_date
+from flows.dates import parse_date
+from flows.ids import nik_birth_date, nik_sex
 
 __all__ = ["FUNCTIONS", "Env", "Expr", "ExprError", "compile_expr", "evaluate", "truthy"]
 

@@ -107,15 +107,3 @@ class FormError(Exception):
         if self.line is not None:
             where += f" (line {self.line})"
         return f"{where}: {self.reason}"
-
-
-_LOADER_NAMES = frozenset({"load_form", "load_forms", "FormRegistry", "builtin_forms"})
-
-
-def __getattr__(name: str) -> Any:
-    """``from flows.model import load_form`` also works (the loader lives in flows.loader)."""
-    if name in _LOADER_NAMES:
-        from flows import loader  # a lazy import: the loader imports this module
-
-        return getattr(loader, name)
-    raise AttributeError(f"module 'flows.model' has no attribute '{name}'")

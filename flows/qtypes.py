@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flows.dates import parse_date
 from flows.events import InputKind
 from flows.i18n import t, tn
+from flows.ids import check_kk, check_nik, normalize_phone
 from flows.model import Question
 from flows.session import Input
-from flows.validators import check_kk, check_nik, normalize_phone, parse_date
 
 __all__ = ["QUESTION_TYPES", "ParseCtx", "Parsed", "QuestionType", "match_choice"]
 

@@ -16,6 +16,7 @@ class SessionStatus(StrEnum):
     COMPLETED = "completed"
     INTERRUPTED = "interrupted"  # cancelled by the user
     EXPIRED = "expired"  # step limit reached
+    ERRORED = "errored"  # the engine failed (an Errored event says why)
 
 
 Mode = Literal["ask", "confirm_warning", "confirm_cancel"]

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import flows
 from flows import FormRegistry, Session
-from flows.validators import mask_ids_in_text
+from flows.ids import mask_ids_in_text
 from handlers.announcements import form as announcement_form
 from handlers.announcements import view as announcements
 from handlers.deadlines import form as deadline_form
 from handlers.deadlines import view as deadlines
 from handlers.forms import runner as form_handlers
+from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.deferred import Deferred, run_deferred
@@ -71,7 +72,7 @@ class Options:
     # person next writes; the housekeeping job closes the rest.
     session_idle_days: int = 7
     # New No. KK / NIK numbers one person may have checked for duplicates in an hour.
-    duplicate_checks_per_hour: int = form_handlers.DUPLICATE_CHECKS_PER_HOUR
+    duplicate_checks_per_hour: int = DUPLICATE_CHECKS_PER_HOUR
     # Invites (issue 15): days a code made in the chat works; wrong codes per sender within
     # the lockout minutes, and from everyone within an hour, before redemption is locked.
     invite_days: int = 14

@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from flows.regions import timezone_for
 from handlers.deadlines.view import (
     DEADLINE_ROLES,
     ESCALATION_ROLES,
@@ -69,7 +70,6 @@ from reminders.planning import (
 )
 from storage.db import Database, UnitOfWork
 from storage.records import RoleHolder
-from storage.regions_data import timezone_for
 from storage.repos.deadlines import DeadlineRecord, PlannedMessage
 from storage.repos.outbox import NewMessage, Priority
 

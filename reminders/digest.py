@@ -20,6 +20,7 @@ import logging
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from flows.regions import level_of, timezone_for
 from handlers.kit.timing import QuietHours
 from handlers.messages import to_data
 from handlers.ports import Clock
@@ -27,7 +28,6 @@ from handlers.progress.digest import DIGEST_ROLES, DigestSchedule, campaign, com
 from handlers.progress.view import next_deadline
 from storage.db import Database, UnitOfWork
 from storage.records import RoleHolder
-from storage.regions_data import level_of, timezone_for
 from storage.repos.outbox import NewMessage, Priority
 from storage.repos.progress import ProgressCounts
 

@@ -38,6 +38,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.regions import timezone_for
 from handlers.kit.timing import QuietHours
 from handlers.messages import from_data
 from handlers.ports import (
@@ -56,7 +57,6 @@ from handlers.ports import (
 )
 from reminders.journal import SendJournal
 from storage.db import Database, UnitOfWork
-from storage.regions_data import timezone_for
 from storage.repos.outbox import ClaimedMessage, RecipientIdentity
 
 log = logging.getLogger(__name__)

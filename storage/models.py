@@ -228,7 +228,8 @@ class FormSession(Base):
     __table_args__ = (
         Index("ix_form_sessions_person_id_status", "person_id", "status"),
         CheckConstraint(
-            "status IN ('active', 'waiting', 'completed', 'interrupted', 'expired', 'cancelled')",
+            "status IN ('active', 'waiting', 'completed', 'interrupted', 'expired', 'cancelled', "
+            "'errored')",
             name="status",
         ),
     )

@@ -36,7 +36,15 @@ CHANNELS = ("console", "telegram", "whatsapp")
 ROLES = ("operator", "peratin", "camat", "dinsos", "admin")
 HOUSEHOLD_STATUSES = ("pending", "verified", "updated", "proposed", "not_found")
 HOUSEHOLD_SOURCES = ("import", "proposal")
-SESSION_STATUSES = ("active", "waiting", "completed", "interrupted", "expired", "cancelled")
+SESSION_STATUSES = (
+    "active",
+    "waiting",
+    "completed",
+    "interrupted",
+    "expired",
+    "cancelled",
+    "errored",  # the form engine failed on the session (logged; the person was told)
+)
 OPEN_SESSION_STATUSES = ("active", "waiting")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flows.validators import mask_ids_in_text
+from flows.ids import mask_ids_in_text
 from tests.log_guard import IdLeakHandler
 
 

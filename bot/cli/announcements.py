@@ -19,16 +19,14 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from flows.dates import parse_date_time
+from flows.regions import is_region_code, timezone_for
 from handlers.announcements import view as announcements
 from handlers.kit.dates import when_text
 from handlers.kit.i18n import t
-from handlers.kit.timing import (
-    local_instant,
-    parse_date_time,
-)
+from handlers.kit.timing import local_instant
 from handlers.kit.workbooks import write_sheets
 from storage.db import Database
-from storage.regions_data import is_region_code, timezone_for
 
 # ---- announcements ---------------------------------------------------------------------------
 

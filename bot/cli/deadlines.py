@@ -18,6 +18,8 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
+from flows.regions import is_region_code, timezone_for
 from handlers.deadlines.view import (
     DEADLINE_ROLES,
     RECENT,
@@ -42,15 +44,10 @@ from handlers.kit.timing import (
     QuietHours,
     Recurrence,
     local_instant,
-    missing_date,
-    parse_date,
-    parse_date_time,
     parse_offsets,
-    parse_time_of_day,
 )
 from locales.formats import month_name
 from storage.db import Database, UnitOfWork
-from storage.regions_data import is_region_code, timezone_for
 from storage.repos.deadlines import DeadlineRecord
 
 deadline_app = typer.Typer(help="Deadlines and their reminders.", no_args_is_help=True)

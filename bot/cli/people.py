@@ -18,6 +18,7 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from flows.regions import is_region_code, timezone_for
 from handlers.kit.context import ROLE_LEVEL
 from handlers.kit.dates import short_datetime
 from handlers.people.access import (
@@ -39,7 +40,6 @@ from storage.records import (
     PersonDetail,
     PersonOverview,
 )
-from storage.regions_data import is_region_code, timezone_for
 
 invite_app = typer.Typer(help="Invite codes for registration.", no_args_is_help=True)
 person_app = typer.Typer(help="People and their roles.", no_args_is_help=True)

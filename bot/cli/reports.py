@@ -21,13 +21,13 @@ from bot.cli.common import (
     write_output,
 )
 from bot.runtime import forms_from
+from flows.regions import is_region_code, timezone_for
 from handlers.kit.workbooks import progress_table, write_progress_xlsx
 from handlers.progress import view as progress_view
 from handlers.progress.charts import render_progress_chart
 from handlers.quality import view as quality_view
 from handlers.registers.exports import form_labels
 from storage.db import Database
-from storage.regions_data import is_region_code, timezone_for
 from storage.repos.progress import RegionProgress, UpcomingDeadline
 
 report_app = typer.Typer(help="Oversight reports: progress, data quality.", no_args_is_help=True)

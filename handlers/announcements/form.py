@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.dates import parse_date_time
+from flows.regions import is_region_code, region_label, timezone_for, zone_abbreviation
 from handlers.announcements import view as announcements
 from handlers.announcements.view import (
     ANNOUNCER_ROLES,
@@ -30,7 +32,7 @@ from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.dates import when_text
 from handlers.kit.i18n import t, tn
-from handlers.kit.timing import QuietHours, format_time, local_instant, parse_date_time
+from handlers.kit.timing import QuietHours, format_time, local_instant
 from handlers.messages import (
     Chart,
     Document,
@@ -44,7 +46,6 @@ from handlers.messages import (
     Tone,
 )
 from storage.records import FormSessionRecord, RegionRecord
-from storage.regions_data import is_region_code, region_label, timezone_for, zone_abbreviation
 
 __all__ = ["FORM_ID", "answer", "is_form", "is_payload", "name", "resume", "route", "start"]
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flows.regions import timezone_for
 from handlers.kit.context import Turn
 from handlers.kit.dates import short_datetime
 from handlers.kit.deferred import Deferred, write_atomically
@@ -42,7 +43,6 @@ from handlers.messages import (
 )
 from storage.db import UnitOfWork
 from storage.records import RoleHolder
-from storage.regions_data import timezone_for
 from storage.repos.announcements import AnnouncementRecord, DeliveryRow
 from storage.repos.outbox import NewMessage, Priority
 

@@ -16,6 +16,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
+from flows.regions import is_region_code, region_label, timezone_for, zone_abbreviation
 from handlers.deadlines import view as deadlines
 from handlers.deadlines.view import DEADLINE_ROLES, MANAGER_ROLES, PAYLOAD_PREFIX, Draft
 from handlers.kit import menu
@@ -30,15 +32,10 @@ from handlers.kit.timing import (
     Recurrence,
     format_time,
     local_instant,
-    missing_date,
-    parse_date,
-    parse_date_time,
     parse_offsets,
-    parse_time_of_day,
 )
 from handlers.messages import Inbound, InboundKind, Option, Outbound, Question, Reply, Text, Tone
 from storage.records import FormSessionRecord, RegionRecord
-from storage.regions_data import is_region_code, region_label, timezone_for, zone_abbreviation
 
 FORM_ID = "tenggat"
 FORM_VERSION = 1

@@ -17,6 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.dates import parse_time_of_day
+from flows.regions import (
+    level_of,
+    region_label,
+    timezone_for,
+    village_word,
+)
 from handlers.kit.context import Turn
 from handlers.kit.dates import date_text, relative_day, when_text
 from handlers.kit.i18n import t, tn
@@ -28,19 +35,12 @@ from handlers.kit.timing import (
     Recurrence,
     around,
     format_time,
-    parse_time_of_day,
 )
 from handlers.messages import Option, Outbound, Question, Reply, Text, Tone, to_data
 from locales.formats import month_name
 from locales.formats import number as _number
 from storage.db import UnitOfWork
 from storage.records import RegionRecord
-from storage.regions_data import (
-    level_of,
-    region_label,
-    timezone_for,
-    village_word,
-)
 from storage.repos.deadlines import DeadlineRecord
 from storage.repos.outbox import NewMessage, Priority
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flows.regions import zone_abbreviation
 from handlers.kit.i18n import t, tn
 from locales.formats import long_date
-from storage.regions_data import zone_abbreviation
 
 __all__ = [
     "date_text",

@@ -1,6 +1,7 @@
 """The calendar of deadlines, shared by the Dinsos form, the CLI, the deadline view and the
-reminder planner (``reminders.planning``): times of day, reminder offsets, quiet hours, monthly
-recurrence and the occurrences of a deadline.
+reminder planner (``reminders.planning``): reminder offsets, quiet hours, monthly recurrence,
+the occurrences of a deadline and local instants. Dates and times as people type them are read
+by :mod:`flows.dates` (the one parser).
 
 Pure functions on explicit values: no I/O, no clock reads (``now`` is always an argument).
 Instants are timezone-aware UTC; local times are in the IANA zone of a region (Indonesia has no
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.kit.i18n import LANGS, t
+from flows.dates import parse_time_of_day
 
 __all__ = [
     "DEFAULT_OFFSETS",
@@ -29,12 +30,8 @@ __all__ = [
     "around",
     "format_time",
     "local_instant",
-    "missing_date",
     "occurrences",
-    "parse_date",
-    "parse_date_time",
     "parse_offsets",
-    "parse_time_of_day",
 ]
 
 DEFAULT_OFFSETS: tuple[int, ...] = (7, 3, 1, 0)  # T-7, T-3, T-1 and the day itself
@@ -42,30 +39,12 @@ DEFAULT_REMIND_TIME = dt.time(8, 0)
 MAX_OFFSET_DAYS = 60
 MAX_OFFSETS = 8
 
-_TIME_RE = re.compile(r"^(?:pukul|jam|at)?\s*(\d{1,2})(?:[.:](\d{2}))?$", re.IGNORECASE)
-_OFFSET_RE = re.compile(r"^(?:[HT]-)?(\d{1,3})$", re.IGNORECASE)
-_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DMY_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_WORDS_RE = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
-_ISO_T_RE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})T(.+)$")
-_WORDS_HEAD_RE = re.compile(r"^(\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})(?:\s+(.*))?$")
-_HEAD_RE = re.compile(r"^(\S+)(?:\s+(.*))?$")
+_OFFSET_RE = re.compile(r"^(?:[HT]-)?([0-9]{1,3})$", re.IGNORECASE)
 
 
 def format_time(value: dt.time) -> str:
     """A time of day as stored: ``08:00``."""
     return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def parse_time_of_day(text: str) -> dt.time | None:
-    """``08.00``, ``8:00``, ``pukul 16.00`` or ``16`` as a time of day; None if not a time."""
-    match = _TIME_RE.match(text.strip())
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        return None
-    return dt.time(hour, minute)
 
 
 def parse_offsets(text: str) -> tuple[int, ...] | None:
@@ -81,75 +60,6 @@ def parse_offsets(text: str) -> tuple[int, ...] | None:
     if not days or len(days) > MAX_OFFSETS:
         return None
     return tuple(sorted(days, reverse=True))
-
-
-def _month_numbers() -> dict[str, int]:
-    names: dict[str, int] = {}
-    for lang in LANGS:
-        for number, name in enumerate(t("months", lang).split(","), start=1):
-            names[name.lower()] = number
-            names[name.lower()[:3]] = number
-    names.update({"agu": 8, "agt": 8, "ags": 8, "okt": 10, "nop": 11, "des": 12, "mei": 5})
-    return names
-
-
-_MONTHS = _month_numbers()
-
-
-def _date_parts(text: str) -> tuple[int, int, int] | None:
-    """(year, month, day) of a text shaped like a date, whether or not that day exists."""
-    text = " ".join(text.strip().split())
-    if match := _ISO_DATE_RE.match(text):
-        year, month, day = (int(x) for x in match.groups())
-    elif match := _DMY_RE.match(text):
-        day, month, year = (int(x) for x in match.groups())
-    elif (match := _WORDS_RE.match(text)) and match.group(2).lower() in _MONTHS:
-        day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3))
-    else:
-        return None
-    return year, month, day
-
-
-def parse_date(text: str) -> dt.date | None:
-    """``27-01-2027``, ``27/01/2027``, ``2027-01-27`` or ``27 Januari 2027``; None otherwise."""
-    parts = _date_parts(text)
-    if parts is None:
-        return None
-    try:
-        return dt.date(*parts)
-    except ValueError:
-        return None
-
-
-def missing_date(text: str) -> tuple[int, int, int] | None:
-    """(year, month, day) when ``text`` (a date, or a date and time as
-    :func:`parse_date_time` reads them) names a day its month does not have, such as
-    ``30-02-2027 16.00``; None otherwise (a real date, or not a date at all)."""
-    text = " ".join(text.strip().split())
-    match = _ISO_T_RE.match(text) or _WORDS_HEAD_RE.match(text) or _HEAD_RE.match(text)
-    parts = _date_parts(match.group(1)) if match else None
-    if parts is None or not 1 <= parts[1] <= 12 or parts[0] < 1:
-        return None
-    year, month, day = parts
-    return parts if day < 1 or day > calendar.monthrange(year, month)[1] else None
-
-
-def parse_date_time(text: str) -> tuple[dt.date, dt.time | None] | None:
-    """A date with an optional time: ``27-01-2027 16.00``, ``2027-01-27T16:00``,
-    ``27 Januari 2027 pukul 16.00``. None when the date is not understood or the time part is
-    not a time."""
-    text = " ".join(text.strip().split())
-    match = _ISO_T_RE.match(text) or _WORDS_HEAD_RE.match(text) or _HEAD_RE.match(text)
-    if not match:
-        return None
-    date = parse_date(match.group(1))
-    if date is None:
-        return None
-    rest = (match.group(2) or "").strip()
-    if not rest:
-        return date, None
-    time = parse_time_of_day(rest)
-    return (date, time) if time is not None else None
 
 
 def local_instant(date: dt.date, time: dt.time, zone: str) -> dt.datetime:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.regions import is_region_code, level_of, timezone_for
 from handlers.kit.context import ROLE_LEVEL, Turn
 from handlers.kit.dates import short_datetime
 from handlers.kit.i18n import t
@@ -26,7 +27,6 @@ from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Tex
 from handlers.people.registration import deep_link, new_invite_code, normalize_code
 from storage.db import UnitOfWork
 from storage.records import InviteRecord, PersonDetail, PersonOverview, RoleGrant, RoleRecord
-from storage.regions_data import is_region_code, level_of, timezone_for
 
 PAYLOAD_PREFIX = "ppl:"
 MANAGER_ROLES = ("dinsos", "admin")

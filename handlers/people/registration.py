@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.regions import timezone_for
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.dates import zone_label
 from handlers.kit.i18n import t
 from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, Tone
-from storage.regions_data import timezone_for
 from storage.repos.throttle import EVERYONE
 
 log = logging.getLogger(__name__)

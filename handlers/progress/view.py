@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from flows.regions import is_region_code, timezone_for
 from handlers.deadlines.view import number
 from handlers.kit.context import Turn
 from handlers.kit.dates import days_between, local_datetime, relative_day, short_datetime
@@ -45,7 +46,6 @@ from handlers.messages import (
 )
 from handlers.progress.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
 from storage.db import UnitOfWork
-from storage.regions_data import is_region_code, timezone_for
 from storage.repos.progress import (
     DONE_STATUSES,
     GroupProgress,

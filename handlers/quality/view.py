@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flows.validators import NIK_PLACEHOLDERS, check_nik, mask_nik, parse_date
+from flows.dates import parse_date
+from flows.ids import NIK_PLACEHOLDERS, check_nik, mask_nik
+from flows.regions import timezone_for
 from handlers.kit.context import ROLE_LEVEL, Turn
 from handlers.kit.deferred import Deferred, write_atomically
 from handlers.kit.i18n import t
@@ -34,7 +36,6 @@ from handlers.messages import Document, Inbound, InboundKind, Reply, Text, Tone
 from handlers.progress.view import region_label
 from handlers.registers.exports import form_labels
 from storage.db import UnitOfWork
-from storage.regions_data import timezone_for
 from storage.repos.quality import MemberFinding, UntouchedHousehold, UntouchedVillage
 
 __all__ = [

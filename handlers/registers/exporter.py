@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, select
 
+from flows.regions import timezone_for
 from storage.db import UnitOfWork
 from storage.models import Household, Member, Submission
-from storage.regions_data import timezone_for
 from storage.repos._base import in_region, require_aware
 
 __all__ = [

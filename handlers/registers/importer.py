@@ -11,9 +11,11 @@ region, members on NIK (placeholders excluded) or IDSEMESTA.
 What breaks imports in the field, and how it is handled (see DOMAIN.md, "Files from the field"):
 headers vary in case, spacing and naming (alias table below); Excel in Indonesian locale writes CSV
 with ``;``; UTF-8 files may start with a BOM; dates come as ``27-04-1990``, ``27/04/1990``,
-``1990-04-27`` or Excel serial numbers; a 16-digit NIK/KK typed into a number cell arrives as
+``1990-04-27`` or Excel serial numbers (read by :mod:`flows.dates`, the parser of every date in
+Kawal, so ``27 April 1990`` works too); a 16-digit NIK/KK typed into a number cell arrives as
 ``1.80419E+15`` or a number that lost its last digits: such a row is rejected with a message that
-says how to fix the file (format the column as Text). Nothing is ever guessed. RT/RW lose their
+says how to fix the file (format the column as Text). Nothing is ever guessed. A cell holding
+exactly 16 digits is then checked by :mod:`flows.ids`, as in the forms. RT/RW lose their
 leading zeros in number cells; 1-3 digits are padded back to 3 (``6`` -> ``006``).
 """
 
@@ -30,6 +32,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from flows.dates import excel_serial_date, parse_date_time
+from flows.ids import KkCheck, NikCheck, check_kk, check_nik, is_placeholder
 from handlers.kit.i18n import LANGS, t, tn
 from storage.db import UnitOfWork
 from storage.models import Household, Member
@@ -37,7 +41,6 @@ from storage.records import HouseholdRecord, MemberRecord
 from storage.repos._base import in_region
 
 __all__ = [
-    "NIK_PLACEHOLDERS",
     "ImportReport",
     "RegisterRow",
     "RowError",
@@ -45,9 +48,6 @@ __all__ = [
     "read_register",
 ]
 
-NIK_PLACEHOLDERS = frozenset(
-    {"9999999999999995", "9999999999999996", "9999999999999999", "9999999999999994"}
-)
 MAX_ERRORS_SHOWN = 50
 HEADER_SEARCH_ROWS = 10
 
@@ -131,10 +131,7 @@ _NO = frozenset({"tidak", "t", "0", "no", "false", "bukan", "-", ""})
 
 _DIGITS16 = re.compile(r"[0-9]{16}")
 _SCIENTIFIC = re.compile(r"[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+")
-_DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
-_YMD = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 _REGION_DOTTED = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _both(key: str, count: int | None = None, /, **fields: object) -> tuple[str, str]:
@@ -288,18 +285,20 @@ class _RowReader:
         if _SCIENTIFIC.fullmatch(text) or re.fullmatch(r"[0-9]{15,16}[.,]0+", text):
             self.error(name, "imp_excel_number", shown=text, column=column)
             return ""
-        if not _DIGITS16.fullmatch(text):
+        if not _DIGITS16.fullmatch(text):  # a cell, unlike a chat answer, keeps no dots or dashes
             self.error(name, "imp_id_length", len(text), what=what, text=repr(text[:24]))
             return ""
-        if nik and text in NIK_PLACEHOLDERS:
-            return text
-        day, month = int(text[6:8]), int(text[8:10])
-        if nik and day > 40:
-            day -= 40
-        if not (1 <= day <= 31 and 1 <= month <= 12):
+        check: NikCheck | KkCheck = check_nik(text) if nik else check_kk(text)
+        if check.ok:
+            return check.value
+        if check.problem == "date":
             self.error(name, "imp_id_date", what=what, start=text[:4])
-            return ""
-        return text
+        else:  # an unknown province: the check's own message, with an example
+            english = check_nik(text, "en") if nik else check_kk(text, "en")
+            self.errors.append(
+                RowError(self.row, column, check.error or "", english.error or "")
+            )
+        return ""
 
     def text(self, name: str) -> str:
         return _text(self.cells.get(name))
@@ -322,25 +321,14 @@ class _RowReader:
             return value.date()
         if isinstance(value, dt.date):
             return value
-        if (
-            self.xlsx
-            and isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and 1 <= value < 80000  # an Excel serial date, 1900..2119
-        ):
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        if self.xlsx and isinstance(value, int | float) and not isinstance(value, bool):
+            serial = excel_serial_date(value)  # a date cell read as its serial number
+            if serial is not None:
+                return serial
         text = _text(value)
-        found = _DMY.fullmatch(text)
-        parts: tuple[int, int, int] | None = None
-        if found:
-            parts = (int(found[3]), int(found[2]), int(found[1]))
-        elif found := _YMD.fullmatch(text.split(" ")[0]):
-            parts = (int(found[1]), int(found[2]), int(found[3]))
-        if parts is not None:
-            try:
-                return dt.date(*parts)
-            except ValueError:
-                pass
+        parsed = parse_date_time(text)  # a date, maybe with the time a datetime cell carries
+        if parsed is not None:
+            return parsed[0]
         self.error("birth_date", "imp_birth_date", text=repr(text[:20]))
         return None
 
@@ -444,7 +432,7 @@ def read_register(path: Path, region: str) -> tuple[list[RegisterRow], list[RowE
             if any(p in positions for p in _PROGRAMMES)
             else None
         )
-        if nik and nik not in NIK_PLACEHOLDERS:
+        if nik and not is_placeholder(nik):
             if nik in seen_nik:
                 r.error("nik", "imp_duplicate_nik", row=seen_nik[nik])
             else:
@@ -490,7 +478,7 @@ def _group(rows: Sequence[RegisterRow]) -> dict[tuple[str, str], list[RegisterRo
 
 def _match(existing: Sequence[MemberRecord], row: RegisterRow) -> MemberRecord | None:
     for member in existing:
-        if row.nik not in NIK_PLACEHOLDERS and member.nik == row.nik:
+        if not is_placeholder(row.nik) and member.nik == row.nik:
             return member
         if row.idsemesta and member.idsemesta == row.idsemesta:
             return member

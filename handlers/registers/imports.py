@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from flows.regions import is_region_code
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t
 from handlers.messages import Reply, Text, Tone
 from handlers.registers.importer import import_register
-from storage.regions_data import is_region_code
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flows.validators import mask_ids_in_text
+from flows.ids import mask_ids_in_text
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t
 from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, Tone, to_data

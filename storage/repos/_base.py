@@ -44,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.dml import UpdateBase
 
-from storage.regions_data import ancestors_of, is_region_code
+from flows.regions import ancestors_of, is_region_code
 
 __all__ = [
     "AsyncCoreSession",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import and_, bindparam, case, delete, exists, func, or_, select, update
 
+from flows.regions import ancestors_of
 from storage.models import Identity, OutboxMessage, Person, Region, RoleAssignment
 from storage.records import (
     IdentityRecord,
@@ -20,7 +21,6 @@ from storage.records import (
     RoleHolder,
     RoleRecord,
 )
-from storage.regions_data import ancestors_of
 from storage.repos._base import (
     Repository,
     changed,

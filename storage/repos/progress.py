@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field, fields
 
 from sqlalchemy import func, select
 
+from flows.regions import is_region_code
 from storage.models import Household, ProblemReport, ProgressSnapshot, Region
-from storage.regions_data import is_region_code
 from storage.repos._base import Repository, in_region, require_aware
 
 __all__ = [

@@ -3,7 +3,7 @@ recorded sex or birth date, and households nobody touched since a date.
 
 One query per kind. The NIK / answer check runs as a filter in SQL (string positions of the
 NIK's DDMMYY part, women with 40 added to the day), so only the few suspect members leave the
-database; the caller confirms each with the NIK parser of ``flows.validators`` (storage does not
+database; the caller confirms each with the NIK parser of ``flows.ids`` (storage does not
 import flows, which is also why the placeholder NIKs are passed in).
 """
 

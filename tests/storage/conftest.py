@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from flows.regions import kind_of, level_of, parent_of, timezone_for
 from storage.db import Database
-from storage.regions_data import kind_of, level_of, parent_of, timezone_for
 
 REGIONS = [
     ("18", "Lampung"),

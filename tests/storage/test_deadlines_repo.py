@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from flows.regions import ancestors_of, region_label, village_word, zone_abbreviation
 from storage.db import Database
-from storage.regions_data import ancestors_of, region_label, village_word, zone_abbreviation
 from storage.repos.outbox import NewMessage
 from tests.storage.conftest import BUJUR_BARAT, MUTAR_ALAM, SRI_MENANTI, SUMBER_ALAM
 

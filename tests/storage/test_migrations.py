@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import (
@@ -22,13 +24,14 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from storage.migrate import current, upgrade, upgrade_sync
+from storage.migrate import alembic_config, current, upgrade, upgrade_sync
 from storage.models import Base
 
-HEAD = "0005"  # the newest revision in storage/migrations/versions
+HEAD = "0006"  # the newest revision in storage/migrations/versions
 
 _SNAPSHOTS_0003 = table(
     "progress_snapshots",
@@ -266,3 +269,44 @@ async def test_telegram_group_identities_are_switched_off(db_url: str) -> None:
     assert disabled == {"-1001234567890", "-42"}
     assert revoked == {1}
     assert sessions == {1: "interrupted", 2: "active"}
+
+
+def _downgrade_on(connection: Connection, url: str, revision: str) -> None:
+    config = alembic_config(url)
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+async def test_sessions_may_end_errored(db_url: str) -> None:
+    """0006: ``errored`` is a session status (the engine failed); the check still refuses an
+    unknown status; a downgrade turns errored sessions into interrupted ones."""
+    await upgrade(db_url)
+    engine = create_async_engine(db_url, poolclass=NullPool)
+    at = dt.datetime(2026, 12, 14, 3, 0, tzinfo=dt.UTC)
+    session = text(
+        "INSERT INTO form_sessions (person_id, form_id, form_version, status, state, channel, "
+        "created_at, updated_at) VALUES (1, 'verifikasi_keluarga', 1, :status, '{}', "
+        "'telegram', :at, :at)"
+    )
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO people (id, name, lang, created_at) VALUES (1, 'x', 'id', :at)"),
+                {"at": at},
+            )
+            await connection.execute(session, {"status": "errored", "at": at})
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(session, {"status": "broken", "at": at})
+        async with engine.begin() as connection:
+            await connection.run_sync(_downgrade_on, db_url, "0005")
+        async with engine.connect() as connection:
+            statuses = (await connection.execute(text("SELECT status FROM form_sessions"))).all()
+        assert [row[0] for row in statuses] == ["interrupted"]
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(session, {"status": "errored", "at": at})
+    finally:
+        await engine.dispose()
+    await upgrade(db_url)
+    assert await current(db_url) == HEAD

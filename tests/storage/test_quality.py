@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from flows.validators import NIK_PLACEHOLDERS
+from flows.ids import NIK_PLACEHOLDERS
 from storage.db import Database, UnitOfWork
 from tests.storage.conftest import BUJUR_BARAT, MUTAR_ALAM, SRI_MENANTI, SUMBER_ALAM
 

@@ -17,7 +17,7 @@ from bot.runtime import build_kawal
 from bot.settings import Settings
 from flows import builtin_forms
 from handlers.app import Kawal, Options
-from handlers.forms.runner import DUPLICATE_BUCKET
+from handlers.forms.duplicates import DUPLICATE_BUCKET
 from handlers.messages import Text
 from tests.handlers.conftest import SRI_MENANTI, Chat, World
 

@@ -1,4 +1,23 @@
-"""Validators for Indonesian identifiers, dates and phone numbers (pure functions).
+"""Indonesian identifiers: NIK, No. KK and phone numbers (checks, placeholders, masking).
+
+The one module that decides whether a number is a NIK or a No. KK: the form question types, the
+register importer and the data-quality report all ask here. Pure functions.
+
+The NIK's structure is read by ``lokal-id`` (``lokal.nik.parse_nik``: 16 digits, province,
+birth date with 40 added to the day for women, the century from a reference date). Where its
+rules differ from Kawal's, Kawal's are kept (DOMAIN.md, "Identifiers"):
+
+- the field placeholders ``999999999999999{5,6,9,4}`` are valid NIKs here (lokal: no province 99);
+- a serial ``0000`` and a kabupaten/kecamatan code ``00`` or not in the Kemendagri list are
+  warnings here, not errors: the number is on the person's card, and codes change after
+  pemekaran while a NIK keeps its code; the operator confirms instead of being blocked;
+- a birth date after ``today`` is a warning (lokal does not check it);
+- the century of the two-digit birth year is never read from the clock: ``today`` when the
+  caller gives it, else years up to 30 are 20xx.
+
+The No. KK has no parser in lokal-id; it shares the province list. Phone numbers stay on
+``phonenumbers`` (lokal's ``normalize_phone`` reads ``0062...`` as ``+6262...`` and accepts
+landline numbers too short for their area).
 
 Never "repair" a mangled number: anything that is not exactly 16 digits after removing spaces,
 dots and dashes is rejected.
@@ -10,9 +29,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import phonenumbers
+from lokal.nik import parse_nik
 from lokal.wilayah import wilayah_name
 
 from flows.i18n import t
@@ -21,14 +41,15 @@ __all__ = [
     "NIK_PLACEHOLDERS",
     "KkCheck",
     "NikCheck",
+    "Problem",
     "check_kk",
     "check_nik",
+    "is_placeholder",
     "mask_ids_in_text",
     "mask_nik",
     "nik_birth_date",
     "nik_sex",
     "normalize_phone",
-    "parse_date",
 ]
 
 NIK_PLACEHOLDERS: dict[str, str] = {
@@ -37,11 +58,14 @@ NIK_PLACEHOLDERS: dict[str, str] = {
     "9999999999999999": "foreigner",
     "9999999999999994": "refused",
 }
+"""The numbers entered in the field for a person without a NIK, and what each means."""
+
+Problem = Literal["digits", "province", "date"]
 
 _SEPARATORS = re.compile(r"[\s.\-]+")
 _SIXTEEN = re.compile(r"[0-9]{16}")
-# Two-digit years above this (relative to 2000) are read as 19xx when no reference date is given.
-_CENTURY_PIVOT = 30
+# Two-digit years up to this are 20xx when no reference date is given.
+_PIVOT = date(2030, 12, 31)
 
 
 @dataclass
@@ -53,6 +77,7 @@ class NikCheck:
     placeholder: str | None = None
     sex: str | None = None
     birth_date: date | None = None
+    problem: Problem | None = None  # why it is not a NIK: "digits", "province" or "date"
 
 
 @dataclass
@@ -63,9 +88,15 @@ class KkCheck:
     value: str
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    problem: Problem | None = None
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.ok, self.value, self.error))
+
+
+def is_placeholder(nik: str) -> bool:
+    """True for the field placeholders ``9999999999999995/6/9/4`` (never a duplicate)."""
+    return nik in NIK_PLACEHOLDERS
 
 
 def _clean16(text: str) -> str | None:
@@ -73,56 +104,36 @@ def _clean16(text: str) -> str | None:
     return cleaned if _SIXTEEN.fullmatch(cleaned) else None
 
 
-def _year(yy: int, today: date | None) -> int:
-    if today is not None:
-        return 2000 + yy if 2000 + yy <= today.year else 1900 + yy
-    return 2000 + yy if yy <= _CENTURY_PIVOT else 1900 + yy
-
-
-def _real_date(day: int, month: int, yy: int, today: date | None) -> date | None:
-    try:
-        return date(_year(yy, today), month, day)
-    except ValueError:
-        # 29 February of a two-digit year that is a leap year in the other century.
-        try:
-            return date(1900 + yy if _year(yy, today) >= 2000 else 2000 + yy, month, day)
-        except ValueError:
-            return None
-
-
 def check_nik(text: str, lang: str = "id", *, today: date | None = None) -> NikCheck:
     """Checks a NIK. Hard errors: not 16 digits, invalid birth date, unknown province.
 
-    Warnings: unknown kabupaten/kecamatan code, serial 0000, birth date in the future.
+    Warnings: unknown kabupaten/kecamatan code, serial 0000, birth date after ``today``.
     ``today`` resolves the century of the two-digit birth year (default: pivot at 2030).
     """
     value = _clean16(text)
     if value is None:
-        return NikCheck(False, (text or "").strip(), t("err_nik_digits", lang))
+        return NikCheck(False, (text or "").strip(), t("err_nik_digits", lang), problem="digits")
     if value in NIK_PLACEHOLDERS:
         return NikCheck(True, value, placeholder=NIK_PLACEHOLDERS[value])
-    province = value[:2]
-    if wilayah_name(province) is None:
-        return NikCheck(False, value, t("err_nik_province", lang, code=province))
-    day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
-    sex = "P" if day > 40 else "L"
-    if day > 40:
-        day -= 40
-    born = _real_date(day, month, yy, today) if 1 <= day <= 31 and 1 <= month <= 12 else None
-    if born is None:
-        return NikCheck(False, value, t("err_nik_date", lang))
+    info = parse_nik(value, lookup_wilayah=wilayah_name, reference_date=today or _PIVOT)
+    codes = {issue.code for issue in info.errors}
+    if "province" in codes:
+        err = t("err_nik_province", lang, code=value[:2])
+        return NikCheck(False, value, err, problem="province")
+    born = date.fromisoformat(info.birth_date) if info.birth_date else None
+    if "birth_date" in codes or born is None:
+        return NikCheck(False, value, t("err_nik_date", lang), problem="date")
+    # lokal's "wilayah" (code 00) and "serial" (0000) errors are warnings here (see above).
     warnings: list[str] = []
-    regency = f"{value[:2]}.{value[2:4]}"
-    district = f"{regency}.{value[4:6]}"
-    if wilayah_name(regency) is None:
-        warnings.append(t("warn_nik_regency", lang, code=regency))
-    elif wilayah_name(district) is None:
-        warnings.append(t("warn_nik_district", lang, code=district))
-    if value[12:] == "0000":
+    if info.regency is None:
+        warnings.append(t("warn_nik_regency", lang, code=info.regency_code))
+    elif info.district is None:
+        warnings.append(t("warn_nik_district", lang, code=info.district_code))
+    if info.serial == "0000":
         warnings.append(t("warn_nik_serial", lang))
     if today is not None and born > today:
         warnings.append(t("warn_nik_future", lang))
-    return NikCheck(True, value, None, warnings, None, sex, born)
+    return NikCheck(True, value, None, warnings, None, info.gender, born)
 
 
 def nik_sex(nik: object) -> str | None:
@@ -141,74 +152,32 @@ def nik_birth_date(nik: object, today: date | None = None) -> date | None:
     return check.birth_date if check.ok else None
 
 
+def _kk_date_ok(value: str) -> bool:
+    day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
+    try:
+        date(2000 + yy if yy <= _PIVOT.year % 100 else 1900 + yy, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def check_kk(text: str, lang: str = "id") -> KkCheck:
-    """Checks a family card number (No. KK): 16 digits, known province, valid DDMMYY date."""
+    """Checks a family card number (No. KK): 16 digits, known province, valid DDMMYY date
+    (not shifted by 40: a KK has no sex). Warning: unknown kabupaten/kota code."""
     value = _clean16(text)
     if value is None:
-        return KkCheck(False, (text or "").strip(), t("err_kk_digits", lang))
+        return KkCheck(False, (text or "").strip(), t("err_kk_digits", lang), problem="digits")
     province = value[:2]
     if wilayah_name(province) is None:
-        return KkCheck(False, value, t("err_kk_province", lang, code=province))
-    day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
-    if not (1 <= day <= 31 and 1 <= month <= 12) or _real_date(day, month, yy, None) is None:
-        return KkCheck(False, value, t("err_kk_date", lang))
+        err = t("err_kk_province", lang, code=province)
+        return KkCheck(False, value, err, problem="province")
+    if not _kk_date_ok(value):
+        return KkCheck(False, value, t("err_kk_date", lang), problem="date")
     warnings: list[str] = []
     regency = f"{value[:2]}.{value[2:4]}"
     if wilayah_name(regency) is None:
         warnings.append(t("warn_kk_regency", lang, code=regency))
     return KkCheck(True, value, None, warnings)
-
-
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "januari jan january",
-        "februari feb pebruari peb february",
-        "maret mar march",
-        "april apr",
-        "mei may",
-        "juni jun june",
-        "juli jul july",
-        "agustus agt agu ags agst aug august",
-        "september sep sept",
-        "oktober okt oct october",
-        "november nov nop nopember",
-        "desember des dec december",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
-
-_DMY = re.compile(r"([0-9]{1,2})\s*[-/.]\s*([0-9]{1,2})\s*[-/.]\s*([0-9]{4})")
-_YMD = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-_NAMED = re.compile(r"([0-9]{1,2})[\s\-/.]*([a-z]+)\.?[\s\-/.,]*([0-9]{4})")
-
-
-def parse_date(text: str) -> date | None:
-    """A date from common Indonesian/English spellings, or None.
-
-    Accepts 17-08-1990, 17/08/1990, 17.08.1990, 1990-08-17, 17 Agustus 1990, 17 agt 1990,
-    17 August 1990. Two-digit years are not accepted (ambiguous).
-    """
-    s = (text or "").strip().lower()
-    if len(s) > 40:
-        return None
-    day = month = year = 0
-    if m := _DMY.fullmatch(s):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
-    elif m := _YMD.fullmatch(s):
-        year, month, day = int(m[1]), int(m[2]), int(m[3])
-    elif (m := _NAMED.fullmatch(s)) and m[2] in _MONTHS:
-        day, month, year = int(m[1]), _MONTHS[m[2]], int(m[3])
-    else:
-        return None
-    if year < 1800:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def normalize_phone(text: str) -> str | None:

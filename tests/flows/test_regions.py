@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.regions_data import (
+from flows.regions import (
     PROVINCE_TIMEZONES,
     is_region_code,
     kind_of,
