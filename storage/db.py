@@ -295,14 +295,14 @@ async def _complete(connection: Connection, transaction: RootTransaction, work: 
     session = SyncCoreSession(connection)
     try:
         result = await work(UnitOfWork(session, "sqlite"))
-        session.finish()
+        await session.finish()
         transaction.commit()
     except BaseException:
         with contextlib.suppress(Exception):  # the error that got us here matters more
             transaction.rollback()
         raise
     finally:
-        session.close()
+        await session.close()
     return result
 
 
