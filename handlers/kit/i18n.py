@@ -418,6 +418,10 @@ _CATALOG: dict[str, dict[str, str]] = {
         "id": "Ekspor data hanya untuk Dinsos, camat dan kepala desa/peratin.",
         "en": "Data export is only for Dinsos, sub-district and village heads.",
     },
+    "export_failed": {
+        "id": "Berkas ekspor belum bisa dibuat. Coba lagi nanti: ketik MENU, lalu Ekspor data.",
+        "en": "The export file could not be made. Try again later: type MENU, then Export data.",
+    },
     # problem reports
     "reports_none": {
         "id": "Tidak ada laporan kendala yang terbuka di {region}.",

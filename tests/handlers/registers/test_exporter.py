@@ -17,9 +17,10 @@ from handlers.registers.exporter import (
     HOUSEHOLD_HEADERS,
     MEMBER_HEADERS,
     PROPOSAL_HEADERS,
+    ExportCounts,
     export_region,
 )
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.models import Household, Member
 from tests.storage.conftest import MUTAR_ALAM, SRI_MENANTI
 
@@ -178,10 +179,15 @@ async def _seed_many(db: Database, households: int) -> None:
 
 
 async def _peak_export(db: Database, out: Path, fmt: str) -> tuple[int, Any]:
+    """The export as the chat runs it (``Database.read``: a worker thread, which tracemalloc
+    traces as well)."""
+
+    async def export(uow: UnitOfWork) -> ExportCounts:
+        return await export_region(uow, SRI_MENANTI, out, "csv" if fmt == "csv" else "xlsx")
+
     tracemalloc.start()
     try:
-        async with db.unit_of_work() as uow:
-            counts = await export_region(uow, SRI_MENANTI, out, "csv" if fmt == "csv" else "xlsx")
+        counts = await db.read(export)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
