@@ -1,2 +1,1 @@
-"""Problem reports ("Lapor kendala") between operators and Dinsos (``view``).
-"""
+"""Problem reports ("Lapor kendala") between operators and Dinsos (``view``)."""
