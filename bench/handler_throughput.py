@@ -5,6 +5,9 @@ its questions; every answer is one ``Kawal.handle`` call: one unit of work with 
 session load, engine step and session save. Run:
 
     .venv/bin/python -m bench.handler_throughput --operators 50 --rounds 20 [--db URL]
+
+With a PostgreSQL ``--db`` the database's public schema is dropped first: its name must contain
+"bench" or "test".
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.database import is_postgres, reset_postgres
 from bot.demo import seed
 from flows import builtin_forms
 from handlers.app import Kawal
@@ -34,6 +38,8 @@ ANSWERS = ["ditemukan", "tetap", "tetap", "tetap", "ya", "lewati", "lewati", "ri
 
 
 async def run(url: str, operators: int, rounds: int) -> dict[str, float]:
+    if is_postgres(url):
+        await reset_postgres(url)
     await upgrade(url)
     async with Database(url) as db:
         await seed(db, datetime.now(UTC), "bench")

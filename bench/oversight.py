@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from bench.database import reset_postgres
 from bot.regions import load_regions
 from flows import builtin_forms
 from handlers.app import Kawal, Options
@@ -35,7 +36,6 @@ from handlers.quality.view import gather
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Household, Member, Region
-from tests.conftest import reset_postgres
 
 NOW = dt.datetime(2026, 1, 15, 3, 30, tzinfo=dt.UTC)
 KABUPATEN = "18.04"

@@ -4,7 +4,8 @@ The village register the load benchmark works on has one household per operator.
 household has the same shape (head only, address, RT and RW filled in), so every operator walks
 the same path through the verification form and gets the same number of replies.
 
-:func:`add_recipients` creates many registered people at once (a broadcast's audience).
+:func:`add_recipients` creates many registered people at once (a broadcast's audience);
+:func:`add_households` a large register of one village (an export's size and memory).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 
 from storage.db import UnitOfWork
-from storage.models import Identity, Person, RoleAssignment
+from storage.models import Household, Identity, Member, Person, RoleAssignment
 
 VILLAGE = "18.04.19.2006"  # Pekon Sri Menanti (demo data)
 VILLAGE_NAME = "Sri Menanti"
@@ -98,3 +99,46 @@ async def add_recipients(
             for i, person_id in enumerate(ids)
         ],
     )
+
+
+async def add_households(
+    uow: UnitOfWork, count: int, *, region: str, now: dt.datetime, batch: int = 2000
+) -> None:
+    """``count`` imported households in ``region`` with ids 1 to ``count`` (an empty register)
+    and two members each, by bulk inserts of ``batch`` households."""
+    for start in range(0, count, batch):
+        rows = [
+            {
+                "id": i + 1,
+                "region_code": region,
+                "id_dtks": f"{i:012d}",
+                "no_kk": f"180419{i:010d}",
+                "head_name": f"Kepala {i}",
+                "address": "Dusun I",
+                "rt": "001",
+                "rw": "002",
+                "status": "pending",
+                "source": "import",
+                "data": {"programmes": ["pkh"]},
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(start, min(start + batch, count))
+        ]
+        await uow.session.execute(insert(Household), rows)
+        members = [
+            {
+                "household_id": row["id"],
+                "position": p,
+                "nik": f"1804{row['id']:010d}{p:02d}",
+                "name": f"Anggota {row['id']}-{p}",
+                "relation": "anak",
+                "sex": "L",
+                "birth_date": dt.date(2000, 1, 1),
+                "presence": "tinggal",
+                "data": {},
+            }
+            for row in rows
+            for p in (1, 2)
+        ]
+        await uow.session.execute(insert(Member), members)

@@ -57,12 +57,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_update, text_update
+from bench.database import reset_postgres
 from bench.procstat import cpu_seconds, machine_busy_seconds, peak_rss_mb
 from bench.register import VILLAGE, household
 
@@ -245,22 +243,6 @@ def _bot_command(
     if bot == "ptb":
         command += ["--data", str(work), "--households", str(households)]
     return command, env, ROOT
-
-
-async def reset_postgres(url: str) -> None:
-    name = make_url(url).database or ""
-    if "bench" not in name and "test" not in name:
-        raise SystemExit(
-            f"refusing to empty PostgreSQL database {name!r}: its name must contain 'bench' or "
-            "'test' (the benchmark drops schema public)"
-        )
-    engine = create_async_engine(url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
 
 
 async def prepare_kawal(url: str, operators: int) -> None:

@@ -233,10 +233,6 @@ class FormRegistry:
         versions = [v for (fid, v) in self._forms if fid == form_id]
         return self._forms[(form_id, max(versions))] if versions else None
 
-    def all_latest(self) -> list[Form]:
-        ids = sorted({fid for fid, _ in self._forms})
-        return [f for f in (self.latest(i) for i in ids) if f is not None]
-
     def __len__(self) -> int:
         return len(self._forms)
 

@@ -148,7 +148,7 @@ class Kawal:
         # database thread so this event loop keeps serving meanwhile.
         reply, deferred = await self.db.run(work, offload=inbound.kind is InboundKind.DOCUMENT)
         # Charts and workbooks are made only now: after the commit, in a worker thread.
-        return await run_deferred(deferred, reply)
+        return await run_deferred(deferred, reply, self.db)
 
     async def _turn(
         self, uow: UnitOfWork, inbound: Inbound, now: datetime

@@ -1,4 +1,5 @@
-"""Ports the handlers need from the outside world: a clock and a way to send proactively."""
+"""Ports the handlers need from the outside world: a clock and a way to send proactively
+(:class:`ChannelSender`, with the errors and progress of a delivery)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,6 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
-
-
-class Sender(Protocol):
-    """Sends one intent to one identity of a channel (used for proactive messages)."""
-
-    async def send(self, channel: Channel, external_id: str, message: Outbound) -> None: ...
 
 
 class DeliveryError(Exception):

@@ -22,6 +22,11 @@ Two ways into one transaction:
   aiosqlite does, or even one hop per update to a database thread, left throughput bound by
   GIL hand-overs between the two threads).
 
+A third way, for long reads (an export of a whole region): :meth:`Database.read` runs
+``work(uow)`` in a read-only transaction on a worker thread, with its own connection and event
+loop, after the update's unit of work committed: it neither holds SQLite's writer lock nor
+takes the event loop's thread, so the chat keeps answering meanwhile.
+
 SQLite has one writer. In this process, every unit of work (both kinds) first takes the
 database's writer lock, an ``asyncio.Lock``: fair, and nothing blocks the event loop while
 waiting. Other processes are waited for off the event loop: the in-loop connection tries
@@ -57,7 +62,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from storage.repos._base import AsyncCoreSession, DbSession, SyncCoreSession
 from storage.repos.announcements import AnnouncementRepository
@@ -145,6 +150,19 @@ def _no_waiting(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry)
         cursor.close()
 
 
+def _read_only(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA query_only=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin_read(connection: Connection) -> None:
+    # A deferred BEGIN: the snapshot starts at the first read; no writer lock is taken.
+    connection.exec_driver_sql("BEGIN")
+
+
 def _is_busy(error: OperationalError) -> bool:
     return getattr(error.orig, "sqlite_errorname", "") in {"SQLITE_BUSY", "SQLITE_LOCKED"}
 
@@ -166,6 +184,7 @@ class Database:
         self._sqlite_writer = asyncio.Lock() if self.dialect == "sqlite" else None
         self._inline: _InlineSqlite | None = None
         self._thread: _SqliteThread | None = None
+        self._reader: Engine | None = None  # SQLite: read-only connections for Database.read
 
     @property
     def engine(self) -> AsyncEngine:
@@ -195,6 +214,8 @@ class Database:
             raise
         self._engine = engine
         self._inline, self._thread = inline, thread
+        if self.dialect == "sqlite":
+            self._reader = self._sqlite_reader()
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
     def _sqlite_path(self) -> Path:
@@ -224,7 +245,18 @@ class Database:
             event.listen(engine, "connect", _no_waiting)
         return engine
 
+    def _sqlite_reader(self) -> Engine:
+        """Read-only connections to the same file, one per :meth:`read` (opened in its
+        thread): ``query_only``, and a deferred BEGIN (a snapshot, no writer lock)."""
+        url = make_url(self.url).set(drivername="sqlite")
+        engine = create_engine(url, echo=self.echo, poolclass=NullPool)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", _read_only)
+        event.listen(engine, "begin", _sqlite_on_begin_read)
+        return engine
+
     async def dispose(self) -> None:
+        self._reader = None  # NullPool: a read still running closes its own connection
         engine, self._engine, self._sessions = self._engine, None, None
         inline, self._inline = self._inline, None
         thread, self._thread = self._thread, None
@@ -289,20 +321,68 @@ class Database:
                 return await thread.run(work)
             return await _complete(inline.connection, transaction, work)
 
+    async def read(self, work: Work[T]) -> T:
+        """``await work(uow)`` in a read-only transaction (one consistent snapshot) on a worker
+        thread, and what it returns.
+
+        For long reads, such as an export of a whole region: they hold no writer lock (on
+        SQLite the update's units of work go on beside them) and use neither the caller's
+        thread nor its event loop. ``work`` runs in the worker thread's own event loop, so
+        it must not use the caller's loop (futures, tasks, locks), and it cannot write."""
+        if self._engine is None:
+            raise RuntimeError("Database is not connected: call connect() first")
+        if self.dialect == "sqlite":
+            reader = self._reader
+            if reader is None:
+                raise RuntimeError("Database is not connected: call connect() first")
+            return await asyncio.to_thread(lambda: asyncio.run(_read_sqlite(reader, work)))
+        url, echo = self.url, self.echo
+        return await asyncio.to_thread(lambda: asyncio.run(_read_postgresql(url, echo, work)))
+
+
+async def _read_sqlite(engine: Engine, work: Work[T]) -> T:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = SyncCoreSession(connection)
+        try:
+            return await work(UnitOfWork(session, "sqlite"))
+        finally:
+            await session.close()
+            transaction.rollback()
+
+
+async def _read_postgresql(url: str, echo: bool, work: Work[T]) -> T:
+    # asyncpg's connections belong to one event loop: this thread's loop gets its own.
+    engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            reading = await connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+            transaction = await reading.begin()
+            session = AsyncCoreSession(reading)
+            try:
+                return await work(UnitOfWork(session, "postgresql"))
+            finally:
+                await session.close()
+                await transaction.rollback()
+    finally:
+        await engine.dispose()
+
 
 async def _complete(connection: Connection, transaction: RootTransaction, work: Work[T]) -> T:
     """Run ``work`` in ``transaction`` (begun on ``connection``), then commit or roll back."""
     session = SyncCoreSession(connection)
     try:
         result = await work(UnitOfWork(session, "sqlite"))
-        session.finish()
+        await session.finish()
         transaction.commit()
     except BaseException:
         with contextlib.suppress(Exception):  # the error that got us here matters more
             transaction.rollback()
         raise
     finally:
-        session.close()
+        await session.close()
     return result
 
 

@@ -24,7 +24,7 @@ from handlers.kit.i18n import tn
 from handlers.registers.exporter import ExportCounts, export_region
 from handlers.registers.exports import form_labels
 from handlers.registers.importer import ImportReport, import_register
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 
 households_app = typer.Typer(help="The village household registers (DTKS).", no_args_is_help=True)
 app.add_typer(households_app, name="households")
@@ -108,16 +108,19 @@ def export(
     target = out or settings.data_dir / "exports" / f"ekspor-{region}-{stamp}.{suffix}"
     forms = forms_from(settings)
 
+    async def export(uow: UnitOfWork) -> ExportCounts:
+        return await export_region(
+            uow,
+            region,
+            target,
+            "xlsx" if fmt == "xlsx" else "csv",
+            since=start,
+            labels=form_labels(forms),
+        )
+
     async def work(database: Database) -> ExportCounts:
-        async with database.unit_of_work() as uow:
-            return await export_region(
-                uow,
-                region,
-                target,
-                "xlsx" if fmt == "xlsx" else "csv",
-                since=start,
-                labels=form_labels(forms),
-            )
+        # A read-only snapshot: a running bot goes on writing (SQLite's one writer) meanwhile.
+        return await database.read(export)
 
     counts = run_async(lambda: with_db(settings, work))
     typer.echo(

@@ -423,10 +423,6 @@ class Report:
     # Person id -> the platform's reason a failed message gave ("131026 Message undeliverable").
     reasons: dict[int, str] = field(default_factory=dict)
 
-    @property
-    def not_acknowledged(self) -> int:
-        return self.overall.total - self.overall.acknowledged
-
 
 async def report(uow: UnitOfWork, announcement_id: int) -> Report | None:
     record = await uow.announcements.get(announcement_id)

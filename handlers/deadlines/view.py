@@ -169,10 +169,6 @@ class Area:
         return level_of(self.code) == 4
 
     @property
-    def with_data(self) -> list[Village]:
-        return [v for v in self.villages if v.has_data]
-
-    @property
     def without_data(self) -> list[Village]:
         """Villages whose register was never loaded: not finished (nobody could start)."""
         return [v for v in self.villages if not v.has_data]

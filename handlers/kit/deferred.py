@@ -1,10 +1,19 @@
-"""Files a reply needs that are CPU work to make (charts, workbooks): made after the commit.
+"""Files a reply needs that are long work to make (charts, workbooks, exports): made after the
+commit, off the event loop.
 
-A use case gathers its numbers inside the update's unit of work and returns a reply that already
-names the file (``Chart(path)``, ``Document(path)``); it registers how to make that file with
-``turn.defer(...)``. ``Kawal`` runs the deferred work only after the transaction committed, in a
-worker thread, so neither the database (SQLite's single writer) nor the event loop waits on
-matplotlib or openpyxl. If making a file fails, its message is replaced by ``fallback``.
+A use case returns a reply that already holds a message for the file and registers how to make
+it with ``turn.defer(Deferred(...))``. ``Kawal`` runs the deferred work only after the update's
+transaction committed, so neither the database (SQLite's single writer) nor the event loop waits
+on matplotlib, openpyxl or a long read. Two kinds:
+
+- ``make``: the use case gathered what the file shows inside its unit of work (a chart's
+  numbers); ``make()`` writes the file in a worker thread and ``message`` is sent as it is.
+- ``read``: the file shows more than a unit of work should read (an export of a whole region);
+  ``read(uow)`` runs in :meth:`storage.db.Database.read`, a read-only transaction on a worker
+  thread of its own, writes the file there and returns the messages that take the place of
+  ``message`` (a caption with the counts it found, the document).
+
+If making a file fails, ``message`` is replaced by ``fallback``.
 """
 
 from __future__ import annotations
@@ -13,32 +22,48 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from handlers.messages import Outbound, Reply
+from storage.db import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Deferred", "reuse", "run_deferred", "write_atomically"]
 
+Read = Callable[[UnitOfWork], Awaitable[Sequence[Outbound]]]
+
 
 @dataclass(frozen=True, slots=True)
 class Deferred:
-    make: Callable[[], object]  # synchronous; runs in a worker thread
     message: Outbound  # the message of the reply that needs the file
-    fallback: Outbound  # sent instead of ``message`` when ``make`` fails
+    fallback: Outbound  # sent instead of ``message`` when making the file fails
+    make: Callable[[], object] | None = None  # synchronous; runs in a worker thread
+    read: Read | None = None  # runs in Database.read; returns what replaces ``message``
+
+    def __post_init__(self) -> None:
+        if (self.make is None) == (self.read is None):
+            raise ValueError("a deferred file needs either make or read")
 
 
-async def run_deferred(work: Sequence[Deferred], reply: Reply) -> Reply:
+async def run_deferred(work: Sequence[Deferred], reply: Reply, db: Database) -> Reply:
     for item in work:
+        made: Sequence[Outbound] = [item.message]
+        make, read = item.make, item.read
         try:
-            await asyncio.to_thread(item.make)
+            if read is not None:
+                made = await db.read(read)
+            elif make is not None:
+                await asyncio.to_thread(make)
         except Exception:
             log.exception("could not make the file for %r", item.message)
-            reply.messages = [item.fallback if m is item.message else m for m in reply.messages]
+            made = [item.fallback]
+        reply.messages = [
+            new for m in reply.messages for new in (made if m is item.message else [m])
+        ]
     return reply
 
 

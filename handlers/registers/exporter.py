@@ -23,10 +23,13 @@ it from the form definitions, which storage does not import); ``key`` is ``<form
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import os
 import re
+import threading
 import zipfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -360,27 +363,68 @@ async def export_region(
     since: dt.datetime | None = None,
     labels: Labels | None = None,
 ) -> ExportCounts:
-    """Write the region's export to ``out`` (``.xlsx``, or a ``.zip`` of CSV files)."""
+    """Write the region's export to ``out`` (``.xlsx``, or a ``.zip`` of CSV files).
+
+    The file is written beside ``out`` and renamed into place when complete: nobody sends or
+    opens half an export. Long: the chat runs it in :meth:`storage.db.Database.read`."""
     labeler = labels or _plain
     out.parent.mkdir(parents=True, exist_ok=True)
     counts = ExportCounts(region, out)
-    if fmt == "xlsx":
-        from openpyxl import Workbook
+    partial = out.with_name(f".{out.stem}.{os.getpid()}-{threading.get_ident()}.tmp{out.suffix}")
+    try:
+        if fmt == "xlsx":
+            await _write_xlsx(uow, region, since, labeler, partial, counts)
+        else:
+            await _write_csv_zip(uow, region, since, labeler, partial, counts)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return counts
 
-        workbook = Workbook(write_only=True)
-        sheets = tuple(workbook.create_sheet(title) for title, _, _ in SHEETS)
-        await _write(uow, region, since, labeler, (sheets[0], sheets[1], sheets[2]), counts)
-        workbook.save(out)
-        counts.files = [title for title, _, _ in SHEETS]
-        return counts
+
+async def _write_xlsx(
+    uow: UnitOfWork,
+    region: str,
+    since: dt.datetime | None,
+    labels: Labels,
+    out: Path,
+    counts: ExportCounts,
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheets = tuple(workbook.create_sheet(title) for title, _, _ in SHEETS)
+    try:
+        await _write(uow, region, since, labels, (sheets[0], sheets[1], sheets[2]), counts)
+    except BaseException:
+        # Saving is what closes the sheets' row writers and their temporary files (left
+        # open, they fail later, in the garbage collector); the caller deletes ``out``.
+        with contextlib.suppress(Exception):
+            workbook.save(out)
+        raise
+    workbook.save(out)
+    counts.files = [title for title, _, _ in SHEETS]
+
+
+async def _write_csv_zip(
+    uow: UnitOfWork,
+    region: str,
+    since: dt.datetime | None,
+    labels: Labels,
+    out: Path,
+    counts: ExportCounts,
+) -> None:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # A zip writes one entry at a time: rows are spooled to temporary files, then copied.
         sinks = [_SpoolSink() for _ in SHEETS]
-        await _write(uow, region, since, labeler, (sinks[0], sinks[1], sinks[2]), counts)
-        for sink, (_, name, _) in zip(sinks, SHEETS, strict=True):
-            sink.copy_into(archive, name)
+        try:
+            await _write(uow, region, since, labels, (sinks[0], sinks[1], sinks[2]), counts)
+            for sink, (_, name, _) in zip(sinks, SHEETS, strict=True):
+                sink.copy_into(archive, name)
+        finally:
+            for sink in sinks:
+                sink.close()
     counts.files = [name for _, name, _ in SHEETS]
-    return counts
 
 
 class _SpoolSink:
@@ -403,4 +447,7 @@ class _SpoolSink:
         ):
             while chunk := self._file.read(1 << 16):
                 text.write(chunk)
+        self.close()
+
+    def close(self) -> None:
         self._file.close()

@@ -8,9 +8,11 @@ from typing import Any
 
 from flows import FormRegistry, Question
 from handlers.kit.context import ROLE_LEVEL, Turn
+from handlers.kit.deferred import Deferred
 from handlers.kit.i18n import t, tn
-from handlers.messages import Document, Reply, Text, Tone
+from handlers.messages import Document, Outbound, Reply, Text, Tone
 from handlers.registers.exporter import export_region
+from storage.db import UnitOfWork
 
 EXPORT_ROLES = ("dinsos", "camat", "peratin", "admin")
 
@@ -43,21 +45,33 @@ def form_labels(forms: FormRegistry) -> Callable[[str, Any], str]:
 
 
 async def export_for(turn: Turn, exports_dir: Path) -> Reply:
+    """The export of the widest region the person may export. Only the role is checked here,
+    in the update's unit of work: the workbook is read and written after the commit, on a
+    worker thread (:class:`~handlers.kit.deferred.Deferred` ``read``), so a region of tens of
+    thousands of households keeps neither the database nor the chat waiting."""
     roles = sorted(turn.roles(*EXPORT_ROLES), key=lambda r: ROLE_LEVEL[r.role])
     if not roles:
         return Reply([Text(t("export_not_allowed", turn.lang), Tone.ERROR)])
     role = roles[0]
     stamp = turn.now.strftime("%Y%m%d-%H%M%S")
     name = f"ekspor-{role.region_code}-{stamp}.xlsx"
-    counts = await export_region(
-        turn.uow, role.region_code, exports_dir / name, "xlsx", labels=form_labels(turn.forms)
-    )
-    caption = t(
-        "export_ready",
-        turn.lang,
-        region=role.region_name,
-        households=tn("count_families", counts.households, turn.lang),
-        members=tn("count_members", counts.members, turn.lang),
-        proposals=tn("count_proposals", counts.proposals, turn.lang),
-    )
-    return Reply([Text(caption), Document(str(counts.path), caption, name)])
+    lang, labels = turn.lang, form_labels(turn.forms)
+    document = Document(str(exports_dir / name), "", name)  # its caption counts what is read
+
+    async def read(uow: UnitOfWork) -> list[Outbound]:
+        counts = await export_region(
+            uow, role.region_code, exports_dir / name, "xlsx", labels=labels
+        )
+        caption = t(
+            "export_ready",
+            lang,
+            region=role.region_name,
+            households=tn("count_families", counts.households, lang),
+            members=tn("count_members", counts.members, lang),
+            proposals=tn("count_proposals", counts.proposals, lang),
+        )
+        return [Text(caption), Document(str(counts.path), caption, name)]
+
+    fallback = Text(t("export_failed", lang), Tone.ERROR)
+    turn.defer(Deferred(message=document, fallback=fallback, read=read))
+    return Reply([document])

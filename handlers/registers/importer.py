@@ -295,9 +295,7 @@ class _RowReader:
             self.error(name, "imp_id_date", what=what, start=text[:4])
         else:  # an unknown province: the check's own message, with an example
             english = check_nik(text, "en") if nik else check_kk(text, "en")
-            self.errors.append(
-                RowError(self.row, column, check.error or "", english.error or "")
-            )
+            self.errors.append(RowError(self.row, column, check.error or "", english.error or ""))
         return ""
 
     def text(self, name: str) -> str:

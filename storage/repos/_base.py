@@ -5,10 +5,15 @@ Repositories talk to a :class:`DbSession`: the small async surface of SQLAlchemy
 ``delete`` for ORM objects). Three sessions provide it:
 
 - ``AsyncSession`` itself, in :meth:`storage.db.Database.unit_of_work`;
-- :class:`SyncCoreSession`, on SQLite's database thread (:meth:`storage.db.Database.run`):
-  synchronous SQLAlchemy Core on one connection, whose awaits never suspend;
+- :class:`SyncCoreSession`, for :meth:`storage.db.Database.run` on SQLite (in the event
+  loop's thread or on the database thread): synchronous SQLAlchemy Core on one connection,
+  whose awaits never suspend;
 - :class:`AsyncCoreSession`, for :meth:`storage.db.Database.run` on PostgreSQL: Core on an
   ``AsyncConnection``.
+
+Both Core sessions are one implementation (``_CoreSession``: which statement goes where, the
+ORM session beside it, the results); the two subclasses only say how to run a statement on
+their kind of connection and whether to await what the ORM returns.
 
 The Core sessions skip the ORM layer (about half of the cost of a statement through an
 ``AsyncSession``) for everything the ORM would run exactly as Core does: column selects, DML,
@@ -22,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
     ClauseElement,
@@ -37,9 +42,9 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, CursorResult, Dialect, Result, ScalarResult
+from sqlalchemy.engine import Connection, Dialect, Result, ScalarResult
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.dml import UpdateBase
@@ -205,14 +210,6 @@ def _core_options(options: Any) -> Mapping[str, Any]:
     return {k: v for k, v in options.items() if k not in _ORM_ONLY_OPTIONS}
 
 
-def _buffered(statement: Any, result: CursorResult[Any]) -> Result[Any]:
-    # SQLite cannot COMMIT while an INSERT/UPDATE ... RETURNING still has rows to step through:
-    # fetch them now, as AsyncSession does for every result.
-    if result.returns_rows and isinstance(statement, UpdateBase):
-        return result.freeze()()
-    return result
-
-
 # ---- prepared statements (SQLite) ----------------------------------------------------------
 
 _PREPARED: dict[int, Any] = {}
@@ -292,152 +289,44 @@ def _arguments(plan: _Plan, params: Mapping[str, Any] | None) -> list[Any]:
     return args
 
 
-def _result(plan: _Plan, rows: Sequence[Any], keys: Sequence[str]) -> Any:
+def _result(plan: _Plan, rows: Sequence[Any], keys: Sequence[str]) -> Result[Any]:
     metadata = plan.metadata if plan.metadata is not None else SimpleResultMetaData(keys)
-    return IteratorResult(metadata, iter(rows))
+    result: Result[Any] = IteratorResult(metadata, iter(rows))
+    return result
 
 
-def _run_plan(connection: Connection, plan: _Plan, params: Mapping[str, Any] | None) -> Any:
-    args = _arguments(plan, params)
-    dbapi = connection.connection.driver_connection
-    if dbapi is None:
-        raise InvalidRequestError("the connection is closed")
-    cursor = dbapi.cursor()
-    try:
-        cursor.execute(plan.sql, args)
-        description = cursor.description
-        rows = cursor.fetchall() if description is not None else []
-    except Exception as error:
-        raise DBAPIError.instance(
-            plan.sql, args, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
-        ) from error
-    finally:
-        cursor.close()
-    return _result(plan, rows, [d[0] for d in description or ()])
+def _driver_error(
+    plan: _Plan, args: list[Any], error: Exception, dialect: Dialect
+) -> StatementError:
+    """The error SQLAlchemy would raise for ``error`` (an integrity error stays one)."""
+    dbapi = getattr(dialect, "loaded_dbapi", None)
+    kind = dbapi.Error if dbapi is not None and dialect.driver != "asyncpg" else Exception
+    return DBAPIError.instance(plan.sql, args, error, kind, dialect=dialect)
 
 
-class SyncCoreSession:
-    """A :class:`DbSession` over a synchronous ``Connection`` already in a transaction.
+# ---- the Core sessions -----------------------------------------------------------------------
 
-    Every method completes before returning, so awaiting it never suspends the coroutine.
-    :meth:`finish` must run before the transaction commits."""
+C = TypeVar("C", Connection, AsyncConnection)
+O = TypeVar("O", Session, AsyncSession)  # noqa: E741 (the ORM session's type)
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self._orm: Session | None = None
 
-    def orm(self) -> Session:
+class _CoreSession(Generic[C, O]):
+    """A :class:`DbSession` over a connection already in a transaction: everything both Core
+    sessions share (where a statement goes, and the ORM session on the same connection).
+
+    A subclass says how to run a prepared plan, how to run a Core statement, which ORM session
+    to open and how to call it (:meth:`_call`). :meth:`finish` must run
+    before the transaction commits; :meth:`close` after it, whatever happened."""
+
+    def __init__(self, connection: C) -> None:
+        self._connection: C = connection
+        self._orm: O | None = None
+        self._plans_ready = False  # prepared statements may run on the driver now
+
+    def orm(self) -> O:
         """The ORM session sharing this connection and transaction (created when first needed)."""
         if self._orm is None:
-            self._orm = Session(
-                bind=self._connection,
-                autoflush=False,
-                expire_on_commit=False,
-            )
-        return self._orm
-
-    async def execute(
-        self,
-        statement: Any,
-        params: Any = None,
-        *,
-        execution_options: Any = None,
-        bind_arguments: Any = None,
-    ) -> Result[Any]:
-        if _PREPARED.get(id(statement)) is statement and not isinstance(params, list):
-            plan = _plan(statement, self._connection.dialect)
-            if plan is not None:
-                result: Result[Any] = _run_plan(self._connection, plan, params)
-                return result
-        if needs_orm(statement, params):
-            return self.orm().execute(
-                statement,
-                params,
-                execution_options=execution_options or _NO_OPTIONS,
-                bind_arguments=bind_arguments,
-            )
-        cursor_result = self._connection.execute(
-            statement, params, execution_options=_core_options(execution_options)
-        )
-        return _buffered(statement, cursor_result)
-
-    async def scalar(
-        self,
-        statement: Any,
-        params: Any = None,
-        *,
-        execution_options: Any = None,
-        bind_arguments: Any = None,
-    ) -> Any:
-        result = await self.execute(
-            statement, params, execution_options=execution_options, bind_arguments=bind_arguments
-        )
-        return result.scalar()
-
-    async def scalars(
-        self,
-        statement: Any,
-        params: Any = None,
-        *,
-        execution_options: Any = None,
-        bind_arguments: Any = None,
-    ) -> ScalarResult[Any]:
-        result = await self.execute(
-            statement, params, execution_options=execution_options, bind_arguments=bind_arguments
-        )
-        return result.scalars()
-
-    async def flush(self, objects: Sequence[Any] | None = None) -> None:
-        if self._orm is not None:
-            self._orm.flush(objects)
-
-    async def get(self, entity: Any, ident: Any) -> Any:
-        return self.orm().get(entity, ident)
-
-    def add(self, instance: object, _warn: bool = True) -> None:
-        self.orm().add(instance, _warn)
-
-    def add_all(self, instances: Iterable[object]) -> None:
-        self.orm().add_all(instances)
-
-    async def delete(self, instance: object) -> None:
-        self.orm().delete(instance)
-
-    def finish(self) -> None:
-        """Flush what the ORM session holds (as a commit would) and let it go."""
-        if self._orm is not None:
-            orm, self._orm = self._orm, None
-            try:
-                orm.flush()
-            finally:
-                orm.close()
-
-    def close(self) -> None:
-        if self._orm is not None:
-            orm, self._orm = self._orm, None
-            orm.close()
-
-
-class AsyncCoreSession:
-    """A :class:`DbSession` over an ``AsyncConnection`` already in a transaction (PostgreSQL).
-
-    Statements marked :func:`prepared` run on asyncpg itself (its own prepared statements: a
-    third of the CPU of going through SQLAlchemy and its greenlet), once the unit's first
-    statement went through SQLAlchemy and so opened the transaction (asyncpg's adapter begins
-    it lazily). :meth:`finish` must run before the transaction commits."""
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-        self._orm: AsyncSession | None = None
-        self._driver: Any = None  # the asyncpg connection, once the transaction is open
-
-    def orm(self) -> AsyncSession:
-        if self._orm is None:
-            self._orm = AsyncSession(
-                bind=self._connection,
-                autoflush=False,
-                expire_on_commit=False,
-            )
+            self._orm = self._new_orm()
         return self._orm
 
     async def execute(
@@ -449,7 +338,7 @@ class AsyncCoreSession:
         bind_arguments: Any = None,
     ) -> Result[Any]:
         if (
-            self._driver is not None
+            self._plans_ready
             and _PREPARED.get(id(statement)) is statement
             and not isinstance(params, list)
         ):
@@ -457,30 +346,15 @@ class AsyncCoreSession:
             if plan is not None:
                 return await self._run_plan(plan, params)
         if needs_orm(statement, params):
-            result = await self.orm().execute(
+            result: Result[Any] = await self._call(
+                self.orm().execute,
                 statement,
                 params,
                 execution_options=execution_options or _NO_OPTIONS,
                 bind_arguments=bind_arguments,
             )
-        else:
-            result = await self._connection.execute(
-                statement, params, execution_options=_core_options(execution_options)
-            )
-        if self._driver is None and self._connection.dialect.driver == "asyncpg":
-            raw = await self._connection.get_raw_connection()
-            self._driver = raw.driver_connection
-        return result
-
-    async def _run_plan(self, plan: _Plan, params: Mapping[str, Any] | None) -> Result[Any]:
-        args = _arguments(plan, params)
-        try:
-            records = await self._driver.fetch(plan.sql, *args)
-        except Exception as error:
-            raise DBAPIError.instance(plan.sql, args, error, Exception) from error
-        keys = list(records[0].keys()) if records else []
-        result: Result[Any] = _result(plan, records, keys)
-        return result
+            return result
+        return await self._run_core(statement, params, _core_options(execution_options))
 
     async def scalar(
         self,
@@ -510,10 +384,10 @@ class AsyncCoreSession:
 
     async def flush(self, objects: Sequence[Any] | None = None) -> None:
         if self._orm is not None:
-            await self._orm.flush(objects)
+            await self._call(self._orm.flush, objects)
 
     async def get(self, entity: Any, ident: Any) -> Any:
-        return await self.orm().get(entity, ident)
+        return await self._call(self.orm().get, entity, ident)
 
     def add(self, instance: object, _warn: bool = True) -> None:
         self.orm().add(instance, _warn)
@@ -522,17 +396,113 @@ class AsyncCoreSession:
         self.orm().add_all(instances)
 
     async def delete(self, instance: object) -> None:
-        await self.orm().delete(instance)
+        await self._call(self.orm().delete, instance)
 
     async def finish(self) -> None:
+        """Flush what the ORM session holds (as a commit would) and let it go."""
         if self._orm is not None:
             orm, self._orm = self._orm, None
             try:
-                await orm.flush()
+                await self._call(orm.flush)
             finally:
-                await orm.close()
+                await self._call(orm.close)
 
     async def close(self) -> None:
         if self._orm is not None:
             orm, self._orm = self._orm, None
-            await orm.close()
+            await self._call(orm.close)
+
+    # -- what differs between a synchronous and an asynchronous connection --
+
+    def _new_orm(self) -> O:
+        raise NotImplementedError
+
+    async def _call(self, method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Call a method of the ORM session: its value (sync), or what awaiting it gives."""
+        raise NotImplementedError
+
+    async def _run_plan(self, plan: _Plan, params: Mapping[str, Any] | None) -> Result[Any]:
+        raise NotImplementedError
+
+    async def _run_core(
+        self, statement: Any, params: Any, options: Mapping[str, Any]
+    ) -> Result[Any]:
+        raise NotImplementedError
+
+
+class SyncCoreSession(_CoreSession[Connection, Session]):
+    """Over a synchronous ``Connection`` (SQLite, :meth:`storage.db.Database.run`): every
+    method completes before returning, so awaiting it never suspends the coroutine."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._plans_ready = True
+
+    def _new_orm(self) -> Session:
+        return Session(bind=self._connection, autoflush=False, expire_on_commit=False)
+
+    async def _call(self, method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return method(*args, **kwargs)
+
+    async def _run_plan(self, plan: _Plan, params: Mapping[str, Any] | None) -> Result[Any]:
+        args = _arguments(plan, params)
+        dbapi = self._connection.connection.driver_connection
+        if dbapi is None:
+            raise InvalidRequestError("the connection is closed")
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(plan.sql, args)
+            description = cursor.description
+            rows = cursor.fetchall() if description is not None else []
+        except Exception as error:
+            raise _driver_error(plan, args, error, self._connection.dialect) from error
+        finally:
+            cursor.close()
+        return _result(plan, rows, [d[0] for d in description or ()])
+
+    async def _run_core(
+        self, statement: Any, params: Any, options: Mapping[str, Any]
+    ) -> Result[Any]:
+        result = self._connection.execute(statement, params, execution_options=options)
+        # SQLite cannot COMMIT while an INSERT/UPDATE ... RETURNING still has rows to step
+        # through: fetch them now, as AsyncSession does for every result.
+        if result.returns_rows and isinstance(statement, UpdateBase):
+            return result.freeze()()
+        return result
+
+
+class AsyncCoreSession(_CoreSession[AsyncConnection, AsyncSession]):
+    """Over an ``AsyncConnection`` (PostgreSQL, :meth:`storage.db.Database.run`).
+
+    Statements marked :func:`prepared` run on asyncpg itself (its own prepared statements: a
+    third of the CPU of going through SQLAlchemy and its greenlet), once the unit's first
+    statement went through SQLAlchemy and so opened the transaction (asyncpg's adapter begins
+    it lazily)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        super().__init__(connection)
+        self._driver: Any = None  # the asyncpg connection, once the transaction is open
+
+    def _new_orm(self) -> AsyncSession:
+        return AsyncSession(bind=self._connection, autoflush=False, expire_on_commit=False)
+
+    async def _call(self, method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return await method(*args, **kwargs)
+
+    async def _run_plan(self, plan: _Plan, params: Mapping[str, Any] | None) -> Result[Any]:
+        args = _arguments(plan, params)
+        try:
+            records = await self._driver.fetch(plan.sql, *args)
+        except Exception as error:
+            raise _driver_error(plan, args, error, self._connection.dialect) from error
+        return _result(plan, records, list(records[0].keys()) if records else [])
+
+    async def _run_core(
+        self, statement: Any, params: Any, options: Mapping[str, Any]
+    ) -> Result[Any]:
+        result = await self._connection.execute(statement, params, execution_options=options)
+        if self._driver is None and self._connection.dialect.driver == "asyncpg":
+            raw = await self._connection.get_raw_connection()
+            self._driver = raw.driver_connection
+            self._plans_ready = True
+        return result

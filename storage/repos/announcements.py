@@ -20,8 +20,6 @@ from storage.repos._base import Repository, changed, insert_id, require_aware
 
 __all__ = ["AnnouncementRecord", "AnnouncementRepository", "DeliveryRow"]
 
-ANNOUNCEMENT_STATUSES = ("scheduled", "sent", "cancelled")
-
 
 @dataclass(frozen=True, slots=True)
 class AnnouncementRecord:

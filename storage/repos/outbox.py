@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 
 from storage.models import Identity, OutboxMessage, UtcDateTime
 from storage.repos._base import Repository, require_aware
@@ -621,19 +621,3 @@ class OutboxRepository(Repository):
             .group_by(OutboxMessage.status)
         )
         return {str(status): int(count) for status, count in rows}
-
-    async def due_count(self, now: dt.datetime) -> int:
-        """Rows waiting to be sent now (for health checks and tests)."""
-        return int(
-            await self._session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(
-                    and_(
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.next_attempt_at <= require_aware(now),
-                    )
-                )
-            )
-            or 0
-        )

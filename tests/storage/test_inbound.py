@@ -1,3 +1,6 @@
+"""The inbound claim under concurrency: separate handles racing for one update (the claim on
+each path: tests/storage/contract/test_inbound.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -5,17 +8,6 @@ import datetime as dt
 
 from storage.db import Database
 from tests.conftest import peers
-
-
-async def test_claim_is_idempotent(database: Database, now: dt.datetime) -> None:
-    async with database.unit_of_work() as uow:
-        assert await uow.inbound.claim("telegram", "100", now)
-        assert not await uow.inbound.claim("telegram", "100", now)
-        assert await uow.inbound.claim("whatsapp", "100", now)  # other channel, other update
-    async with database.unit_of_work() as uow:
-        assert not await uow.inbound.claim("telegram", "100", now)
-        assert not await uow.inbound.claim("whatsapp", "100", now)
-        assert await uow.inbound.claim("telegram", "101", now)
 
 
 async def test_concurrent_claims_let_exactly_one_through(
@@ -60,14 +52,3 @@ async def test_claim_released_by_a_rolled_back_competitor(
         assert list(await asyncio.gather(first(one), second(two))) == [False, True]
     async with database.unit_of_work() as uow:
         assert not await uow.inbound.claim("telegram", "7", now)
-
-
-async def test_prune(database: Database, now: dt.datetime) -> None:
-    async with database.unit_of_work() as uow:
-        assert await uow.inbound.claim("telegram", "old", now - dt.timedelta(days=3))
-        assert await uow.inbound.claim("telegram", "new", now)
-    async with database.unit_of_work() as uow:
-        assert await uow.inbound.prune(now - dt.timedelta(days=1)) == 1
-        assert await uow.inbound.prune(now - dt.timedelta(days=1)) == 0
-        assert await uow.inbound.claim("telegram", "old", now)
-        assert not await uow.inbound.claim("telegram", "new", now)

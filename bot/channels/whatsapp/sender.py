@@ -25,7 +25,7 @@ from typing import Any
 from bot.channels.ratelimit import RateLimiter
 from bot.channels.whatsapp.client import GraphClient, guess_mime
 from bot.channels.whatsapp.menus import MenuMemory
-from bot.channels.whatsapp.render import Part, Send, Upload, render_all, text_message
+from bot.channels.whatsapp.render import Part, Send, Upload, render_all
 from bot.channels.wire import before_write
 from handlers.messages import Channel, Outbound
 from handlers.ports import (
@@ -160,9 +160,6 @@ class WhatsAppSender:
         last = await self.reply_parts(external_id, rendered.parts)
         self.menus.remember(external_id, rendered)
         return last
-
-    async def reply_text(self, external_id: str, text: str) -> str | None:
-        return await self.reply_parts(external_id, [text_message(text)])
 
     async def reply_parts(self, external_id: str, parts: Sequence[Part]) -> str | None:
         last: str | None = None

@@ -11,17 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 
+from bench.register import add_households
 from handlers.registers.exporter import (
     HOUSEHOLD_HEADERS,
     MEMBER_HEADERS,
     PROPOSAL_HEADERS,
+    ExportCounts,
     export_region,
 )
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.models import Household, Member
-from tests.storage.conftest import MUTAR_ALAM, SRI_MENANTI
+from tests.storage.conftest import MUTAR_ALAM, SRI_MENANTI, seed_regions
 
 NOW = dt.datetime(2026, 1, 15, 3, 30, tzinfo=dt.UTC)
 
@@ -136,52 +138,16 @@ async def test_since_and_csv_zip(seeded: Database, tmp_path: Path) -> None:
     assert rows[1][3] == "1804191611200001" and len(rows) == 2
 
 
-async def _seed_many(db: Database, households: int) -> None:
-    batch = 2000
-    async with db.unit_of_work() as uow:
-        for start in range(0, households, batch):
-            rows = [
-                {
-                    "id": i + 1,
-                    "region_code": SRI_MENANTI,
-                    "id_dtks": f"{i:012d}",
-                    "no_kk": f"180419{i:010d}",
-                    "head_name": f"Kepala {i}",
-                    "address": "Dusun I",
-                    "rt": "001",
-                    "rw": "002",
-                    "status": "pending",
-                    "source": "import",
-                    "data": {"programmes": ["pkh"]},
-                    "created_at": NOW,
-                    "updated_at": NOW,
-                }
-                for i in range(start, min(start + batch, households))
-            ]
-            await uow.session.execute(insert(Household), rows)
-            members = [
-                {
-                    "household_id": row["id"],
-                    "position": p,
-                    "nik": f"1804{row['id']:010d}{p:02d}",
-                    "name": f"Anggota {row['id']}-{p}",
-                    "relation": "anak",
-                    "sex": "L",
-                    "birth_date": dt.date(2000, 1, 1),
-                    "presence": "tinggal",
-                    "data": {},
-                }
-                for row in rows
-                for p in (1, 2)
-            ]
-            await uow.session.execute(insert(Member), members)
-
-
 async def _peak_export(db: Database, out: Path, fmt: str) -> tuple[int, Any]:
+    """The export as the chat runs it (``Database.read``: a worker thread, which tracemalloc
+    traces as well)."""
+
+    async def export(uow: UnitOfWork) -> ExportCounts:
+        return await export_region(uow, SRI_MENANTI, out, "csv" if fmt == "csv" else "xlsx")
+
     tracemalloc.start()
     try:
-        async with db.unit_of_work() as uow:
-            counts = await export_region(uow, SRI_MENANTI, out, "csv" if fmt == "csv" else "xlsx")
+        counts = await db.read(export)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -197,10 +163,9 @@ async def test_export_of_20k_households_stays_in_bounded_memory(
     tracemalloc (about 4 s per 1k households), hence the smaller XLSX. bench/export_memory.py
     measures 100k households as XLSX, and the time it takes (no time bound here: speed targets
     live in bench/, and a loaded CI machine must not fail a memory test)."""
-    from tests.storage.conftest import seed_regions
-
     await seed_regions(sqlite_database)
-    await _seed_many(sqlite_database, 20_000)
+    async with sqlite_database.unit_of_work() as uow:
+        await add_households(uow, 20_000, region=SRI_MENANTI, now=NOW)
     peak, counts = await _peak_export(sqlite_database, tmp_path / "besar.zip", "csv")
     assert (counts.households, counts.members) == (20_000, 40_000)
     # Measured about 2-3 MB; holding every row would take well over 50 MB.

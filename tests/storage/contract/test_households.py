@@ -1,20 +1,23 @@
+"""Households and members: add, get, scoped search, status and fields, on every path."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from storage.db import Database
-from storage.records import MemberHit
+from storage.db import Database, UnitOfWork
+from storage.records import HouseholdRecord, MemberHit
 from tests.storage.conftest import BUJUR_BARAT, MUTAR_ALAM, SRI_MENANTI, SUMBER_ALAM
+from tests.storage.contract.conftest import Unit
 
 KK_BUDI = "1804190101100001"
 NIK_BUDI = "1804190101800001"
 NIK_SARI = "1804195506850002"
 
 
-async def _populate(db: Database, now: dt.datetime) -> dict[str, int]:
-    async with db.unit_of_work() as uow:
+async def _populate(unit: Unit, now: dt.datetime) -> dict[str, int]:
+    async def add(uow: UnitOfWork) -> dict[str, int]:
         budi = await uow.households.add(
             SRI_MENANTI,
             "Budi Santoso",
@@ -57,20 +60,26 @@ async def _populate(db: Database, now: dt.datetime) -> dict[str, int]:
         madura = await uow.households.add(
             BUJUR_BARAT, "Budi Madura", KK_BUDI, None, "", "", "", source="proposal", now=now
         )
-    return {
-        "budi": budi,
-        "ani": ani,
-        "other_desa": other_desa,
-        "other_kec": other_kec,
-        "madura": madura,
-    }
+        return {
+            "budi": budi,
+            "ani": ani,
+            "other_desa": other_desa,
+            "other_kec": other_kec,
+            "madura": madura,
+        }
+
+    return await unit(add)
 
 
-async def test_add_and_get(seeded: Database, now: dt.datetime) -> None:
-    ids = await _populate(seeded, now)
-    async with seeded.unit_of_work() as uow:
+async def test_add_and_get(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    ids = await _populate(unit, now)
+
+    async def get(uow: UnitOfWork) -> HouseholdRecord | None:
         household = await uow.households.get(ids["budi"])
         assert await uow.households.get(99999) is None
+        return household
+
+    household = await unit(get)
     assert household is not None
     assert household.region_code == SRI_MENANTI
     assert (household.no_kk, household.id_dtks) == (KK_BUDI, "DTKS-001")
@@ -116,19 +125,26 @@ async def test_add_and_get(seeded: Database, now: dt.datetime) -> None:
     ],
 )
 async def test_search_is_scoped(
-    seeded: Database, now: dt.datetime, prefix: str, query: str, expected: list[str]
+    seeded: Database,
+    unit: Unit,
+    now: dt.datetime,
+    prefix: str,
+    query: str,
+    expected: list[str],
 ) -> None:
-    ids = await _populate(seeded, now)
+    ids = await _populate(unit, now)
     names = {v: k for k, v in ids.items()}
-    async with seeded.unit_of_work() as uow:
-        found = await uow.households.search(prefix, query)
+    found = await unit(lambda uow: uow.households.search(prefix, query))
     assert sorted(names[h.id] for h in found) == sorted(expected)
     assert all(h.region_code == prefix or h.region_code.startswith(prefix + ".") for h in found)
 
 
-async def test_search_limit_order_and_members(seeded: Database, now: dt.datetime) -> None:
-    ids = await _populate(seeded, now)
-    async with seeded.unit_of_work() as uow:
+async def test_search_limit_order_and_members(
+    seeded: Database, unit: Unit, now: dt.datetime
+) -> None:
+    ids = await _populate(unit, now)
+
+    async def search(uow: UnitOfWork) -> None:
         found = await uow.households.search("18", "s", limit=2)
         assert [h.head_name for h in found] == ["Ani Lestari", "Budi Santoso"]
         assert [len(h.members) for h in found] == [2, 2]
@@ -138,10 +154,13 @@ async def test_search_limit_order_and_members(seeded: Database, now: dt.datetime
         with pytest.raises(ValueError, match="region code"):
             await uow.households.search("18.04%", "budi")
 
+    await unit(search)
 
-async def test_pending_and_counts(seeded: Database, now: dt.datetime) -> None:
-    ids = await _populate(seeded, now)
-    async with seeded.unit_of_work() as uow:
+
+async def test_pending_and_counts(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    ids = await _populate(unit, now)
+
+    async def work(uow: UnitOfWork) -> None:
         pending = await uow.households.pending(SRI_MENANTI, 0, 10)
         assert [h.id for h in pending] == [ids["ani"], ids["budi"]]
         assert [h.id for h in await uow.households.pending(SRI_MENANTI, 1, 10)] == [ids["budi"]]
@@ -158,11 +177,14 @@ async def test_pending_and_counts(seeded: Database, now: dt.datetime) -> None:
         assert (counts["pending"], counts["verified"]) == (3, 1)
         assert (await uow.households.count_by_status("35"))["pending"] == 1
 
+    await unit(work)
 
-async def test_set_status_and_update_fields(seeded: Database, now: dt.datetime) -> None:
-    ids = await _populate(seeded, now)
+
+async def test_set_status_and_update_fields(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    ids = await _populate(unit, now)
     later = now + dt.timedelta(hours=1)
-    async with seeded.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> tuple[int, HouseholdRecord | None]:
         operator = await uow.people.create("Operator", "id", now)
         before = await uow.households.get(ids["budi"])
         assert before is not None
@@ -178,7 +200,9 @@ async def test_set_status_and_update_fields(seeded: Database, now: dt.datetime) 
         )
         with pytest.raises(ValueError, match="region_code"):
             await uow.households.update_fields(ids["budi"], {"region_code": "35"}, operator, later)
-        after = await uow.households.get(ids["budi"])
+        return operator, await uow.households.get(ids["budi"])
+
+    operator, after = await unit(work)
     assert after is not None
     assert (after.status, after.rt, after.rw, after.address) == (
         "verified",
@@ -188,14 +212,14 @@ async def test_set_status_and_update_fields(seeded: Database, now: dt.datetime) 
     )
     assert after.data == {"housing": {"floor": "Keramik"}}
     assert (after.updated_at, after.updated_by, after.created_at) == (later, operator, now)
-    async with seeded.unit_of_work() as uow:
-        counts = await uow.households.count_by_status(SRI_MENANTI)
+    counts = await unit(lambda uow: uow.households.count_by_status(SRI_MENANTI))
     assert (counts["pending"], counts["verified"]) == (1, 1)
 
 
-async def test_update_member(seeded: Database, now: dt.datetime) -> None:
-    ids = await _populate(seeded, now)
-    async with seeded.unit_of_work() as uow:
+async def test_update_member(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    ids = await _populate(unit, now)
+
+    async def work(uow: UnitOfWork) -> HouseholdRecord | None:
         household = await uow.households.get(ids["ani"])
         assert household is not None
         child = household.members[1]
@@ -204,14 +228,17 @@ async def test_update_member(seeded: Database, now: dt.datetime) -> None:
         assert not await uow.households.update_member(99999, {"presence": "meninggal"})
         with pytest.raises(ValueError, match="household_id"):
             await uow.households.update_member(child.id, {"household_id": ids["budi"]})
-        household = await uow.households.get(ids["ani"])
+        return await uow.households.get(ids["ani"])
+
+    household = await unit(work)
     assert household is not None
     assert (household.members[1].presence, household.members[1].nik) == ("tinggal", "x")
 
 
-async def test_find_by_kk_and_nik(seeded: Database, now: dt.datetime) -> None:
-    ids = await _populate(seeded, now)
-    async with seeded.unit_of_work() as uow:
+async def test_find_by_kk_and_nik(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    ids = await _populate(unit, now)
+
+    async def work(uow: UnitOfWork) -> list[MemberHit]:
         assert [h.id for h in await uow.households.find_by_kk(KK_BUDI)] == [
             ids["budi"],
             ids["madura"],
@@ -221,6 +248,9 @@ async def test_find_by_kk_and_nik(seeded: Database, now: dt.datetime) -> None:
         hits = await uow.households.find_members_by_nik(NIK_SARI)
         assert await uow.households.find_members_by_nik(NIK_SARI, "35") == []
         assert await uow.households.find_members_by_nik("1") == []
+        return hits
+
+    hits = await unit(work)
     assert len(hits) == 1
     hit = hits[0]
     assert isinstance(hit, MemberHit)
@@ -229,9 +259,13 @@ async def test_find_by_kk_and_nik(seeded: Database, now: dt.datetime) -> None:
     assert member.birth_date == dt.date(1985, 6, 15)
 
 
-async def test_unknown_status_or_source_refused(seeded: Database, now: dt.datetime) -> None:
-    async with seeded.unit_of_work() as uow:
+async def test_unknown_status_or_source_refused(
+    seeded: Database, unit: Unit, now: dt.datetime
+) -> None:
+    async def work(uow: UnitOfWork) -> None:
         with pytest.raises(ValueError, match="status"):
             await uow.households.add(SRI_MENANTI, "X", None, None, "", "", "", "done", now=now)
         with pytest.raises(ValueError, match="source"):
             await uow.households.add(SRI_MENANTI, "X", None, None, "", "", "", source="x", now=now)
+
+    await unit(work)

@@ -1,25 +1,28 @@
+"""Form sessions, submissions and the audit log, on every path."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.records import AuditRecord, FormSessionRecord, SubmissionRecord
 from tests.storage.conftest import BUJUR_BARAT, SRI_MENANTI
+from tests.storage.contract.conftest import Unit
 
 STATE = {"form": "update_household", "answers": {"rt": "001"}, "path": ["q1", "q2"], "n": 2}
 
 
-async def _person(db: Database, now: dt.datetime) -> int:
-    async with db.unit_of_work() as uow:
-        return await uow.people.create("Operator", "id", now)
+async def _person(unit: Unit, now: dt.datetime) -> int:
+    return await unit(lambda uow: uow.people.create("Operator", "id", now))
 
 
-async def test_sessions_lifecycle(seeded: Database, now: dt.datetime) -> None:
-    person_id = await _person(seeded, now)
+async def test_sessions_lifecycle(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    person_id = await _person(unit, now)
     later = now + dt.timedelta(minutes=5)
-    async with seeded.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> None:
         household_id = await uow.households.add(
             SRI_MENANTI, "Budi", None, None, "", "", "", now=now
         )
@@ -55,11 +58,16 @@ async def test_sessions_lifecycle(seeded: Database, now: dt.datetime) -> None:
         with pytest.raises(ValueError, match="status"):
             await uow.sessions.save(first, "paused", {}, "telegram", later)
 
+    await unit(work)
 
-async def test_finish_closes_an_open_session_once(seeded: Database, now: dt.datetime) -> None:
-    person_id = await _person(seeded, now)
+
+async def test_finish_closes_an_open_session_once(
+    seeded: Database, unit: Unit, now: dt.datetime
+) -> None:
+    person_id = await _person(unit, now)
     later = now + dt.timedelta(minutes=5)
-    async with seeded.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> None:
         session_id = await uow.sessions.create(person_id, "p", 1, None, STATE, "telegram", now)
         assert await uow.sessions.finish(session_id, "completed", "whatsapp", later)
         assert not await uow.sessions.finish(session_id, "cancelled", "telegram", later)
@@ -69,12 +77,15 @@ async def test_finish_closes_an_open_session_once(seeded: Database, now: dt.date
         assert closed.updated_at == later
         assert not await uow.sessions.finish(99999, "completed", "telegram", later)
 
+    await unit(work)
 
-async def test_submissions(seeded: Database, now: dt.datetime) -> None:
-    person_id = await _person(seeded, now)
+
+async def test_submissions(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    person_id = await _person(unit, now)
     later = now + dt.timedelta(days=1)
     changes = [{"path": "rt", "label": "RT", "before": "001", "after": "002"}]
-    async with seeded.unit_of_work() as uow:
+
+    async def add(uow: UnitOfWork) -> tuple[int, int, int, int, int]:
         household_id = await uow.households.add(
             SRI_MENANTI, "Budi", None, None, "", "", "", now=now
         )
@@ -91,7 +102,11 @@ async def test_submissions(seeded: Database, now: dt.datetime) -> None:
         third = await uow.submissions.add(
             None, person_id, "console", "proposal", 1, None, BUJUR_BARAT, {}, [], now
         )
-    async with seeded.unit_of_work() as uow:
+        return household_id, session_id, first, second, third
+
+    household_id, session_id, first, second, third = await unit(add)
+
+    async def check(uow: UnitOfWork) -> None:
         assert await uow.submissions.get(first) == SubmissionRecord(
             first, session_id, person_id, "telegram", "update_household", 3, household_id,
             SRI_MENANTI, {"rt": "002"}, changes, now,
@@ -102,9 +117,11 @@ async def test_submissions(seeded: Database, now: dt.datetime) -> None:
         assert [s.id for s in await uow.submissions.list_for_region("35")] == [third]
         assert await uow.submissions.list_for_region("18.04.07") == []
 
+    await unit(check)
 
-async def test_audit(database: Database, now: dt.datetime) -> None:
-    async with database.unit_of_work() as uow:
+
+async def test_audit(database: Database, unit: Unit, now: dt.datetime) -> None:
+    async def add(uow: UnitOfWork) -> tuple[int, int, int]:
         first = await uow.audit.add(
             "household.updated",
             "household",
@@ -119,7 +136,11 @@ async def test_audit(database: Database, now: dt.datetime) -> None:
         )
         second = await uow.audit.add("person.registered", "person", "3", now)
         third = await uow.audit.add("household.status", "household", "13", now, after="verified")
-    async with database.unit_of_work() as uow:
+        return first, second, third
+
+    first, second, third = await unit(add)
+
+    async def check(uow: UnitOfWork) -> None:
         assert await uow.audit.list("household", "12") == [
             AuditRecord(
                 first, now, 3, "telegram", "household.updated", "household", "12", SRI_MENANTI,
@@ -138,10 +159,13 @@ async def test_audit(database: Database, now: dt.datetime) -> None:
         )
         assert (await uow.audit.list(entity_id="13"))[0].after == "verified"
 
+    await unit(check)
 
-async def test_set_household(seeded: Database, now: dt.datetime) -> None:
-    person_id = await _person(seeded, now)
-    async with seeded.unit_of_work() as uow:
+
+async def test_set_household(seeded: Database, unit: Unit, now: dt.datetime) -> None:
+    person_id = await _person(unit, now)
+
+    async def work(uow: UnitOfWork) -> tuple[int, FormSessionRecord | None]:
         household_id = await uow.households.add(
             SRI_MENANTI, "Budi", None, None, "", "", "", now=now
         )
@@ -150,6 +174,8 @@ async def test_set_household(seeded: Database, now: dt.datetime) -> None:
         )
         assert await uow.sessions.set_household(session_id, household_id)
         assert not await uow.sessions.set_household(99999, household_id)
-        record = await uow.sessions.get(session_id)
+        return household_id, await uow.sessions.get(session_id)
+
+    household_id, record = await unit(work)
     assert record is not None
     assert (record.household_id, record.form_version) == (household_id, 3)
