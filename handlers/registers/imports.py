@@ -21,8 +21,9 @@ IMPORT_ROLES = ("dinsos", "admin")
 IMPORT_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm"})
 
 
-async def import_document(turn: Turn) -> Reply:
-    """A register file sent as a document: check it all, apply it all or nothing, summarise."""
+async def import_document(turn: Turn, media_dir: Path | None = None) -> Reply:
+    """A register file sent as a document: check it all, apply it all or nothing, summarise.
+    A file the channel stored under ``media_dir`` is deleted once imported."""
     roles = turn.roles(*IMPORT_ROLES)
     if not roles:
         return Reply([Text(t("import_not_allowed", turn.lang), Tone.ERROR)])
@@ -46,6 +47,10 @@ async def import_document(turn: Turn) -> Reply:
         channel=inbound.channel.value,
         file_name=name,
     )
+    # Used: the register (every NIK of a village) is not kept (KAWAL_MEDIA_KEEP_DAYS covers
+    # files never imported). Should this update be replayed, the channel fetches it again.
+    if media_dir is not None and path.resolve().is_relative_to(media_dir.resolve()):
+        path.unlink(missing_ok=True)
     log.info(
         "register import of %s into %s by person %s: ok=%s rows=%s errors=%s",
         name,
