@@ -47,10 +47,8 @@ async def import_document(turn: Turn, media_dir: Path | None = None) -> Reply:
         channel=inbound.channel.value,
         file_name=name,
     )
-    # Used: the register (every NIK of a village) is not kept (KAWAL_MEDIA_KEEP_DAYS covers
-    # files never imported). Should this update be replayed, the channel fetches it again.
-    if media_dir is not None and path.resolve().is_relative_to(media_dir.resolve()):
-        path.unlink(missing_ok=True)
+    if media_dir is not None:
+        _discard(path, media_dir)
     log.info(
         "register import of %s into %s by person %s: ok=%s rows=%s errors=%s",
         name,
@@ -61,3 +59,11 @@ async def import_document(turn: Turn, media_dir: Path | None = None) -> Reply:
         len(report.errors),
     )
     return Reply([Text(report.text(turn.lang), Tone.SUCCESS if report.ok else Tone.ERROR)])
+
+
+def _discard(path: Path, media_dir: Path) -> None:
+    """Delete the imported register when the channel stored it under ``media_dir``: every
+    NIK of a village is not kept once used (``KAWAL_MEDIA_KEEP_DAYS`` covers files never
+    imported). A replayed update makes the channel fetch it again. A local unlink: quick."""
+    if path.resolve().is_relative_to(media_dir.resolve()):
+        path.unlink(missing_ok=True)
