@@ -3,8 +3,6 @@ except an announcement's attachment still being sent; the webhook windows are se
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -12,17 +10,7 @@ import pytest
 from handlers.ports import FixedClock
 from reminders.housekeeping import Retention, housekeeping
 from storage.db import Database
-
-NOW = dt.datetime(2027, 1, 25, 3, 0, tzinfo=dt.UTC)
-DAY = dt.timedelta(days=1)
-
-
-def _file(path: Path, age: dt.timedelta) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"x")
-    stamp = (NOW - age).timestamp()
-    os.utime(path, (stamp, stamp))
-    return path
+from tests.reminders.test_housekeeping import DAY, NOW, _file
 
 
 async def test_old_media_go_an_attachment_still_sent_stays(
