@@ -131,6 +131,8 @@ class Kawal:
             return False
         now = self.clock.now()
         async with self.db.unit_of_work() as uow:
+            if await uow.inbound.seen(inbound.channel.value, inbound.platform_id):
+                return False  # handled before: a replay downloads nothing (and changes nothing)
             person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
             current = person is not None and (
                 person.consent_at is not None
