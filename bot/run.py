@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import logging
 import signal
@@ -30,9 +31,10 @@ from locales import LANGS, domain
 from reminders.announcements import deliver_announcements, nudge_announcements
 from reminders.deadlines import plan_deadlines
 from reminders.digest import plan_digests
+from reminders.housekeeping import Retention, housekeeping
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
-from reminders.scheduler import Job, Ticker, housekeeping
+from reminders.scheduler import Job, Ticker
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,17 @@ def outbox_policy(settings: Settings) -> OutboxPolicy:
     )
 
 
+def retention(settings: Settings) -> Retention:
+    """How long each kind of data is kept (docs/privacy.md has the table)."""
+    return Retention(
+        files_days=settings.files_keep_days,
+        media_days=settings.media_keep_days,
+        session_idle_days=settings.session_idle_days,
+        webhook_bodies=dt.timedelta(days=settings.webhook_bodies_keep_days),
+        inbound_ids=dt.timedelta(days=settings.inbound_ids_keep_days),
+    )
+
+
 def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
     """Every periodic job of ``kawal run``; each reads what is due from the database."""
     return [
@@ -114,7 +127,7 @@ def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
             "housekeeping",
             housekeeping,
             3600,
-            (db, clock, settings.data_dir, settings.files_keep_days, settings.session_idle_days),
+            (db, clock, settings.data_dir, retention(settings)),
         ),
         Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
         Job(

@@ -34,9 +34,11 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
         clock or SystemClock(),
         Options(
             consent_version=settings.consent_version,
+            dpo_contact=settings.dpo_contact,
             default_lang=settings.lang,
             exports_dir=settings.data_dir / "exports",
             charts_dir=settings.data_dir / "charts",
+            media_dir=settings.data_dir / "media",
             untouched_days=settings.quality_untouched_days,
             quiet_hours=settings.quiet,
             announcement_nudge_hours=settings.announcement_nudge_hours,

@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     # Charts and exports in data_dir are deleted this many days after they were last made.
     files_keep_days: int = Field(default=7, ge=1, le=3660)
 
+    # Personal data (issue 18, UU PDP). Who answers questions about personal data (the DPO,
+    # Ps. 53): shown in the data notice, e.g. "PPDP Dinsos Lampung Barat, 0812-0000-0000".
+    dpo_contact: str = Field(default="", max_length=200)
+    # Received files (house photos, registers, attachments) in data_dir/media are deleted
+    # this many days after they arrived; an imported register right after its import.
+    media_keep_days: int = Field(default=30, ge=1, le=3660)
+    # Raw webhook bodies done with (processed or failed) are deleted after this many days.
+    webhook_bodies_keep_days: int = Field(default=7, ge=1, le=365)
+    # Ids of handled updates are kept this long: Meta retries a WhatsApp webhook for up to
+    # 7 days, so fewer than 8 would answer a late retry twice.
+    inbound_ids_keep_days: int = Field(default=8, ge=8, le=365)
+
     # Access (issue 15). A form nobody answered for this many days closes, nothing saved.
     session_idle_days: int = Field(default=7, ge=1, le=365)
     # An invite code works for this many days after it was made (kawal invite create --days).

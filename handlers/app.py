@@ -29,8 +29,9 @@ from handlers.kit.i18n import t, tn
 from handlers.kit.timing import QuietHours
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.people import access as people
-from handlers.people import registration
+from handlers.people import registration, rights
 from handlers.ports import Clock
+from handlers.privacy import subjects
 from handlers.progress import view as progress
 from handlers.quality import view as quality
 from handlers.registers import exports
@@ -59,9 +60,13 @@ _INVITE_WORDS = frozenset({"undangan", "invites"})
 @dataclass(frozen=True, slots=True)
 class Options:
     consent_version: str = "2026-11"
+    dpo_contact: str = ""  # who answers questions about personal data (the notice names them)
     default_lang: str = "id"
     exports_dir: Path = Path("kawal-data") / "exports"
     charts_dir: Path = Path("kawal-data") / "charts"
+    # Where the channels store received files: a register imported from there is deleted
+    # right after its import (None: nothing is deleted).
+    media_dir: Path | None = None
     untouched_days: int = quality.DEFAULT_UNTOUCHED_DAYS  # "Kualitas data": not touched since
     quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
     # Hours after which an announcement's unacknowledged recipients get one nudge (0: none).
@@ -126,8 +131,14 @@ class Kawal:
             return False
         now = self.clock.now()
         async with self.db.unit_of_work() as uow:
+            if await uow.inbound.seen(inbound.channel.value, inbound.platform_id):
+                return False  # handled before: a replay downloads nothing (and changes nothing)
             person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
-            if person is None or person.consent_at is None or not person.name:
+            current = person is not None and (
+                person.consent_at is not None
+                and person.consent_version == self.options.consent_version
+            )
+            if person is None or not current or not person.name:
                 return False
             idle_days = self.options.session_idle_days
             if not await _file_expected(uow, self.forms, person, inbound.kind, now, idle_days):
@@ -165,6 +176,7 @@ class Kawal:
             forms=self.forms,
             lang=person.lang if person else self.options.default_lang,
             consent_version=self.options.consent_version,
+            dpo_contact=self.options.dpo_contact,
         )
         if person is not None:
             await uow.people.touch_inbound(person.identity_id, now)
@@ -220,7 +232,11 @@ async def _route(turn: Turn, options: Options) -> Reply:
     )
     if turn.person is None or registration.is_invite_attempt(inbound):
         return await registration.handle(turn, limits)
-    if turn.person.consent_at is None or not turn.person.name:
+    # A person's own data (DATA SAYA, HAPUS DATA SAYA) is theirs to see and erase at any
+    # time, also before they accept the (new) notice.
+    if (own := rights.request(inbound)) is not None:
+        return await rights.handle(turn, own)
+    if not turn.consented or not turn.person.name:
         return await registration.handle(turn, limits)
 
     # A form left unanswered too long closes first; the turn then goes on as if none were
@@ -264,7 +280,7 @@ async def _route_registered(
         if open_session is not None and announcement_form.is_form(open_session):
             return await announcement_form.answer(turn, open_session, options.quiet_hours)
         if inbound.kind is InboundKind.DOCUMENT:
-            return await households.import_document(turn)
+            return await households.import_document(turn, options.media_dir)
         if expired:
             return await menu.show(turn)  # an answer to the form just closed
         return await _with_session(turn, open_session, options)  # no command is a photo
@@ -293,6 +309,8 @@ async def _route_registered(
         return await announcements.show(turn)
     if announcements.is_view_payload(inbound):
         return await _announcement_view(turn, options, open_session)
+    if (asked_subject := subjects.request(turn)) is not None:  # Dinsos: a household's data
+        return await subjects.route(turn, asked_subject)
     if people.is_payload(inbound):
         return await people.route(
             turn, invite_days=options.invite_days, bot_username=options.telegram_bot_username

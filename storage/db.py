@@ -74,11 +74,14 @@ from storage.repos.inbound_events import InboundEventRepository
 from storage.repos.invites import InviteRepository
 from storage.repos.outbox import OutboxRepository
 from storage.repos.people import PeopleRepository
+from storage.repos.privacy import PrivacyRepository
 from storage.repos.problem_reports import ProblemReportRepository
+from storage.repos.processing import ProcessingLogRepository
 from storage.repos.progress import ProgressRepository
 from storage.repos.quality import QualityRepository
 from storage.repos.regions import RegionRepository
 from storage.repos.sessions import FormSessionRepository
+from storage.repos.subjects import SubjectRepository
 from storage.repos.submissions import SubmissionRepository
 from storage.repos.throttle import ThrottleRepository
 
@@ -109,6 +112,9 @@ class UnitOfWork:
         self.deadlines = DeadlineRepository(session, dialect)
         self.announcements = AnnouncementRepository(session, dialect)
         self.throttle = ThrottleRepository(session, dialect)
+        self.processing = ProcessingLogRepository(session, dialect)
+        self.subjects = SubjectRepository(session, dialect)
+        self.privacy = PrivacyRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""

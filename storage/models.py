@@ -45,6 +45,7 @@ __all__ = [
     "Person",
     "ProblemReport",
     "ProcessedInbound",
+    "ProcessingEntry",
     "ProgressSnapshot",
     "Region",
     "RoleAssignment",
@@ -202,6 +203,10 @@ class Household(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("people.id"), nullable=True)
+    # 0007: restricted by Dinsos at the data subject's request (UU PDP): left out of exports,
+    # lists, search and counts until the restriction is lifted.
+    restricted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    restricted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Member(Base):
@@ -448,3 +453,22 @@ class AccessThrottle(Base):
     bucket: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ProcessingEntry(Base):
+    """0007: the record of processing (UU PDP): who viewed, exported, changed, restricted or
+    deleted personal data, when and through which channel. One row per act: a household
+    opened or changed (``household_id``), a region exported (``region_code``), a person's data
+    erased (``subject_person_id``)."""
+
+    __tablename__ = "processing_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    action: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # who; None: CLI
+    channel: Mapped[str] = mapped_column(Text)
+    household_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    region_code: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    subject_person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)

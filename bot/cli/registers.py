@@ -120,7 +120,12 @@ def export(
 
     async def work(database: Database) -> ExportCounts:
         # A read-only snapshot: a running bot goes on writing (SQLite's one writer) meanwhile.
-        return await database.read(export)
+        counts = await database.read(export)
+        async with database.unit_of_work() as uow:  # the record of processing (UU PDP)
+            await uow.processing.add(
+                "export", datetime.now(UTC), by=None, channel="cli", region_code=region
+            )
+        return counts
 
     counts = run_async(lambda: with_db(settings, work))
     typer.echo(

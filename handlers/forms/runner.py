@@ -367,6 +367,15 @@ async def _choose_household(
     context = await household_context(turn, household)
     session, events = flows.start(form, context, lang=turn.lang)
     await turn.uow.sessions.set_household(record.id, household.id)
+    await turn.uow.processing.add(  # the household card is opened: a record of processing
+        "view",
+        turn.now,
+        by=turn.me.person_id,
+        channel=turn.inbound.channel.value,
+        household_id=household.id,
+        region_code=household.region_code,
+        detail=form.id,
+    )
     await _store(turn, record, session)
     title = t("form_for", turn.lang, form=form.title.get(turn.lang), head=household.head_name)
     return Reply([Text(title), *render(events)])

@@ -242,6 +242,16 @@ async def save_completed(
         | {"status": status, "submission": submission_id},
         detail=form.id,
     )
+    if household is not None:
+        await uow.processing.add(
+            "change",
+            now,
+            by=person_id,
+            channel=channel,
+            household_id=household.id,
+            region_code=region_code,
+            detail=form.id,
+        )
     latest = await uow.households.get(household.id) if household else None
     return Saved(status, household_id, submission_id, head_name=latest.head_name if latest else "")
 

@@ -26,6 +26,8 @@ class Turn:
     consent_version: str
     # Files to make after the commit (charts, workbooks): see handlers.kit.deferred.
     deferred: list[Deferred] = field(default_factory=list)
+    # Who answers questions about personal data (KAWAL_DPO_CONTACT), for the data notice.
+    dpo_contact: str = ""
 
     @property
     def me(self) -> PersonContext:
@@ -48,6 +50,16 @@ class Turn:
             if not any(code == k or code.startswith(k + ".") for k in kept):
                 kept.append(code)
         return kept
+
+    @property
+    def consented(self) -> bool:
+        """The sender accepted the current version of the data notice."""
+        person = self.person
+        return (
+            person is not None
+            and person.consent_at is not None
+            and person.consent_version == self.consent_version
+        )
 
     def defer(self, work: Deferred) -> None:
         self.deferred.append(work)

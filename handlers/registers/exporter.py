@@ -192,6 +192,7 @@ async def _household_batches(
         stmt = (
             select(*Household.__table__.c)
             .where(in_region(Household.region_code, region), Household.source == source)
+            .where(Household.restricted_at.is_(None))  # restricted at its subject's request
             .where(Household.id > last_id)
             .order_by(Household.id)
             .limit(BATCH)

@@ -72,6 +72,15 @@ async def export_for(turn: Turn, exports_dir: Path) -> Reply:
         )
         return [Text(caption), Document(str(counts.path), caption, name)]
 
+    # The file is read after the commit, in a read-only snapshot: the export is recorded now.
+    await turn.uow.processing.add(
+        "export",
+        turn.now,
+        by=turn.me.person_id,
+        channel=turn.inbound.channel.value,
+        region_code=role.region_code,
+        detail="siks-ng",
+    )
     fallback = Text(t("export_failed", lang), Tone.ERROR)
     turn.defer(Deferred(message=document, fallback=fallback, read=read))
     return Reply([document])

@@ -21,8 +21,9 @@ IMPORT_ROLES = ("dinsos", "admin")
 IMPORT_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm"})
 
 
-async def import_document(turn: Turn) -> Reply:
-    """A register file sent as a document: check it all, apply it all or nothing, summarise."""
+async def import_document(turn: Turn, media_dir: Path | None = None) -> Reply:
+    """A register file sent as a document: check it all, apply it all or nothing, summarise.
+    A file the channel stored under ``media_dir`` is deleted once imported."""
     roles = turn.roles(*IMPORT_ROLES)
     if not roles:
         return Reply([Text(t("import_not_allowed", turn.lang), Tone.ERROR)])
@@ -46,6 +47,8 @@ async def import_document(turn: Turn) -> Reply:
         channel=inbound.channel.value,
         file_name=name,
     )
+    if media_dir is not None:
+        _discard(path, media_dir)
     log.info(
         "register import of %s into %s by person %s: ok=%s rows=%s errors=%s",
         name,
@@ -56,3 +59,11 @@ async def import_document(turn: Turn) -> Reply:
         len(report.errors),
     )
     return Reply([Text(report.text(turn.lang), Tone.SUCCESS if report.ok else Tone.ERROR)])
+
+
+def _discard(path: Path, media_dir: Path) -> None:
+    """Delete the imported register when the channel stored it under ``media_dir``: every
+    NIK of a village is not kept once used (``KAWAL_MEDIA_KEEP_DAYS`` covers files never
+    imported). A replayed update makes the channel fetch it again. A local unlink: quick."""
+    if path.resolve().is_relative_to(media_dir.resolve()):
+        path.unlink(missing_ok=True)
