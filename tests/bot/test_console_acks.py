@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
-from typer.testing import CliRunner
 
 from bot.cli import app
 from handlers.announcements.view import message_for
@@ -16,6 +12,7 @@ from handlers.messages import to_data
 from storage.db import Database
 from storage.repos.announcements import AnnouncementRecord
 from storage.repos.outbox import NewMessage
+from tests.bot.conftest import Demo
 
 
 def _announce(url: str, user: str, number: int, not_before: datetime | None) -> None:
@@ -53,14 +50,8 @@ def _acknowledged(url: str, user: str) -> dict[str, bool]:
     return asyncio.run(work())
 
 
-def test_paham_counts_only_for_what_arrived(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KAWAL_DATA_DIR", str(tmp_path / "data"))
-    runner = CliRunner()
-    db = tmp_path / "demo.db"
-    url = f"sqlite+aiosqlite:///{db}"
+def test_paham_counts_only_for_what_arrived(demo: Demo) -> None:
+    runner, db, url = demo.runner, demo.db, demo.url
     assert runner.invoke(app, ["demo", "--db", str(db), "--no-chat"]).exit_code == 0
     _announce(url, "demo-operator", 1, None)  # goes out as soon as the chat opens
     _announce(url, "demo-operator", 2, datetime.now(UTC) + timedelta(hours=8))  # quiet hours

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
-from typer.testing import CliRunner
 
 from bot.cli import app
 from storage.db import Database
+from tests.bot.conftest import Demo
 
 ROLES = {
     "operator": "demo-operator",
@@ -44,15 +41,8 @@ def _verify_one(url: str) -> None:
     asyncio.run(work())
 
 
-def test_the_demo_is_resumed_and_reset_only_when_asked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KAWAL_DATA_DIR", str(tmp_path / "data"))
-    runner = CliRunner()
-    db = tmp_path / "demo.db"
-    url = f"sqlite+aiosqlite:///{db}"
-
+def test_the_demo_is_resumed_and_reset_only_when_asked(demo: Demo) -> None:
+    runner, db, url = demo.runner, demo.db, demo.url
     first = runner.invoke(app, ["demo", "--db", str(db), "--no-chat"])
     assert first.exit_code == 0, first.output
     assert "Demo siap" in first.output and "33 keluarga" in first.output
