@@ -12,8 +12,9 @@ What counts as "read and understood":
 - an emoji reaction to the announcement or its nudge.
 
 ``storage.repos.acks`` records it only when the announcement's outbox row reached the person
-(delivered or read; on Telegram and the terminal, sent): a PAHAM for an announcement still
-waiting for the morning, failed, or never sent to them says so and records nothing.
+(delivered or read; on Telegram and the terminal, sent; a press of its button or a reaction to
+it proves it arrived, so sent is enough then): a PAHAM for an announcement still waiting for
+the morning, failed, or never sent to them says so and records nothing.
 """
 
 from __future__ import annotations
@@ -104,8 +105,11 @@ async def acknowledge(turn: Turn, announcement_id: int) -> Reply:
         if newest is None:
             return Reply([Text(t("ann_ack_nothing", lang))])
         announcement_id = announcement_id_of(newest) or 0
+    pressed = turn.inbound.kind is InboundKind.CHOICE  # its button: it reached them
     result = (
-        await turn.uow.acks.acknowledge(campaign(announcement_id), me.person_id, turn.now)
+        await turn.uow.acks.acknowledge(
+            campaign(announcement_id), me.person_id, turn.now, seen=pressed
+        )
         if announcement_id > 0
         else Ack.UNKNOWN
     )
@@ -128,6 +132,8 @@ async def acknowledge_reaction(turn: Turn) -> Reply:
         return Reply()
     found = await turn.uow.outbox.campaign_of_message(turn.me.person_id, inbound.payload)
     announcement_id = announcement_id_of(found) if found else None
-    if announcement_id:
-        await turn.uow.acks.acknowledge(campaign(announcement_id), turn.me.person_id, turn.now)
+    if announcement_id:  # a reaction to the message itself: it reached them
+        await turn.uow.acks.acknowledge(
+            campaign(announcement_id), turn.me.person_id, turn.now, seen=True
+        )
     return Reply()

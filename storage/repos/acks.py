@@ -2,8 +2,10 @@
 
 An acknowledgement is recorded only for a message that reached its person: delivered or read
 (WhatsApp receipts), or sent on a channel that has no delivery receipts (Telegram, the
-terminal), where accepted by the platform is as far as anyone can know. A PAHAM for a message
-still waiting (quiet hours), failed, blocked or never sent records nothing, whatever was typed.
+terminal), where accepted by the platform is as far as anyone can know. A press of the
+message's own button or a reaction to it is proof in itself (``seen``): then sent is enough on
+any channel (WhatsApp receipts arrive late and in any order). A PAHAM for a message still
+waiting (quiet hours), failed, blocked or never sent records nothing, whatever was typed.
 """
 
 from __future__ import annotations
@@ -22,16 +24,20 @@ RECEIVED_STATUSES = ("delivered", "read")
 NO_RECEIPT_CHANNELS = ("telegram", "console")
 
 
-def is_received(status: str, channel: str | None) -> bool:
-    """Whether an outbox row's message reached its person."""
-    return status in RECEIVED_STATUSES or (status == "sent" and channel in NO_RECEIPT_CHANNELS)
+def is_received(status: str, channel: str | None, *, seen: bool = False) -> bool:
+    """Whether an outbox row's message reached its person (``seen``: they answered that very
+    message, by its button or a reaction)."""
+    if status in RECEIVED_STATUSES:
+        return True
+    return status == "sent" and (seen or channel in NO_RECEIPT_CHANNELS)
 
 
-def _received() -> ColumnElement[bool]:
+def _received(seen: bool = False) -> ColumnElement[bool]:
     """:func:`is_received` in SQL."""
+    sent = OutboxMessage.status == "sent"
     return or_(
         OutboxMessage.status.in_(RECEIVED_STATUSES),
-        and_(OutboxMessage.status == "sent", OutboxMessage.channel.in_(NO_RECEIPT_CHANNELS)),
+        sent if seen else and_(sent, OutboxMessage.channel.in_(NO_RECEIPT_CHANNELS)),
     )
 
 
@@ -45,8 +51,11 @@ class Ack(enum.Enum):
 
 
 class AckRepository(Repository):
-    async def acknowledge(self, campaign: str, person_id: int, now: dt.datetime) -> Ack:
-        """The person confirmed they read and understood ``campaign``'s message to them."""
+    async def acknowledge(
+        self, campaign: str, person_id: int, now: dt.datetime, *, seen: bool = False
+    ) -> Ack:
+        """The person confirmed they read and understood ``campaign``'s message to them
+        (``seen``: by answering a message of it, which proves it arrived)."""
         row = (
             await self._session.execute(
                 select(
@@ -61,12 +70,12 @@ class AckRepository(Repository):
             return Ack.UNKNOWN
         if row.acknowledged_at is not None:
             return Ack.AGAIN
-        if not is_received(row.status, row.channel):
+        if not is_received(row.status, row.channel, seen=seen):
             return Ack.NOT_RECEIVED
         result = await self._session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row.id, OutboxMessage.acknowledged_at.is_(None))
-            .where(_received())
+            .where(_received(seen))
             .values(acknowledged_at=require_aware(now))
             .returning(OutboxMessage.id),
             execution_options={"synchronize_session": False},

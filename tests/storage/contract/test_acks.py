@@ -33,6 +33,9 @@ RECEIVED = [
 @pytest.mark.parametrize(("status", "channel", "expected"), RECEIVED)
 def test_is_received(status: str, channel: str | None, expected: bool) -> None:
     assert is_received(status, channel) is expected
+    # A press of the message's button or a reaction to it proves that it arrived: sent is
+    # then enough on WhatsApp too, but nothing counts that never left.
+    assert is_received(status, channel, seen=True) is (expected or status == "sent")
 
 
 async def _person(uow: UnitOfWork, now: dt.datetime, name: str) -> int:
@@ -68,6 +71,16 @@ async def test_only_a_message_that_reached_the_person_is_acknowledged(
             first = await uow.acks.acknowledge(campaign, person, now)
             results.append((status, first, await uow.acks.acknowledge(campaign, person, now)))
         assert await uow.acks.acknowledge("announcement:1", other, now) is Ack.UNKNOWN
+        # The WhatsApp message without a receipt yet, answered by its button: it arrived.
+        whatsapp_sent = 1 + [(s, c) for s, c, _ in RECEIVED].index(("sent", "whatsapp"))
+        pending = 1 + [s for s, _, _ in RECEIVED].index("pending")
+        seen = {"seen": True}
+        assert await uow.acks.acknowledge(f"announcement:{pending}", person, now, **seen) is (
+            Ack.NOT_RECEIVED
+        )
+        assert await uow.acks.acknowledge(f"announcement:{whatsapp_sent}", person, now, **seen) is (
+            Ack.DONE
+        )
         assert await uow.acks.acknowledge("announcement:999", person, now) is Ack.UNKNOWN
         return results
 
@@ -84,7 +97,7 @@ async def test_only_a_message_that_reached_the_person_is_acknowledged(
         rows = await uow.outbox.for_person(person.person_id, "announcement:", limit=50)
         return sum(1 for row in rows if row.acknowledged_at is not None)
 
-    assert await unit(acknowledged) == sum(1 for *_, received in RECEIVED if received)
+    assert await unit(acknowledged) == sum(1 for *_, received in RECEIVED if received) + 1
 
 
 async def test_a_bare_paham_finds_the_newest_received_announcement(
