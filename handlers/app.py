@@ -16,6 +16,7 @@ from pathlib import Path
 import flows
 from flows import FormRegistry, Session
 from flows.ids import mask_ids_in_text
+from handlers.announcements import acks
 from handlers.announcements import form as announcement_form
 from handlers.announcements import view as announcements
 from handlers.deadlines import form as deadline_form
@@ -222,7 +223,7 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if inbound.kind is InboundKind.REACTION:
         if turn.person is None or turn.person.consent_at is None:
             return Reply()  # a reaction asks for nothing: strangers get no welcome for it
-        return await announcements.acknowledge_reaction(turn)
+        return await acks.acknowledge_reaction(turn)
 
     # Registration, consent and name come before anything else.
     limits = registration.InviteLimits(
@@ -295,8 +296,8 @@ async def _route_registered(
         return await form_handlers.resume_open(turn)
     if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
         return await form_handlers.cancel_open(turn)
-    if (acknowledged := announcements.ack_request(inbound)) is not None:
-        return await announcements.acknowledge(turn, acknowledged)
+    if (acknowledged := acks.ack_request(inbound)) is not None:
+        return await acks.acknowledge(turn, acknowledged)
     if turn.roles(*reports.REPORT_ROLES) and (report_id := reports.reply_request(inbound)):
         return await _answer_report(turn, report_id, open_session)
     if (wanted := progress.parse_request(inbound)) is not None:

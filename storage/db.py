@@ -65,6 +65,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from storage.repos._base import AsyncCoreSession, DbSession, SyncCoreSession
+from storage.repos.acks import AckRepository
 from storage.repos.announcements import AnnouncementRepository
 from storage.repos.audit import AuditRepository
 from storage.repos.deadlines import DeadlineRepository
@@ -107,6 +108,7 @@ class UnitOfWork:
         self.problem_reports = ProblemReportRepository(session, dialect)
         self.inbound_events = InboundEventRepository(session, dialect)
         self.outbox = OutboxRepository(session, dialect)
+        self.acks = AckRepository(session, dialect)
         self.progress = ProgressRepository(session, dialect)
         self.quality = QualityRepository(session, dialect)
         self.deadlines = DeadlineRepository(session, dialect)

@@ -21,7 +21,7 @@ from bot.cli.common import (
 )
 from bot.runtime import forms_from
 from handlers.kit.i18n import tn
-from handlers.registers.exporter import ExportCounts, export_region
+from handlers.registers.exporter import ExportCounts, export_file_name, export_region
 from handlers.registers.exports import form_labels
 from handlers.registers.importer import ImportReport, import_register
 from storage.db import Database, UnitOfWork
@@ -104,8 +104,8 @@ def export(
             raise fail(say("export_since")) from None
     settings = settings_for(db)
     suffix = "xlsx" if fmt == "xlsx" else "zip"
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = out or settings.data_dir / "exports" / f"ekspor-{region}-{stamp}.{suffix}"
+    name = export_file_name(region, datetime.now(UTC), suffix)  # the region's local time
+    target = out or settings.data_dir / "exports" / name
     forms = forms_from(settings)
 
     async def export(uow: UnitOfWork) -> ExportCounts:

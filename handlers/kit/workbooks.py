@@ -1,9 +1,12 @@
-"""XLSX files of the oversight screens: the progress of every village, the data-quality list.
+"""XLSX files of the oversight screens (the progress of every village, the data-quality list)
+and the cell writing every workbook and CSV of Kawal shares (the SIKS-NG export included).
 
 Pure and synchronous: callers pass data already read (and ordered) and run these in a worker
-thread after the commit (``handlers.kit.deferred``). openpyxl's write-only mode keeps memory flat;
-identifiers are written as text cells so Excel never turns a NIK into ``1.80419E+15``, dates
-as date cells shown ``DD-MM-YYYY``.
+thread after the commit (``handlers.kit.deferred``). openpyxl's write-only mode keeps memory flat.
+Every value goes through :func:`cell` (XLSX) or :func:`csv_value` (CSV): identifiers stay text
+so Excel never turns a NIK into ``1.80419E+15``, numbers are numbers, dates are dates shown
+``DD-MM-YYYY``. Every sheet has its header bold and frozen, an auto-filter and column widths
+(:func:`begin_sheet`, :func:`end_sheet`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from typing import Any
 from handlers.kit.i18n import t
 from storage.repos.progress import GroupProgress, ProgressCounts, VillageProgress
 
-__all__ = ["count_cells", "progress_table", "write_progress_xlsx", "write_sheets"]
+__all__ = [
+    "begin_sheet",
+    "cell",
+    "count_cells",
+    "csv_value",
+    "end_sheet",
+    "progress_table",
+    "write_progress_xlsx",
+    "write_sheets",
+]
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
 
@@ -79,35 +91,99 @@ def write_progress_xlsx(
 
 
 DATE_FORMAT = "DD-MM-YYYY"  # how Indonesians write a date; Excel sorts and filters it as one
+DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
+INTEGER_FORMAT = "0"
+DECIMAL_FORMAT = "0.0#"
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+def cell(sheet: Any, value: Any) -> Any:
+    """The one place a value becomes an XLSX cell (every workbook Kawal writes goes through
+    here): text stays a text cell (a NIK is never turned into a number), numbers are number
+    cells, a ``date`` a date cell shown ``27-01-2027`` and a ``datetime`` (already in the
+    reader's local zone; Excel has no zones, so the zone is dropped, the wall time kept) a date
+    and time cell shown ``27-01-2027 16:00``."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        typed = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
+        typed.number_format = DATETIME_FORMAT
+    elif isinstance(value, dt.date):
+        typed = WriteOnlyCell(sheet, value=value)
+        typed.number_format = DATE_FORMAT
+    elif isinstance(value, int):
+        typed = WriteOnlyCell(sheet, value=value)
+        typed.number_format = INTEGER_FORMAT
+    elif isinstance(value, float):
+        typed = WriteOnlyCell(sheet, value=value)
+        typed.number_format = DECIMAL_FORMAT
+    else:
+        return str(value)
+    return typed
+
+
+def csv_value(value: Any) -> Any:
+    """The one place a value becomes a CSV field, as Excel in Indonesian locale reads it back
+    (``;``-separated files): dates ``27-01-2027``, times ``27-01-2027 16:00``, decimals with a
+    comma (``36,5``)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, float):
+        return f"{value:.10f}".rstrip("0").rstrip(".").replace(".", ",")
+    return value
+
+
+def column_width(header: str) -> float:
+    """A column as wide as its header (bold, hence the margin), within reason."""
+    return float(min(max(len(header) + 3, MIN_WIDTH), MAX_WIDTH))
+
+
+def begin_sheet(sheet: Any, header: Sequence[str], widths: Sequence[float] = ()) -> None:
+    """Column widths (``widths``, else from the header), the header row in bold, frozen.
+    A write-only sheet takes these only before its first row."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(header, 1):
+        width = widths[index - 1] if index <= len(widths) else column_width(name)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        typed = WriteOnlyCell(sheet, value=name)
+        typed.font = bold
+        cells.append(typed)
+    sheet.append(cells)
+
+
+def end_sheet(sheet: Any, columns: int, rows: int) -> None:
+    """The auto-filter over the header and the ``rows`` rows below it (written at the end)."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{rows + 1}"
 
 
 def write_sheets(path: Path, sheets: Sequence[Sheet]) -> Path:
-    """One sheet per ``(title, header, rows)``, the header row bold and frozen. Strings stay
-    text cells (a NIK is never turned into a number); a ``date`` (a calendar day, not a
-    ``datetime``) becomes a real date cell shown as ``27-01-2027``."""
+    """One sheet per ``(title, header, rows)``: the header row bold and frozen, an
+    auto-filter, columns as wide as their headers; every value through :func:`cell`."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
-        sheet.freeze_panes = "A2"
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        begin_sheet(sheet, header)
+        count = 0
         for row in rows:
-            values: list[Any] = []
-            for value in row:
-                if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = DATE_FORMAT
-                    value = cell
-                values.append(value)
-            sheet.append(values)
+            sheet.append([cell(sheet, value) for value in row])
+            count += 1
+        end_sheet(sheet, len(header), count)
     workbook.save(path)
     return path

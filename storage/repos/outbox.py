@@ -510,28 +510,6 @@ class OutboxRepository(Repository):
             for person_id, code, title in rows
         }
 
-    async def acknowledge(self, campaign: str, person_id: int, now: dt.datetime) -> bool | None:
-        """The person confirmed they read and understood: True the first time, False when
-        already acknowledged, None when no such message was sent to them."""
-        row = (
-            await self._session.execute(
-                select(OutboxMessage.id, OutboxMessage.acknowledged_at).where(
-                    OutboxMessage.campaign == campaign, OutboxMessage.person_id == person_id
-                )
-            )
-        ).first()
-        if row is None:
-            return None
-        if row[1] is not None:
-            return False
-        await self._session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row[0], OutboxMessage.acknowledged_at.is_(None))
-            .values(acknowledged_at=require_aware(now)),
-            execution_options={"synchronize_session": False},
-        )
-        return True
-
     async def cancel_for_person(self, person_id: int, now: dt.datetime) -> int:
         """The person's messages still waiting become ``cancelled`` (a removed person gets
         nothing more); how many."""
