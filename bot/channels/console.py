@@ -92,11 +92,15 @@ class ConsoleChat:
             return self._inbound(InboundKind.CHOICE, payload=option.value, text=option.label)
         return self._inbound(InboundKind.TEXT, text=text)
 
-    async def send(self, line: str) -> str:
+    async def exchange(self, line: str) -> Reply:
+        """Send one typed line; the bot's reply."""
         reply = await self._handle(self.parse(line))
         if reply.messages:
             self._last = reply.messages[-1]
-        return render(reply)
+        return reply
+
+    async def send(self, line: str) -> str:
+        return render(await self.exchange(line))
 
 
 def _say(key: str, /, **fields: object) -> str:
