@@ -49,6 +49,7 @@ class Walk:
     saved: bool = False
     last: Reply = field(default_factory=Reply)
     transcript: list[str] = field(default_factory=list)
+    opening: str = ""  # the form's first message
 
     async def send(self, line: str) -> Reply:
         if self.saved:
@@ -60,7 +61,11 @@ class Walk:
         self.bot_chars += sum(len(s) for s in shown)
         self.transcript.append(f"> {line}")
         self.transcript.extend(shown)
-        self.saved = any(isinstance(m, Text) and m.tone is Tone.SUCCESS for m in self.last.messages)
+        self.saved = any(
+            (isinstance(m, Text) and m.tone is Tone.SUCCESS)
+            or (isinstance(m, Question) and m.text.startswith("✅"))  # saved, with Menu
+            for m in self.last.messages
+        )
         return self.last
 
     def question(self) -> Question | None:
@@ -118,6 +123,7 @@ async def open_household(walk: Walk, item: str, no_kk: str) -> None:
     await walk.pick(item)
     await walk.send(no_kk)
     await walk.send("1")  # the one household found
+    walk.opening = "\n".join(render_one(m) for m in walk.last.messages)
 
 
 async def verify_unchanged(walk: Walk) -> None:
@@ -219,6 +225,9 @@ async def house_condition(walk: Walk) -> None:
     await walk.answer("sendiri")
     await walk.answer("sepeda motor, smartphone")
     await walk.answer("PKH")
+    if "simpan bila" in walk.opening:  # the form says "simpan" saves, the rest unchanged
+        await walk.send("simpan")
+        return
     await walk.send("lewati")  # notes
     await walk.finish()
 

@@ -30,17 +30,23 @@ MEMBERS = [
     "2",  # menu: Anggota keluarga
     "Agus Hidayat",
     "1",
+    "1",  # the member to change: Agus
     # Agus: keep presence, name, sex, birth date, NIK, relation; then marital, education, job
     *["tetap"] * 6,
     "2",  # Kawin
     "4",  # SMA/SMK/sederajat
     "Petani kopi",
     "7",  # disability: Tidak ada
-    "2",  # Lestari: Meninggal
+    "2",  # Lestari
+    "2",  # Meninggal
     # Darmawan and Sukri: still here
-    *(["tetap"] * 6 + ["1", "2", "lewati", "7"]) * 2,
-    "ya",  # add a new member
-    "7",  # Anggota keluarga baru
+    "3",
+    *["tetap"] * 6,
+    *["1", "2", "lewati", "7"],
+    "4",
+    *["tetap"] * 6,
+    *["1", "2", "lewati", "7"],
+    "Tambah anggota",  # a new member ("baru" without asking)
     "Bayi Hidayat",
     "1",  # Laki-laki
     "01-01-2025",
@@ -50,7 +56,7 @@ MEMBERS = [
     "1",  # Tidak/belum sekolah
     "lewati",
     "7",
-    "tidak",  # no more members
+    "selesai",  # no more members
     "lewati",  # notes
     "simpan",
 ]
@@ -151,7 +157,7 @@ def test_import_update_propose_and_export_through_the_cli(tmp_path: Path) -> Non
     assert agus["Nama Kepala Keluarga"] == "Agus Hidayat"
     assert agus["Status Pemutakhiran"] == "Diperbarui"
     assert agus["Status Keluarga"] == "Ditemukan"
-    assert agus["RT"] == "4" and agus["RW"] == "003"
+    assert agus["RT"] == "004" and agus["RW"] == "003"
     assert agus["No. HP"] == "+6281234567890"
     assert agus["Status Kepemilikan Bangunan"] == "Milik sendiri"
     assert agus["Luas Lantai (m2)"] == "36.5"
@@ -161,7 +167,7 @@ def test_import_update_propose_and_export_through_the_cli(tmp_path: Path) -> Non
     assert agus["Bahan Bakar Memasak"] == "Elpiji 3 kg"
     assert agus["Aset"] == "Sepeda motor, Telepon pintar (smartphone)"
     assert agus["Bantuan yang Diterima"] == "PKH, BPNT/Sembako"
-    assert "RT: 006 → 4" in str(agus["Perubahan"])
+    assert "RT: 006 → 004" in str(agus["Perubahan"])
     assert "Keberadaan anggota: Tinggal di rumah ini → Meninggal" in str(agus["Perubahan"])
     pending = [h for h in households if h["Status Pemutakhiran"] == "Belum diperbarui"]
     assert len(pending) == 29
