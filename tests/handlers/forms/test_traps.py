@@ -243,3 +243,34 @@ async def test_the_head_moving_away_asks_who_is_the_new_head(
     assert household.head_name == "Lestari Hidayat"
     assert household.members[1].relation == "kepala_keluarga"
     assert household.members[0].presence == "pindah"
+
+
+async def test_the_household_is_shown_and_named_on_resume_and_in_the_guard(
+    console: Console,
+) -> None:
+    await _open(console, "Verifikasi keluarga")
+    opening = console.out
+    assert "Verifikasi keluarga: keluarga Agus Hidayat" in opening
+    assert "RT 006/RW 003" in opening and "KK …0001" in opening
+    assert "Lestari Hidayat (P, 1964, NIK …0159) Istri/suami" in opening
+    assert len(console.last.messages) == 1  # card, intro and first question: one message
+    assert "[Semua data tetap]" in opening
+    await console("Ditemukan", "/menu", "2")  # Anggota keluarga while this one is open
+    assert "Verifikasi keluarga, keluarga Agus Hidayat" in console.out
+    await console("LANJUT")
+    assert "Melanjutkan isian: Verifikasi keluarga, keluarga Agus Hidayat" in console.out
+    assert "Alamat" in console.out
+
+
+async def test_a_save_is_one_line_and_an_edit_shows_only_its_line(console: Console) -> None:
+    await _open(console, "Verifikasi keluarga")
+    await console("Ditemukan", "tetap", "tetap", "tetap", "ya", "lewati", "lewati")
+    assert "Periksa jawaban" in console.out
+    line = next(x for x in console.out.splitlines() if "RW:" in x)
+    await console(line.split(".")[0].strip(), "5")
+    assert "Periksa jawaban" not in console.out  # not the whole summary again
+    assert "RW: 003 → 005" in console.out and "[Simpan]" in console.out
+    await console("simpan")
+    assert console.out == "✅ Tersimpan. Keluarga Agus Hidayat: diperbarui.\n[Menu]"
+    await console("Menu")  # the button's word
+    assert "Menu utama" in console.out
