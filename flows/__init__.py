@@ -2,7 +2,7 @@
 region codes, engine."""
 
 from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
-from flows.engine import current_prompt, expected_input, resume, start, summary
+from flows.engine import current_prompt, expected_input, hold, resume, start, summary
 from flows.events import Ask, Cancelled, Change, Completed, Errored, Event, Option, Say
 from flows.i18n import t
 from flows.ids import (
@@ -45,6 +45,7 @@ __all__ = [
     "check_nik",
     "current_prompt",
     "expected_input",
+    "hold",
     "load_form",
     "load_forms",
     "mask_ids_in_text",

@@ -1,8 +1,16 @@
 """The form engine: a pure function ``(form, session, input) -> (session', events)``.
 
 No I/O, no clock reads, no randomness: today's date comes from ``session.context["today"]``.
-Positions and the answers at them are in :mod:`flows.positions`, the review and the summary in
-:mod:`flows.review`.
+Positions and the answers at them are in :mod:`flows.positions`, moving the cursor in
+:mod:`flows.moving`, what is asked in :mod:`flows.asking`, the review and the summary in
+:mod:`flows.review`, what a typed word means in :mod:`flows.words`.
+
+One meaning per key: keep is a word (``tetap``, ``masih sama``...) or its button, never a
+number; on text, number and date questions a typed value is the value; on select questions a
+number picks a real option. On a prefilled text question a word that is not an answer (a
+correction word, a command, a question) is asked about ("Maksud Anda tetap 'Dusun II'?"), never
+stored. ``kembali``, ``ulang``, ``salah``, ``kembali ke awal`` do what they say. ``simpan`` (or
+"Semua data tetap") keeps every remaining answer and saves when nothing required is missing.
 
 Nothing is swallowed: an exception inside the engine (a bug, a damaged session) becomes an
 :class:`~flows.events.Errored` event and the session's status ``errored`` (goflow's
@@ -17,11 +25,22 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from flows.events import Ask, Cancelled, Completed, Errored, Event, Option, Say
+from flows.asking import (
+    ADD_ITEM,
+    FINISHED,
+    ITEM,
+    KEEP_ALL,
+    ONE,
+    ask,
+    current_value,
+    missing_one,
+    prompt,
+)
+from flows.events import Cancelled, Completed, Errored, Event, Say
 from flows.i18n import t
 from flows.model import Form, Question
+from flows.moving import advance, advance_from, cleanup
 from flows.positions import (
-    ADD,
     CANCEL,
     KEEP,
     NO,
@@ -32,14 +51,10 @@ from flows.positions import (
     after_repeat,
     drop_value,
     env_at,
-    get_value,
-    has_value,
     holds,
     instances,
     is_number,
-    item_title,
-    prefill,
-    prefill_items,
+    is_picker,
     relevant,
     resolve,
     set_value,
@@ -47,10 +62,12 @@ from flows.positions import (
     today_of,
 )
 from flows.qtypes import QUESTION_TYPES, ParseCtx, Parsed, yes_no_word
-from flows.review import changes, review_paths, review_text, summary
+from flows.review import changes, review_paths, summary
 from flows.session import Input, Session, SessionStatus
+from flows.warnings import warning_texts
+from flows.words import Word, classify, normalize
 
-__all__ = ["current_prompt", "expected_input", "resume", "start", "summary"]
+__all__ = ["current_prompt", "expected_input", "hold", "resume", "start", "summary"]
 
 _NAV: dict[str, str] = {
     "kembali": "back",
@@ -64,194 +81,12 @@ _NAV: dict[str, str] = {
     "simpan": "save",
     "save": "save",
 }
-_KEEP_WORDS = frozenset({"tetap", "sama", "ok", "oke", "keep", "same"})
-_FINISHED = {
-    SessionStatus.COMPLETED,
-    SessionStatus.EXPIRED,
-    SessionStatus.INTERRUPTED,
-    SessionStatus.ERRORED,
-}
-_KEEP_LABEL_MAX = 40
+_ADD_WORDS = frozenset({"tambah", "tambah anggota", "tambah baru", "add", "add member"})
+_ON_WORDS = frozenset({"selesai", "lanjut", "tidak", "tidak ada", "done", "next", "no"})
 _REASON_MAX = 300
 _PACKAGE = Path(__file__).parent
 
 _CONTEXT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-
-
-# ------------------------------------------------------------------ moving
-
-
-def _advance(form: Form, s: Session, path: str | None, events: list[Event]) -> None:
-    """Moves the cursor to the next position that needs input, from after ``path``."""
-    _advance_from(form, s, step(form, s, path), events)
-
-
-def _advance_from(form: Form, s: Session, p: str, events: list[Event]) -> None:
-    """Moves the cursor to the first position from ``p`` (inclusive) that needs input."""
-    for _ in range(10_000):  # bounded: every iteration moves forward
-        if p == REVIEW:
-            break
-        pos = resolve(form, p)
-        if pos is None or pos.question is None:
-            p = REVIEW
-            break
-        q = pos.question
-        if not relevant(s, pos):
-            if pos.is_add and pos.repeat is not None:
-                p = after_repeat(form, pos.repeat)
-                continue
-            drop_value(s, pos)
-            p = after_repeat(form, q) if q.type == "repeat" else step(form, s, p)
-            continue
-        if pos.is_add and pos.repeat is not None:
-            count = len(instances(s, pos.repeat))
-            full = pos.repeat.max_count is not None and count >= pos.repeat.max_count
-            if full or (s.editing and p in s.visited):
-                p = after_repeat(form, pos.repeat)
-                continue
-            break
-        if q.type == "note":
-            if not s.editing:
-                events.append(Say(text=_note_text(q, s.lang)))
-            p = step(form, s, p)
-            continue
-        if q.type == "repeat":
-            if not isinstance(s.answers.get(q.name), list):
-                s.answers[q.name] = [{} for _ in prefill_items(s, q)]
-            inner = q.questions or []
-            p = f"{q.name}.0.{inner[0].name}" if instances(s, q) else f"{q.name}.{ADD}"
-            continue
-        if s.editing and p in s.visited and (has_value(s, pos) or not q.is_required):
-            p = step(form, s, p)
-            continue
-        break
-    s.cursor = p
-    s.mode = "ask"
-    s.pending_value = None
-    if p == REVIEW:
-        s.editing = False
-
-
-def _note_text(q: Question, lang: str) -> str:
-    text = q.label.get(lang)
-    return f"{text}\n{q.hint.get(lang)}" if q.hint else text
-
-
-def _cleanup(form: Form, s: Session) -> None:
-    """Drops answers of questions that are no longer relevant (in form order)."""
-    for q in form.questions:
-        pos = Pos(q.name, q)
-        if not relevant(s, pos):
-            drop_value(s, pos)
-            continue
-        if q.type != "repeat":
-            continue
-        for i in range(len(instances(s, q))):
-            for sub in q.questions or []:
-                sp = Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
-                if not relevant(s, sp):
-                    drop_value(s, sp)
-
-
-# ------------------------------------------------------------------ prompts
-
-
-def _yes_no_options(lang: str) -> list[Option]:
-    return [Option(value=YES, label=t("yes", lang)), Option(value=NO, label=t("no", lang))]
-
-
-def _current_value(s: Session, pos: Pos) -> Any:
-    """The value offered as "Tetap": the answer so far, else the prefill, else the default."""
-    if pos.question is None or pos.is_add:
-        return None
-    q = pos.question
-    if has_value(s, pos):
-        return get_value(s, pos)
-    value = prefill(s, pos)
-    if value is None and q.default is not None:
-        value = QUESTION_TYPES[q.type].normalize(q, q.default)
-    return value
-
-
-def _options(s: Session, pos: Pos) -> tuple[list[Option], Any]:
-    assert pos.question is not None  # noqa: S101 - only called for questions
-    q = pos.question
-    lang = s.lang
-    if q.type == "yes_no":
-        options = _yes_no_options(lang)
-    else:
-        options = [Option(value=c.value, label=c.label.get(lang)) for c in q.choices or []]
-    keep = _current_value(s, pos)
-    if keep is not None:
-        shown = QUESTION_TYPES[q.type].display(q, keep, lang)
-        if len(shown) > _KEEP_LABEL_MAX:
-            shown = shown[: _KEEP_LABEL_MAX - 1] + "…"
-        options.append(Option(value=KEEP, label=t("keep_option", lang, value=shown)))
-    return options, keep
-
-
-def _ask(form: Form, s: Session) -> Ask:
-    lang = s.lang
-    pos = resolve(form, s.cursor)
-    if s.mode == "confirm_cancel":
-        return Ask(
-            text=t("confirm_cancel", lang),
-            question=CANCEL,
-            input="confirm",
-            options=_yes_no_options(lang),
-        )
-    if pos is None or pos.path == REVIEW:
-        return Ask(
-            text=t("review_ask", lang),
-            question=REVIEW,
-            input="choice",
-            options=[
-                Option(value=SAVE, label=t("save", lang)),
-                Option(value=CANCEL, label=t("cancel", lang)),
-            ],
-        )
-    assert pos.question is not None  # noqa: S101 - not the review
-    if s.mode == "confirm_warning":
-        return Ask(
-            text=t("confirm_warning", lang),
-            question=pos.path,
-            input="confirm",
-            options=_yes_no_options(lang),
-        )
-    if pos.is_add:
-        repeat = pos.question
-        text = repeat.add_another.get(lang) if repeat.add_another else t("add_another", lang)
-        return Ask(text=text, question=pos.path, input="confirm", options=_yes_no_options(lang))
-    q = pos.question
-    lines: list[str] = []
-    if pos.repeat is not None and pos.index is not None:
-        lines.append(f"[{item_title(s, pos.repeat, pos.index, lang)}]")
-    lines.append(q.label.get(lang))
-    if q.hint:
-        lines.append(q.hint.get(lang))
-    options, keep = _options(s, pos)
-    kind = QUESTION_TYPES[q.type].input
-    if keep is not None and kind not in {"choice", "multi"}:
-        shown = QUESTION_TYPES[q.type].display(q, keep, lang)
-        lines.append(t("current_value", lang, value=shown))
-        lines.append(t("hint_keep", lang))
-    if not q.is_required:
-        lines.append(t("hint_skip", lang))
-    return Ask(
-        text="\n".join(lines),
-        question=pos.path,
-        input=kind,
-        options=options,
-        skippable=not q.is_required,
-    )
-
-
-def _prompt(form: Form, s: Session) -> list[Event]:
-    if s.status in _FINISHED:
-        return [Say(text=t("finished", s.lang))]
-    if s.cursor == REVIEW and s.mode == "ask":
-        return [Say(text=review_text(form, s)), _ask(form, s)]
-    return [_ask(form, s)]
 
 
 # ------------------------------------------------------------------ public API
@@ -270,9 +105,9 @@ def start(form: Form, context: dict[str, Any], *, lang: str = "id") -> tuple[Ses
     events: list[Event] = []
     if form.description:
         events.append(Say(text=form.description.get(s.lang)))
-    _advance(form, s, None, events)
+    advance(form, s, None, events)
     s.status = SessionStatus.WAITING
-    events.extend(_prompt(form, s))
+    events.extend(prompt(form, s))
     return s, events
 
 
@@ -280,7 +115,7 @@ def current_prompt(form: Form, session: Session) -> list[Event]:
     """Re-asks where the user is (for "resume later"); ``[Errored]`` when the session cannot
     be shown (the host then marks it ``errored``)."""
     try:
-        return _prompt(form, session)
+        return prompt(form, session, full=True)
     except Exception as exc:  # reported as an event, not swallowed
         return [_errored(exc)]
 
@@ -289,10 +124,10 @@ def expected_input(form: Form, session: Session) -> str | None:
     """What the session waits for: the input kind of its current question ("photo",
     "location", "text", "choice", ...), "confirm" for a yes/no step, None when it waits for
     nothing (finished, or a damaged session: the next ``resume`` reports it as ``Errored``)."""
-    if session.status in _FINISHED:
+    if session.status in FINISHED:
         return None
     try:
-        return _ask(form, session).input
+        return ask(form, session).input
     except Exception:  # a query; resume reports the failure
         return None
 
@@ -300,12 +135,8 @@ def expected_input(form: Form, session: Session) -> str | None:
 def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Event]]:
     """Applies one input. Raises ValueError only if ``form`` is not the session's form version;
     any other failure returns the session as it was, with status ``errored``, and ``[Errored]``."""
-    if form.id != session.form_id or form.version != session.form_version:
-        raise ValueError(
-            f"session is on {session.form_id} v{session.form_version}, "
-            f"not {form.id} v{form.version}"
-        )
-    if session.status in _FINISHED:
+    _same_form(form, session)
+    if session.status in FINISHED:
         return session, [Say(text=t("finished", session.lang))]
     s = session.model_copy(deep=True)
     s.steps += 1
@@ -320,6 +151,29 @@ def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Even
         s.status = SessionStatus.ERRORED
         return s, [_errored(exc)]
     return s, events
+
+
+def hold(
+    form: Form, session: Session, path: str, value: Any, message: str
+) -> tuple[Session, list[Event]]:
+    """The host found a problem with ``value`` as the answer at ``path`` (a No. KK already
+    registered): the session asks at ``path`` again and waits for the user to confirm ``value``
+    (ya) or change it, with ``message`` said first."""
+    _same_form(form, session)
+    s = session.model_copy(deep=True)
+    s.cursor = path
+    s.editing = False
+    s.mode = "confirm_warning"
+    s.pending_value = _json_copy(value)
+    return s, [Say(text=message, tone="warning"), ask(form, s)]
+
+
+def _same_form(form: Form, session: Session) -> None:
+    if form.id != session.form_id or form.version != session.form_version:
+        raise ValueError(
+            f"session is on {session.form_id} v{session.form_version}, "
+            f"not {form.id} v{form.version}"
+        )
 
 
 def _errored(exc: Exception) -> Errored:
@@ -345,30 +199,49 @@ def _input_kind(inp: Input) -> str:
     return "text"
 
 
+def _raw(inp: Input) -> str:
+    if inp.photo is not None or inp.location is not None:
+        return ""
+    return (inp.choice if inp.choice is not None else inp.text).strip()
+
+
 def _word(inp: Input) -> str | None:
     if inp.photo is not None or inp.location is not None:
         return None
-    raw = inp.choice if inp.choice is not None else inp.text
-    return raw.strip().lower().lstrip("/").rstrip(".!") if raw else ""
+    return normalize(_raw(inp))
 
 
 def _error(form: Form, s: Session, message: str) -> list[Event]:
-    return [Say(text=message, tone="error"), _ask(form, s)]
+    return [Say(text=message, tone="error"), ask(form, s)]
 
 
-def _yes_no_input(inp: Input) -> bool | None:
+def _yes_no_input(inp: Input, *, numbers: bool = True) -> bool | None:
+    """ya/tidak (or their buttons); "1"/"2" only where the options are numbered."""
     if inp.choice in {YES, NO}:
         return inp.choice == YES
     if _input_kind(inp) not in {"text", "choice"}:
         return None
-    raw = (inp.choice if inp.choice is not None else inp.text).strip()
-    return {"1": True, "2": False}.get(raw, yes_no_word(raw))
+    raw = _raw(inp)
+    if numbers and raw in {"1", "2"}:
+        return raw == "1"
+    return yes_no_word(raw)
+
+
+def _meaning(inp: Input) -> str | None:
+    """A keep / navigation word typed or pressed (None for a photo, a location, a value)."""
+    if inp.choice == KEEP:
+        return Word.KEEP
+    if inp.choice == KEEP_ALL:
+        return Word.KEEP_ALL
+    if inp.photo is not None or inp.location is not None:
+        return None
+    return classify(_raw(inp))
 
 
 def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     lang = s.lang
-    word = _word(inp)
-    nav = _NAV.get(word or "")
+    nav = _NAV.get(_word(inp) or "")
+    s.last_edit = None
     if s.mode == "confirm_cancel":
         answer = _yes_no_input(inp)
         if answer is True:
@@ -377,42 +250,73 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
             return [Say(text=t("cancelled", lang)), Cancelled()]
         if answer is False or nav == "back":
             s.mode = "ask"
-            return _prompt(form, s)
+            return prompt(form, s)
         return _error(form, s, t("err_confirm", lang))
     if nav == "cancel" or (s.cursor == REVIEW and inp.choice == CANCEL):
         s.mode = "confirm_cancel"
-        return [_ask(form, s)]
+        return [ask(form, s)]
     if nav == "summary":
-        return [Say(text=summary(form, s)), _ask(form, s)]
+        return [Say(text=summary(form, s)), ask(form, s)]
     if s.mode == "confirm_warning":
         return _handle_warning(form, s, inp, nav)
+    if s.mode == "confirm_keep":
+        return _handle_confirm_keep(form, s, inp, nav)
+    meaning = _meaning(inp)
     if nav == "back":
         return _back(form, s)
+    if meaning == Word.RESTART:
+        return _restart(form, s)
     if s.cursor == REVIEW or s.cursor is None:
         return _handle_review(form, s, inp, nav)
     pos = resolve(form, s.cursor)
     if pos is None or pos.question is None:
         s.cursor = REVIEW
-        return _prompt(form, s)
+        return prompt(form, s)
+    if nav == "save" or meaning == Word.KEEP_ALL or inp.choice == SAVE:
+        return _keep_rest(form, s, pos)
     if pos.is_add:
-        return _handle_add(form, s, pos, inp, nav)
-    return _handle_answer(form, s, pos, inp, nav)
+        if pos.repeat is not None and is_picker(s, pos.repeat):
+            return _handle_pick(form, s, pos, inp)
+        return _handle_add(form, s, pos, inp)
+    return _handle_answer(form, s, pos, inp, nav, meaning)
 
 
 def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
     pos = resolve(form, s.cursor)
-    answer = _yes_no_input(inp)
     if pos is None or pos.question is None:
         s.mode = "ask"
-        return _prompt(form, s)
+        return prompt(form, s)
+    if _meaning(inp) == Word.KEEP and (keep := current_value(s, pos)) is not None:
+        return _accept(form, s, pos, keep)
+    answer = _yes_no_input(inp, numbers=False)
     if answer is True:
-        value = s.pending_value
-        return _accept(form, s, pos, value)
+        return _accept(form, s, pos, s.pending_value)
     if answer is False or nav == "back":
         s.mode = "ask"
         s.pending_value = None
-        return [_ask(form, s)]
-    return _error(form, s, t("err_confirm", s.lang))
+        return [ask(form, s)]
+    return _error(form, s, t("err_confirm_word", s.lang))
+
+
+def _handle_confirm_keep(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
+    pos = resolve(form, s.cursor)
+    s.mode = "ask"
+    if pos is None or pos.question is None:
+        return prompt(form, s)
+    meaning = _meaning(inp)
+    if meaning == Word.KEEP or _yes_no_input(inp, numbers=False) is True:
+        return _keep(form, s, pos)
+    if inp.choice == NO or _yes_no_input(inp, numbers=False) is False or meaning == Word.WRONG:
+        return _type_new(form, s, pos)
+    return _handle_answer(form, s, pos, inp, nav, meaning)
+
+
+def _type_new(form: Form, s: Session, pos: Pos) -> list[Event]:
+    assert pos.question is not None  # noqa: S101 - questions only
+    q = pos.question
+    example = q.hint.get(s.lang) if q.hint else t(QUESTION_TYPES[q.type].expect_key, s.lang)
+    text = t("type_new_value", s.lang, label=q.label.get(s.lang), example=example)
+    return [Say(text=text), ask(form, s)]
 
 
 def _back(form: Form, s: Session) -> list[Event]:
@@ -426,51 +330,171 @@ def _back(form: Form, s: Session) -> list[Event]:
         s.cursor = path
         s.mode = "ask"
         s.pending_value = None
-        return [_ask(form, s)]
+        return [ask(form, s)]
     return _error(form, s, t("err_no_back", s.lang))
+
+
+def _restart(form: Form, s: Session) -> list[Event]:
+    """Back to the first question; the answers given so far stay (shown as "Tetap")."""
+    s.history = []
+    s.editing = False
+    advance(form, s, None, [])
+    return [Say(text=t("restarted", s.lang)), *prompt(form, s)]
 
 
 def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
     s.cursor = REVIEW
     if nav == "save" or inp.choice == SAVE:
-        _cleanup(form, s)
-        s.status = SessionStatus.COMPLETED
-        s.mode = "ask"
-        answers = _json_copy(s.answers)
-        # No "saved" message here: only the host knows when the submission is committed.
-        return [Completed(answers=answers, changes=changes(form, s))]
+        return _complete(form, s)
     paths = review_paths(form, s)
-    raw = (inp.choice if inp.choice is not None else inp.text).strip()
+    raw = _raw(inp)
     if _input_kind(inp) in {"text", "choice"} and is_number(raw) and 1 <= int(raw) <= len(paths):
         s.cursor = paths[int(raw) - 1]
         s.editing = True
         s.mode = "ask"
-        return [_ask(form, s)]
+        return [ask(form, s)]
     return _error(form, s, t("err_review", s.lang, count=max(len(paths), 1)))
 
 
-def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
-    repeat = pos.question
-    assert repeat is not None  # noqa: S101 - an add position has its repeat
+def _complete(form: Form, s: Session) -> list[Event]:
+    cleanup(form, s)
+    s.cursor = REVIEW
+    s.status = SessionStatus.COMPLETED
+    s.mode = "ask"
+    answers = _json_copy(s.answers)
+    # No "saved" message here: only the host knows when the submission is committed.
+    return [Completed(answers=answers, changes=changes(form, s))]
+
+
+def _keep_rest(form: Form, s: Session, pos: Pos) -> list[Event]:
+    """ "Semua data tetap" / ``simpan``: every remaining question keeps its current value and
+    the form completes; it stops at the first question that needs the user (required and
+    empty, a constraint that fails, a warning to confirm)."""
+    p = pos.path
+    if pos.is_add and pos.repeat is not None:
+        if is_picker(s, pos.repeat) and missing_one(s, pos.repeat) is not None:
+            return prompt(form, s)
+        _visit(s, p)
+        p = after_repeat(form, pos.repeat)
+    for _ in range(10_000):  # bounded: every round moves forward
+        advance_from(form, s, p, [])
+        cur = resolve(form, s.cursor)
+        if s.cursor == REVIEW or cur is None or cur.question is None:
+            return _complete(form, s)
+        if cur.is_add and cur.repeat is not None:
+            if is_picker(s, cur.repeat) and missing_one(s, cur.repeat) is not None:
+                return prompt(form, s)
+            _visit(s, cur.path)
+            p = after_repeat(form, cur.repeat)
+            continue
+        q = cur.question
+        value = current_value(s, cur)
+        if value is None:
+            if q.is_required:
+                return [Say(text=t("keep_rest_stopped", s.lang)), ask(form, s)]
+            _visit(s, cur.path)
+            p = step(form, s, cur.path)
+            continue
+        env = env_at(s, cur, value)
+        if not holds(q.constraint, env):
+            return _error(form, s, _constraint_message(q, s.lang))
+        warnings = warning_texts(q, env, s.lang)
+        if warnings:
+            s.mode = "confirm_warning"
+            s.pending_value = _json_copy(value)
+            return [Say(text="\n".join(warnings), tone="warning"), ask(form, s)]
+        set_value(s, cur, _json_copy(value))
+        _visit(s, cur.path)
+        p = step(form, s, cur.path)
+    return _complete(form, s)
+
+
+def _visit(s: Session, path: str) -> None:
+    if path not in s.visited:
+        s.visited.append(path)
+
+
+def _handle_add(form: Form, s: Session, pos: Pos, inp: Input) -> list[Event]:
     answer = _yes_no_input(inp)
     if answer is None:
         return _error(form, s, t("err_confirm", s.lang))
-    events: list[Event] = []
     if answer:
-        items = instances(s, repeat)
-        items.append({})
-        s.answers[repeat.name] = items
+        return _add_item(form, s, pos)
+    _visit(s, pos.path)
+    events: list[Event] = []
+    advance(form, s, pos.path, events)
+    return [*events, *prompt(form, s)]
+
+
+def _add_item(form: Form, s: Session, pos: Pos) -> list[Event]:
+    repeat = pos.question
+    assert repeat is not None  # noqa: S101 - an add position has its repeat
+    if repeat.max_count is not None and len(instances(s, repeat)) >= repeat.max_count:
+        return _error(form, s, t("err_full", s.lang, count=repeat.max_count))
+    items = instances(s, repeat)
+    items.append({})
+    s.answers[repeat.name] = items
+    first = (repeat.questions or [])[0].name
+    events: list[Event] = []
+    advance_from(form, s, f"{repeat.name}.{len(items) - 1}.{first}", events)
+    return [*events, *prompt(form, s)]
+
+
+def _handle_pick(form: Form, s: Session, pos: Pos, inp: Input) -> list[Event]:
+    """The picker of a prefilled repeat: a member to change, add one, or go on."""
+    repeat = pos.question
+    assert repeat is not None  # noqa: S101 - an add position has its repeat
+    count = len(instances(s, repeat))
+    raw = _raw(inp)
+    word = _word(inp) or ""
+    missing = missing_one(s, repeat)
+    if missing is not None:
+        return _pick_one(form, s, pos, inp, missing)
+    index: int | None = None
+    if inp.choice is not None and inp.choice.startswith(ITEM):
+        picked = inp.choice[len(ITEM) :]
+        index = int(picked) if is_number(picked) else None
+    elif _input_kind(inp) == "text" and is_number(raw) and 1 <= int(raw) <= count + 1:
+        index = int(raw) - 1
+    if inp.choice == ADD_ITEM or word in _ADD_WORDS or index == count:
+        return _add_item(form, s, pos)
+    if index is not None and 0 <= index < count:
         first = (repeat.questions or [])[0].name
-        path = f"{repeat.name}.{len(items) - 1}.{first}"
-        _advance_from(form, s, path, events)
-        return [*events, *_prompt(form, s)]
-    if pos.path not in s.visited:
-        s.visited.append(pos.path)
-    _advance(form, s, pos.path, events)
-    return [*events, *_prompt(form, s)]
+        events: list[Event] = []
+        advance_from(form, s, f"{repeat.name}.{index}.{first}", events)
+        return [*events, *prompt(form, s)]
+    if word in _ON_WORDS or inp.choice == NO:
+        _visit(s, pos.path)
+        events = []
+        advance(form, s, pos.path, events)
+        return [*events, *prompt(form, s)]
+    return _error(form, s, t("err_picker", s.lang, count=count + 1))
 
 
-def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
+def _pick_one(form: Form, s: Session, pos: Pos, inp: Input, missing: list[int]) -> list[Event]:
+    """None has the ``exactly_one`` value (the head moved away): the one chosen gets it."""
+    repeat = pos.question
+    assert repeat is not None and repeat.exactly_one is not None  # noqa: S101 - by caller
+    raw = _raw(inp)
+    index: int | None = None
+    if inp.choice is not None and inp.choice.startswith(ONE):
+        picked = inp.choice[len(ONE) :]
+        index = int(picked) if is_number(picked) else None
+    elif is_number(raw) and 1 <= int(raw) <= len(missing):
+        index = missing[int(raw) - 1]
+    if index is None or index not in missing:
+        return _error(form, s, t("err_picker", s.lang, count=len(missing)))
+    one = repeat.exactly_one
+    field = next(q for q in repeat.questions or [] if q.name == one.field)
+    at = Pos(f"{repeat.name}.{index}.{field.name}", field, repeat, index)
+    set_value(s, at, one.value)
+    _visit(s, at.path)
+    return prompt(form, s)
+
+
+def _handle_answer(
+    form: Form, s: Session, pos: Pos, inp: Input, nav: str | None, meaning: str | None
+) -> list[Event]:
     q = pos.question
     assert q is not None  # noqa: S101 - narrowed by caller
     lang = s.lang
@@ -480,20 +504,21 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
             return _error(form, s, t("err_required", lang) + " " + t(spec.expect_key, lang))
         drop_value(s, pos)
         return _moved_on(form, s, pos)
-    options, keep = _options(s, pos)
+    keep = current_value(s, pos)
+    if meaning == Word.KEEP:
+        if keep is None:
+            return _error(form, s, t("err_nothing_to_keep", lang) + " " + t(spec.expect_key, lang))
+        return _keep(form, s, pos)
+    if meaning == Word.REPEAT:
+        return [ask(form, s)]
+    if meaning == Word.WRONG:
+        if keep is not None:
+            return _type_new(form, s, pos)
+        return _back(form, s)
+    if meaning == Word.NOT_AN_ANSWER and keep is not None and q.type == "text":
+        s.mode = "confirm_keep"
+        return [ask(form, s)]
     kind = _input_kind(inp)
-    if keep is not None and (
-        inp.choice == KEEP
-        or (kind == "text" and (_word(inp) or "") in _KEEP_WORDS)
-        or (
-            kind in {"text", "choice"}
-            and spec.input in {"choice", "multi"}
-            and (_word(inp) or "") == str(len(options))
-        )
-    ):
-        if not holds(q.constraint, env_at(s, pos, keep)):
-            return _error(form, s, _constraint_message(q, lang))
-        return _accept(form, s, pos, keep)
     if kind not in spec.accepts:
         return _error(form, s, t("err_wrong_kind", lang, expected=t(spec.expect_key, lang)))
     if kind == "text" and not inp.text.strip():
@@ -501,17 +526,32 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
     parsed: Parsed = spec.parse(q, inp, ParseCtx(lang, today_of(s)))
     if parsed.error is not None:
         return _error(form, s, parsed.error)
-    value = parsed.value
+    return _checked(form, s, pos, parsed.value, list(parsed.warnings))
+
+
+def _keep(form: Form, s: Session, pos: Pos) -> list[Event]:
+    """The current value, checked as a typed one would be (a kept NIK against the sex)."""
+    value = current_value(s, pos)
+    q = pos.question
+    assert q is not None  # noqa: S101 - questions only
+    warnings: list[str] = []
+    if value is not None and q.type in {"nik", "kk"}:
+        parsed = QUESTION_TYPES[q.type].parse(q, Input(text=str(value)), ParseCtx(s.lang))
+        warnings = list(parsed.warnings)
+    return _checked(form, s, pos, value, warnings)
+
+
+def _checked(form: Form, s: Session, pos: Pos, value: Any, warnings: list[str]) -> list[Event]:
+    q = pos.question
+    assert q is not None  # noqa: S101 - questions only
     env = env_at(s, pos, value)
     if not holds(q.constraint, env):
-        return _error(form, s, _constraint_message(q, lang))
-    warnings = list(parsed.warnings)
-    if q.warning and holds(q.warning, env):
-        warnings.append(q.warning_message.get(lang) if q.warning_message else q.warning)
+        return _error(form, s, _constraint_message(q, s.lang))
+    warnings = warnings + warning_texts(q, env, s.lang)
     if warnings:
         s.mode = "confirm_warning"
-        s.pending_value = value
-        return [Say(text="\n".join(warnings), tone="warning"), _ask(form, s)]
+        s.pending_value = _json_copy(value)
+        return [Say(text="\n".join(warnings), tone="warning"), ask(form, s)]
     return _accept(form, s, pos, value)
 
 
@@ -525,15 +565,17 @@ def _accept(form: Form, s: Session, pos: Pos, value: Any) -> list[Event]:
 
 
 def _moved_on(form: Form, s: Session, pos: Pos) -> list[Event]:
-    if pos.path not in s.visited:
-        s.visited.append(pos.path)
+    _visit(s, pos.path)
     if not s.history or s.history[-1] != pos.path:
         s.history.append(pos.path)
+    editing = s.editing
     s.mode = "ask"
     s.pending_value = None
     events: list[Event] = []
-    _advance(form, s, pos.path, events)
-    return [*events, *_prompt(form, s)]
+    advance(form, s, pos.path, events)
+    if editing and s.cursor == REVIEW:
+        s.last_edit = pos.path
+    return [*events, *prompt(form, s)]
 
 
 def _json_copy(value: Any) -> Any:

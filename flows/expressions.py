@@ -48,6 +48,10 @@ class Env:
     instance_fields: frozenset[str] = frozenset()
     current: Any = None
     today: date | None = None
+    # A repeat's other instances: field -> their values (answer, else the prefilled value),
+    # from the instances where that field is asked (``others('relation')``).
+    others: Callable[[str], list[Any]] | None = None
+    new_item: bool = False  # a repeat instance the user added (not in the prefilled record)
 
     def lookup(self, name: str) -> Any:
         if self.instance is not None and name in self.instance_fields:
@@ -104,6 +108,8 @@ _ARITY: dict[str, tuple[int, int]] = {
     "today": (0, 0),
     "regex": (2, 2),
     "empty": (1, 1),
+    "others": (1, 1),
+    "is_new": (0, 0),
 }
 FUNCTIONS = frozenset(_ARITY)
 
@@ -284,6 +290,8 @@ _IMPL: dict[str, Callable[[list[Any], Env], Any]] = {
     "today": lambda a, e: e.today.isoformat() if e.today else None,
     "regex": lambda a, e: _regex(a[0], a[1]),
     "empty": lambda a, e: a[0] is None or a[0] == "" or a[0] == [] or a[0] == {},
+    "others": lambda a, e: e.others(a[0]) if e.others and isinstance(a[0], str) else [],
+    "is_new": lambda a, e: e.new_item,
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-__all__ = ["Choice", "Form", "FormError", "Label", "Question"]
+__all__ = ["Check", "Choice", "Form", "FormError", "Label", "Question"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -39,6 +39,28 @@ class Choice(BaseModel):
     label: Label
 
 
+class Check(BaseModel):
+    """A warning condition and its message; ``{expr}`` in the message shows a value (dates as
+    dd-mm-yyyy), e.g. ``{nik_birth_date(.)}``."""
+
+    model_config = _FROZEN
+
+    when: str
+    message: Label
+
+
+class ExactlyOne(BaseModel):
+    """A repeat where exactly one instance (of those where ``field`` is asked) has ``field`` =
+    ``value`` (one head of family): a second is refused by a constraint, and when none is left
+    the picker asks ``ask`` and sets it on the instance chosen."""
+
+    model_config = _FROZEN
+
+    field: str
+    value: str
+    ask: Label
+
+
 class Question(BaseModel):
     model_config = _FROZEN
 
@@ -51,6 +73,7 @@ class Question(BaseModel):
     constraint_message: Label | None = None
     warning: str | None = None
     warning_message: Label | None = None
+    warnings: list[Check] | None = None
     relevant: str | None = None
     choices: list[Choice] | None = None
     min: float | None = None
@@ -61,6 +84,7 @@ class Question(BaseModel):
     add_another: Label | None = None
     item_label: Label | None = None
     max_count: int | None = None
+    exactly_one: ExactlyOne | None = None
 
     @property
     def is_required(self) -> bool:

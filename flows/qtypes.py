@@ -19,7 +19,14 @@ from flows.ids import check_kk, check_nik, normalize_phone
 from flows.model import Question
 from flows.session import Input
 
-__all__ = ["QUESTION_TYPES", "ParseCtx", "Parsed", "QuestionType", "match_choice"]
+__all__ = [
+    "QUESTION_TYPES",
+    "ParseCtx",
+    "Parsed",
+    "QuestionType",
+    "choice_matches",
+    "match_choice",
+]
 
 DEFAULT_TEXT_MAX = 1000
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits: str.isdigit() accepts "¹" which int() rejects
@@ -107,29 +114,43 @@ def _label_of(q: Question, value: Any, lang: str) -> str:
     return str(value)
 
 
-def match_choice(q: Question, text: str) -> str | None:
-    """A choice value from its number (1-based), value or label.
-
-    Labels match case-insensitively, and an unambiguous prefix is enough.
-    """
+def choice_matches(q: Question, text: str) -> list[int]:
+    """The 0-based indexes of the choices ``text`` may mean: its number (1-based) when there is
+    such an option, else a value or label typed in full, else the labels that start with it or
+    have a word that does ("sumur": the three wells), a number that starts a label ("900":
+    "900 VA", "1300": "1.300 VA")."""
     choices = q.choices or []
-    s = text.strip().lower().rstrip(".")
+    s = " ".join(text.strip().lower().rstrip(".").split())
     if not s:
-        return None
-    if _NUMBER.fullmatch(s):
-        i = int(s)
-        return choices[i - 1].value if 1 <= i <= len(choices) else None
-    for c in choices:
+        return []
+    if _NUMBER.fullmatch(s) and 1 <= int(s) <= len(choices):
+        return [int(s) - 1]
+    for i, c in enumerate(choices):
         if s in {c.value.lower(), c.label.id.lower(), (c.label.en or "").lower()}:
-            return c.value
-    hits = {
-        c.value
-        for c in choices
-        if c.label.id.lower().startswith(s)
-        or (c.label.en or "\0").lower().startswith(s)
-        or c.value.lower().startswith(s)
-    }
-    return hits.pop() if len(hits) == 1 else None
+            return [i]
+
+    def words(c: Any) -> list[str]:
+        labels = [c.label.id.lower(), (c.label.en or "").lower(), c.value.lower()]
+        plain = [x.replace(".", "") for x in labels]
+        return [*labels, *plain]
+
+    if len(s) < 2:  # one letter is no word to match
+        return []
+    starts = [i for i, c in enumerate(choices) if any(w.startswith(s) for w in words(c))]
+    if starts:
+        return starts
+    return [
+        i
+        for i, c in enumerate(choices)
+        if any(part.startswith(s) for w in words(c) for part in re.split(r"[\s/(),]+", w))
+    ]
+
+
+def match_choice(q: Question, text: str) -> str | None:
+    """A choice value from its number (1-based), value or label; None when it is not one
+    option (see :func:`choice_matches`)."""
+    hits = choice_matches(q, text)
+    return (q.choices or [])[hits[0]].value if len(hits) == 1 else None
 
 
 # ---------------------------------------------------------------- parsers
@@ -159,8 +180,16 @@ def _integer(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     return Parsed(error=err) if err else Parsed(x)
 
 
+_UNIT = re.compile(r"(?i)(m2|m²|meter\s*persegi|meter|mtr|m)$")
+_PRODUCT = re.compile(r"([0-9]+(?:[.,][0-9]+)?)\s*[x×*]\s*([0-9]+(?:[.,][0-9]+)?)(?:\s*m)?", re.I)
+
+
 def _decimal(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
-    s = re.sub(r"\s+", "", inp.text)
+    if m := _PRODUCT.fullmatch(inp.text.strip()):  # "6x8": the sides, not the area
+        a, b = (float(x.replace(",", ".")) for x in m.groups())
+        area = _fmt_num(round(a * b, 2))
+        return Parsed(error=t("err_product", ctx.lang, a=m[1], b=m[2], product=area))
+    s = _UNIT.sub("", re.sub(r"\s+", "", inp.text))
     if not re.fullmatch(r"[-+]?[0-9]{1,15}([.,][0-9]{1,10})?", s):
         return Parsed(error=t("err_decimal", ctx.lang, example=_example_number(q, False)))
     x = float(s.replace(",", "."))
@@ -172,11 +201,15 @@ def _select_one(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     values = [c.value for c in q.choices or []]
     if inp.choice is not None and inp.choice in values:
         return Parsed(inp.choice)
-    value = match_choice(q, inp.choice if inp.choice is not None else inp.text)
-    if value is None:
-        example = (q.choices or [])[0].label.get(ctx.lang) if q.choices else "1"
-        return Parsed(error=t("err_choice", ctx.lang, example=example))
-    return Parsed(value)
+    choices = q.choices or []
+    hits = choice_matches(q, inp.choice if inp.choice is not None else inp.text)
+    if len(hits) == 1:
+        return Parsed(choices[hits[0]].value)
+    if len(hits) > 1:
+        listed = "\n".join(f"{i + 1}. {choices[i].label.get(ctx.lang)}" for i in hits)
+        return Parsed(error=t("err_choice_which", ctx.lang, options=listed, example=hits[0] + 1))
+    example = choices[0].label.get(ctx.lang) if choices else "1"
+    return Parsed(error=t("err_choice", ctx.lang, example=example))
 
 
 def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
@@ -210,6 +243,17 @@ def _yes_no(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     if word is None:
         return Parsed(error=t("err_yes_no", ctx.lang))
     return Parsed("yes" if word else "no")
+
+
+_RT_RW = re.compile(r"(?i)(?:rt|rw|no\.?)?\s*0*([0-9]{1,3})")
+
+
+def _rt_rw(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    """An RT or RW number, stored as three digits: "1", "01", "RT 1" -> "001"."""
+    m = _RT_RW.fullmatch(inp.text.strip())
+    if m is None or int(m[1]) == 0 or len(m[1].lstrip("0")) > 3:
+        return Parsed(error=t("err_rt_rw", ctx.lang, label=q.label.get(ctx.lang)))
+    return Parsed(m[1].zfill(3))
 
 
 def _date(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
@@ -418,6 +462,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {
             "yes_no", "choice", _CHOICE, "expect_choice", _yes_no, _show_yes_no, _via(_yes_no)
         ),
         QuestionType("date", "text", _TEXT, "expect_date", _date, _show_date, _norm_date),
+        QuestionType("rt_rw", "text", _TEXT, "expect_rt_rw", _rt_rw, _show_plain, _via(_rt_rw)),
         QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
         QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
         QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),

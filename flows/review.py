@@ -9,7 +9,7 @@ from flows.positions import Pos, get_value, has_value, instances, item_title, pr
 from flows.qtypes import QUESTION_TYPES
 from flows.session import Session
 
-__all__ = ["changes", "review_items", "review_paths", "review_text", "summary"]
+__all__ = ["answer_line", "changes", "review_items", "review_paths", "review_text", "summary"]
 
 
 def review_items(form: Form, s: Session) -> list[tuple[str | None, str]]:
@@ -26,14 +26,14 @@ def review_items(form: Form, s: Session) -> list[tuple[str | None, str]]:
                 for sub in q.questions or []:
                     sp = Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
                     if sub.type != "note" and relevant(s, sp) and sp.path in s.visited:
-                        out.append((sp.path, "  " + _answer_line(s, sp)))
+                        out.append((sp.path, "  " + answer_line(s, sp)))
             continue
         if pos.path in s.visited or has_value(s, pos):
-            out.append((pos.path, _answer_line(s, pos)))
+            out.append((pos.path, answer_line(s, pos)))
     return out
 
 
-def _answer_line(s: Session, pos: Pos) -> str:
+def answer_line(s: Session, pos: Pos) -> str:
     assert pos.question is not None  # noqa: S101 - questions only
     q = pos.question
     spec = QUESTION_TYPES[q.type]

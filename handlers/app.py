@@ -467,6 +467,8 @@ async def _quality(
 def _command_word(inbound: Inbound) -> str:
     if inbound.kind is InboundKind.COMMAND:
         return inbound.command
+    if inbound.kind is InboundKind.CHOICE and inbound.payload == menu.MENU_BUTTON:
+        return "menu"
     if inbound.kind is InboundKind.TEXT:
         return inbound.text.strip().lower()
     return ""

@@ -90,13 +90,24 @@ class ConsoleChat:
         ):
             option = last.options[int(stripped) - 1]
             return self._inbound(InboundKind.CHOICE, payload=option.value, text=option.label)
+        if isinstance(last, Question):  # a button's own words typed: as if it was pressed
+            words = last.extra if last.numbered else (*last.options, *last.extra)
+            for option in words:
+                if stripped.lower() == option.label.lower():
+                    return self._inbound(
+                        InboundKind.CHOICE, payload=option.value, text=option.label
+                    )
         return self._inbound(InboundKind.TEXT, text=text)
 
-    async def send(self, line: str) -> str:
+    async def exchange(self, line: str) -> Reply:
+        """Send one typed line; the bot's reply."""
         reply = await self._handle(self.parse(line))
         if reply.messages:
             self._last = reply.messages[-1]
-        return render(reply)
+        return reply
+
+    async def send(self, line: str) -> str:
+        return render(await self.exchange(line))
 
 
 def _say(key: str, /, **fields: object) -> str:
@@ -116,14 +127,17 @@ def render_one(message: Outbound) -> str:
     match message:
         case Text(text=text, tone=tone):
             return _TONE_MARK[tone] + text
-        case Question(text=text, options=options, multi=multi, numbered=numbered):
+        case Question(text=text, options=options, multi=multi, numbered=numbered, extra=extra):
+            words = " | ".join(f"[{o.label}]" for o in extra)
             if not options:
-                return text
+                return f"{text}\n{words}" if words else text
             if not numbered:
-                return text + "\n" + " | ".join(f"[{o.label}]" for o in options)
+                return text + "\n" + " | ".join(f"[{o.label}]" for o in (*options, *extra))
             lines = [text, *(f"  {i}. {o.label}" for i, o in enumerate(options, 1))]
             if multi:
                 lines.append("  " + _say("multi_hint"))
+            if words:
+                lines.append(words)
             return "\n".join(lines)
         case RequestLocation(text=text, skip_label=skip):
             hint = _say("location_hint_skip", skip=skip) if skip else _say("location_hint")

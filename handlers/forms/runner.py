@@ -12,6 +12,7 @@ when a role was revoked or moved, or the household moved to another village, the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -25,7 +26,8 @@ from flows.ids import mask_ids_in_text, mask_nik
 from flows.regions import region_label
 from handlers.announcements import form as announcement_form
 from handlers.deadlines import form as deadline_form
-from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR, duplicate_warnings
+from handlers.forms.card import household_card
+from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR, duplicate_at
 from handlers.forms.saving import AccessEnded, LostAccess, Saved, lost_access, save_completed
 from handlers.kit import menu
 from handlers.kit.context import Turn
@@ -101,12 +103,30 @@ async def start_with_context(
         raise LookupError(session_id)
     session, events = flows.start(form, context, lang=turn.lang)
     await _store(turn, record, session)
-    return Reply([Text(title), *render(events)])
+    return Reply(opening(title, events))
+
+
+def opening(head: str, events: list[flows.Event]) -> list[Outbound]:
+    """A form's first message: ``head`` (title, household card), the form's notes and the
+    first question in one message, not three."""
+    out = render(events)
+    lead = [head]
+    while out and isinstance(first := out[0], Text) and first.tone is Tone.INFO:
+        lead.append(first.text)
+        out.pop(0)
+    if out and isinstance(first := out[0], Question | RequestLocation | RequestPhoto):
+        out[0] = dataclasses.replace(first, text="\n\n".join([*lead, first.text]))
+        return out
+    return [Text("\n\n".join(lead)), *out]
+
+
+async def _zone(turn: Turn, region_code: str) -> str:
+    region = await turn.uow.regions.get(region_code)
+    return region.timezone if region else "Asia/Jakarta"
 
 
 async def _today(turn: Turn, region_code: str) -> str:
-    region = await turn.uow.regions.get(region_code)
-    zone = ZoneInfo(region.timezone if region else "Asia/Jakarta")
+    zone = ZoneInfo(await _zone(turn, region_code))
     return turn.now.astimezone(zone).date().isoformat()
 
 
@@ -133,8 +153,13 @@ async def resume_open(turn: Turn) -> Reply:
     if failed := _failure(events):
         errored = session.model_copy(update={"status": SessionStatus.ERRORED})
         return await _engine_failed(turn, record, errored, failed)
-    head = [Text(t("form_resume", turn.lang, form=form.title.get(turn.lang)))]
-    return Reply([*head, *render(events)])
+    name = form.title.get(turn.lang)
+    family = _family_of(record)
+    if family:
+        head = t("form_resume_family", turn.lang, form=name, head=family)
+    else:
+        head = t("form_resume", turn.lang, form=name)
+    return Reply(opening(head, events))
 
 
 async def cancel_open(turn: Turn) -> Reply:
@@ -159,7 +184,12 @@ def form_name(turn: Turn, record: FormSessionRecord) -> str:
 
 async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
     title = form_name(turn, record)
-    return Reply([Text(t("form_open_elsewhere", turn.lang, form=title), Tone.WARNING)])
+    family = _family_of(record)
+    if family:
+        text = t("form_open_elsewhere_family", turn.lang, form=title, head=family)
+    else:
+        text = t("form_open_elsewhere", turn.lang, form=title)
+    return Reply([Text(text, Tone.WARNING)])
 
 
 async def continue_session(
@@ -378,7 +408,8 @@ async def _choose_household(
     )
     await _store(turn, record, session)
     title = t("form_for", turn.lang, form=form.title.get(turn.lang), head=household.head_name)
-    return Reply([Text(title), *render(events)])
+    card = household_card(turn, household, await _zone(turn, household.region_code))
+    return Reply(opening(f"{title}\n{card}", events))
 
 
 async def household_context(turn: Turn, household: HouseholdRecord) -> dict[str, Any]:
@@ -442,15 +473,21 @@ async def _engine_step(
     form = turn.forms.get(record.form_id, record.form_version)
     if form is None:
         return await _form_gone(turn, record)
-    session = Session.model_validate(record.state["engine"])
-    session, events = flows.resume(form, session, inp)
+    before = Session.model_validate(record.state["engine"])
+    session, events = flows.resume(form, before, inp)
     if failed := _failure(events):
         return await _engine_failed(turn, record, session, failed)
-    looked_up: list[str] | None = None
-    if any(isinstance(e, Ask) and e.question == "__review__" for e in events):
-        warnings, looked_up = await duplicate_warnings(turn, record, session, duplicate_checks)
-        events = [*warnings, *events]
+    found, looked_up, skipped = await duplicate_at(
+        turn, record, form, before, session, duplicate_checks
+    )
+    if found is not None:  # said at the question where the number was typed
+        session, events = flows.hold(form, before, found.path, found.value, found.text)
     reply = Reply(render(events))
+    if skipped:
+        limit = duplicate_checks
+        reply.messages.insert(
+            0, Text(tn("dup_check_skipped", limit, turn.lang, limit=limit), Tone.WARNING)
+        )
     for event in events:
         if isinstance(event, Completed):
             try:
@@ -458,13 +495,12 @@ async def _engine_step(
             except AccessEnded as ended:  # checked above; a second look right before writing
                 return await _access_ended(turn, record, ended.lost)
             await _store(turn, record, session, "completed")
-            reply.add(Text(_saved_text(turn, form.id, saved), Tone.SUCCESS))
-            reply.messages.extend((await menu.show(turn)).messages)
+            # One line and the menu button, not the whole menu again.
+            reply.add(menu.with_button(turn, _saved_text(turn, form.id, saved)))
             return reply
         if isinstance(event, Cancelled):
             await _store(turn, record, session, "cancelled")
-            reply.add(Text(t("form_cancelled", turn.lang)))
-            reply.messages.extend((await menu.show(turn)).messages)
+            reply.add(menu.with_button(turn, t("form_cancelled", turn.lang)))
             return reply
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
     await _store(turn, record, session, status, looked_up)
@@ -557,6 +593,7 @@ def render(events: list[flows.Event]) -> list[Outbound]:
 
 def _render_ask(ask: Ask) -> Outbound:
     options = tuple(Option(o.value, o.label) for o in ask.options)
+    extra = tuple(Option(o.value, o.label) for o in ask.extra)
     skip = "lewati" if ask.skippable else ""
     match ask.input:
         case "location":
@@ -564,6 +601,7 @@ def _render_ask(ask: Ask) -> Outbound:
         case "photo":
             return RequestPhoto(ask.text, skip_label=skip)
         case "multi":
-            return Question(ask.text, options, multi=True)
+            return Question(ask.text, options, multi=True, extra=extra)
         case _:
-            return Question(ask.text, options, numbered=ask.question != "__review__")
+            numbered = ask.numbered and ask.question != "__review__"
+            return Question(ask.text, options, numbered=numbered, extra=extra)

@@ -10,6 +10,7 @@ from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Tex
 from handlers.reports import view as reports
 
 MENU_PREFIX = "m:"
+MENU_BUTTON = "menu"  # the payload of the "Menu" button under a one-line answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,11 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("help", "menu_help", _EVERYONE),
     MenuItem("language", "menu_language", _EVERYONE),
 )
+
+
+def with_button(turn: Turn, text: str) -> Question:
+    """One line and the Menu button, instead of the whole menu again (a 2G phone)."""
+    return Question(text, (), extra=(Option(MENU_BUTTON, t("menu_button", turn.lang)),))
 
 
 def is_menu_payload(inbound: Inbound) -> bool:

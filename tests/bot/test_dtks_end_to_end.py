@@ -31,17 +31,23 @@ MEMBERS = [
     "2",  # menu: Anggota keluarga
     "Agus Hidayat",
     "1",
+    "1",  # the member to change: Agus
     # Agus: keep presence, name, sex, birth date, NIK, relation; then marital, education, job
     *["tetap"] * 6,
     "2",  # Kawin
     "4",  # SMA/SMK/sederajat
     "Petani kopi",
     "7",  # disability: Tidak ada
-    "2",  # Lestari: Meninggal
+    "2",  # Lestari
+    "2",  # Meninggal
     # Darmawan and Sukri: still here
-    *(["tetap"] * 6 + ["1", "2", "lewati", "7"]) * 2,
-    "ya",  # add a new member
-    "7",  # Anggota keluarga baru
+    "3",
+    *["tetap"] * 6,
+    *["1", "2", "lewati", "7"],
+    "4",
+    *["tetap"] * 6,
+    *["1", "2", "lewati", "7"],
+    "Tambah anggota",  # a new member ("baru" without asking)
     "Bayi Hidayat",
     "1",  # Laki-laki
     "01-01-2025",
@@ -51,7 +57,7 @@ MEMBERS = [
     "1",  # Tidak/belum sekolah
     "lewati",
     "7",
-    "tidak",  # no more members
+    "selesai",  # no more members
     "Bayi lahir Januari",  # notes
     "simpan",
 ]
