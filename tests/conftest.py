@@ -27,6 +27,24 @@ from storage.migrate import upgrade, upgrade_sync
 from tests.log_guard import IdLeakHandler
 
 POSTGRES_ENV = "KAWAL_TEST_POSTGRES_URL"
+UPDATE_GOLDENS_ENV = "KAWAL_UPDATE_GOLDENS"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help=f"rewrite the golden transcripts (tests/flows/testdata) from what the engine does "
+        f"now (also {UPDATE_GOLDENS_ENV}=1); review the diff",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_goldens(pytestconfig: pytest.Config) -> bool:
+    """Whether golden files are rewritten instead of compared."""
+    return bool(pytestconfig.getoption("--update-goldens")) or os.environ.get(
+        UPDATE_GOLDENS_ENV, ""
+    ) not in ("", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)
