@@ -20,19 +20,16 @@ from dataclasses import dataclass
 from bot.channels.telegram.channel import Handle
 from bot.channels.telegram.service import TelegramService
 from bot.channels.whatsapp.channel import WhatsAppChannel
-from bot.runtime import build_kawal, open_database
+from bot.runtime import build_kawal, open_database, scheduled_jobs
 from bot.server import RouteInstaller, WebServer, build_web_app
 from bot.settings import Settings
 from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
 from locales import LANGS, domain
-from reminders.announcements import deliver_announcements, nudge_announcements
-from reminders.deadlines import plan_deadlines
-from reminders.digest import plan_digests
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
-from reminders.scheduler import Job, Ticker, housekeeping
+from reminders.scheduler import Ticker
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -105,37 +102,6 @@ def outbox_policy(settings: Settings) -> OutboxPolicy:
         poll_interval=settings.outbox_poll_interval,
         quiet=settings.quiet,
     )
-
-
-def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
-    """Every periodic job of ``kawal run``; each reads what is due from the database."""
-    return [
-        Job(
-            "housekeeping",
-            housekeeping,
-            3600,
-            (db, clock, settings.data_dir, settings.files_keep_days, settings.session_idle_days),
-        ),
-        Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
-        Job(
-            "announcements",
-            deliver_announcements,
-            min(settings.scheduler_interval, 15.0),
-            (db, clock, settings.quiet),
-        ),
-        Job(
-            "announcement-nudges",
-            nudge_announcements,
-            settings.scheduler_interval,
-            (db, clock, settings.quiet),
-        ),
-        Job(
-            "digest",
-            plan_digests,
-            settings.scheduler_interval,
-            (db, clock, settings.digest, settings.quiet),
-        ),
-    ]
 
 
 async def start(

@@ -1,4 +1,5 @@
-"""Building the application from settings: database (migrated), forms, handlers."""
+"""Building the application from settings: database (migrated), forms, handlers, the
+scheduled jobs. No channel here: `kawal chat` builds from this module without aiogram."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from bot.settings import Settings
 from flows import FormRegistry, builtin_forms, load_forms
 from handlers.app import Kawal, Options
 from handlers.ports import Clock, SystemClock
+from reminders.announcements import deliver_announcements, nudge_announcements
+from reminders.deadlines import plan_deadlines
+from reminders.digest import plan_digests
+from reminders.scheduler import Job, housekeeping
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -49,3 +54,34 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             invite_global_failures=settings.invite_global_failures,
         ),
     )
+
+
+def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
+    """Every periodic job of ``kawal run``; each reads what is due from the database."""
+    return [
+        Job(
+            "housekeeping",
+            housekeeping,
+            3600,
+            (db, clock, settings.data_dir, settings.files_keep_days, settings.session_idle_days),
+        ),
+        Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
+        Job(
+            "announcements",
+            deliver_announcements,
+            min(settings.scheduler_interval, 15.0),
+            (db, clock, settings.quiet),
+        ),
+        Job(
+            "announcement-nudges",
+            nudge_announcements,
+            settings.scheduler_interval,
+            (db, clock, settings.quiet),
+        ),
+        Job(
+            "digest",
+            plan_digests,
+            settings.scheduler_interval,
+            (db, clock, settings.digest, settings.quiet),
+        ),
+    ]

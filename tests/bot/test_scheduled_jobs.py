@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from bot.regions import load_regions
-from bot.run import scheduled_jobs
+from bot.runtime import scheduled_jobs
 from bot.settings import Settings
 from handlers.deadlines import view as deadlines
 from handlers.deadlines.view import Draft

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.run import scheduled_jobs
+from bot.runtime import scheduled_jobs
 from bot.settings import Settings
 from handlers.kit.deferred import reuse
 from handlers.ports import FixedClock
