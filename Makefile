@@ -23,9 +23,11 @@ demo: $(STAMP)
 demo-reset: $(STAMP)
 	$(BIN)/kawal demo --reset
 
-## Run the whole test suite (PostgreSQL too when KAWAL_TEST_POSTGRES_URL is set).
+## Run the whole test suite (PostgreSQL too when KAWAL_TEST_POSTGRES_URL is set), one worker
+## per core (TEST_WORKERS=0: one process); the longest tests start first (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load
 
 ## Lint and type-check.
 lint: $(STAMP)

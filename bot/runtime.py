@@ -1,4 +1,5 @@
-"""Building the application from settings: database (migrated), forms, handlers."""
+"""Building the application from settings: database (migrated), forms, handlers, the
+scheduled jobs. No channel here: `kawal chat` builds from this module without aiogram."""
 
 from __future__ import annotations
 

@@ -66,7 +66,9 @@ def changes(form: Form, s: Session) -> list[Change]:
     out: list[Change] = []
     for q in form.questions:
         if q.type == "repeat":
-            for i in range(len(instances(s, q))):
+            for i, item in enumerate(instances(s, q)):
+                if not item:  # a member the person never opened (the picker) is unchanged
+                    continue
                 for sub in q.questions or []:
                     _change(s, Pos(f"{q.name}.{i}.{sub.name}", sub, q, i), out)
         else:

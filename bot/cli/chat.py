@@ -20,6 +20,7 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from bot.jobs import scheduled_jobs
 from bot.runtime import build_kawal
 from bot.settings import Settings
 from handlers.ports import SystemClock
@@ -31,8 +32,6 @@ from storage.db import Database
 
 
 async def _chat(settings: Settings, user: str, name: str) -> None:
-    from bot.jobs import scheduled_jobs
-
     async def work(db: Database) -> None:
         clock = SystemClock()
         kawal = build_kawal(settings, db, clock)
