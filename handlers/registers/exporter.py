@@ -15,7 +15,8 @@ row. CSV output is one zip holding ``keluarga.csv``, ``anggota.csv`` and ``usula
 UTF-8 with BOM and ``;`` as separator, which Excel in Indonesian locale opens directly. NIK and
 No. KK are plain digits in the CSV: Excel turns them into numbers (``1.80419E+15``) when it opens
 a CSV by double-click, so operators should use the XLSX (text cells) or Excel's import wizard
-with those columns set to Text.
+with those columns set to Text. Every cell of both formats passes
+:func:`handlers.kit.workbooks.neutralise` (a name typed as ``=HYPERLINK(...)`` stays text).
 
 ``labels(key, value)`` turns stored option values into the labels of the forms (the caller builds
 it from the form definitions, which storage does not import); ``key`` is ``<form id>.<question>``.
@@ -40,7 +41,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, select
 
 from flows.regions import timezone_for
+from handlers.kit.workbooks import safe_row
 from storage.db import UnitOfWork
+from storage.files import make_private, private_dir
 from storage.models import Household, Member, Submission
 from storage.repos._base import in_region, require_aware
 
@@ -368,7 +371,7 @@ async def export_region(
     The file is written beside ``out`` and renamed into place when complete: nobody sends or
     opens half an export. Long: the chat runs it in :meth:`storage.db.Database.read`."""
     labeler = labels or _plain
-    out.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(out.parent)
     counts = ExportCounts(region, out)
     partial = out.with_name(f".{out.stem}.{os.getpid()}-{threading.get_ident()}.tmp{out.suffix}")
     try:
@@ -376,6 +379,7 @@ async def export_region(
             await _write_xlsx(uow, region, since, labeler, partial, counts)
         else:
             await _write_csv_zip(uow, region, since, labeler, partial, counts)
+        make_private(partial)  # full NIK and No. KK: 0600 whatever the umask
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
@@ -393,7 +397,7 @@ async def _write_xlsx(
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheets = tuple(workbook.create_sheet(title) for title, _, _ in SHEETS)
+    sheets = tuple(_SheetSink(workbook.create_sheet(title)) for title, _, _ in SHEETS)
     try:
         await _write(uow, region, since, labels, (sheets[0], sheets[1], sheets[2]), counts)
     except BaseException:
@@ -427,6 +431,16 @@ async def _write_csv_zip(
     counts.files = [name for _, name, _ in SHEETS]
 
 
+class _SheetSink:
+    """Rows of one write-only XLSX sheet, every cell neutralised against formulas."""
+
+    def __init__(self, sheet: Any) -> None:
+        self._sheet = sheet
+
+    def append(self, row: Sequence[Any]) -> None:
+        self._sheet.append(safe_row(row, self._sheet))
+
+
 class _SpoolSink:
     """CSV rows spooled to a temporary file (a zip can only write one entry at a time)."""
 
@@ -437,7 +451,7 @@ class _SpoolSink:
         self._writer = csv.writer(self._file, delimiter=";")
 
     def append(self, row: Sequence[Any]) -> None:
-        self._writer.writerow(["" if v is None else v for v in row])
+        self._writer.writerow(safe_row("" if v is None else v for v in row))
 
     def copy_into(self, archive: zipfile.ZipFile, name: str) -> None:
         self._file.seek(0)
