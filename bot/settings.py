@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from handlers.kit.timing import QuietHours
 from handlers.progress.digest import DigestSchedule
@@ -182,6 +184,28 @@ class Settings(BaseSettings):
                     "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
                 )
         return self
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret, for the log filter that redacts them
+        (:class:`bot.logs.PrivacyFilter`); a database password too."""
+        secrets = [
+            secret.get_secret_value()
+            for secret in (
+                self.telegram_bot_token,
+                self.telegram_webhook_secret,
+                self.whatsapp_token,
+                self.whatsapp_app_secret,
+                self.whatsapp_verify_token,
+            )
+            if secret is not None
+        ]
+        try:
+            password = make_url(self.database_url).password
+        except ArgumentError:  # not a URL: no password in it
+            password = None
+        if password:
+            secrets.append(str(password))
+        return tuple(s for s in secrets if len(s) >= 6)  # a 1-character "secret" is no pattern
 
     @property
     def whatsapp_enabled(self) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import flows
 from flows import FormRegistry, Session
-from flows.ids import mask_ids_in_text
+from flows.ids import mask_phone
 from handlers.announcements import form as announcement_form
 from handlers.announcements import view as announcements
 from handlers.deadlines import form as deadline_form
@@ -107,12 +107,15 @@ class Kawal:
         try:
             return await self._handle(inbound)
         except Exception:
+            # Never the sender's number (a WhatsApp id is one) nor what they typed: the
+            # kind and length of the message say enough to find it in the database.
             log.exception(
-                "handler failed for %s update %s from %s: %s",
-                inbound.channel,
+                "handler failed for %s update %s from %s (%s, %d characters)",
+                inbound.channel.value,
                 inbound.platform_id,
-                inbound.external_id,
-                mask_ids_in_text(inbound.text)[:200],
+                mask_phone(inbound.external_id),
+                inbound.kind.value,
+                len(inbound.text),
             )
             return Reply([Text(t("internal_error", self.options.default_lang), Tone.ERROR)])
 
