@@ -29,6 +29,7 @@ from pathlib import Path
 
 from handlers.messages import Outbound, Reply
 from storage.db import Database, UnitOfWork
+from storage.files import make_private, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,11 @@ async def run_deferred(work: Sequence[Deferred], reply: Reply, db: Database) -> 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(temporary path)`` beside ``path``, then rename it into place: a reader never
     sees half a file, and two writers of the same content do not disturb each other."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         write(temporary)
+        make_private(temporary)  # 0600 whatever the umask: it holds personal data
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
