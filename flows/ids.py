@@ -215,10 +215,15 @@ def mask_nik(text: str) -> str:
     return MASK_CHAR * (len(digits) - KEPT_DIGITS) + digits[-KEPT_DIGITS:]
 
 
-# Sixteen digits, with at most one space, dot or dash between two of them (KTP and KK print
-# ``1804 0727 0490 0258``; search accepts dots and dashes too), and no digit right before or
-# after. Each digit is followed by either a separator or a digit, so matching is linear.
-_ID_RUN = re.compile(r"(?<![0-9])(?:[0-9][ .\-]?){15}[0-9](?![0-9])")
+# Sixteen digits in a row, with no digit right before or after; or sixteen digits with at most
+# one space, dot or dash between two of them (KTP and KK print ``1804 0727 0490 0258``; search
+# accepts dots and dashes too) that do not go on after a dot or dash (a file name such
+# as ``ekspor-18.04-20260115-033000`` is not a NIK). Each digit is followed by either a
+# separator or a digit, so matching is linear.
+_ID_RUN = re.compile(
+    r"(?<![0-9])[0-9]{16}(?![0-9])"
+    r"|(?<![0-9])(?<![0-9][.\-])(?:[0-9][ .\-]?){15}[0-9](?![.\-]?[0-9])"
+)
 
 
 def mask_ids_in_text(s: str) -> str:

@@ -18,7 +18,10 @@ from __future__ import annotations
 import logging
 import re
 
-ID_RUN = re.compile(r"(?<![0-9])(?:[0-9][ .\-]?){15}[0-9](?![0-9])")
+ID_RUN = re.compile(
+    r"(?<![0-9])[0-9]{16}(?![0-9])"  # 16 digits in a row
+    r"|(?<![0-9])(?<![0-9][.\-])(?:[0-9][ .\-]?){15}[0-9](?![.\-]?[0-9])"  # grouped
+)
 PARTIAL_MASK = re.compile(r"[0-9][ .\-]?[*•]{3,}|[*•]{3,}[ .\-]?[0-9]{5,}")
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ .\-](?=[0-9])")
 WINDOW = 8  # digits of a known number that may never appear together

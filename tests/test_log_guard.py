@@ -56,4 +56,5 @@ def test_masked_numbers_and_other_digits_pass() -> None:
     guard.handle(_record(mask_ids_in_text(f"saved member {NIK}, kk {KK[:4]} {KK[4:8]} {KK[8:]}")))
     guard.handle(_record("update 12345678901234567 and phone +6281234567890"))
     guard.handle(_record("2026-11-23 10:00:00 UTC, 36.5 m2, RT 003"))
+    guard.handle(_record("wrote exports/ekspor-18.04-20260115-033000.xlsx"))
     assert guard.leaks == []

@@ -185,8 +185,9 @@ def test_every_spelling_keeps_only_the_last_four_digits(spelled):
     assert "1804" not in masked and "0727" not in masked
 
 
-def test_a_grouped_id_next_to_another_number_is_still_masked():
-    # Better a count masked by mistake than a NIK leaked because a digit followed it.
+def test_an_id_next_to_another_number_is_still_masked():
+    assert mask_ids_in_text("NIK 1804072704900258 7 orang") == "NIK ************0258 7 orang"
+    assert mask_ids_in_text("ke-2 1804-0727-0490-0258.") == "ke-2 ************0258."
     assert mask_ids_in_text("1804 0727 0490 0258 7 orang") == "************0258 7 orang"
 
 
@@ -196,6 +197,8 @@ def test_text_that_is_no_id_is_left_alone():
         "tanggal 27-04-1990 jam 10.30",
         "update 12345678901234567",
         "RT 003 RW 004 luas 36.5",
+        "ekspor-18.04-20260115-033000.xlsx",  # region, date, time: 18 digits, no id
+        "18.04.19.2006 2026-01-15",
     ):
         assert mask_ids_in_text(text) == text
 
