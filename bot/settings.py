@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 
 from handlers.kit.timing import QuietHours
 from handlers.progress.digest import DigestSchedule
+from handlers.registers.reading import ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
 # Telegram allows 1-256 characters A-Z a-z 0-9 _ -; we ask for at least 16.
@@ -53,6 +54,15 @@ class Settings(BaseSettings):
     quality_untouched_days: int = Field(default=30, ge=1, le=3660)
     # Charts and exports in data_dir are deleted this many days after they were last made.
     files_keep_days: int = Field(default=7, ge=1, le=3660)
+
+    # Register imports (issue 18): the file as sent; an XLSX's members uncompressed together
+    # and their ratio to the file (a "zip bomb" is refused before it is opened); people per
+    # file; row errors kept to show (the rest are counted).
+    import_max_file_mb: int = Field(default=20, ge=1, le=1024)
+    import_max_unpacked_mb: int = Field(default=400, ge=1, le=8192)
+    import_max_ratio: int = Field(default=100, ge=2, le=10000)
+    import_max_rows: int = Field(default=500_000, ge=1, le=10_000_000)
+    import_max_errors: int = Field(default=200, ge=1, le=100_000)
 
     # Access (issue 15). A form nobody answered for this many days closes, nothing saved.
     session_idle_days: int = Field(default=7, ge=1, le=365)
@@ -146,6 +156,16 @@ class Settings(BaseSettings):
         default="kawal_report_answer", validation_alias="WHATSAPP_TEMPLATE_REPORT_ANSWER"
     )
     whatsapp_template_lang: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANG")
+
+    @property
+    def import_limits(self) -> ImportLimits:
+        return ImportLimits(
+            max_file_mb=self.import_max_file_mb,
+            max_unpacked_mb=self.import_max_unpacked_mb,
+            max_ratio=self.import_max_ratio,
+            max_rows=self.import_max_rows,
+            max_errors=self.import_max_errors,
+        )
 
     @property
     def quiet(self) -> QuietHours:

@@ -35,6 +35,7 @@ from handlers.progress import view as progress
 from handlers.quality import view as quality
 from handlers.registers import exports
 from handlers.registers import imports as households
+from handlers.registers.reading import ImportLimits
 from handlers.reports import view as reports
 from storage.db import Database, UnitOfWork
 from storage.records import FormSessionRecord, PersonContext
@@ -79,6 +80,8 @@ class Options:
     invite_max_failures: int = 5
     invite_lockout_minutes: int = 60
     invite_global_failures: int = 100
+    # Register imports (a file sent by Dinsos): size, rows and errors kept.
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
     # The Telegram bot's username (without @), for invite deep links; "" when unknown.
     telegram_bot_username: str = ""
 
@@ -147,10 +150,9 @@ class Kawal:
         async def work(uow: UnitOfWork) -> tuple[Reply, list[Deferred]]:
             return await self._turn(uow, inbound, now)
 
-        # One unit of work. A register file (import) is long work: on SQLite it runs on the
-        # database thread so this event loop keeps serving meanwhile.
-        reply, deferred = await self.db.run(work, offload=inbound.kind is InboundKind.DOCUMENT)
-        # Charts and workbooks are made only now: after the commit, in a worker thread.
+        # One short unit of work: long work (a register import, charts, workbooks) is only
+        # described in it, and done now, after the commit, off the event loop.
+        reply, deferred = await self.db.run(work)
         return await run_deferred(deferred, reply, self.db)
 
     async def _turn(
@@ -267,7 +269,7 @@ async def _route_registered(
         if open_session is not None and announcement_form.is_form(open_session):
             return await announcement_form.answer(turn, open_session, options.quiet_hours)
         if inbound.kind is InboundKind.DOCUMENT:
-            return await households.import_document(turn)
+            return await households.import_document(turn, options.import_limits)
         if expired:
             return await menu.show(turn)  # an answer to the form just closed
         return await _with_session(turn, open_session, options)  # no command is a photo
