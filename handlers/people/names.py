@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MAX_NAME", "clean_display_name", "valid_name"]
+__all__ = ["MAX_NAME", "clean_display_name", "name_from_display", "valid_name"]
 
 MAX_NAME = 80
 _NAME_RE = re.compile(r"^[^\W\d_][\w .,'-]{1,79}$", re.UNICODE)
@@ -40,3 +40,9 @@ def clean_display_name(text: str) -> str:
     """A platform display name fit to keep on an identity: visible characters, at most
     :data:`MAX_NAME` of them (it is not necessarily a valid name: see :func:`valid_name`)."""
     return _visible(text or "")[:MAX_NAME].strip()
+
+
+def name_from_display(text: str) -> str | None:
+    """The person's name taken from a display name, or None (then the bot asks for it): the
+    visible characters must pass :func:`valid_name` whole, never cut to fit."""
+    return valid_name(_visible(text or ""))

@@ -23,7 +23,7 @@ from handlers.kit.context import Turn
 from handlers.kit.dates import zone_label
 from handlers.kit.i18n import t
 from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, Tone
-from handlers.people.names import clean_display_name, valid_name
+from handlers.people.names import clean_display_name, name_from_display, valid_name
 from storage.repos.throttle import EVERYONE
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,8 @@ async def _redeem(turn: Turn, limits: InviteLimits) -> Reply:
         # A display name is the sender's own choice: used as the name only when it passes the
         # rule of a typed name (else the name is asked for), kept cleaned on the identity.
         display = clean_display_name(inbound.display_name)
-        person_id = await people.create(valid_name(display) or "", turn.lang, turn.now)
+        name = name_from_display(inbound.display_name) or ""
+        person_id = await people.create(name, turn.lang, turn.now)
         # A switched-off identity (a removed person, a Telegram group) is taken over.
         await people.add_identity(
             person_id, inbound.channel.value, inbound.external_id, display, turn.now
