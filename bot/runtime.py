@@ -44,6 +44,7 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             quiet_hours=settings.quiet,
             announcement_nudge_hours=settings.announcement_nudge_hours,
             media_daily_quota=settings.media_daily_quota,
+            import_limits=settings.import_limits,
             session_idle_days=settings.session_idle_days,
             duplicate_checks_per_hour=settings.duplicate_checks_per_hour,
             invite_days=settings.invite_days,

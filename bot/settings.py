@@ -8,9 +8,12 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from handlers.kit.timing import QuietHours
 from handlers.progress.digest import DigestSchedule
+from handlers.registers.reading import ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
 # Telegram allows 1-256 characters A-Z a-z 0-9 _ -; we ask for at least 16.
@@ -63,6 +66,15 @@ class Settings(BaseSettings):
     # Ids of handled updates are kept this long: Meta retries a WhatsApp webhook for up to
     # 7 days, so fewer than 8 would answer a late retry twice.
     inbound_ids_keep_days: int = Field(default=8, ge=8, le=365)
+
+    # Register imports (issue 18): the file as sent; an XLSX's members uncompressed together
+    # and their ratio to the file (a "zip bomb" is refused before it is opened); people per
+    # file; row errors kept to show (the rest are counted).
+    import_max_file_mb: int = Field(default=20, ge=1, le=1024)
+    import_max_unpacked_mb: int = Field(default=400, ge=1, le=8192)
+    import_max_ratio: int = Field(default=100, ge=2, le=10000)
+    import_max_rows: int = Field(default=500_000, ge=1, le=10_000_000)
+    import_max_errors: int = Field(default=200, ge=1, le=100_000)
 
     # Access (issue 15). A form nobody answered for this many days closes, nothing saved.
     session_idle_days: int = Field(default=7, ge=1, le=365)
@@ -158,6 +170,16 @@ class Settings(BaseSettings):
     whatsapp_template_lang: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANG")
 
     @property
+    def import_limits(self) -> ImportLimits:
+        return ImportLimits(
+            max_file_mb=self.import_max_file_mb,
+            max_unpacked_mb=self.import_max_unpacked_mb,
+            max_ratio=self.import_max_ratio,
+            max_rows=self.import_max_rows,
+            max_errors=self.import_max_errors,
+        )
+
+    @property
     def quiet(self) -> QuietHours:
         return QuietHours.parse(self.quiet_hours)
 
@@ -194,6 +216,28 @@ class Settings(BaseSettings):
                     "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
                 )
         return self
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret, for the log filter that redacts them
+        (:class:`bot.logs.PrivacyFilter`); a database password too."""
+        secrets = [
+            secret.get_secret_value()
+            for secret in (
+                self.telegram_bot_token,
+                self.telegram_webhook_secret,
+                self.whatsapp_token,
+                self.whatsapp_app_secret,
+                self.whatsapp_verify_token,
+            )
+            if secret is not None
+        ]
+        try:
+            password = make_url(self.database_url).password
+        except ArgumentError:  # not a URL: no password in it
+            password = None
+        if password:
+            secrets.append(str(password))
+        return tuple(s for s in secrets if len(s) >= 6)  # a 1-character "secret" is no pattern
 
     @property
     def whatsapp_enabled(self) -> bool:

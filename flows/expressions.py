@@ -145,7 +145,14 @@ def _check(node: ast.AST, refs: set[str], flags: dict[str, bool]) -> None:
             raise ExprError(f"{node.func.id}() takes {lo} argument(s)")
         for a in node.args:
             _check(a, refs, flags)
-        if node.func.id == "regex" and isinstance(node.args[1], ast.Constant):
+        if node.func.id == "regex":
+            # An answer must never become a pattern: `regex(., ${answer})` let a person type
+            # `(a+)+$` and hold the engine for seconds on 27 characters.
+            if not isinstance(node.args[1], ast.Constant):
+                raise ExprError(
+                    "the regex pattern must be a literal string, e.g. regex(., '^[0-9]{3}$'); "
+                    "a pattern built from answers (${...}) is not allowed"
+                )
             pattern = node.args[1].value
             if not isinstance(pattern, str):
                 raise ExprError("regex pattern must be a string")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from flows.expressions import ExprError, compile_expr
 from flows.model import Form, FormError, Question
-from flows.qtypes import QUESTION_TYPES
+from flows.qtypes import MAX_TEXT_LENGTH, QUESTION_TYPES
 from flows.warnings import placeholders
 
 __all__ = ["FormRegistry", "builtin_forms", "load_form", "load_forms", "parse_form"]
@@ -134,6 +134,11 @@ class _Checker:
             for text in (check.message.id, check.message.en or ""):
                 for src in placeholders(text):
                     self.expr(src, "warnings.message placeholder", q, rq, allowed | later)
+
+        if q.max_length is not None and q.type != "text":
+            self.fail(f"type {q.type} takes no max_length (only text does)", rq, q.name)
+        if q.max_length is not None and not 1 <= q.max_length <= MAX_TEXT_LENGTH:
+            self.fail(f"max_length must be between 1 and {MAX_TEXT_LENGTH}", rq, q.name)
         if (q.min is not None or q.max is not None) and not spec.bounded:
             self.fail(f"type {q.type} takes no min/max", rq, q.name)
         if q.min is not None and q.max is not None and q.min > q.max:

@@ -78,6 +78,8 @@ class Question(BaseModel):
     choices: list[Choice] | None = None
     min: float | None = None
     max: float | None = None
+    # text: the longest answer taken (characters); DEFAULT_TEXT_MAX in flows.qtypes when unset.
+    max_length: int | None = None
     default: Any = None
     prefill: str | None = None
     questions: list[Question] | None = None

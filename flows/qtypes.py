@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 DEFAULT_TEXT_MAX = 1000
+MAX_TEXT_LENGTH = 10000  # the highest max_length a form may set
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits: str.isdigit() accepts "¹" which int() rejects
 
 YES_WORDS = frozenset({"ya", "y", "iya", "yes", "benar", "betul", "yoi", "yap"})
@@ -156,9 +157,17 @@ def match_choice(q: Question, text: str) -> str | None:
 # ---------------------------------------------------------------- parsers
 
 
+def text_limit(q: Question) -> int:
+    """The longest text answer ``q`` takes: ``max_length``, else ``max`` (the older
+    spelling), else :data:`DEFAULT_TEXT_MAX`."""
+    if q.max_length is not None:
+        return q.max_length
+    return int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
+
+
 def _text(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     s = inp.text.strip()
-    limit = int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
+    limit = text_limit(q)
     if len(s) > limit:
         return Parsed(error=tn("err_text_long", limit, ctx.lang, max=limit))
     if q.min is not None and len(s) < q.min:
@@ -280,9 +289,31 @@ def _phone(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     return Parsed(p) if p else Parsed(error=t("err_phone", ctx.lang))
 
 
-_COORDS = re.compile(
-    r"\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*[,;\s]\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*"
-)
+# One coordinate: at most 3 digits, a point and decimals. Deterministic (no two ways to match
+# a character), so matching is linear in the input.
+_COORD = re.compile(r"[-+]?[0-9]{1,3}(?:\.[0-9]+)?")
+MAX_COORDS_TEXT = 80  # "-5.123456789012, 104.123456789012" is 33 characters
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """``"-5.0261, 104.0613"`` (or ``;`` or blanks between) as (latitude, longitude), or None.
+
+    A hand parser, linear in the input and refusing anything longer than
+    :data:`MAX_COORDS_TEXT` first: the regular expression it replaces backtracked
+    quadratically on a long run of blanks."""
+    s = text.strip()
+    if not s or len(s) > MAX_COORDS_TEXT:
+        return None
+    separators = s.count(",") + s.count(";")
+    if separators > 1:
+        return None
+    parts = s.replace(";", ",").split(",") if separators else s.split()
+    if len(parts) != 2:
+        return None
+    lat, lon = (part.strip() for part in parts)
+    if not (_COORD.fullmatch(lat) and _COORD.fullmatch(lon)):
+        return None
+    return float(lat), float(lon)
 
 
 def _location_value(lat: float, lon: float) -> dict[str, float] | None:
@@ -297,8 +328,8 @@ def _location(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     value: dict[str, float] | None = None
     if inp.location is not None:
         value = _location_value(*inp.location)
-    elif m := _COORDS.fullmatch(inp.text):
-        value = _location_value(float(m[1]), float(m[2]))
+    elif (pair := parse_coordinates(inp.text)) is not None:
+        value = _location_value(*pair)
     return Parsed(value) if value else Parsed(error=t("err_location", ctx.lang))
 
 

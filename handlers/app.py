@@ -15,7 +15,7 @@ from pathlib import Path
 
 import flows
 from flows import FormRegistry, Session
-from flows.ids import mask_ids_in_text
+from flows.ids import mask_phone
 from handlers.announcements import acks
 from handlers.announcements import form as announcement_form
 from handlers.announcements import view as announcements
@@ -37,6 +37,7 @@ from handlers.progress import view as progress
 from handlers.quality import view as quality
 from handlers.registers import exports
 from handlers.registers import imports as households
+from handlers.registers.reading import ImportLimits
 from handlers.reports import view as reports
 from storage.db import Database, UnitOfWork
 from storage.records import FormSessionRecord, PersonContext
@@ -85,6 +86,8 @@ class Options:
     invite_max_failures: int = 5
     invite_lockout_minutes: int = 60
     invite_global_failures: int = 100
+    # Register imports (a file sent by Dinsos): size, rows and errors kept.
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
     # The Telegram bot's username (without @), for invite deep links; "" when unknown.
     telegram_bot_username: str = ""
 
@@ -113,12 +116,15 @@ class Kawal:
         try:
             return await self._handle(inbound)
         except Exception:
+            # Never the sender's number (a WhatsApp id is one) nor what they typed: the
+            # kind and length of the message say enough to find it in the database.
             log.exception(
-                "handler failed for %s update %s from %s: %s",
-                inbound.channel,
+                "handler failed for %s update %s from %s (%s, %d characters)",
+                inbound.channel.value,
                 inbound.platform_id,
-                inbound.external_id,
-                mask_ids_in_text(inbound.text)[:200],
+                mask_phone(inbound.external_id),
+                inbound.kind.value,
+                len(inbound.text),
             )
             return Reply([Text(t("internal_error", self.options.default_lang), Tone.ERROR)])
 
@@ -156,10 +162,9 @@ class Kawal:
         async def work(uow: UnitOfWork) -> tuple[Reply, list[Deferred]]:
             return await self._turn(uow, inbound, now)
 
-        # One unit of work. A register file (import) is long work: on SQLite it runs on the
-        # database thread so this event loop keeps serving meanwhile.
-        reply, deferred = await self.db.run(work, offload=inbound.kind is InboundKind.DOCUMENT)
-        # Charts and workbooks are made only now: after the commit, in a worker thread.
+        # One short unit of work: long work (a register import, charts, workbooks) is only
+        # described in it, and done now, after the commit, off the event loop.
+        reply, deferred = await self.db.run(work)
         return await run_deferred(deferred, reply, self.db)
 
     async def _turn(
@@ -281,7 +286,7 @@ async def _route_registered(
         if open_session is not None and announcement_form.is_form(open_session):
             return await announcement_form.answer(turn, open_session, options.quiet_hours)
         if inbound.kind is InboundKind.DOCUMENT:
-            return await households.import_document(turn, options.media_dir)
+            return await households.import_document(turn, options.import_limits, options.media_dir)
         if expired:
             return await menu.show(turn)  # an answer to the form just closed
         return await _with_session(turn, open_session, options)  # no command is a photo

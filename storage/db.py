@@ -64,6 +64,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
+from storage.files import private_sqlite
 from storage.repos._base import AsyncCoreSession, DbSession, SyncCoreSession
 from storage.repos.acks import AckRepository
 from storage.repos.announcements import AnnouncementRepository
@@ -233,11 +234,13 @@ class Database:
         return Path(database).expanduser()
 
     def _create_engine(self) -> AsyncEngine:
-        options: dict[str, Any] = {"echo": self.echo}
+        # Statements in logs and error messages never carry their values (names, NIK, ...).
+        options: dict[str, Any] = {"echo": self.echo, "hide_parameters": True}
         if self.dialect == "postgresql":
             options.update(pool_size=10, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
             return create_async_engine(self.url, **options)
-        self._sqlite_path().parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it: its WAL and SHM files take its mode.
+        private_sqlite(self._sqlite_path())
         # Connections are cheap; WAL lets readers run beside the single writer.
         options.update(pool_size=5, max_overflow=5, pool_timeout=30)
         engine = create_async_engine(self.url, **options)
@@ -247,7 +250,9 @@ class Database:
     def _sync_engine(self, *, waits: bool) -> Engine:
         """An engine of one connection with the standard library's sqlite3, same file."""
         url = make_url(self.url).set(drivername="sqlite")
-        engine = create_engine(url, echo=self.echo, pool_size=1, max_overflow=0)
+        engine = create_engine(
+            url, echo=self.echo, hide_parameters=True, pool_size=1, max_overflow=0
+        )
         _sqlite_events(engine)
         if not waits:
             event.listen(engine, "connect", _no_waiting)
@@ -257,7 +262,7 @@ class Database:
         """Read-only connections to the same file, one per :meth:`read` (opened in its
         thread): ``query_only``, and a deferred BEGIN (a snapshot, no writer lock)."""
         url = make_url(self.url).set(drivername="sqlite")
-        engine = create_engine(url, echo=self.echo, poolclass=NullPool)
+        engine = create_engine(url, echo=self.echo, hide_parameters=True, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "connect", _read_only)
         event.listen(engine, "begin", _sqlite_on_begin_read)
@@ -361,7 +366,7 @@ async def _read_sqlite(engine: Engine, work: Work[T]) -> T:
 
 async def _read_postgresql(url: str, echo: bool, work: Work[T]) -> T:
     # asyncpg's connections belong to one event loop: this thread's loop gets its own.
-    engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             reading = await connection.execution_options(

@@ -49,7 +49,7 @@ def allowed_units() -> dict[str, frozenset[str]]:
         # everything Kawal sends by itself: the features' texts and repositories, never the router
         "reminders": {CONTRACT, KIT, *features(), *core},
         # the channels are thin: neutral messages in and out, the typed settings, a dedupe table
-        CHANNELS: {CONTRACT, KIT, SETTINGS, "storage", "locales"},
+        CHANNELS: {CONTRACT, KIT, SETTINGS, "storage", "locales", "flows"},  # flows: masking
         SETTINGS: {KIT, *features()},  # the settings' value types (quiet hours, digest schedule)
         "bot": {CHANNELS, SETTINGS, "reminders", *handlers_all, *core},  # the composition root
         "bench": {CHANNELS, SETTINGS, "bot", "reminders", *handlers_all, *core},  # never tests
@@ -88,9 +88,10 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
     "reminders": frozenset({"apscheduler"}),
     # only the channels speak to Telegram (aiogram) and Meta (HTTP clients)
     CHANNELS: frozenset({"aiogram", "aiohttp", "httpx", "h11", "pydantic"}),
-    SETTINGS: frozenset({"pydantic", "pydantic_settings"}),
+    # sqlalchemy: make_url, to read (and redact) the database URL
+    SETTINGS: frozenset({"pydantic", "pydantic_settings", "sqlalchemy"}),
     "bot": frozenset({"aiohttp", "typer", "pydantic", "pydantic_settings", "lokal"}),
-    "bench": frozenset({"aiohttp", "aiogram", "httpx", "telegram", "sqlalchemy"}),
+    "bench": frozenset({"aiohttp", "aiogram", "httpx", "telegram", "sqlalchemy", "openpyxl"}),
 }
 STDLIB = frozenset(sys.stdlib_module_names)
 

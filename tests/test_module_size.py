@@ -17,7 +17,6 @@ PENDING_SPLIT = frozenset(
     {
         "handlers/deadlines/view.py",
         "handlers/announcements/view.py",
-        "handlers/registers/importer.py",
         # not one of the four named in the brief: the hand-built announcement composer, which
         # the branch turning the Dinsos composers into forms (`pengumuman`) replaces
         "handlers/announcements/form.py",

@@ -33,6 +33,7 @@ from handlers.messages import (
 )
 from handlers.ports import Delivery, Recipient, Template
 from locales import domain
+from storage.files import private_dir, private_file
 
 _COMMAND_RE = re.compile(r"^/(\w+)(?:@\w+)?\s*(.*)$", re.S)
 _LOCATION_RE = re.compile(
@@ -189,8 +190,9 @@ class ConsoleSender:
             self.out.write(f"\n{text}\n")
             self.out.flush()
         else:
-            self.inbox_dir.mkdir(parents=True, exist_ok=True)
-            with self._inbox(recipient.external_id).open("a", encoding="utf-8") as inbox:
+            private_dir(self.inbox_dir)
+            inbox_path = private_file(self._inbox(recipient.external_id))
+            with inbox_path.open("a", encoding="utf-8") as inbox:
                 inbox.write(text + "\n\n")
         platform_id = f"console-{next(self._ids)}"
         delivery.confirmed(0, platform_id)

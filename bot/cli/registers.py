@@ -23,7 +23,7 @@ from bot.runtime import forms_from
 from handlers.kit.i18n import tn
 from handlers.registers.exporter import ExportCounts, export_file_name, export_region
 from handlers.registers.exports import form_labels
-from handlers.registers.importer import ImportReport, import_register
+from handlers.registers.importer import ImportReport, import_file
 from storage.db import Database, UnitOfWork
 
 households_app = typer.Typer(help="The village household registers (DTKS).", no_args_is_help=True)
@@ -47,10 +47,15 @@ def households_import(
     settings = settings_for(db)
 
     async def work(database: Database) -> ImportReport:
-        async with database.unit_of_work() as uow:
-            return await import_register(
-                uow, file, region, datetime.now(UTC), channel="cli", apply=not check
-            )
+        return await import_file(
+            database,
+            file,
+            region,
+            datetime.now(UTC),
+            limits=settings.import_limits,
+            channel="cli",
+            apply=not check,
+        )
 
     report = run_async(lambda: with_db(settings, work))
     if not report.ok:

@@ -330,7 +330,7 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
         text = digits  # a NIK or No. KK typed in groups: "1804 0727 0490 0258"
     found = await turn.uow.households.search(village[0], text, limit=SEARCH_LIMIT)
     if not found:
-        shown = (mask_nik(text) if text.isdigit() else text)[:40]
+        shown = (mask_nik(text) if text.isdigit() else mask_ids_in_text(text))[:40]
         return Reply(
             [
                 Text(t("search_none", turn.lang, query=shown, village=village[1]), Tone.ERROR),

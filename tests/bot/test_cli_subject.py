@@ -52,7 +52,7 @@ def test_report_restrict_and_unrestrict(run, tmp_path: Path) -> None:
 
     report = run("subject", "report", "1804 0727 0490 0258")
     assert report.exit_code == 0, report.output
-    assert "NIK 1804********0258: 1 keluarga" in report.stdout
+    assert "NIK ************0258: 1 keluarga" in report.stdout
     assert "diekspor oleh CLI (cli), wilayah 18.04.19" in report.stdout
     assert AGUS_NIK not in report.stdout
 

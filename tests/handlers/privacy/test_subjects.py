@@ -45,7 +45,7 @@ async def test_the_subject_report_shows_who_did_what_and_when(world: World) -> N
 
     await dinsos.text(f"SUBJEK {AGUS_NIK}")
     report = dinsos.question().text
-    assert report.startswith("Laporan subjek data NIK 1804********0258: 1 keluarga")
+    assert report.startswith("Laporan subjek data NIK ************0258: 1 keluarga")
     assert AGUS_NIK not in report  # masked even for Dinsos: the report may be forwarded
     assert "Keluarga Agus Hidayat · Sri Menanti" in report
     assert "dibuka oleh Budi Santoso (telegram)" in report
