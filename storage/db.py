@@ -81,6 +81,7 @@ from storage.repos.regions import RegionRepository
 from storage.repos.sessions import FormSessionRepository
 from storage.repos.submissions import SubmissionRepository
 from storage.repos.throttle import ThrottleRepository
+from storage.repos.web import WebRepository
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Database", "UnitOfWork"]
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -109,6 +110,7 @@ class UnitOfWork:
         self.deadlines = DeadlineRepository(session, dialect)
         self.announcements = AnnouncementRepository(session, dialect)
         self.throttle = ThrottleRepository(session, dialect)
+        self.web = WebRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""
