@@ -10,6 +10,7 @@ from bot.cli import (  # noqa: F401 - each module registers its commands on ``ap
     regions,
     registers,
     reports,
+    web,
 )
 from bot.cli.common import app
 
