@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot.web.ports import AuditProcessingLog, ProcessingLog
 from bot.web.render import Renderer
@@ -33,6 +34,8 @@ LANG_COOKIE = "kawal_bahasa"
 STATIC = Path(__file__).resolve().parent / "static"
 _PUBLIC = ("/masuk/", "/static/", "/keluar/selesai", "/bahasa")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+VIEWER_KEY = web.RequestKey("viewer", Viewer)
+FORM_KEY: web.RequestKey[MultiDictProxy[Any]] = web.RequestKey("form", MultiDictProxy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,7 @@ class Console:
         http_status: int = 200,
         **values: Any,
     ) -> web.Response:
-        viewer: Viewer | None = request.get("viewer")
+        viewer = request.get(VIEWER_KEY)
         lang = viewer.lang if viewer else _cookie_lang(request)
         values.setdefault("viewer", viewer)
         values.setdefault("csrf", viewer.csrf if viewer else "")
@@ -138,10 +141,10 @@ class Console:
             if cookie:
                 response.del_cookie(COOKIE, path=PREFIX)
             return response
-        request["viewer"] = viewer
+        request[VIEWER_KEY] = viewer
         if request.method == "POST":
             form = await request.post()
-            request["form"] = form
+            request[FORM_KEY] = form
             if not same_secret(str(form.get("csrf", "")), viewer.csrf):
                 return self.error(request, 403, "error_csrf")
         return await handler(request)
@@ -177,7 +180,7 @@ class Console:
         problem = await self.db.run(work)
         if problem is not None:
             return self.error(request, 403, problem)
-        response = web.HTTPSeeOther(PREFIX + "/")
+        response = see_other(PREFIX + "/")
         response.set_cookie(
             COOKIE,
             cookie,
@@ -190,14 +193,14 @@ class Console:
         return response
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        viewer: Viewer = request["viewer"]
+        viewer = request[VIEWER_KEY]
         now = self.now()
 
         async def work(uow: UnitOfWork) -> None:
             await uow.web.end_session(viewer.cookie, now)
 
         await self.db.run(work)
-        response = web.HTTPSeeOther(PREFIX + "/keluar/selesai")
+        response = see_other(PREFIX + "/keluar/selesai")
         response.del_cookie(COOKIE, path=PREFIX)
         response.set_cookie(LANG_COOKIE, viewer.lang, path=PREFIX, samesite="Strict", httponly=True)
         return response
@@ -224,9 +227,14 @@ class Console:
 
         if cookie:
             await self.db.run(work)
-        response = web.HTTPSeeOther(back)
+        response = see_other(back)
         response.set_cookie(LANG_COOKIE, lang, path=PREFIX, samesite="Strict", httponly=True)
         return response
+
+
+def see_other(location: str) -> web.Response:
+    """A redirect after a POST that also sets cookies (a returned, not raised, response)."""
+    return web.Response(status=303, headers={"Location": location})
 
 
 def _cookie_lang(request: web.Request) -> str:
@@ -242,8 +250,7 @@ def console_of(request: web.Request) -> Console:
 
 
 def viewer_of(request: web.Request) -> Viewer:
-    viewer: Viewer = request["viewer"]
-    return viewer
+    return request[VIEWER_KEY]
 
 
 @dataclass
@@ -272,7 +279,7 @@ class Page:
 
     @property
     def form(self) -> Any:
-        return self.request.get("form", {})
+        return self.request.get(FORM_KEY, {})
 
     async def logged(self, uow: UnitOfWork, action: str, subject: str, region: str | None) -> None:
         await self.console.log.record(
