@@ -24,6 +24,8 @@ from bot.jobs import scheduled_jobs
 from bot.runtime import build_kawal, open_database
 from bot.server import RouteInstaller, WebServer, build_web_app
 from bot.settings import Settings
+from bot.web.app import Console
+from bot.web.serve import config_from
 from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
@@ -126,7 +128,8 @@ async def start(
         handle: Handle = kawal.handle
         if wrap_handle is not None:
             handle = wrap_handle(handle)
-        routes: list[RouteInstaller] = []
+        # The web console beside the webhooks, under /konsol/.
+        routes: list[RouteInstaller] = [Console(kawal, config_from(settings)).install]
         if settings.telegram_bot_token is not None:
             telegram = TelegramService(
                 settings,
@@ -152,7 +155,7 @@ async def start(
         await outbox.start()
         log.info("outbox sender %s started", outbox.worker_id)
         await server.start()
-        log.info("HTTP server on %s (/healthz)", server.base_url)
+        log.info("HTTP server on %s (/healthz, /konsol/)", server.base_url)
         if telegram is not None:
             await telegram.start()
             kawal.set_telegram_bot(telegram.channel.bot_username)  # invite deep links

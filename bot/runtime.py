@@ -51,5 +51,6 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             invite_max_failures=settings.invite_max_failures,
             invite_lockout_minutes=settings.invite_lockout_minutes,
             invite_global_failures=settings.invite_global_failures,
+            web_base_url=settings.console_url,
         ),
     )

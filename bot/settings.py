@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
 
+    # The web console (issue 19), served on the HTTP port above (and by `kawal web`).
+    # Its public address, used in the one-time KONSOL links ("" = http://http_host:http_port).
+    web_base_url: str = ""
+    # Hours a console session lasts after the link was opened.
+    web_session_hours: int = Field(default=8, ge=1, le=24 * 7)
+    # Mark the session cookie Secure (HTTPS only): on when web_base_url is https://.
+    web_secure_cookie: bool | None = None
+
     # Telegram (issue 3). Unprefixed names, as BotFather and the Bot API docs call them.
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias="TELEGRAM_BOT_TOKEN"
@@ -238,6 +246,28 @@ class Settings(BaseSettings):
         if password:
             secrets.append(str(password))
         return tuple(s for s in secrets if len(s) >= 6)  # a 1-character "secret" is no pattern
+
+    @property
+    def console_url(self) -> str:
+        """Where the console is reached, for the links (no trailing slash)."""
+        if self.web_base_url:
+            return self.web_base_url.rstrip("/")
+        host = f"[{self.http_host}]" if ":" in self.http_host else self.http_host
+        return f"http://{host}:{self.http_port}"
+
+    @property
+    def console_cookie_secure(self) -> bool:
+        if self.web_secure_cookie is not None:
+            return self.web_secure_cookie
+        return self.console_url.startswith("https://")
+
+    @model_validator(mode="after")
+    def _web_base_url_scheme(self) -> Settings:
+        if self.web_base_url and not self.web_base_url.startswith(("https://", "http://")):
+            raise ValueError(
+                "KAWAL_WEB_BASE_URL must be an http(s):// URL, e.g. https://kawal.example.go.id"
+            )
+        return self
 
     @property
     def whatsapp_enabled(self) -> bool:

@@ -30,7 +30,7 @@ from handlers.kit.i18n import t, tn
 from handlers.kit.timing import QuietHours
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.people import access as people
-from handlers.people import registration, rights
+from handlers.people import console_link, registration, rights
 from handlers.ports import Clock
 from handlers.privacy import subjects
 from handlers.progress import view as progress
@@ -90,6 +90,8 @@ class Options:
     import_limits: ImportLimits = field(default_factory=ImportLimits)
     # The Telegram bot's username (without @), for invite deep links; "" when unknown.
     telegram_bot_username: str = ""
+    # Where the web console is reached (KONSOL links); "" when it is not served.
+    web_base_url: str = ""
 
 
 class Kawal:
@@ -309,6 +311,8 @@ async def _route_registered(
         return await _progress(turn, options, wanted)
     if (asked := quality.parse_request(inbound)) is not None:
         return await _quality(turn, options, asked)
+    if console_link.is_request(inbound):
+        return await console_link.show(turn, options.web_base_url)
     if word in _DEADLINE_WORDS:
         return await deadlines.show(turn)
     if word in _ANNOUNCE_WORDS:
@@ -408,6 +412,8 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return await deadlines.show(turn)
         case "announce":
             return await announcements.show(turn)
+        case "console":
+            return await console_link.show(turn, options.web_base_url)
         case "resume":
             return await form_handlers.resume_open(turn)
         case "language":

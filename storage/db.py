@@ -86,6 +86,7 @@ from storage.repos.sessions import FormSessionRepository
 from storage.repos.subjects import SubjectRepository
 from storage.repos.submissions import SubmissionRepository
 from storage.repos.throttle import ThrottleRepository
+from storage.repos.web import WebRepository
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Database", "UnitOfWork"]
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -118,6 +119,8 @@ class UnitOfWork:
         self.processing = ProcessingLogRepository(session, dialect)
         self.subjects = SubjectRepository(session, dialect)
         self.privacy = PrivacyRepository(session, dialect)
+
+        self.web = WebRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""

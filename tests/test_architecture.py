@@ -90,7 +90,19 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
     CHANNELS: frozenset({"aiogram", "aiohttp", "httpx", "h11", "pydantic"}),
     # sqlalchemy: make_url, to read (and redact) the database URL
     SETTINGS: frozenset({"pydantic", "pydantic_settings", "sqlalchemy"}),
-    "bot": frozenset({"aiohttp", "typer", "pydantic", "pydantic_settings", "lokal"}),
+    # jinja2 (with markupsafe) and multidict: the web console's templates and forms
+    "bot": frozenset(
+        {
+            "aiohttp",
+            "typer",
+            "pydantic",
+            "pydantic_settings",
+            "lokal",
+            "jinja2",
+            "markupsafe",
+            "multidict",
+        }
+    ),
     "bench": frozenset({"aiohttp", "aiogram", "httpx", "telegram", "sqlalchemy", "openpyxl"}),
 }
 STDLIB = frozenset(sys.stdlib_module_names)

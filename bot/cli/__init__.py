@@ -11,6 +11,7 @@ from bot.cli import (  # noqa: F401 - each module registers its commands on ``ap
     registers,
     reports,
     subject,
+    web,
 )
 from bot.cli.common import app
 

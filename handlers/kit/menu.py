@@ -27,6 +27,7 @@ _EVERYONE = _OPERATOR | _OVERSIGHT
 _EXPORTERS = frozenset({"peratin", "camat", "dinsos"})
 _DINSOS = frozenset({"dinsos"})
 _QUALITY = frozenset({"dinsos", "admin"})
+_CONSOLE = frozenset({"peratin", "camat", "dinsos", "admin"})
 
 ITEMS: tuple[MenuItem, ...] = (
     MenuItem("verify", "menu_verify", _OPERATOR, starts_form=True),
@@ -42,6 +43,7 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("quality", "menu_quality", _QUALITY),
     MenuItem("people", "menu_people", _QUALITY),  # people & invites: Dinsos and admin
     MenuItem("deadlines", "menu_deadlines", _EVERYONE),
+    MenuItem("console", "menu_console", _CONSOLE),  # a one-time link to the web console
     MenuItem("resume", "menu_resume", _EVERYONE),
     MenuItem("help", "menu_help", _EVERYONE),
     MenuItem("language", "menu_language", _EVERYONE),

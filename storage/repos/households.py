@@ -271,6 +271,27 @@ class HouseholdRepository(Repository):
         )
         return await self._fetch(stmt)
 
+    async def page(
+        self, region_prefix: str, status: str | None, offset: int, limit: int
+    ) -> tuple[list[HouseholdRecord], int]:
+        """One page of the households in the region (or below), by head name, without their
+        members, and how many there are in all (the web console's list)."""
+        where = [in_region(Household.region_code, region_prefix)]
+        if status is not None:
+            where.append(Household.status == _check(status, HOUSEHOLD_STATUSES, "status"))
+        total = (
+            await self._session.execute(select(func.count(Household.id)).where(*where))
+        ).scalar_one()
+        stmt = (
+            select(*_HOUSEHOLD_COLUMNS)
+            .where(*where)
+            .order_by(Household.head_name, Household.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = (await self._session.execute(stmt)).all()
+        return [_household(row, ()) for row in rows], int(total)
+
     async def count_by_status(self, region_prefix: str) -> dict[str, int]:
         """Number of households per status in the region (every status present, zero or more);
         restricted households are not counted."""
