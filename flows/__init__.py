@@ -1,8 +1,9 @@
 """Kawal's pure form engine: form models and loader, question types, dates, identifiers,
 region codes, engine."""
 
+import flows.host_types  # noqa: F401 - registers the composers' question types
 from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
-from flows.engine import current_prompt, expected_input, resume, start, summary
+from flows.engine import accepted_inputs, current_prompt, expected_input, resume, start, summary
 from flows.events import Ask, Cancelled, Change, Completed, Errored, Event, Option, Say
 from flows.i18n import t
 from flows.ids import (
@@ -40,6 +41,7 @@ __all__ = [
     "Say",
     "Session",
     "SessionStatus",
+    "accepted_inputs",
     "builtin_forms",
     "check_kk",
     "check_nik",

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from flows.events import Ask, Cancelled, Completed, Errored, Event, Option, Say
-from flows.i18n import t
+from flows.i18n import fill, form_t
 from flows.model import Form, Question
 from flows.positions import (
     ADD,
@@ -38,19 +38,19 @@ from flows.positions import (
     instances,
     is_number,
     item_title,
+    parse_ctx,
     prefill,
     prefill_items,
     relevant,
     resolve,
     set_value,
     step,
-    today_of,
 )
-from flows.qtypes import QUESTION_TYPES, ParseCtx, Parsed, yes_no_word
+from flows.qtypes import QUESTION_TYPES, Parsed, choices_of, placeholders_of, yes_no_word
 from flows.review import changes, review_paths, review_text, summary
 from flows.session import Input, Session, SessionStatus
 
-__all__ = ["current_prompt", "expected_input", "resume", "start", "summary"]
+__all__ = ["accepted_inputs", "current_prompt", "expected_input", "resume", "start", "summary"]
 
 _NAV: dict[str, str] = {
     "kembali": "back",
@@ -76,6 +76,11 @@ _REASON_MAX = 300
 _PACKAGE = Path(__file__).parent
 
 _CONTEXT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+
+
+def _t(form: Form, key: str, lang: str, /, **fields: Any) -> str:
+    """An engine message in the form's own wording when it has one."""
+    return form_t(form.messages, key, lang, **fields)
 
 
 # ------------------------------------------------------------------ moving
@@ -156,37 +161,66 @@ def _cleanup(form: Form, s: Session) -> None:
 # ------------------------------------------------------------------ prompts
 
 
-def _yes_no_options(lang: str) -> list[Option]:
-    return [Option(value=YES, label=t("yes", lang)), Option(value=NO, label=t("no", lang))]
+def _yes_no_options(form: Form, lang: str) -> list[Option]:
+    return [
+        Option(value=YES, label=_t(form, "yes", lang)),
+        Option(value=NO, label=_t(form, "no", lang)),
+    ]
 
 
-def _current_value(s: Session, pos: Pos) -> Any:
-    """The value offered as "Tetap": the answer so far, else the prefill, else the default."""
+def _current_value(form: Form, s: Session, pos: Pos) -> Any:
+    """The value offered as "Tetap": the answer so far (when complete), else the prefill,
+    else the default (the form's, or one the type makes from the context)."""
     if pos.question is None or pos.is_add:
         return None
     q = pos.question
+    spec = QUESTION_TYPES[q.type]
     if has_value(s, pos):
-        return get_value(s, pos)
+        value = get_value(s, pos)
+        if spec.complete is None or spec.complete(q, value):
+            return value
+        return None
     value = prefill(s, pos)
     if value is None and q.default is not None:
-        value = QUESTION_TYPES[q.type].normalize(q, q.default)
+        value = spec.normalize(q, q.default)
+    if value is None and spec.default_of is not None:
+        value = spec.default_of(q, parse_ctx(form, s, pos))
     return value
 
 
-def _options(s: Session, pos: Pos) -> tuple[list[Option], Any]:
+def _shown(form: Form, s: Session, pos: Pos, value: Any) -> str:
+    assert pos.question is not None  # noqa: S101 - only called for questions
+    q = pos.question
+    return QUESTION_TYPES[q.type].display(q, value, parse_ctx(form, s, pos))
+
+
+def _fields(form: Form, s: Session, pos: Pos, keep: Any) -> dict[str, str]:
+    """What ``{name}``s in the question's texts are filled with: the type's placeholders and
+    ``{current}`` (the value offered as "Tetap")."""
+    assert pos.question is not None  # noqa: S101 - only called for questions
+    fields = placeholders_of(pos.question, parse_ctx(form, s, pos))
+    fields["current"] = _shown(form, s, pos, keep) if keep is not None else "-"
+    return fields
+
+
+def _options(form: Form, s: Session, pos: Pos) -> tuple[list[Option], Any]:
     assert pos.question is not None  # noqa: S101 - only called for questions
     q = pos.question
     lang = s.lang
+    keep = _current_value(form, s, pos)
     if q.type == "yes_no":
-        options = _yes_no_options(lang)
+        options = _yes_no_options(form, lang)
     else:
-        options = [Option(value=c.value, label=c.label.get(lang)) for c in q.choices or []]
-    keep = _current_value(s, pos)
+        fields = _fields(form, s, pos, keep)
+        options = [
+            Option(value=c.value, label=fill(c.label.get(lang), fields))
+            for c in choices_of(q, parse_ctx(form, s, pos))
+        ]
     if keep is not None:
-        shown = QUESTION_TYPES[q.type].display(q, keep, lang)
+        shown = _shown(form, s, pos, keep)
         if len(shown) > _KEEP_LABEL_MAX:
             shown = shown[: _KEEP_LABEL_MAX - 1] + "…"
-        options.append(Option(value=KEEP, label=t("keep_option", lang, value=shown)))
+        options.append(Option(value=KEEP, label=_t(form, "keep_option", lang, value=shown)))
     return options, keep
 
 
@@ -195,48 +229,52 @@ def _ask(form: Form, s: Session) -> Ask:
     pos = resolve(form, s.cursor)
     if s.mode == "confirm_cancel":
         return Ask(
-            text=t("confirm_cancel", lang),
+            text=_t(form, "confirm_cancel", lang),
             question=CANCEL,
             input="confirm",
-            options=_yes_no_options(lang),
+            options=_yes_no_options(form, lang),
         )
     if pos is None or pos.path == REVIEW:
         return Ask(
-            text=t("review_ask", lang),
+            text=_t(form, "review_ask", lang),
             question=REVIEW,
             input="choice",
             options=[
-                Option(value=SAVE, label=t("save", lang)),
-                Option(value=CANCEL, label=t("cancel", lang)),
+                Option(value=SAVE, label=_t(form, "save", lang)),
+                Option(value=CANCEL, label=_t(form, "cancel", lang)),
             ],
         )
     assert pos.question is not None  # noqa: S101 - not the review
     if s.mode == "confirm_warning":
         return Ask(
-            text=t("confirm_warning", lang),
+            text=_t(form, "confirm_warning", lang),
             question=pos.path,
             input="confirm",
-            options=_yes_no_options(lang),
+            options=_yes_no_options(form, lang),
         )
     if pos.is_add:
         repeat = pos.question
-        text = repeat.add_another.get(lang) if repeat.add_another else t("add_another", lang)
-        return Ask(text=text, question=pos.path, input="confirm", options=_yes_no_options(lang))
+        text = repeat.add_another.get(lang) if repeat.add_another else _t(form, "add_another", lang)
+        return Ask(
+            text=text, question=pos.path, input="confirm", options=_yes_no_options(form, lang)
+        )
     q = pos.question
+    spec = QUESTION_TYPES[q.type]
     lines: list[str] = []
     if pos.repeat is not None and pos.index is not None:
         lines.append(f"[{item_title(s, pos.repeat, pos.index, lang)}]")
-    lines.append(q.label.get(lang))
-    if q.hint:
-        lines.append(q.hint.get(lang))
-    options, keep = _options(s, pos)
-    kind = QUESTION_TYPES[q.type].input
+    options, keep = _options(form, s, pos)
+    fields = _fields(form, s, pos, keep)
+    asked = spec.prompt(q, parse_ctx(form, s, pos)) if spec.prompt is not None else None
+    lines.append(fill(asked if asked is not None else q.label.get(lang), fields))
+    if q.hint and asked is None:
+        lines.append(fill(q.hint.get(lang), fields))
+    kind = spec.input
     if keep is not None and kind not in {"choice", "multi"}:
-        shown = QUESTION_TYPES[q.type].display(q, keep, lang)
-        lines.append(t("current_value", lang, value=shown))
-        lines.append(t("hint_keep", lang))
+        lines.append(_t(form, "current_value", lang, value=_shown(form, s, pos, keep)))
+        lines.append(_t(form, "hint_keep", lang))
     if not q.is_required:
-        lines.append(t("hint_skip", lang))
+        lines.append(_t(form, "hint_skip", lang))
     return Ask(
         text="\n".join(lines),
         question=pos.path,
@@ -248,7 +286,7 @@ def _ask(form: Form, s: Session) -> Ask:
 
 def _prompt(form: Form, s: Session) -> list[Event]:
     if s.status in _FINISHED:
-        return [Say(text=t("finished", s.lang))]
+        return [Say(text=_t(form, "finished", s.lang))]
     if s.cursor == REVIEW and s.mode == "ask":
         return [Say(text=review_text(form, s)), _ask(form, s)]
     return [_ask(form, s)]
@@ -257,8 +295,14 @@ def _prompt(form: Form, s: Session) -> list[Event]:
 # ------------------------------------------------------------------ public API
 
 
-def start(form: Form, context: dict[str, Any], *, lang: str = "id") -> tuple[Session, list[Event]]:
-    """A new session on ``form`` and the first events (notes, then the first question)."""
+def start(
+    form: Form, context: dict[str, Any], *, lang: str = "id", review: bool = False
+) -> tuple[Session, list[Event]]:
+    """A new session on ``form`` and the first events (notes, then the first question).
+
+    ``review``: a record opened to be changed: every question takes its prefilled (or
+    default) value and the session opens on the review, to change answers by number; a
+    required question with nothing to take is asked first."""
     s = Session(
         form_id=form.id,
         form_version=form.version,
@@ -268,12 +312,39 @@ def start(form: Form, context: dict[str, Any], *, lang: str = "id") -> tuple[Ses
         context=_CONTEXT.dump_python(dict(context), mode="json"),
     )
     events: list[Event] = []
-    if form.description:
-        events.append(Say(text=form.description.get(s.lang)))
-    _advance(form, s, None, events)
+    if review:
+        _take_current(form, s)
+    else:
+        if form.description:
+            events.append(Say(text=form.description.get(s.lang)))
+        _advance(form, s, None, events)
     s.status = SessionStatus.WAITING
     events.extend(_prompt(form, s))
     return s, events
+
+
+def _take_current(form: Form, s: Session) -> None:
+    """Answers every top-level question with its prefilled or default value, in form order
+    (so relevance follows the values taken); stops at a required one without any."""
+    path = step(form, s, None)
+    while path != REVIEW:
+        pos = resolve(form, path)
+        if pos is None or pos.question is None:
+            break
+        q = pos.question
+        if q.type in {"note", "repeat"} or not relevant(s, pos):
+            drop_value(s, pos)
+            path = step(form, s, path)
+            continue
+        value = _current_value(form, s, pos)
+        if value is None and q.is_required:
+            break
+        if value is not None:
+            set_value(s, pos, _json_copy(value))
+        s.visited.append(path)
+        path = step(form, s, path)
+    s.cursor = path
+    s.mode = "ask"
 
 
 def current_prompt(form: Form, session: Session) -> list[Event]:
@@ -297,6 +368,18 @@ def expected_input(form: Form, session: Session) -> str | None:
         return None
 
 
+def accepted_inputs(form: Form, session: Session) -> frozenset[str]:
+    """The input kinds the session takes now ("text", "choice", "photo", "document", ...):
+    those of its current question's type; text and buttons elsewhere (the review, a yes/no
+    step); nothing once finished."""
+    if session.status in _FINISHED:
+        return frozenset()
+    pos = resolve(form, session.cursor)
+    if session.mode != "ask" or pos is None or pos.question is None or pos.is_add:
+        return frozenset({"text", "choice"})
+    return QUESTION_TYPES[pos.question.type].accepts | {"text", "choice"}
+
+
 def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Event]]:
     """Applies one input. Raises ValueError only if ``form`` is not the session's form version;
     any other failure returns the session as it was, with status ``errored``, and ``[Errored]``."""
@@ -306,12 +389,12 @@ def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Even
             f"not {form.id} v{form.version}"
         )
     if session.status in _FINISHED:
-        return session, [Say(text=t("finished", session.lang))]
+        return session, [Say(text=_t(form, "finished", session.lang))]
     s = session.model_copy(deep=True)
     s.steps += 1
     if s.steps > form.max_steps:
         s.status = SessionStatus.EXPIRED
-        return s, [Say(text=t("expired", s.lang), tone="error")]
+        return s, [Say(text=_t(form, "expired", s.lang), tone="error")]
     try:
         events = _handle(form, s, inp)
     except Exception as exc:  # reported as an event, not swallowed
@@ -338,6 +421,8 @@ def _errored(exc: Exception) -> Errored:
 def _input_kind(inp: Input) -> str:
     if inp.photo is not None:
         return "photo"
+    if inp.document is not None:
+        return "document"
     if inp.location is not None:
         return "location"
     if inp.choice is not None:
@@ -346,7 +431,7 @@ def _input_kind(inp: Input) -> str:
 
 
 def _word(inp: Input) -> str | None:
-    if inp.photo is not None or inp.location is not None:
+    if inp.photo is not None or inp.document is not None or inp.location is not None:
         return None
     raw = inp.choice if inp.choice is not None else inp.text
     return raw.strip().lower().lstrip("/").rstrip(".!") if raw else ""
@@ -369,16 +454,18 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     lang = s.lang
     word = _word(inp)
     nav = _NAV.get(word or "")
+    if nav is None and s.cursor == REVIEW and word and word in _save_words(form):
+        nav = "save"
     if s.mode == "confirm_cancel":
         answer = _yes_no_input(inp)
         if answer is True:
             s.status = SessionStatus.INTERRUPTED
             s.mode = "ask"
-            return [Say(text=t("cancelled", lang)), Cancelled()]
+            return [Say(text=_t(form, "cancelled", lang)), Cancelled()]
         if answer is False or nav == "back":
             s.mode = "ask"
             return _prompt(form, s)
-        return _error(form, s, t("err_confirm", lang))
+        return _error(form, s, _t(form, "err_confirm", lang))
     if nav == "cancel" or (s.cursor == REVIEW and inp.choice == CANCEL):
         s.mode = "confirm_cancel"
         return [_ask(form, s)]
@@ -399,6 +486,15 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     return _handle_answer(form, s, pos, inp, nav)
 
 
+def _save_words(form: Form) -> frozenset[str]:
+    """Words that save on the review besides SIMPAN: the form's own name for saving
+    ("Kirim" for an announcement), in each language."""
+    own = (form.messages or {}).get("save")
+    if own is None:
+        return frozenset()
+    return frozenset(x.strip().lower() for x in (own.id, own.en or "") if x.strip())
+
+
 def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
     pos = resolve(form, s.cursor)
     answer = _yes_no_input(inp)
@@ -412,7 +508,7 @@ def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list
         s.mode = "ask"
         s.pending_value = None
         return [_ask(form, s)]
-    return _error(form, s, t("err_confirm", s.lang))
+    return _error(form, s, _t(form, "err_confirm", s.lang))
 
 
 def _back(form: Form, s: Session) -> list[Event]:
@@ -427,7 +523,7 @@ def _back(form: Form, s: Session) -> list[Event]:
         s.mode = "ask"
         s.pending_value = None
         return [_ask(form, s)]
-    return _error(form, s, t("err_no_back", s.lang))
+    return _error(form, s, _t(form, "err_no_back", s.lang))
 
 
 def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
@@ -446,7 +542,7 @@ def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[
         s.editing = True
         s.mode = "ask"
         return [_ask(form, s)]
-    return _error(form, s, t("err_review", s.lang, count=max(len(paths), 1)))
+    return _error(form, s, _t(form, "err_review", s.lang, count=max(len(paths), 1)))
 
 
 def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
@@ -454,7 +550,7 @@ def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -
     assert repeat is not None  # noqa: S101 - an add position has its repeat
     answer = _yes_no_input(inp)
     if answer is None:
-        return _error(form, s, t("err_confirm", s.lang))
+        return _error(form, s, _t(form, "err_confirm", s.lang))
     events: list[Event] = []
     if answer:
         items = instances(s, repeat)
@@ -477,10 +573,12 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
     spec = QUESTION_TYPES[q.type]
     if nav == "skip":
         if q.is_required:
-            return _error(form, s, t("err_required", lang) + " " + t(spec.expect_key, lang))
+            return _error(
+                form, s, _t(form, "err_required", lang) + " " + _t(form, spec.expect_key, lang)
+            )
         drop_value(s, pos)
         return _moved_on(form, s, pos)
-    options, keep = _options(s, pos)
+    options, keep = _options(form, s, pos)
     kind = _input_kind(inp)
     if keep is not None and (
         inp.choice == KEEP
@@ -492,19 +590,27 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
         )
     ):
         if not holds(q.constraint, env_at(s, pos, keep)):
-            return _error(form, s, _constraint_message(q, lang))
+            return _error(form, s, _constraint_message(form, q, lang))
         return _accept(form, s, pos, keep)
     if kind not in spec.accepts:
-        return _error(form, s, t("err_wrong_kind", lang, expected=t(spec.expect_key, lang)))
+        return _error(
+            form, s, _t(form, "err_wrong_kind", lang, expected=_t(form, spec.expect_key, lang))
+        )
     if kind == "text" and not inp.text.strip():
-        return _error(form, s, t("err_empty", lang) + " " + t(spec.expect_key, lang))
-    parsed: Parsed = spec.parse(q, inp, ParseCtx(lang, today_of(s)))
+        return _error(form, s, _empty_message(form, q, lang))
+    parsed: Parsed = spec.parse(q, inp, parse_ctx(form, s, pos))
+    if parsed.partial:  # kept, and asked again (with the error, if any)
+        set_value(s, pos, _json_copy(parsed.value))
+        s.mode = "ask"
+        if parsed.error is not None:
+            return _error(form, s, parsed.error)
+        return [_ask(form, s)]
     if parsed.error is not None:
         return _error(form, s, parsed.error)
     value = parsed.value
     env = env_at(s, pos, value)
     if not holds(q.constraint, env):
-        return _error(form, s, _constraint_message(q, lang))
+        return _error(form, s, _constraint_message(form, q, lang))
     warnings = list(parsed.warnings)
     if q.warning and holds(q.warning, env):
         warnings.append(q.warning_message.get(lang) if q.warning_message else q.warning)
@@ -515,8 +621,19 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
     return _accept(form, s, pos, value)
 
 
-def _constraint_message(q: Question, lang: str) -> str:
-    return q.constraint_message.get(lang) if q.constraint_message else t("err_constraint", lang)
+def _empty_message(form: Form, q: Question, lang: str) -> str:
+    """An empty answer: the question's own word for it, else "empty" and what is expected."""
+    own = (q.messages or {}).get("empty")
+    if own is not None:
+        return own.get(lang)
+    expected = _t(form, QUESTION_TYPES[q.type].expect_key, lang)
+    return _t(form, "err_empty", lang) + " " + expected
+
+
+def _constraint_message(form: Form, q: Question, lang: str) -> str:
+    if q.constraint_message:
+        return q.constraint_message.get(lang)
+    return _t(form, "err_constraint", lang)
 
 
 def _accept(form: Form, s: Session, pos: Pos, value: Any) -> list[Event]:

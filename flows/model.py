@@ -61,6 +61,8 @@ class Question(BaseModel):
     add_another: Label | None = None
     item_label: Label | None = None
     max_count: int | None = None
+    parameters: dict[str, str] | None = None  # read by the type (XLSForm's parameters)
+    messages: dict[str, Label] | None = None  # the type's messages, re-worded by key
 
     @property
     def is_required(self) -> bool:
@@ -79,6 +81,7 @@ class Form(BaseModel):
     description: Label | None = None
     questions: list[Question]
     max_steps: int = 1000
+    messages: dict[str, Label] | None = None  # engine messages re-worded, by catalog key
     source: str = ""
 
     def question(self, name: str) -> Question | None:

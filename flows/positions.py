@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flows.expressions import Env, compile_expr, evaluate, truthy
 from flows.i18n import t
 from flows.model import Form, Question
-from flows.qtypes import QUESTION_TYPES
+from flows.qtypes import QUESTION_TYPES, ParseCtx
 from flows.session import Session
 
 __all__ = [
@@ -36,6 +36,8 @@ __all__ = [
     "instances",
     "is_number",
     "item_title",
+    "now_of",
+    "parse_ctx",
     "prefill",
     "prefill_items",
     "relevant",
@@ -135,6 +137,33 @@ def today_of(s: Session) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def now_of(s: Session) -> datetime | None:
+    """The instant the host passed in (``context["now"]``, ISO with offset), if any."""
+    raw = s.context.get("now")
+    if isinstance(raw, str):
+        try:
+            found = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+        return found if found.tzinfo is not None else None
+    return None
+
+
+def parse_ctx(form: Form, s: Session, pos: Pos | None = None) -> ParseCtx:
+    """What a question type sees at ``pos``: the session's time, context and answers, the
+    answer there so far and the form's wording of the engine's messages."""
+    current = get_value(s, pos) if pos is not None and has_value(s, pos) else None
+    return ParseCtx(
+        lang=s.lang,
+        today=today_of(s),
+        now=now_of(s),
+        context=s.context,
+        answers=s.answers,
+        current=current,
+        overrides=form.messages or {},
+    )
 
 
 def _dig(data: Any, dotted: str) -> Any:
@@ -246,6 +275,7 @@ def relevant(s: Session, pos: Pos) -> bool:
 
 
 def item_title(s: Session, repeat: Question, index: int, lang: str) -> str:
+    ctx = ParseCtx(lang=lang, today=today_of(s), context=s.context, answers=s.answers)
     items = instances(s, repeat)
     values: dict[str, Any] = {}
     pre = prefill_items(s, repeat)
@@ -254,7 +284,7 @@ def item_title(s: Session, repeat: Question, index: int, lang: str) -> str:
         v = items[index].get(q.name) if index < len(items) else None
         if v is None:
             v = prefill(s, pos) if index < len(pre) else None
-        values[q.name] = QUESTION_TYPES[q.type].display(q, v, lang) if v is not None else ""
+        values[q.name] = QUESTION_TYPES[q.type].display(q, v, ctx) if v is not None else ""
     values["n"] = str(index + 1)
     template = repeat.item_label.get(lang) if repeat.item_label else t("item_default", lang)
     title = re.sub(r"\{([^{}]*)\}", lambda m: values.get(m.group(1), ""), template)

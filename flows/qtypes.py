@@ -1,25 +1,44 @@
 """Registry of question types: name -> parser/validator, input kind and display.
 
-Forms are validated against this registry when they load (unknown type -> FormError).
+Forms are validated against this registry when they load (unknown type -> FormError). Hosts
+extend it with :func:`register` (the Dinsos composers' types are in :mod:`flows.host_types`):
+a type reads whatever it needs beyond the answer from its :class:`ParseCtx` (the session's
+context and answers, the time passed in), so it stays pure.
+
+A type may declare ``parameters`` (XLSForm's ``parameters`` column: ``{after: due}``) and
+``messages``: its error texts by key, which a question may re-word (``messages: {past: ...}``)
+as may its form (``messages:`` keyed by the engine catalog key). ``{name}`` placeholders in
+a question's label, hint and choice labels are filled from the type's ``placeholders``.
 """
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from flows.dates import parse_date
+from flows.dates import missing_date, parse_date
 from flows.events import InputKind
-from flows.i18n import t, tn
+from flows.i18n import fill, t, tn
 from flows.ids import check_kk, check_nik, normalize_phone
-from flows.model import Question
+from flows.model import Choice, Label, Question
 from flows.session import Input
+from locales.formats import long_date, month_name
 
-__all__ = ["QUESTION_TYPES", "ParseCtx", "Parsed", "QuestionType", "match_choice"]
+__all__ = [
+    "QUESTION_TYPES",
+    "ParseCtx",
+    "Parsed",
+    "QuestionType",
+    "choices_of",
+    "match_choice",
+    "register",
+    "say",
+]
 
 DEFAULT_TEXT_MAX = 1000
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits: str.isdigit() accepts "¹" which int() rejects
@@ -32,34 +51,95 @@ NO_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Parsed:
+    """What a type made of one input. ``partial``: ``value`` is kept as this question's
+    answer so far, but the question is asked again (a photo whose caption is still to come);
+    with an ``error`` too, both are said."""
+
     value: Any = None
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    partial: bool = False
 
 
 @dataclass(frozen=True)
 class ParseCtx:
+    """What a question type sees besides the input: the language, the time passed in by the
+    host (``today``, ``now``), the session's ``context`` (host data such as the regions a
+    person may choose) and ``answers``, this question's ``current`` answer, and the form's
+    message ``overrides``."""
+
     lang: str = "id"
     today: date | None = None
+    now: datetime | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    current: Any = None
+    overrides: Mapping[str, Label] = field(default_factory=dict)
 
 
 Parser = Callable[[Question, Input, ParseCtx], Parsed]
-Display = Callable[[Question, Any, str], str]
+Display = Callable[[Question, Any, ParseCtx], str]
 Normalizer = Callable[[Question, Any], Any]
+ChoicesHook = Callable[[Question, ParseCtx], list[Choice]]
+TextHook = Callable[[Question, ParseCtx], str | None]
+ValuesHook = Callable[[Question, ParseCtx], dict[str, str]]
+DefaultHook = Callable[[Question, ParseCtx], Any]
+Complete = Callable[[Question, Any], bool]
 
 
 @dataclass(frozen=True)
 class QuestionType:
     name: str
     input: InputKind
-    accepts: frozenset[str]  # input kinds: "text", "choice", "location", "photo"
+    accepts: frozenset[str]  # input kinds: "text", "choice", "location", "photo", "document"
     expect_key: str  # catalog key saying what is expected, with an example
     parse: Parser
     display: Display
     normalize: Normalizer  # a stored or prefilled value -> canonical answer, or None
     answerable: bool = True
     needs_choices: bool = False
+    takes_choices: bool = False  # choices allowed, not needed
     bounded: bool = False  # min/max allowed
+    parameters: frozenset[str] = frozenset()  # the ``parameters`` keys it reads
+    required_parameters: frozenset[str] = frozenset()
+    messages: Mapping[str, str] = field(default_factory=dict)  # message key -> catalog key
+    placeholder_names: frozenset[str] = frozenset()  # {name}s it fills in labels
+    choices: ChoicesHook | None = None  # options made from the context, not the form
+    placeholders: ValuesHook | None = None
+    prompt: TextHook | None = None  # a label to ask with instead of the question's own
+    default_of: DefaultHook | None = None  # a default made from the context
+    complete: Complete | None = None  # False: a partial answer, not one to keep
+
+
+def register(qtype: QuestionType) -> None:
+    """Add a host's question type to the registry (before its forms load); a name taken
+    already is refused."""
+    if qtype.name in QUESTION_TYPES and QUESTION_TYPES[qtype.name] is not qtype:
+        raise ValueError(f"question type {qtype.name!r} is registered already")
+    QUESTION_TYPES[qtype.name] = qtype
+
+
+def say(q: Question, ctx: ParseCtx, key: str, **fields: Any) -> str:
+    """The type's message ``key`` for ``q``: the question's own wording, else the form's
+    wording of the catalog key, else the catalog's (``tn`` when ``fields`` has ``n``)."""
+    spec = QUESTION_TYPES[q.type]
+    catalog_key = spec.messages.get(key, key)
+    override = (q.messages or {}).get(key) or ctx.overrides.get(catalog_key)
+    if override is not None:
+        return fill(override.get(ctx.lang), fields)
+    if "n" in fields:
+        return tn(catalog_key, int(fields["n"]), ctx.lang, **fields)
+    return t(catalog_key, ctx.lang, **fields)
+
+
+def param(q: Question, name: str, default: str = "") -> str:
+    return (q.parameters or {}).get(name, default)
+
+
+def choices_of(q: Question, ctx: ParseCtx) -> list[Choice]:
+    """The question's choices: made by its type from the context, or the form's."""
+    spec = QUESTION_TYPES[q.type]
+    return spec.choices(q, ctx) if spec.choices is not None else list(q.choices or [])
 
 
 def yes_no_word(text: str) -> bool | None:
@@ -100,19 +180,24 @@ def _bounds_error(q: Question, x: float, lang: str, integer: bool) -> str | None
     return t("err_max", lang, max=_fmt_num(q.max or 0), example=ex)
 
 
-def _label_of(q: Question, value: Any, lang: str) -> str:
-    for c in q.choices or []:
+def _label_of(q: Question, value: Any, ctx: ParseCtx) -> str:
+    for c in choices_of(q, ctx):
         if c.value == value:
-            return c.label.get(lang)
+            return fill(c.label.get(ctx.lang), placeholders_of(q, ctx))
     return str(value)
 
 
-def match_choice(q: Question, text: str) -> str | None:
+def placeholders_of(q: Question, ctx: ParseCtx) -> dict[str, str]:
+    spec = QUESTION_TYPES[q.type]
+    return spec.placeholders(q, ctx) if spec.placeholders is not None else {}
+
+
+def match_choice(q: Question, text: str, choices: list[Choice] | None = None) -> str | None:
     """A choice value from its number (1-based), value or label.
 
     Labels match case-insensitively, and an unambiguous prefix is enough.
     """
-    choices = q.choices or []
+    choices = (q.choices or []) if choices is None else choices
     s = text.strip().lower().rstrip(".")
     if not s:
         return None
@@ -139,9 +224,9 @@ def _text(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     s = inp.text.strip()
     limit = int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
     if len(s) > limit:
-        return Parsed(error=tn("err_text_long", limit, ctx.lang, max=limit))
+        return Parsed(error=say(q, ctx, "long", n=limit, max=limit, count=len(s)))
     if q.min is not None and len(s) < q.min:
-        return Parsed(error=tn("err_text_short", int(q.min), ctx.lang, min=int(q.min)))
+        return Parsed(error=say(q, ctx, "short", n=int(q.min), min=int(q.min)))
     return Parsed(s)
 
 
@@ -169,14 +254,18 @@ def _decimal(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
 
 
 def _select_one(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
-    values = [c.value for c in q.choices or []]
+    choices = choices_of(q, ctx)
+    values = [c.value for c in choices]
     if inp.choice is not None and inp.choice in values:
         return Parsed(inp.choice)
-    value = match_choice(q, inp.choice if inp.choice is not None else inp.text)
+    value = match_choice(q, inp.choice if inp.choice is not None else inp.text, choices)
     if value is None:
-        example = (q.choices or [])[0].label.get(ctx.lang) if q.choices else "1"
-        return Parsed(error=t("err_choice", ctx.lang, example=example))
+        example = fill(choices[0].label.get(ctx.lang), placeholders_of(q, ctx)) if choices else "1"
+        return Parsed(error=say(q, ctx, "invalid", example=example))
     return Parsed(value)
+
+
+ALL_WORDS = frozenset({"semua", "seluruh", "all", "everyone"})
 
 
 def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
@@ -185,6 +274,8 @@ def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     if inp.choice is not None and inp.choice in values:
         return Parsed([inp.choice])
     s = raw.strip()
+    if param(q, "all") == "yes" and s.lower().rstrip(".!") in ALL_WORDS:
+        return Parsed(values)
     tokens = [x for x in re.split(r"[,;\s]+", s) if x]
     if not tokens or not all(_NUMBER.fullmatch(x) for x in tokens):
         tokens = [x.strip() for x in re.split(r"[,;]", s) if x.strip()]
@@ -192,10 +283,10 @@ def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     for token in tokens[:50]:
         value = match_choice(q, token)
         if value is None:
-            return Parsed(error=t("err_multi", ctx.lang))
+            return Parsed(error=say(q, ctx, "invalid"))
         picked.add(value)
     if not picked:
-        return Parsed(error=t("err_multi", ctx.lang))
+        return Parsed(error=say(q, ctx, "invalid"))
     return Parsed([v for v in values if v in picked])
 
 
@@ -212,9 +303,38 @@ def _yes_no(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     return Parsed("yes" if word else "no")
 
 
+def missing_day_text(q: Question, ctx: ParseCtx, parts: tuple[int, int, int], time: str) -> str:
+    """30 February does not exist: said with the month's last day as the example."""
+    year, month, day = parts
+    last = calendar.monthrange(year, month)[1]
+    example = f"{last:02d}-{month:02d}-{year}{' ' + time if time else ''}"
+    name = month_name(month, ctx.lang)
+    return say(q, ctx, "missing", day=day, month=name, year=year, last=last, example=example)
+
+
 def _date(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     d = parse_date(inp.text)
-    return Parsed(d.isoformat()) if d else Parsed(error=t("err_date", ctx.lang))
+    if d is None:
+        parts = missing_date(inp.text)
+        if parts is not None:
+            return Parsed(error=missing_day_text(q, ctx, parts, ""))
+        return Parsed(error=say(q, ctx, "invalid"))
+    bound = _date_bound(q, ctx)
+    if bound is not None and d < bound:
+        example = date(d.year + 1, bound.month, min(bound.day, 28)).strftime("%d-%m-%Y")
+        return Parsed(error=say(q, ctx, "early", date=long_date(bound, ctx.lang), example=example))
+    return Parsed(d.isoformat())
+
+
+def _date_bound(q: Question, ctx: ParseCtx) -> date | None:
+    """The earliest date allowed: that of the answer ``parameters.after`` names."""
+    other = ctx.answers.get(param(q, "after")) if param(q, "after") else None
+    if not isinstance(other, str) or len(other) < 10:
+        return None
+    try:
+        return date.fromisoformat(other[:10])
+    except ValueError:
+        return None
 
 
 def _nik(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
@@ -272,37 +392,38 @@ def _never(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
 # ---------------------------------------------------------------- display
 
 
-def _show_plain(q: Question, v: Any, lang: str) -> str:
+def _show_plain(q: Question, v: Any, ctx: ParseCtx) -> str:
     if isinstance(v, float):
         return _fmt_num(v)
     return str(v)
 
 
-def _show_choice(q: Question, v: Any, lang: str) -> str:
+def _show_choice(q: Question, v: Any, ctx: ParseCtx) -> str:
     if isinstance(v, list):
-        return ", ".join(_label_of(q, x, lang) for x in v)
-    return _label_of(q, v, lang)
+        return ", ".join(_label_of(q, x, ctx) for x in v)
+    return _label_of(q, v, ctx)
 
 
-def _show_yes_no(q: Question, v: Any, lang: str) -> str:
-    return t("yes" if v == "yes" else "no", lang)
+def _show_yes_no(q: Question, v: Any, ctx: ParseCtx) -> str:
+    return t("yes" if v == "yes" else "no", ctx.lang)
 
 
-def _show_date(q: Question, v: Any, lang: str) -> str:
+def _show_date(q: Question, v: Any, ctx: ParseCtx) -> str:
     try:
-        return date.fromisoformat(str(v)).strftime("%d-%m-%Y")
+        day = date.fromisoformat(str(v))
     except ValueError:
         return str(v)
+    return long_date(day, ctx.lang) if param(q, "display") == "long" else day.strftime("%d-%m-%Y")
 
 
-def _show_location(q: Question, v: Any, lang: str) -> str:
+def _show_location(q: Question, v: Any, ctx: ParseCtx) -> str:
     if isinstance(v, dict):
-        return t("location_value", lang, lat=v.get("latitude"), lon=v.get("longitude"))
+        return t("location_value", ctx.lang, lat=v.get("latitude"), lon=v.get("longitude"))
     return str(v)
 
 
-def _show_photo(q: Question, v: Any, lang: str) -> str:
-    return t("photo_value", lang)
+def _show_photo(q: Question, v: Any, ctx: ParseCtx) -> str:
+    return t("photo_value", ctx.lang)
 
 
 # ---------------------------------------------------------------- normalizers
@@ -372,7 +493,15 @@ QUESTION_TYPES: dict[str, QuestionType] = {
     qt.name: qt
     for qt in [
         QuestionType(
-            "text", "text", _TEXT, "expect_text", _text, _show_plain, _norm_text, bounded=True
+            "text",
+            "text",
+            _TEXT,
+            "expect_text",
+            _text,
+            _show_plain,
+            _norm_text,
+            bounded=True,
+            messages={"long": "err_text_long", "short": "err_text_short"},
         ),
         QuestionType(
             "integer",
@@ -403,6 +532,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {
             _show_choice,
             _norm_select_one,
             needs_choices=True,
+            messages={"invalid": "err_choice"},
         ),
         QuestionType(
             "select_multiple",
@@ -413,11 +543,27 @@ QUESTION_TYPES: dict[str, QuestionType] = {
             _show_choice,
             _norm_multi,
             needs_choices=True,
+            parameters=frozenset({"all"}),
+            messages={"invalid": "err_multi"},
         ),
         QuestionType(
             "yes_no", "choice", _CHOICE, "expect_choice", _yes_no, _show_yes_no, _via(_yes_no)
         ),
-        QuestionType("date", "text", _TEXT, "expect_date", _date, _show_date, _norm_date),
+        QuestionType(
+            "date",
+            "text",
+            _TEXT,
+            "expect_date",
+            _date,
+            _show_date,
+            _norm_date,
+            parameters=frozenset({"after", "display"}),
+            messages={
+                "invalid": "err_date",
+                "missing": "err_date_missing",
+                "early": "err_date_early",
+            },
+        ),
         QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
         QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
         QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),

@@ -24,6 +24,7 @@ from flows.regions import (
     timezone_for,
     village_word,
 )
+from flows.times import offsets_text
 from handlers.kit.context import Turn
 from handlers.kit.dates import date_text, relative_day, when_text
 from handlers.kit.i18n import t, tn
@@ -94,13 +95,6 @@ def number(value: int, lang: str) -> str:
 
 def percent(done: int, total: int) -> int:
     return (100 * done) // total if total else 0
-
-
-def offsets_text(offsets: Sequence[int], lang: str) -> str:
-    """``H-7, H-3, H-1, hari H``."""
-    return ", ".join(
-        t("offset_zero", lang) if d == 0 else tn("offset_day", d, lang) for d in offsets
-    )
 
 
 def missing_date_text(parts: tuple[int, int, int], lang: str, *, time: str = "") -> str:
