@@ -75,6 +75,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("flows/loader.py", "raw_questions"): "form-author errors at load time",
     ("flows/loader.py", "expr"): "form-author errors at load time",
     ("flows/loader.py", "question"): "form-author errors at load time",
+    ("flows/loader.py", "vocabulary"): "form-author errors at load time",
     # The reason stored on outbox rows nobody could settle: for whoever runs the server, in
     # English like the logs.
     ("reminders/outbox.py", "_settle_stale"): "outbox row status reason",
