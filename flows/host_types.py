@@ -52,6 +52,7 @@ __all__ = [
     "Region",
     "local_value",
     "monthly_day",
+    "region_example",
     "regions_of",
     "repeat_text",
     "zone_of",
@@ -124,10 +125,15 @@ def _region_choices(q: Question, ctx: ParseCtx) -> list[Choice]:
 
 
 def _region_example(q: Question, ctx: ParseCtx) -> str:
-    """Two kecamatan names for a list, one kecamatan code for a single region."""
-    regions = regions_of(ctx.context)
+    return region_example(ctx.context, multiple=_multiple(q))
+
+
+def region_example(context: Mapping[str, Any], *, multiple: bool) -> str:
+    """What to type for a region: two kecamatan names for a list, one kecamatan code for a
+    single region (the same in the question and in its errors)."""
+    regions = regions_of(context)
     kecamatan = [r for r in regions if level_of(r[0]) == 3]
-    if _multiple(q) and kecamatan:
+    if multiple and kecamatan:
         return ", ".join(r[1] for r in kecamatan[:2])
     if kecamatan:
         return kecamatan[0][0]

@@ -46,6 +46,7 @@ class Question(BaseModel):
     type: str
     label: Label
     hint: Label | None = None
+    review_label: Label | None = None  # the answer's name on the review, when not the label
     required: bool = True
     constraint: str | None = None
     constraint_message: Label | None = None

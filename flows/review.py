@@ -52,7 +52,7 @@ def _answer_line(form: Form, s: Session, pos: Pos) -> str:
     before = prefill(s, pos)
     if before is not None and (not has_value(s, pos) or before != get_value(s, pos)):
         value = f"{spec.display(q, before, ctx)} → {value}"
-    return f"{q.label.get(s.lang)}: {value}"
+    return f"{(q.review_label or q.label).get(s.lang)}: {value}"
 
 
 def review_text(form: Form, s: Session) -> str:
@@ -90,7 +90,7 @@ def _change(s: Session, pos: Pos, out: list[Change]) -> None:
         return
     after = get_value(s, pos) if has_value(s, pos) else None
     if after != before:
-        label = pos.question.label.get(s.lang)
+        label = (pos.question.review_label or pos.question.label).get(s.lang)
         out.append(Change(path=pos.path, label=label, before=before, after=after))
 
 

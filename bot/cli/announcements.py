@@ -21,7 +21,8 @@ from bot.cli.common import (
 )
 from flows.dates import parse_date_time
 from flows.regions import is_region_code, timezone_for
-from handlers.announcements import view as announcements
+from handlers.announcements import model as announcements
+from handlers.announcements import report as reports
 from handlers.kit.dates import when_text
 from handlers.kit.i18n import t
 from handlers.kit.timing import local_instant
@@ -145,7 +146,7 @@ def announcement_list(db: DbOption = None) -> None:
         lines = []
         async with database.unit_of_work() as uow:
             for record in await uow.announcements.recent(limit=50):
-                found = await announcements.report(uow, record.id)
+                found = await reports.report(uow, record.id)
                 assert found is not None  # noqa: S101 - just listed
                 zone = timezone_for(record.region_codes[0])
                 total = found.overall
@@ -178,16 +179,16 @@ def announcement_report(
     """The report Dinsos sees, with everyone who has not confirmed yet."""
     settings = settings_for(db)
 
-    async def work(database: Database) -> announcements.Report | None:
+    async def work(database: Database) -> reports.Report | None:
         async with database.unit_of_work() as uow:
-            return await announcements.report(uow, announcement_id)
+            return await reports.report(uow, announcement_id)
 
     found = run_async(lambda: with_db(settings, work))
     if found is None:
         raise fail(say("announcement_not_found", id=announcement_id))
-    typer.echo(announcements.report_text(found, "id", people=100_000))
+    typer.echo(reports.report_text(found, "id", people=100_000))
     if xlsx is not None:
-        write_sheets(xlsx, announcements.report_sheets(found, "id"))
+        write_sheets(xlsx, reports.report_sheets(found, "id"))
         typer.echo(say("written", path=xlsx))
 
 

@@ -20,7 +20,7 @@ from bot.cli.common import (
 )
 from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
 from flows.regions import is_region_code, timezone_for
-from handlers.deadlines.view import (
+from handlers.deadlines.model import (
     DEADLINE_ROLES,
     RECENT,
     Draft,
@@ -33,9 +33,9 @@ from handlers.deadlines.view import (
     repeat_text,
     zone_of,
 )
-from handlers.deadlines.view import cancel as cancel_deadline
-from handlers.deadlines.view import create as create_deadline
-from handlers.deadlines.view import update as update_deadline
+from handlers.deadlines.model import cancel as cancel_deadline
+from handlers.deadlines.model import create as create_deadline
+from handlers.deadlines.model import update as update_deadline
 from handlers.kit.dates import relative_day, when_text
 from handlers.kit.i18n import t
 from handlers.kit.timing import (

@@ -4,10 +4,13 @@ A person has at most one open form session. Its ``state`` JSON holds the stage:
 ``{"stage": "pick", "region_code", ...}`` while the household is being chosen in that village,
 then ``{"stage": "form", "engine": <engine session>}`` while questions are answered.
 
-Every step checks again that the person may still fill the form in (``saving.lost_access``):
-when a role was revoked or moved, or the household moved to another village, the form closes
-(``interrupted``) without saving. A form nobody answered for ``session_idle_days`` closes
-(``expired``) when its person next writes (:func:`is_idle`, :func:`close_idle`).
+Every form runs here, the Dinsos composers included; what a form does when completed, who
+may go on with it and what its review adds are its registered saver's
+(:mod:`handlers.forms.savers`). Every step checks again that the person may still fill the
+form in (the saver's ``access``, else ``saving.lost_access``): when a role was revoked or
+moved, or the household moved to another village, the form closes (``interrupted``) without
+saving. A form nobody answered for ``session_idle_days`` closes (``expired``) when its
+person next writes (:func:`is_idle`, :func:`close_idle`).
 """
 
 from __future__ import annotations
@@ -23,10 +26,9 @@ import flows
 from flows import Ask, Cancelled, Completed, Errored, Input, Say, Session, SessionStatus
 from flows.ids import mask_ids_in_text, mask_nik
 from flows.regions import region_label
-from handlers.announcements import form as announcement_form
-from handlers.deadlines import form as deadline_form
 from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR, duplicate_warnings
-from handlers.forms.saving import AccessEnded, LostAccess, Saved, lost_access, save_completed
+from handlers.forms.savers import AccessEnded, LostAccess, Saved, Saver
+from handlers.forms.saving import lost_access
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t, tn
@@ -88,10 +90,11 @@ async def start_direct(turn: Turn, form_id: str) -> Reply:
 
 
 async def start_with_context(
-    turn: Turn, form_id: str, context: dict[str, Any], title: str
+    turn: Turn, form_id: str, context: dict[str, Any], title: str, *, review: bool = False
 ) -> Reply:
     """Open ``form_id`` with the engine context given (the caller checked that no other form
-    is open); the reply says ``title`` and asks the first question."""
+    is open); the reply says ``title`` and asks the first question (``review``: a record
+    to change, opened on its review with every answer taken from it)."""
     form = turn.forms.latest(form_id)
     if form is None:
         raise LookupError(f"form {form_id} is not loaded")
@@ -99,9 +102,39 @@ async def start_with_context(
     record = await turn.uow.sessions.get(session_id)
     if record is None:  # pragma: no cover - created just above in the same transaction
         raise LookupError(session_id)
-    session, events = flows.start(form, context, lang=turn.lang)
+    session, events = flows.start(form, context, lang=turn.lang, review=review)
     await _store(turn, record, session)
-    return Reply([Text(title), *render(events)])
+    return Reply([Text(title), *await _shown(turn, record, session, events)])
+
+
+def _saver(turn: Turn, form_id: str) -> Saver:
+    saver = turn.savers.get(form_id) if turn.savers is not None else None
+    if saver is None:
+        raise LookupError(f"form {form_id} has no saver")
+    return saver
+
+
+async def _access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
+    """Why the person may not go on with ``record`` (None: they may): its saver says, or the
+    household forms' rules."""
+    saver = turn.savers.get(record.form_id) if turn.savers is not None else None
+    if saver is not None and saver.access is not None:
+        return await saver.access(turn, record)
+    return await lost_access(turn, record)
+
+
+async def _shown(
+    turn: Turn, record: FormSessionRecord, session: Session, events: list[flows.Event]
+) -> list[Outbound]:
+    """The events as intents; on the review, with what the form's saver adds to it."""
+    messages = render(events)
+    review = [i for i, e in enumerate(events) if isinstance(e, Ask) and e.question == "__review__"]
+    saver = turn.savers.get(record.form_id) if turn.savers is not None else None
+    if not review or saver is None or saver.review is None:
+        return messages
+    before = events[review[0] - 1] if review[0] > 0 else None
+    full = isinstance(before, Say) and before.tone == "info"  # the answers are listed
+    return await saver.review(turn, record, session, messages, full)
 
 
 async def _today(turn: Turn, region_code: str) -> str:
@@ -114,11 +147,7 @@ async def resume_open(turn: Turn) -> Reply:
     record = await turn.uow.sessions.get_open(turn.me.person_id)
     if record is None:
         return Reply([Text(t("no_open_form", turn.lang))])
-    if deadline_form.is_form(record):
-        return await deadline_form.resume(turn, record)
-    if announcement_form.is_form(record):
-        return await announcement_form.resume(turn, record)
-    lost = await lost_access(turn, record)
+    lost = await _access(turn, record)
     if lost is not None:
         return await _access_ended(turn, record, lost)
     state = record.state
@@ -134,7 +163,7 @@ async def resume_open(turn: Turn) -> Reply:
         errored = session.model_copy(update={"status": SessionStatus.ERRORED})
         return await _engine_failed(turn, record, errored, failed)
     head = [Text(t("form_resume", turn.lang, form=form.title.get(turn.lang)))]
-    return Reply([*head, *render(events)])
+    return Reply([*head, *await _shown(turn, record, session, events)])
 
 
 async def cancel_open(turn: Turn) -> Reply:
@@ -149,10 +178,6 @@ async def cancel_open(turn: Turn) -> Reply:
 
 def form_name(turn: Turn, record: FormSessionRecord) -> str:
     """The open form as messages name it ("Verifikasi keluarga", "tenggat", "pengumuman")."""
-    if announcement_form.is_form(record):
-        return announcement_form.name(turn.lang)
-    if deadline_form.is_form(record):
-        return t("dlf_form_name", turn.lang)
     form = turn.forms.get(record.form_id, record.form_version) or turn.forms.latest(record.form_id)
     return form.title.get(turn.lang) if form else record.form_id
 
@@ -205,7 +230,8 @@ def _family_of(record: FormSessionRecord) -> str:
 
 async def _access_ended(turn: Turn, record: FormSessionRecord, lost: LostAccess) -> Reply:
     """Close the form (``interrupted``, nothing saved) and say why, then the menu."""
-    await turn.uow.sessions.finish(record.id, "interrupted", turn.inbound.channel.value, turn.now)
+    channel = turn.inbound.channel.value
+    await turn.uow.sessions.save(record.id, "interrupted", record.state, channel, turn.now)
     log.info(
         "form session %s of person %s closed: no access to %s any more",
         record.id,
@@ -268,7 +294,7 @@ def _search_prompt(turn: Turn, village_name: str) -> Question:
 
 
 async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
-    lost = await lost_access(turn, record)
+    lost = await _access(turn, record)
     if lost is not None:
         return await _access_ended(turn, record, lost)
     inbound = turn.inbound
@@ -417,7 +443,9 @@ def _to_input(turn: Turn) -> Input:
         case InboundKind.LOCATION if inbound.location is not None:
             return Input(location=(inbound.location.latitude, inbound.location.longitude))
         case InboundKind.PHOTO:
-            return Input(photo=inbound.media_ref or "photo")
+            return Input(photo=inbound.media_ref or "photo", text=inbound.text)
+        case InboundKind.DOCUMENT if inbound.media_ref:
+            return Input(document=inbound.media_ref, text=inbound.text)
         case InboundKind.TEXT:
             return Input(text=inbound.text)
         case _:
@@ -427,38 +455,70 @@ def _to_input(turn: Turn) -> Input:
 async def _engine_step(
     turn: Turn, record: FormSessionRecord, inp: Input, duplicate_checks: int
 ) -> Reply:
-    lost = await lost_access(turn, record)
+    lost = await _access(turn, record)
     if lost is not None:
         return await _access_ended(turn, record, lost)
     form = turn.forms.get(record.form_id, record.form_version)
     if form is None:
         return await _form_gone(turn, record)
-    session = Session.model_validate(record.state["engine"])
-    session, events = flows.resume(form, session, inp)
+    before = Session.model_validate(record.state["engine"])
+    if "now" in before.context:  # the time, passed in afresh on every step
+        before = before.model_copy(update={"context": {**before.context, "now": _iso(turn)}})
+    session, events = flows.resume(form, before, inp)
     if failed := _failure(events):
         return await _engine_failed(turn, record, session, failed)
     looked_up: list[str] | None = None
     if any(isinstance(e, Ask) and e.question == "__review__" for e in events):
         warnings, looked_up = await duplicate_warnings(turn, record, session, duplicate_checks)
         events = [*warnings, *events]
-    reply = Reply(render(events))
     for event in events:
         if isinstance(event, Completed):
-            try:
-                saved = await save_completed(turn, record, form, event)
-            except AccessEnded as ended:  # checked above; a second look right before writing
-                return await _access_ended(turn, record, ended.lost)
-            await _store(turn, record, session, "completed")
-            reply.add(Text(_saved_text(turn, form.id, saved), Tone.SUCCESS))
-            reply.messages.extend((await menu.show(turn)).messages)
-            return reply
+            return await _complete(turn, record, form, before, session, event)
         if isinstance(event, Cancelled):
             await _store(turn, record, session, "cancelled")
+            reply = Reply(render(events))
             reply.add(Text(t("form_cancelled", turn.lang)))
             reply.messages.extend((await menu.show(turn)).messages)
             return reply
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
     await _store(turn, record, session, status, looked_up)
+    return Reply(await _shown(turn, record, session, events))
+
+
+def _iso(turn: Turn) -> str:
+    return turn.now.isoformat()
+
+
+async def _complete(
+    turn: Turn,
+    record: FormSessionRecord,
+    form: flows.Form,
+    before: Session,
+    session: Session,
+    completed: Completed,
+) -> Reply:
+    """Save a completed form through its saver: what stops it is said on the review (the
+    session stays there, nothing written); else the form is closed first, so of two updates
+    racing to save it only one goes on, then saved."""
+    saver = _saver(turn, form.id)
+    errors = await saver.check(turn, record, form, completed) if saver.check else []
+    if errors:
+        error = Text("\n".join(errors), Tone.ERROR)
+        return Reply(
+            [error, *await _shown(turn, record, before, flows.current_prompt(form, before))]
+        )
+    channel = turn.inbound.channel.value
+    if not await turn.uow.sessions.finish(record.id, "completed", channel, turn.now):
+        return Reply([Text(t("form_gone", turn.lang), Tone.WARNING)])  # a second save, racing
+    try:
+        saved = await saver.save(turn, record, form, completed)
+    except AccessEnded as ended:  # checked above; a second look right before writing
+        return await _access_ended(turn, record, ended.lost)
+    await _store(turn, record, session, "completed")
+    if saved.messages:
+        return Reply(list(saved.messages))
+    reply = Reply([Text(_saved_text(turn, saved), Tone.SUCCESS)])
+    reply.messages.extend((await menu.show(turn)).messages)
     return reply
 
 
@@ -489,12 +549,12 @@ async def _engine_failed(
     return reply
 
 
-def _saved_text(turn: Turn, form_id: str, saved: Saved) -> str:
+def _saved_text(turn: Turn, saved: Saved) -> str:
     if saved.message:
         return saved.message
     if saved.report_id is not None:
         return t("report_saved", turn.lang, id=saved.report_id)
-    if form_id == "usulan_baru":
+    if saved.status == "proposed":
         return t("proposal_saved", turn.lang, head=saved.head_name)
     status = t(f"status_{saved.status or 'pending'}", turn.lang)
     return t("form_saved", turn.lang, head=saved.head_name or "-", status=status)

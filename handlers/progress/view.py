@@ -25,7 +25,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flows.regions import is_region_code, timezone_for
-from handlers.deadlines.view import number
+from handlers.deadlines.areas import number
 from handlers.kit.context import Turn
 from handlers.kit.dates import days_between, local_datetime, relative_day, short_datetime
 from handlers.kit.deferred import Deferred, reuse, write_atomically

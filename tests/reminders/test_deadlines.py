@@ -16,8 +16,8 @@ import pytest
 
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers.deadlines import view as deadlines
-from handlers.deadlines.view import Draft
+from handlers.deadlines import model as deadlines
+from handlers.deadlines.model import Draft
 from handlers.kit.timing import QuietHours, Recurrence, local_instant
 from handlers.messages import Question, from_data
 from handlers.ports import FixedClock

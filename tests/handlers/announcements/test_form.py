@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.runtime import build_kawal
 from bot.settings import Settings
-from handlers.announcements import view as announcements
+from handlers.announcements import model as announcements
 from handlers.app import Options
 from handlers.kit.timing import QuietHours
 from handlers.messages import Chart, Document, InboundKind, Reply, Text
@@ -262,10 +262,12 @@ async def test_batal_sends_nothing(world: World) -> None:
     await dinsos.press("ann:new")
     await dinsos.text(NOTICE)
     await dinsos.text("batal")
+    await dinsos.text("ya")  # the engine asks before it throws answers away
     assert "Pengumuman dibatalkan. Tidak ada yang dikirim." in dinsos.texts()
     assert await _open_form(world, dinsos) is None
     await _to_review(dinsos)
     await dinsos.press(dinsos.option("Batal"))
+    await dinsos.press(dinsos.option("Ya"))
     assert "Pengumuman dibatalkan" in dinsos.texts()
     await dinsos.press("anf:send")  # a stale button
     assert "sudah selesai atau dibatalkan" in dinsos.texts()
@@ -347,6 +349,7 @@ async def test_the_composer_resumes_and_blocks_other_forms(world: World) -> None
     await dinsos.text("air hitam")
     assert "Untuk siapa?" in dinsos.texts()
     await dinsos.command("batal")
+    await dinsos.text("ya")
     assert await _open_form(world, dinsos) is None
 
 
