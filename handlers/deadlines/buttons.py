@@ -11,7 +11,6 @@ from handlers.deadlines import view
 from handlers.deadlines.model import (
     MANAGER_ROLES,
     PAYLOAD_PREFIX,
-    Occurrence,
     occurrences_around,
     recurrence_of,
     zone_of,
@@ -21,6 +20,7 @@ from handlers.forms import runner
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t
 from handlers.kit.scope import composer_context
+from handlers.kit.timing import Occurrence
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from storage.records import FormSessionRecord
 
