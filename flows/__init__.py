@@ -3,7 +3,15 @@ region codes, engine."""
 
 import flows.host_types  # noqa: F401 - registers the composers' question types
 from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
-from flows.engine import accepted_inputs, current_prompt, expected_input, resume, start, summary
+from flows.engine import (
+    accepted_inputs,
+    current_prompt,
+    expected_input,
+    read_answer,
+    resume,
+    start,
+    summary,
+)
 from flows.events import Ask, Cancelled, Change, Completed, Errored, Event, Option, Say
 from flows.i18n import t
 from flows.ids import (
@@ -57,6 +65,7 @@ __all__ = [
     "parse_date_time",
     "parse_form",
     "parse_time_of_day",
+    "read_answer",
     "resume",
     "start",
     "summary",

@@ -50,7 +50,15 @@ from flows.qtypes import QUESTION_TYPES, Parsed, choices_of, placeholders_of, ye
 from flows.review import changes, review_paths, review_text, summary
 from flows.session import Input, Session, SessionStatus
 
-__all__ = ["accepted_inputs", "current_prompt", "expected_input", "resume", "start", "summary"]
+__all__ = [
+    "accepted_inputs",
+    "current_prompt",
+    "expected_input",
+    "read_answer",
+    "resume",
+    "start",
+    "summary",
+]
 
 _NAV: dict[str, str] = {
     "kembali": "back",
@@ -366,6 +374,40 @@ def expected_input(form: Form, session: Session) -> str | None:
         return _ask(form, session).input
     except Exception:  # a query; resume reports the failure
         return None
+
+
+def read_answer(
+    form: Form,
+    name: str,
+    text: str,
+    context: dict[str, Any] | None = None,
+    *,
+    answers: dict[str, Any] | None = None,
+    lang: str = "id",
+) -> Parsed:
+    """One typed answer to the top-level question ``name`` of ``form``, read and checked as
+    the form would (its type, parameters, wording and constraint), outside any session: for
+    a host that takes the same answers another way (the CLI's options). ``answers``: the
+    earlier answers the question may refer to. A refused answer's ``reason`` is the type's
+    message key, or ``"constraint"``."""
+    question = form.question(name)
+    if question is None or not QUESTION_TYPES[question.type].answerable:
+        raise ValueError(f"form {form.id} has no question {name!r} to answer")
+    s = Session(
+        form_id=form.id,
+        form_version=form.version,
+        lang=lang,
+        status=SessionStatus.ACTIVE,
+        answers=_CONTEXT.dump_python(dict(answers or {}), mode="json"),
+        context=_CONTEXT.dump_python(dict(context or {}), mode="json"),
+    )
+    pos = Pos(name, question)
+    parsed = QUESTION_TYPES[question.type].parse(
+        question, Input(text=text), parse_ctx(form, s, pos)
+    )
+    if parsed.error is None and not holds(question.constraint, env_at(s, pos, parsed.value)):
+        return Parsed(error=_constraint_message(form, question, lang), reason="constraint")
+    return parsed
 
 
 def accepted_inputs(form: Form, session: Session) -> frozenset[str]:

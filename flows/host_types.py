@@ -29,6 +29,7 @@ from flows.qtypes import (
     ParseCtx,
     Parsed,
     QuestionType,
+    fail,
     missing_day_text,
     param,
     register,
@@ -154,18 +155,18 @@ def _find_region(q: Question, ctx: ParseCtx, token: str) -> str | Parsed:
         index = int(token) - 1
         if 0 <= index < len(buttons):
             return buttons[index][0]
-        return Parsed(error=say(q, ctx, "unknown", text=token[:40], example=example))
+        return fail(q, ctx, "unknown", text=token[:40], example=example)
     if is_region_code(token):
         if any(r[0] == token for r in regions):
             return token
         if not any(_inside(token, root) for root in _roots(ctx.context)):
-            return Parsed(error=say(q, ctx, "outside", text=token, example=example))
-        return Parsed(error=say(q, ctx, "unknown", text=token, example=example))
+            return fail(q, ctx, "outside", text=token, example=example)
+        return fail(q, ctx, "unknown", text=token, example=example)
     if len(lowered) >= 3:
         found = [r for r in regions if lowered in {r[1].lower(), _label(r).lower()}]
         if len(found) == 1:
             return found[0][0]
-    return Parsed(error=say(q, ctx, "unknown", text=token[:40], example=example))
+    return fail(q, ctx, "unknown", text=token[:40], example=example)
 
 
 def _widest(codes: list[str]) -> list[str]:
@@ -190,7 +191,7 @@ def _region(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
             chosen.append(found)
     if not chosen:
         example = _region_example(q, ctx)
-        return Parsed(error=say(q, ctx, "unknown", text=raw[:40], example=example))
+        return fail(q, ctx, "unknown", text=raw[:40], example=example)
     return Parsed(_widest(chosen))
 
 
@@ -261,21 +262,19 @@ def _local_datetime(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     if parsed is None:
         parts = missing_date(raw)
         if parts is not None:
-            return Parsed(error=missing_day_text(q, ctx, parts, _example_time(q)))
-        return Parsed(
-            error=say(q, ctx, "invalid_now" if allows_now else "invalid", example=example)
-        )
+            return Parsed(error=missing_day_text(q, ctx, parts, _example_time(q)), reason="missing")
+        return fail(q, ctx, "invalid_now" if allows_now else "invalid", example=example)
     date, time = parsed
     if time is None:
-        return Parsed(error=say(q, ctx, "no_time", date=f"{date:%d-%m-%Y}", time=_example_time(q)))
+        return fail(q, ctx, "no_time", date=f"{date:%d-%m-%Y}", time=_example_time(q))
     zone = zone_of(ctx.context)
     at = local_instant(date, time, zone)
     if ctx.now is not None and at <= ctx.now:
         now = when_text(ctx.now, zone, ctx.lang)
-        return Parsed(error=say(q, ctx, "past", now=now, example=example))
+        return fail(q, ctx, "past", now=now, example=example)
     days = int(param(q, "max_days", "0") or 0)
     if days and ctx.now is not None and at > ctx.now + dt.timedelta(days=days):
-        return Parsed(error=say(q, ctx, "far", days=days, example=example))
+        return fail(q, ctx, "far", days=days, example=example)
     return Parsed(f"{date.isoformat()}T{format_time(time)}")
 
 
@@ -311,7 +310,7 @@ def _norm_datetime(q: Question, v: Any) -> Any:
 
 def _offsets(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     days = parse_offsets(inp.text)
-    return Parsed(list(days)) if days is not None else Parsed(error=say(q, ctx, "invalid"))
+    return Parsed(list(days)) if days is not None else fail(q, ctx, "invalid")
 
 
 def _show_offsets(q: Question, v: Any, ctx: ParseCtx) -> str:
@@ -331,14 +330,14 @@ def _norm_offsets(q: Question, v: Any) -> Any:
 def _time_of_day(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     time = parse_time_of_day(inp.text)
     if time is None:
-        return Parsed(error=say(q, ctx, "invalid"))
+        return fail(q, ctx, "invalid")
     if param(q, "quiet") == "yes":
         try:
             quiet = QuietHours.parse(str(ctx.context.get("quiet_hours", "")))
         except ValueError:
             quiet = QuietHours()
         if quiet.contains(time):
-            return Parsed(error=say(q, ctx, "quiet", time=dotted(time), quiet=quiet.text()))
+            return fail(q, ctx, "quiet", time=dotted(time), quiet=quiet.text())
     return Parsed(format_time(time))
 
 
@@ -422,7 +421,7 @@ def _message(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     ref = inp.photo if inp.photo is not None else inp.document
     if ref is not None:
         if not ref.strip() or len(ref) > 1000:
-            return Parsed(error=say(q, ctx, "empty"))
+            return fail(q, ctx, "empty")
         kind = "photo" if inp.photo is not None else "document"
         attached = {"text": "", "media_path": ref, "media_kind": kind}
         text = inp.text.strip() or str(current.get("text") or "")
@@ -430,14 +429,14 @@ def _message(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
             return Parsed(attached, partial=True)
         if len(text) > _caption_max(q):
             long = say(q, ctx, "long", count=len(text), limit=_caption_max(q))
-            return Parsed(attached, error=long, partial=True)
+            return Parsed(attached, error=long, partial=True, reason="long")
         return Parsed({**attached, "text": text})
     text = inp.text.strip()
     limit = _caption_max(q) if current.get("media_path") else _text_max(q)
     if not text:
-        return Parsed(error=say(q, ctx, "empty"))
+        return fail(q, ctx, "empty")
     if len(text) > limit:
-        return Parsed(error=say(q, ctx, "long", count=len(text), limit=limit))
+        return fail(q, ctx, "long", count=len(text), limit=limit)
     media = {k: current[k] for k in ("media_path", "media_kind") if current.get(k)}
     return Parsed({"text": text, **media})
 

@@ -35,6 +35,7 @@ __all__ = [
     "Parsed",
     "QuestionType",
     "choices_of",
+    "fail",
     "match_choice",
     "register",
     "say",
@@ -59,6 +60,7 @@ class Parsed:
     error: str | None = None
     warnings: tuple[str, ...] = ()
     partial: bool = False
+    reason: str = ""  # the type's message key of ``error`` ("missing", "past", ...)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,12 @@ def say(q: Question, ctx: ParseCtx, key: str, **fields: Any) -> str:
     if "n" in fields:
         return tn(catalog_key, int(fields["n"]), ctx.lang, **fields)
     return t(catalog_key, ctx.lang, **fields)
+
+
+def fail(q: Question, ctx: ParseCtx, key: str, **fields: Any) -> Parsed:
+    """A refused answer: the type's message ``key`` (see :func:`say`), and the key itself as
+    the reason, for a host that words it its own way (the CLI names its options)."""
+    return Parsed(error=say(q, ctx, key, **fields), reason=key)
 
 
 def param(q: Question, name: str, default: str = "") -> str:
@@ -224,9 +232,9 @@ def _text(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     s = inp.text.strip()
     limit = int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
     if len(s) > limit:
-        return Parsed(error=say(q, ctx, "long", n=limit, max=limit, count=len(s)))
+        return fail(q, ctx, "long", n=limit, max=limit, count=len(s))
     if q.min is not None and len(s) < q.min:
-        return Parsed(error=say(q, ctx, "short", n=int(q.min), min=int(q.min)))
+        return fail(q, ctx, "short", n=int(q.min), min=int(q.min))
     return Parsed(s)
 
 
@@ -261,7 +269,7 @@ def _select_one(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     value = match_choice(q, inp.choice if inp.choice is not None else inp.text, choices)
     if value is None:
         example = fill(choices[0].label.get(ctx.lang), placeholders_of(q, ctx)) if choices else "1"
-        return Parsed(error=say(q, ctx, "invalid", example=example))
+        return fail(q, ctx, "invalid", example=example)
     return Parsed(value)
 
 
@@ -283,10 +291,10 @@ def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     for token in tokens[:50]:
         value = match_choice(q, token)
         if value is None:
-            return Parsed(error=say(q, ctx, "invalid"))
+            return fail(q, ctx, "invalid")
         picked.add(value)
     if not picked:
-        return Parsed(error=say(q, ctx, "invalid"))
+        return fail(q, ctx, "invalid")
     return Parsed([v for v in values if v in picked])
 
 
@@ -317,12 +325,12 @@ def _date(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     if d is None:
         parts = missing_date(inp.text)
         if parts is not None:
-            return Parsed(error=missing_day_text(q, ctx, parts, ""))
-        return Parsed(error=say(q, ctx, "invalid"))
+            return Parsed(error=missing_day_text(q, ctx, parts, ""), reason="missing")
+        return fail(q, ctx, "invalid")
     bound = _date_bound(q, ctx)
     if bound is not None and d < bound:
         example = date(d.year + 1, bound.month, min(bound.day, 28)).strftime("%d-%m-%Y")
-        return Parsed(error=say(q, ctx, "early", date=long_date(bound, ctx.lang), example=example))
+        return fail(q, ctx, "early", date=long_date(bound, ctx.lang), example=example)
     return Parsed(d.isoformat())
 
 

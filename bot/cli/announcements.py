@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +20,12 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
-from flows.dates import parse_date_time
+from flows import Form, builtin_forms, read_answer
+from flows.host_types import local_value
 from flows.regions import is_region_code, timezone_for
 from handlers.announcements import model as announcements
 from handlers.announcements import report as reports
+from handlers.announcements.saver import FORM_ID
 from handlers.kit.dates import when_text
 from handlers.kit.i18n import t
 from handlers.kit.timing import local_instant
@@ -49,6 +52,28 @@ def _keep_media(source: Path, data_dir: Path) -> tuple[str, str]:
     target.write_bytes(source.read_bytes())
     kind = "photo" if source.suffix.lower() in PHOTO_SUFFIXES else "document"
     return str(target.resolve()), kind
+
+
+@cache
+def _form() -> Form:
+    """The chat's announcement form: its send-time question reads ``--at`` (one copy)."""
+    form = builtin_forms().latest(FORM_ID)
+    if form is None:  # pragma: no cover - shipped with Kawal
+        raise LookupError(FORM_ID)
+    return form
+
+
+def _scheduled(at: str, zone: str, now: datetime) -> datetime | None:
+    """``--at`` read by the form's send-time question (local time of the first region); None
+    for SEKARANG. Not understood: the CLI's words (they name the option); too early or too
+    far ahead: the form's."""
+    parsed = read_answer(_form(), "when", at, {"zone": zone, "now": now.isoformat()})
+    if parsed.error is not None:
+        if parsed.reason in {"invalid", "invalid_now", "no_time", "missing"}:
+            raise fail(say("at_invalid", at=at))
+        raise fail(f"--at {at}: {parsed.error}")
+    local = local_value(parsed.value)
+    return local_instant(local.date(), local.time(), zone) if local else None
 
 
 @app.command("announce")
@@ -85,12 +110,8 @@ def announce(
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(say("text_unreadable", path=text_file, error=exc)) from exc
     role_names = tuple(r.strip().lower() for r in roles.split(",") if r.strip())
-    scheduled = None
-    if at is not None:
-        parsed = parse_date_time(at)
-        if parsed is None or parsed[1] is None:
-            raise fail(say("at_invalid", at=at))
-        scheduled = local_instant(parsed[0], parsed[1], timezone_for(codes[0]))
+    now = datetime.now(UTC)
+    scheduled = _scheduled(at, timezone_for(codes[0]), now) if at is not None else None
     media_path, media_kind = (None, None)
     draft = announcements.Draft(
         text=text,
@@ -101,7 +122,6 @@ def announce(
             settings.announcement_nudge_hours if nudge_hours is None else nudge_hours
         ),
     )
-    now = datetime.now(UTC)
 
     async def preview(database: Database) -> tuple[list[str], list[str]]:
         async with database.unit_of_work() as uow:
