@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ import typer
 from bot.cli.common import (
     DbOption,
     app,
+    chat_form,
     fail,
     run_async,
     say,
@@ -20,7 +20,7 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
-from flows import Form, builtin_forms, read_answer
+from flows import read_answer
 from flows.host_types import local_value
 from flows.regions import is_region_code, timezone_for
 from handlers.announcements import model as announcements
@@ -54,20 +54,11 @@ def _keep_media(source: Path, data_dir: Path) -> tuple[str, str]:
     return str(target.resolve()), kind
 
 
-@cache
-def _form() -> Form:
-    """The chat's announcement form: its send-time question reads ``--at`` (one copy)."""
-    form = builtin_forms().latest(FORM_ID)
-    if form is None:  # pragma: no cover - shipped with Kawal
-        raise LookupError(FORM_ID)
-    return form
-
-
 def _scheduled(at: str, zone: str, now: datetime) -> datetime | None:
     """``--at`` read by the form's send-time question (local time of the first region); None
     for SEKARANG. Not understood: the CLI's words (they name the option); too early or too
     far ahead: the form's."""
-    parsed = read_answer(_form(), "when", at, {"zone": zone, "now": now.isoformat()})
+    parsed = read_answer(chat_form(FORM_ID), "when", at, {"zone": zone, "now": now.isoformat()})
     if parsed.error is not None:
         if parsed.reason in {"invalid", "invalid_now", "no_time", "missing"}:
             raise fail(say("at_invalid", at=at))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -14,13 +13,14 @@ import typer
 from bot.cli.common import (
     DbOption,
     app,
+    chat_form,
     fail,
     run_async,
     say,
     settings_for,
     with_db,
 )
-from flows import Form, builtin_forms, read_answer
+from flows import read_answer
 from flows.dates import missing_date, parse_time_of_day
 from flows.host_types import local_value
 from flows.regions import is_region_code, timezone_for
@@ -103,15 +103,6 @@ def _missing_date(option: str, text: str, time: str = "") -> typer.Exit | None:
     )
 
 
-@cache
-def _form() -> Form:
-    """The chat's deadline form: its questions read the options (the same checks, one copy)."""
-    form = builtin_forms().latest(FORM_ID)
-    if form is None:  # pragma: no cover - shipped with Kawal
-        raise LookupError(FORM_ID)
-    return form
-
-
 Wording = dict[str, Callable[[], typer.Exit | None]]
 
 
@@ -126,7 +117,7 @@ def _read(
 ) -> Any:
     """The option's value read by the form's question ``name``; a refusal in the CLI's own
     words where it has some for the reason (they name the option), else the form's."""
-    parsed = read_answer(_form(), name, text, context, answers=answers)
+    parsed = read_answer(chat_form(FORM_ID), name, text, context, answers=answers)
     if parsed.error is None:
         return parsed.value
     own = (wording or {}).get(parsed.reason)

@@ -21,7 +21,7 @@ from handlers.announcements import model as announcements
 from handlers.announcements.model import ANNOUNCER_ROLES, Draft
 from handlers.announcements.view import VIEW_PREFIX, not_allowed
 from handlers.forms import runner
-from handlers.forms.savers import LostAccess, Saved, Saver
+from handlers.forms.savers import LostAccess, Saved, Saver, engine_state
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t, tn
 from handlers.kit.scope import composer_context
@@ -74,16 +74,6 @@ def draft_of(answers: Mapping[str, Any], context: Mapping[str, Any]) -> Draft:
     )
 
 
-def _engine(record: FormSessionRecord) -> tuple[dict[str, Any], dict[str, Any]]:
-    engine = record.state.get("engine")
-    engine = engine if isinstance(engine, dict) else {}
-    context, answers = engine.get("context"), engine.get("answers")
-    return (
-        context if isinstance(context, dict) else {},
-        answers if isinstance(answers, dict) else {},
-    )
-
-
 def _zone(draft: Draft, context: Mapping[str, Any]) -> str:
     return timezone_for(draft.region_codes[0]) if draft.region_codes else zone_of(context)
 
@@ -92,7 +82,7 @@ async def _access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
     """A Dinsos role is enough to go on (regions that left its scope are refused at KIRIM)."""
     if turn.roles(*ANNOUNCER_ROLES):
         return None
-    context, answers = _engine(record)
+    context, answers = engine_state(record)
     codes = answers.get("regions") or context.get("region_roots") or []
     return LostAccess(codes[0] if codes and isinstance(codes[0], str) else None)
 
@@ -100,7 +90,7 @@ async def _access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
 async def _check(
     turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
 ) -> list[str]:
-    context, _ = _engine(record)
+    context, _ = engine_state(record)
     draft = draft_of(completed.answers, context)
     scope = [r.region_code for r in turn.roles(*ANNOUNCER_ROLES)]
     errors = await announcements.problems(turn.uow, draft, scope, turn.now, turn.lang)
@@ -111,7 +101,7 @@ async def _check(
 
 
 async def _save(turn: Turn, record: FormSessionRecord, form: Form, completed: Completed) -> Saved:
-    context, _ = _engine(record)
+    context, _ = engine_state(record)
     draft = draft_of(completed.answers, context)
     lang = turn.lang
     found = await announcements.audience(turn.uow, draft.region_codes, draft.roles)

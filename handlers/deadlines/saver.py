@@ -16,7 +16,7 @@ from flows.times import DEFAULT_OFFSETS, DEFAULT_REMIND_TIME, dotted, local_inst
 from handlers.deadlines import model as deadlines
 from handlers.deadlines import view
 from handlers.deadlines.model import MANAGER_ROLES, Draft
-from handlers.forms.savers import LostAccess, Saved, Saver
+from handlers.forms.savers import LostAccess, Saved, Saver, engine_state
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t
 from handlers.kit.timing import Recurrence
@@ -29,17 +29,6 @@ FORM_ID = "tenggat"
 FIELDS = frozenset(
     {"title", "due", "repeat", "until", "region", "roles", "offsets", "time", "note"}
 )
-
-
-def _engine(record: FormSessionRecord) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(context, answers) of the record's engine session."""
-    engine = record.state.get("engine")
-    engine = engine if isinstance(engine, dict) else {}
-    context, answers = engine.get("context"), engine.get("answers")
-    return (
-        context if isinstance(context, dict) else {},
-        answers if isinstance(answers, dict) else {},
-    )
 
 
 def draft_of(answers: Mapping[str, Any], context: Mapping[str, Any]) -> Draft:
@@ -79,7 +68,7 @@ def _editing(context: Mapping[str, Any]) -> int | None:
 
 
 async def _access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
-    context, answers = _engine(record)
+    context, answers = engine_state(record)
     region = answers.get("region")
     if turn.roles(*MANAGER_ROLES):
         deadline_id = _editing(context)
@@ -95,7 +84,7 @@ async def _access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
 async def _check(
     turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
 ) -> list[str]:
-    context, _ = _engine(record)
+    context, _ = engine_state(record)
     draft = draft_of(completed.answers, context)
     deadline_id = _editing(context)
     before = await turn.uow.deadlines.get(deadline_id) if deadline_id is not None else None
@@ -107,7 +96,7 @@ async def _check(
 
 
 async def _save(turn: Turn, record: FormSessionRecord, form: Form, completed: Completed) -> Saved:
-    context, _ = _engine(record)
+    context, _ = engine_state(record)
     draft = draft_of(completed.answers, context)
     channel, lang = turn.inbound.channel.value, turn.lang
     deadline_id = _editing(context)

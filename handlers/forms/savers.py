@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from flows import Completed, Form, FormRegistry, Session
 from handlers.kit.context import Turn
@@ -26,6 +27,7 @@ __all__ = [
     "Saver",
     "SaverError",
     "Savers",
+    "engine_state",
     "form_fields",
 ]
 
@@ -89,6 +91,18 @@ class Saver:
 
 class SaverError(Exception):
     """Forms and savers that do not fit: for whoever deploys Kawal, at start-up."""
+
+
+def engine_state(record: FormSessionRecord) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(context, answers) of the engine session a form session holds; empty when it holds
+    none (still choosing a household)."""
+    engine = record.state.get("engine")
+    engine = engine if isinstance(engine, dict) else {}
+    context, answers = engine.get("context"), engine.get("answers")
+    return (
+        context if isinstance(context, dict) else {},
+        answers if isinstance(answers, dict) else {},
+    )
 
 
 def form_fields(form: Form) -> frozenset[str]:

@@ -101,6 +101,69 @@ Apply = Callable[[Turn, HouseholdRecord, dict[str, Any]], Awaitable[int]]
 Outcome = Callable[[dict[str, Any], bool], str]
 
 
+async def add_submission(
+    turn: Turn,
+    record: FormSessionRecord,
+    form: Form,
+    completed: Completed,
+    household_id: int | None,
+    region_code: str,
+    answers: dict[str, Any] | None = None,
+) -> int:
+    """Store the submission of ``completed`` (with ``answers`` when they were added to),
+    having checked once more, before writing anything, that the person may still save it
+    (:class:`AccessEnded` if not)."""
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        raise AccessEnded(lost)
+    return await turn.uow.submissions.add(
+        record.id,
+        turn.me.person_id,
+        turn.inbound.channel.value,
+        form.id,
+        form.version,
+        household_id,
+        region_code,
+        completed.answers if answers is None else answers,
+        [c.model_dump(mode="json") for c in completed.changes],
+        turn.now,
+    )
+
+
+async def _audit_saved(
+    turn: Turn,
+    form: Form,
+    household: HouseholdRecord,
+    changes: list[dict[str, Any]],
+    submission_id: int,
+    status: str,
+    before: str | None = None,
+) -> None:
+    """The audit entry of a saved household form: each change, the status before (none for
+    a new proposal) and after."""
+    await turn.uow.audit.add(
+        "submission.saved",
+        "household",
+        str(household.id),
+        turn.now,
+        person_id=turn.me.person_id,
+        channel=turn.inbound.channel.value,
+        region_code=household.region_code,
+        before=None
+        if before is None
+        else {c["path"]: c["before"] for c in changes} | {"status": before},
+        after={c["path"]: c["after"] for c in changes}
+        | {"status": status, "submission": submission_id},
+        detail=form.id,
+    )
+
+
+def opened_in(record: FormSessionRecord) -> str:
+    """The village a direct form was opened in (its access is checked against it), not
+    whichever village the person's first role names now."""
+    return str(record.state["engine"]["context"]["region_code"])
+
+
 def _household_saver(form_id: str, fields: set[str], apply: Apply, outcome: Outcome) -> Saver:
     async def save(
         turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
@@ -125,29 +188,17 @@ async def save_completed(
     """Store the submission of a household form, ``apply`` it to the household (returns how
     many changes it made beyond the prefilled answers) and set the status ``outcome`` says.
     Raises :class:`AccessEnded`, having written nothing, when the person may no longer save."""
-    lost = await lost_access(turn, record)
-    if lost is not None:
-        raise AccessEnded(lost)
     uow, now, person_id = turn.uow, turn.now, turn.me.person_id
-    channel = turn.inbound.channel.value
     fresh = await uow.sessions.get(record.id)
     household_id = fresh.household_id if fresh else record.household_id
     household = await uow.households.get(household_id) if household_id else None
     if household is None:  # pragma: no cover - a household form always has its household
-        raise LookupError(f"form session {record.id} has no household")
+        lost = await lost_access(turn, record)
+        raise AccessEnded(lost) if lost else LookupError(f"session {record.id}: no household")
     answers = completed.answers
     changes = [c.model_dump(mode="json") for c in completed.changes]
-    submission_id = await uow.submissions.add(
-        record.id,
-        person_id,
-        channel,
-        form.id,
-        form.version,
-        household.id,
-        household.region_code,
-        answers,
-        changes,
-        now,
+    submission_id = await add_submission(
+        turn, record, form, completed, household.id, household.region_code
     )
     extra_changes = await apply(turn, household, answers)
     updates = household_updates(form, completed)
@@ -158,18 +209,8 @@ async def save_completed(
         # Only a verification decides found / not found; an earlier update stays an update.
         status = "updated" if household.status == "updated" else household.status
     await uow.households.set_status(household.id, status, person_id, now)
-    await uow.audit.add(
-        "submission.saved",
-        "household",
-        str(household.id),
-        now,
-        person_id=person_id,
-        channel=channel,
-        region_code=household.region_code,
-        before={c["path"]: c["before"] for c in changes} | {"status": household.status},
-        after={c["path"]: c["after"] for c in changes}
-        | {"status": status, "submission": submission_id},
-        detail=form.id,
+    await _audit_saved(
+        turn, form, household, changes, submission_id, status, before=household.status
     )
     latest = await uow.households.get(household.id)
     return Saved(status, household.id, submission_id, head_name=latest.head_name if latest else "")
@@ -183,11 +224,7 @@ async def _save_proposal(
     lost = await lost_access(turn, record)
     if lost is not None:
         raise AccessEnded(lost)
-    uow, now, person_id = turn.uow, turn.now, turn.me.person_id
-    channel = turn.inbound.channel.value
-    # The village it was opened in (lost_access checked it, above), not whichever village
-    # the person's first role names now.
-    region_code = str(record.state["engine"]["context"]["region_code"])
+    region_code = opened_in(record)
     answers = {
         **completed.answers,
         "photo_missing": not completed.answers.get("house_photo"),
@@ -195,30 +232,10 @@ async def _save_proposal(
     }
     changes = [c.model_dump(mode="json") for c in completed.changes]
     household = await _create_proposal(turn, region_code, answers)
-    submission_id = await uow.submissions.add(
-        record.id,
-        person_id,
-        channel,
-        form.id,
-        form.version,
-        household.id,
-        region_code,
-        answers,
-        changes,
-        now,
+    submission_id = await add_submission(
+        turn, record, form, completed, household.id, region_code, answers
     )
-    await uow.audit.add(
-        "submission.saved",
-        "household",
-        str(household.id),
-        now,
-        person_id=person_id,
-        channel=channel,
-        region_code=region_code,
-        after={c["path"]: c["after"] for c in changes}
-        | {"status": household.status, "submission": submission_id},
-        detail=form.id,
-    )
+    await _audit_saved(turn, form, household, changes, submission_id, household.status)
     return Saved(household.status, household.id, submission_id, head_name=household.head_name)
 
 

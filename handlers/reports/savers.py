@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flows import Completed, Form
 from handlers.forms.savers import AccessEnded, LostAccess, Saved, Saver
-from handlers.forms.saving import lost_access
+from handlers.forms.saving import add_submission, opened_in
 from handlers.kit.context import Turn
 from handlers.reports import view as reports
 from storage.records import FormSessionRecord
@@ -17,26 +17,11 @@ async def _save_report(
     turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
 ) -> Saved:
     """The report, in the village the form was opened in, and a word to Dinsos about it."""
-    lost = await lost_access(turn, record)
-    if lost is not None:
-        raise AccessEnded(lost)
     uow, now, person_id = turn.uow, turn.now, turn.me.person_id
     channel = turn.inbound.channel.value
-    region_code = str(record.state["engine"]["context"]["region_code"])
+    region_code = opened_in(record)
     answers = completed.answers
-    changes = [c.model_dump(mode="json") for c in completed.changes]
-    submission_id = await uow.submissions.add(
-        record.id,
-        person_id,
-        channel,
-        form.id,
-        form.version,
-        None,
-        region_code,
-        answers,
-        changes,
-        now,
-    )
+    submission_id = await add_submission(turn, record, form, completed, None, region_code)
     report_id = await uow.problem_reports.add(
         person_id,
         channel,
