@@ -17,8 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from flows.events import Ask, Cancelled, Completed, Errored, Event, Option, Say
-from flows.i18n import fill, form_t
+from flows.events import Cancelled, Completed, Errored, Event, Say
 from flows.model import Form, Question
 from flows.positions import (
     ADD,
@@ -32,22 +31,27 @@ from flows.positions import (
     after_repeat,
     drop_value,
     env_at,
-    get_value,
     has_value,
     holds,
     instances,
     is_number,
-    item_title,
     parse_ctx,
-    prefill,
     prefill_items,
     relevant,
     resolve,
     set_value,
     step,
 )
-from flows.qtypes import QUESTION_TYPES, Parsed, choices_of, placeholders_of, yes_no_word
-from flows.review import changes, review_paths, review_text, summary
+from flows.prompts import (
+    FINISHED,
+    ask,
+    current_value,
+    engine_t,
+    options_at,
+    prompt,
+)
+from flows.qtypes import QUESTION_TYPES, Parsed, yes_no_word
+from flows.review import changes, review_paths, summary
 from flows.session import Input, Session, SessionStatus
 
 __all__ = [
@@ -73,22 +77,10 @@ _NAV: dict[str, str] = {
     "save": "save",
 }
 _KEEP_WORDS = frozenset({"tetap", "sama", "ok", "oke", "keep", "same"})
-_FINISHED = {
-    SessionStatus.COMPLETED,
-    SessionStatus.EXPIRED,
-    SessionStatus.INTERRUPTED,
-    SessionStatus.ERRORED,
-}
-_KEEP_LABEL_MAX = 40
 _REASON_MAX = 300
 _PACKAGE = Path(__file__).parent
 
 _CONTEXT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-
-
-def _t(form: Form, key: str, lang: str, /, **fields: Any) -> str:
-    """An engine message in the form's own wording when it has one."""
-    return form_t(form.messages, key, lang, **fields)
 
 
 # ------------------------------------------------------------------ moving
@@ -166,140 +158,6 @@ def _cleanup(form: Form, s: Session) -> None:
                     drop_value(s, sp)
 
 
-# ------------------------------------------------------------------ prompts
-
-
-def _yes_no_options(form: Form, lang: str) -> list[Option]:
-    return [
-        Option(value=YES, label=_t(form, "yes", lang)),
-        Option(value=NO, label=_t(form, "no", lang)),
-    ]
-
-
-def _current_value(form: Form, s: Session, pos: Pos) -> Any:
-    """The value offered as "Tetap": the answer so far (when complete), else the prefill,
-    else the default (the form's, or one the type makes from the context)."""
-    if pos.question is None or pos.is_add:
-        return None
-    q = pos.question
-    spec = QUESTION_TYPES[q.type]
-    if has_value(s, pos):
-        value = get_value(s, pos)
-        if spec.complete is None or spec.complete(q, value):
-            return value
-        return None
-    value = prefill(s, pos)
-    if value is None and q.default is not None:
-        value = spec.normalize(q, q.default)
-    if value is None and spec.default_of is not None:
-        value = spec.default_of(q, parse_ctx(form, s, pos))
-    return value
-
-
-def _shown(form: Form, s: Session, pos: Pos, value: Any) -> str:
-    assert pos.question is not None  # noqa: S101 - only called for questions
-    q = pos.question
-    return QUESTION_TYPES[q.type].display(q, value, parse_ctx(form, s, pos))
-
-
-def _fields(form: Form, s: Session, pos: Pos, keep: Any) -> dict[str, str]:
-    """What ``{name}``s in the question's texts are filled with: the type's placeholders and
-    ``{current}`` (the value offered as "Tetap")."""
-    assert pos.question is not None  # noqa: S101 - only called for questions
-    fields = placeholders_of(pos.question, parse_ctx(form, s, pos))
-    fields["current"] = _shown(form, s, pos, keep) if keep is not None else "-"
-    return fields
-
-
-def _options(form: Form, s: Session, pos: Pos) -> tuple[list[Option], Any]:
-    assert pos.question is not None  # noqa: S101 - only called for questions
-    q = pos.question
-    lang = s.lang
-    keep = _current_value(form, s, pos)
-    if q.type == "yes_no":
-        options = _yes_no_options(form, lang)
-    else:
-        fields = _fields(form, s, pos, keep)
-        options = [
-            Option(value=c.value, label=fill(c.label.get(lang), fields))
-            for c in choices_of(q, parse_ctx(form, s, pos))
-        ]
-    if keep is not None:
-        shown = _shown(form, s, pos, keep)
-        if len(shown) > _KEEP_LABEL_MAX:
-            shown = shown[: _KEEP_LABEL_MAX - 1] + "…"
-        options.append(Option(value=KEEP, label=_t(form, "keep_option", lang, value=shown)))
-    return options, keep
-
-
-def _ask(form: Form, s: Session) -> Ask:
-    lang = s.lang
-    pos = resolve(form, s.cursor)
-    if s.mode == "confirm_cancel":
-        return Ask(
-            text=_t(form, "confirm_cancel", lang),
-            question=CANCEL,
-            input="confirm",
-            options=_yes_no_options(form, lang),
-        )
-    if pos is None or pos.path == REVIEW:
-        return Ask(
-            text=_t(form, "review_ask", lang),
-            question=REVIEW,
-            input="choice",
-            options=[
-                Option(value=SAVE, label=_t(form, "save", lang)),
-                Option(value=CANCEL, label=_t(form, "cancel", lang)),
-            ],
-        )
-    assert pos.question is not None  # noqa: S101 - not the review
-    if s.mode == "confirm_warning":
-        return Ask(
-            text=_t(form, "confirm_warning", lang),
-            question=pos.path,
-            input="confirm",
-            options=_yes_no_options(form, lang),
-        )
-    if pos.is_add:
-        repeat = pos.question
-        text = repeat.add_another.get(lang) if repeat.add_another else _t(form, "add_another", lang)
-        return Ask(
-            text=text, question=pos.path, input="confirm", options=_yes_no_options(form, lang)
-        )
-    q = pos.question
-    spec = QUESTION_TYPES[q.type]
-    lines: list[str] = []
-    if pos.repeat is not None and pos.index is not None:
-        lines.append(f"[{item_title(s, pos.repeat, pos.index, lang)}]")
-    options, keep = _options(form, s, pos)
-    fields = _fields(form, s, pos, keep)
-    asked = spec.prompt(q, parse_ctx(form, s, pos)) if spec.prompt is not None else None
-    lines.append(fill(asked if asked is not None else q.label.get(lang), fields))
-    if q.hint and asked is None:
-        lines.append(fill(q.hint.get(lang), fields))
-    kind = spec.input
-    if keep is not None and kind not in {"choice", "multi"}:
-        lines.append(_t(form, "current_value", lang, value=_shown(form, s, pos, keep)))
-        lines.append(_t(form, "hint_keep", lang))
-    if not q.is_required:
-        lines.append(_t(form, "hint_skip", lang))
-    return Ask(
-        text="\n".join(lines),
-        question=pos.path,
-        input=kind,
-        options=options,
-        skippable=not q.is_required,
-    )
-
-
-def _prompt(form: Form, s: Session) -> list[Event]:
-    if s.status in _FINISHED:
-        return [Say(text=_t(form, "finished", s.lang))]
-    if s.cursor == REVIEW and s.mode == "ask":
-        return [Say(text=review_text(form, s)), _ask(form, s)]
-    return [_ask(form, s)]
-
-
 # ------------------------------------------------------------------ public API
 
 
@@ -327,7 +185,7 @@ def start(
             events.append(Say(text=form.description.get(s.lang)))
         _advance(form, s, None, events)
     s.status = SessionStatus.WAITING
-    events.extend(_prompt(form, s))
+    events.extend(prompt(form, s))
     return s, events
 
 
@@ -344,7 +202,7 @@ def _take_current(form: Form, s: Session) -> None:
             drop_value(s, pos)
             path = step(form, s, path)
             continue
-        value = _current_value(form, s, pos)
+        value = current_value(form, s, pos)
         if value is None and q.is_required:
             break
         if value is not None:
@@ -359,7 +217,7 @@ def current_prompt(form: Form, session: Session) -> list[Event]:
     """Re-asks where the user is (for "resume later"); ``[Errored]`` when the session cannot
     be shown (the host then marks it ``errored``)."""
     try:
-        return _prompt(form, session)
+        return prompt(form, session)
     except Exception as exc:  # reported as an event, not swallowed
         return [_errored(exc)]
 
@@ -368,10 +226,10 @@ def expected_input(form: Form, session: Session) -> str | None:
     """What the session waits for: the input kind of its current question ("photo",
     "location", "text", "choice", ...), "confirm" for a yes/no step, None when it waits for
     nothing (finished, or a damaged session: the next ``resume`` reports it as ``Errored``)."""
-    if session.status in _FINISHED:
+    if session.status in FINISHED:
         return None
     try:
-        return _ask(form, session).input
+        return ask(form, session).input
     except Exception:  # a query; resume reports the failure
         return None
 
@@ -414,7 +272,7 @@ def accepted_inputs(form: Form, session: Session) -> frozenset[str]:
     """The input kinds the session takes now ("text", "choice", "photo", "document", ...):
     those of its current question's type; text and buttons elsewhere (the review, a yes/no
     step); nothing once finished."""
-    if session.status in _FINISHED:
+    if session.status in FINISHED:
         return frozenset()
     pos = resolve(form, session.cursor)
     if session.mode != "ask" or pos is None or pos.question is None or pos.is_add:
@@ -430,13 +288,13 @@ def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Even
             f"session is on {session.form_id} v{session.form_version}, "
             f"not {form.id} v{form.version}"
         )
-    if session.status in _FINISHED:
-        return session, [Say(text=_t(form, "finished", session.lang))]
+    if session.status in FINISHED:
+        return session, [Say(text=engine_t(form, "finished", session.lang))]
     s = session.model_copy(deep=True)
     s.steps += 1
     if s.steps > form.max_steps:
         s.status = SessionStatus.EXPIRED
-        return s, [Say(text=_t(form, "expired", s.lang), tone="error")]
+        return s, [Say(text=engine_t(form, "expired", s.lang), tone="error")]
     try:
         events = _handle(form, s, inp)
     except Exception as exc:  # reported as an event, not swallowed
@@ -480,7 +338,7 @@ def _word(inp: Input) -> str | None:
 
 
 def _error(form: Form, s: Session, message: str) -> list[Event]:
-    return [Say(text=message, tone="error"), _ask(form, s)]
+    return [Say(text=message, tone="error"), ask(form, s)]
 
 
 def _yes_no_input(inp: Input) -> bool | None:
@@ -503,16 +361,16 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
         if answer is True:
             s.status = SessionStatus.INTERRUPTED
             s.mode = "ask"
-            return [Say(text=_t(form, "cancelled", lang)), Cancelled()]
+            return [Say(text=engine_t(form, "cancelled", lang)), Cancelled()]
         if answer is False or nav == "back":
             s.mode = "ask"
-            return _prompt(form, s)
-        return _error(form, s, _t(form, "err_confirm", lang))
+            return prompt(form, s)
+        return _error(form, s, engine_t(form, "err_confirm", lang))
     if nav == "cancel" or (s.cursor == REVIEW and inp.choice == CANCEL):
         s.mode = "confirm_cancel"
-        return [_ask(form, s)]
+        return [ask(form, s)]
     if nav == "summary":
-        return [Say(text=summary(form, s)), _ask(form, s)]
+        return [Say(text=summary(form, s)), ask(form, s)]
     if s.mode == "confirm_warning":
         return _handle_warning(form, s, inp, nav)
     if nav == "back":
@@ -522,7 +380,7 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     pos = resolve(form, s.cursor)
     if pos is None or pos.question is None:
         s.cursor = REVIEW
-        return _prompt(form, s)
+        return prompt(form, s)
     if pos.is_add:
         return _handle_add(form, s, pos, inp, nav)
     return _handle_answer(form, s, pos, inp, nav)
@@ -542,15 +400,15 @@ def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list
     answer = _yes_no_input(inp)
     if pos is None or pos.question is None:
         s.mode = "ask"
-        return _prompt(form, s)
+        return prompt(form, s)
     if answer is True:
         value = s.pending_value
         return _accept(form, s, pos, value)
     if answer is False or nav == "back":
         s.mode = "ask"
         s.pending_value = None
-        return [_ask(form, s)]
-    return _error(form, s, _t(form, "err_confirm", s.lang))
+        return [ask(form, s)]
+    return _error(form, s, engine_t(form, "err_confirm", s.lang))
 
 
 def _back(form: Form, s: Session) -> list[Event]:
@@ -564,8 +422,8 @@ def _back(form: Form, s: Session) -> list[Event]:
         s.cursor = path
         s.mode = "ask"
         s.pending_value = None
-        return [_ask(form, s)]
-    return _error(form, s, _t(form, "err_no_back", s.lang))
+        return [ask(form, s)]
+    return _error(form, s, engine_t(form, "err_no_back", s.lang))
 
 
 def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
@@ -583,8 +441,8 @@ def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[
         s.cursor = paths[int(raw) - 1]
         s.editing = True
         s.mode = "ask"
-        return [_ask(form, s)]
-    return _error(form, s, _t(form, "err_review", s.lang, count=max(len(paths), 1)))
+        return [ask(form, s)]
+    return _error(form, s, engine_t(form, "err_review", s.lang, count=max(len(paths), 1)))
 
 
 def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
@@ -592,7 +450,7 @@ def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -
     assert repeat is not None  # noqa: S101 - an add position has its repeat
     answer = _yes_no_input(inp)
     if answer is None:
-        return _error(form, s, _t(form, "err_confirm", s.lang))
+        return _error(form, s, engine_t(form, "err_confirm", s.lang))
     events: list[Event] = []
     if answer:
         items = instances(s, repeat)
@@ -601,11 +459,11 @@ def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -
         first = (repeat.questions or [])[0].name
         path = f"{repeat.name}.{len(items) - 1}.{first}"
         _advance_from(form, s, path, events)
-        return [*events, *_prompt(form, s)]
+        return [*events, *prompt(form, s)]
     if pos.path not in s.visited:
         s.visited.append(pos.path)
     _advance(form, s, pos.path, events)
-    return [*events, *_prompt(form, s)]
+    return [*events, *prompt(form, s)]
 
 
 def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
@@ -616,11 +474,13 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
     if nav == "skip":
         if q.is_required:
             return _error(
-                form, s, _t(form, "err_required", lang) + " " + _t(form, spec.expect_key, lang)
+                form,
+                s,
+                engine_t(form, "err_required", lang) + " " + engine_t(form, spec.expect_key, lang),
             )
         drop_value(s, pos)
         return _moved_on(form, s, pos)
-    options, keep = _options(form, s, pos)
+    options, keep = options_at(form, s, pos)
     kind = _input_kind(inp)
     if keep is not None and (
         inp.choice == KEEP
@@ -636,7 +496,9 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
         return _accept(form, s, pos, keep)
     if kind not in spec.accepts:
         return _error(
-            form, s, _t(form, "err_wrong_kind", lang, expected=_t(form, spec.expect_key, lang))
+            form,
+            s,
+            engine_t(form, "err_wrong_kind", lang, expected=engine_t(form, spec.expect_key, lang)),
         )
     if kind == "text" and not inp.text.strip():
         return _error(form, s, _empty_message(form, q, lang))
@@ -646,7 +508,7 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
         s.mode = "ask"
         if parsed.error is not None:
             return _error(form, s, parsed.error)
-        return [_ask(form, s)]
+        return [ask(form, s)]
     if parsed.error is not None:
         return _error(form, s, parsed.error)
     value = parsed.value
@@ -659,7 +521,7 @@ def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None
     if warnings:
         s.mode = "confirm_warning"
         s.pending_value = value
-        return [Say(text="\n".join(warnings), tone="warning"), _ask(form, s)]
+        return [Say(text="\n".join(warnings), tone="warning"), ask(form, s)]
     return _accept(form, s, pos, value)
 
 
@@ -668,14 +530,14 @@ def _empty_message(form: Form, q: Question, lang: str) -> str:
     own = (q.messages or {}).get("empty")
     if own is not None:
         return own.get(lang)
-    expected = _t(form, QUESTION_TYPES[q.type].expect_key, lang)
-    return _t(form, "err_empty", lang) + " " + expected
+    expected = engine_t(form, QUESTION_TYPES[q.type].expect_key, lang)
+    return engine_t(form, "err_empty", lang) + " " + expected
 
 
 def _constraint_message(form: Form, q: Question, lang: str) -> str:
     if q.constraint_message:
         return q.constraint_message.get(lang)
-    return _t(form, "err_constraint", lang)
+    return engine_t(form, "err_constraint", lang)
 
 
 def _accept(form: Form, s: Session, pos: Pos, value: Any) -> list[Event]:
@@ -692,7 +554,7 @@ def _moved_on(form: Form, s: Session, pos: Pos) -> list[Event]:
     s.pending_value = None
     events: list[Event] = []
     _advance(form, s, pos.path, events)
-    return [*events, *_prompt(form, s)]
+    return [*events, *prompt(form, s)]
 
 
 def _json_copy(value: Any) -> Any:

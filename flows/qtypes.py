@@ -1,14 +1,7 @@
-"""Registry of question types: name -> parser/validator, input kind and display.
-
-Forms are validated against this registry when they load (unknown type -> FormError). Hosts
-extend it with :func:`register` (the Dinsos composers' types are in :mod:`flows.host_types`):
-a type reads whatever it needs beyond the answer from its :class:`ParseCtx` (the session's
-context and answers, the time passed in), so it stays pure.
-
-A type may declare ``parameters`` (XLSForm's ``parameters`` column: ``{after: due}``) and
-``messages``: its error texts by key, which a question may re-word (``messages: {past: ...}``)
-as may its form (``messages:`` keyed by the engine catalog key). ``{name}`` placeholders in
-a question's label, hint and choice labels are filled from the type's ``placeholders``.
+"""The built-in question types (text, numbers, choices, dates, NIK, No. KK, phone, location,
+photo, note, repeat), registered in :data:`flows.registry.QUESTION_TYPES`; forms are validated
+against the registry when they load (unknown type -> FormError). What a type is, and how hosts
+add theirs, is in :mod:`flows.registry` (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,16 +9,27 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flows.dates import missing_date, parse_date
-from flows.events import InputKind
-from flows.i18n import fill, t, tn
+from flows.i18n import fill, t
 from flows.ids import check_kk, check_nik, normalize_phone
-from flows.model import Choice, Label, Question
+from flows.model import Choice, Question
+from flows.registry import (
+    QUESTION_TYPES,
+    Normalizer,
+    ParseCtx,
+    Parsed,
+    Parser,
+    QuestionType,
+    choices_of,
+    fail,
+    param,
+    placeholders_of,
+    register,
+    say,
+)
 from flows.session import Input
 from locales.formats import long_date, month_name
 
@@ -37,8 +41,12 @@ __all__ = [
     "choices_of",
     "fail",
     "match_choice",
+    "missing_day_text",
+    "param",
+    "placeholders_of",
     "register",
     "say",
+    "yes_no_word",
 ]
 
 DEFAULT_TEXT_MAX = 1000
@@ -48,106 +56,6 @@ YES_WORDS = frozenset({"ya", "y", "iya", "yes", "benar", "betul", "yoi", "yap"})
 NO_WORDS = frozenset(
     {"tidak", "t", "no", "n", "bukan", "enggak", "engga", "nggak", "ngga", "gak", "ga", "tdk"}
 )
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """What a type made of one input. ``partial``: ``value`` is kept as this question's
-    answer so far, but the question is asked again (a photo whose caption is still to come);
-    with an ``error`` too, both are said."""
-
-    value: Any = None
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-    partial: bool = False
-    reason: str = ""  # the type's message key of ``error`` ("missing", "past", ...)
-
-
-@dataclass(frozen=True)
-class ParseCtx:
-    """What a question type sees besides the input: the language, the time passed in by the
-    host (``today``, ``now``), the session's ``context`` (host data such as the regions a
-    person may choose) and ``answers``, this question's ``current`` answer, and the form's
-    message ``overrides``."""
-
-    lang: str = "id"
-    today: date | None = None
-    now: datetime | None = None
-    context: Mapping[str, Any] = field(default_factory=dict)
-    answers: Mapping[str, Any] = field(default_factory=dict)
-    current: Any = None
-    overrides: Mapping[str, Label] = field(default_factory=dict)
-
-
-Parser = Callable[[Question, Input, ParseCtx], Parsed]
-Display = Callable[[Question, Any, ParseCtx], str]
-Normalizer = Callable[[Question, Any], Any]
-ChoicesHook = Callable[[Question, ParseCtx], list[Choice]]
-TextHook = Callable[[Question, ParseCtx], str | None]
-ValuesHook = Callable[[Question, ParseCtx], dict[str, str]]
-DefaultHook = Callable[[Question, ParseCtx], Any]
-Complete = Callable[[Question, Any], bool]
-
-
-@dataclass(frozen=True)
-class QuestionType:
-    name: str
-    input: InputKind
-    accepts: frozenset[str]  # input kinds: "text", "choice", "location", "photo", "document"
-    expect_key: str  # catalog key saying what is expected, with an example
-    parse: Parser
-    display: Display
-    normalize: Normalizer  # a stored or prefilled value -> canonical answer, or None
-    answerable: bool = True
-    needs_choices: bool = False
-    takes_choices: bool = False  # choices allowed, not needed
-    bounded: bool = False  # min/max allowed
-    parameters: frozenset[str] = frozenset()  # the ``parameters`` keys it reads
-    required_parameters: frozenset[str] = frozenset()
-    messages: Mapping[str, str] = field(default_factory=dict)  # message key -> catalog key
-    placeholder_names: frozenset[str] = frozenset()  # {name}s it fills in labels
-    choices: ChoicesHook | None = None  # options made from the context, not the form
-    placeholders: ValuesHook | None = None
-    prompt: TextHook | None = None  # a label to ask with instead of the question's own
-    default_of: DefaultHook | None = None  # a default made from the context
-    complete: Complete | None = None  # False: a partial answer, not one to keep
-
-
-def register(qtype: QuestionType) -> None:
-    """Add a host's question type to the registry (before its forms load); a name taken
-    already is refused."""
-    if qtype.name in QUESTION_TYPES and QUESTION_TYPES[qtype.name] is not qtype:
-        raise ValueError(f"question type {qtype.name!r} is registered already")
-    QUESTION_TYPES[qtype.name] = qtype
-
-
-def say(q: Question, ctx: ParseCtx, key: str, **fields: Any) -> str:
-    """The type's message ``key`` for ``q``: the question's own wording, else the form's
-    wording of the catalog key, else the catalog's (``tn`` when ``fields`` has ``n``)."""
-    spec = QUESTION_TYPES[q.type]
-    catalog_key = spec.messages.get(key, key)
-    override = (q.messages or {}).get(key) or ctx.overrides.get(catalog_key)
-    if override is not None:
-        return fill(override.get(ctx.lang), fields)
-    if "n" in fields:
-        return tn(catalog_key, int(fields["n"]), ctx.lang, **fields)
-    return t(catalog_key, ctx.lang, **fields)
-
-
-def fail(q: Question, ctx: ParseCtx, key: str, **fields: Any) -> Parsed:
-    """A refused answer: the type's message ``key`` (see :func:`say`), and the key itself as
-    the reason, for a host that words it its own way (the CLI names its options)."""
-    return Parsed(error=say(q, ctx, key, **fields), reason=key)
-
-
-def param(q: Question, name: str, default: str = "") -> str:
-    return (q.parameters or {}).get(name, default)
-
-
-def choices_of(q: Question, ctx: ParseCtx) -> list[Choice]:
-    """The question's choices: made by its type from the context, or the form's."""
-    spec = QUESTION_TYPES[q.type]
-    return spec.choices(q, ctx) if spec.choices is not None else list(q.choices or [])
 
 
 def yes_no_word(text: str) -> bool | None:
@@ -193,11 +101,6 @@ def _label_of(q: Question, value: Any, ctx: ParseCtx) -> str:
         if c.value == value:
             return fill(c.label.get(ctx.lang), placeholders_of(q, ctx))
     return str(value)
-
-
-def placeholders_of(q: Question, ctx: ParseCtx) -> dict[str, str]:
-    spec = QUESTION_TYPES[q.type]
-    return spec.placeholders(q, ctx) if spec.placeholders is not None else {}
 
 
 def match_choice(q: Question, text: str, choices: list[Choice] | None = None) -> str | None:
@@ -497,108 +400,106 @@ def _norm_none(q: Question, v: Any) -> Any:
 _TEXT = frozenset({"text"})
 _CHOICE = frozenset({"text", "choice"})
 
-QUESTION_TYPES: dict[str, QuestionType] = {
-    qt.name: qt
-    for qt in [
-        QuestionType(
-            "text",
-            "text",
-            _TEXT,
-            "expect_text",
-            _text,
-            _show_plain,
-            _norm_text,
-            bounded=True,
-            messages={"long": "err_text_long", "short": "err_text_short"},
-        ),
-        QuestionType(
-            "integer",
-            "text",
-            _TEXT,
-            "expect_number",
-            _integer,
-            _show_plain,
-            _via(_integer),
-            bounded=True,
-        ),
-        QuestionType(
-            "decimal",
-            "text",
-            _TEXT,
-            "expect_number",
-            _decimal,
-            _show_plain,
-            _via(_decimal),
-            bounded=True,
-        ),
-        QuestionType(
-            "select_one",
-            "choice",
-            _CHOICE,
-            "expect_choice",
-            _select_one,
-            _show_choice,
-            _norm_select_one,
-            needs_choices=True,
-            messages={"invalid": "err_choice"},
-        ),
-        QuestionType(
-            "select_multiple",
-            "multi",
-            _CHOICE,
-            "expect_choice",
-            _select_multiple,
-            _show_choice,
-            _norm_multi,
-            needs_choices=True,
-            parameters=frozenset({"all"}),
-            messages={"invalid": "err_multi"},
-        ),
-        QuestionType(
-            "yes_no", "choice", _CHOICE, "expect_choice", _yes_no, _show_yes_no, _via(_yes_no)
-        ),
-        QuestionType(
-            "date",
-            "text",
-            _TEXT,
-            "expect_date",
-            _date,
-            _show_date,
-            _norm_date,
-            parameters=frozenset({"after", "display"}),
-            messages={
-                "invalid": "err_date",
-                "missing": "err_date_missing",
-                "early": "err_date_early",
-            },
-        ),
-        QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
-        QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
-        QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),
-        QuestionType(
-            "location",
-            "location",
-            frozenset({"location", "text"}),
-            "err_location",
-            _location,
-            _show_location,
-            _norm_location,
-        ),
-        QuestionType(
-            "photo", "photo", frozenset({"photo"}), "err_photo", _photo, _show_photo, _norm_photo
-        ),
-        QuestionType(
-            "note", "text", _TEXT, "expect_text", _never, _show_plain, _norm_none, answerable=False
-        ),
-        QuestionType(
-            "repeat",
-            "confirm",
-            _TEXT,
-            "expect_text",
-            _never,
-            _show_plain,
-            _norm_none,
-            answerable=False,
-        ),
-    ]
-}
+for _qtype in (
+    QuestionType(
+        "text",
+        "text",
+        _TEXT,
+        "expect_text",
+        _text,
+        _show_plain,
+        _norm_text,
+        bounded=True,
+        messages={"long": "err_text_long", "short": "err_text_short"},
+    ),
+    QuestionType(
+        "integer",
+        "text",
+        _TEXT,
+        "expect_number",
+        _integer,
+        _show_plain,
+        _via(_integer),
+        bounded=True,
+    ),
+    QuestionType(
+        "decimal",
+        "text",
+        _TEXT,
+        "expect_number",
+        _decimal,
+        _show_plain,
+        _via(_decimal),
+        bounded=True,
+    ),
+    QuestionType(
+        "select_one",
+        "choice",
+        _CHOICE,
+        "expect_choice",
+        _select_one,
+        _show_choice,
+        _norm_select_one,
+        needs_choices=True,
+        messages={"invalid": "err_choice"},
+    ),
+    QuestionType(
+        "select_multiple",
+        "multi",
+        _CHOICE,
+        "expect_choice",
+        _select_multiple,
+        _show_choice,
+        _norm_multi,
+        needs_choices=True,
+        parameters=frozenset({"all"}),
+        messages={"invalid": "err_multi"},
+    ),
+    QuestionType(
+        "yes_no", "choice", _CHOICE, "expect_choice", _yes_no, _show_yes_no, _via(_yes_no)
+    ),
+    QuestionType(
+        "date",
+        "text",
+        _TEXT,
+        "expect_date",
+        _date,
+        _show_date,
+        _norm_date,
+        parameters=frozenset({"after", "display"}),
+        messages={
+            "invalid": "err_date",
+            "missing": "err_date_missing",
+            "early": "err_date_early",
+        },
+    ),
+    QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
+    QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
+    QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),
+    QuestionType(
+        "location",
+        "location",
+        frozenset({"location", "text"}),
+        "err_location",
+        _location,
+        _show_location,
+        _norm_location,
+    ),
+    QuestionType(
+        "photo", "photo", frozenset({"photo"}), "err_photo", _photo, _show_photo, _norm_photo
+    ),
+    QuestionType(
+        "note", "text", _TEXT, "expect_text", _never, _show_plain, _norm_none, answerable=False
+    ),
+    QuestionType(
+        "repeat",
+        "confirm",
+        _TEXT,
+        "expect_text",
+        _never,
+        _show_plain,
+        _norm_none,
+        answerable=False,
+    ),
+):
+    register(_qtype)

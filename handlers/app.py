@@ -22,8 +22,8 @@ from handlers.announcements import view as announcements
 from handlers.deadlines import buttons as deadline_buttons
 from handlers.deadlines import saver as deadline_saver
 from handlers.deadlines import view as deadlines
+from handlers.forms import closing, saving
 from handlers.forms import runner as form_handlers
-from handlers.forms import saving
 from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR
 from handlers.forms.savers import Savers
 from handlers.kit import menu
@@ -217,7 +217,7 @@ async def _file_expected(
     no form that takes documents is open. A form idle for ``idle_days`` asks for nothing: it
     closes as the file arrives."""
     record = await uow.sessions.get_open(person.person_id)
-    if record is not None and form_handlers.is_idle(record, now, idle_days):
+    if record is not None and closing.is_idle(record, now, idle_days):
         record = None
     wanted = "photo" if kind is InboundKind.PHOTO else "document"
     if record is not None and _takes_files(forms, record):
@@ -272,10 +272,10 @@ async def _route(turn: Turn, options: Options) -> Reply:
     # A form left unanswered too long closes first; the turn then goes on as if none were
     # open. The open session is read once here and handed on (it is needed on most turns).
     open_session = await turn.uow.sessions.get_open(turn.person.person_id)
-    if open_session is not None and form_handlers.is_idle(
+    if open_session is not None and closing.is_idle(
         open_session, turn.now, options.session_idle_days
     ):
-        notice = await form_handlers.close_idle(turn, open_session)
+        notice = await closing.close_idle(turn, open_session)
         reply = await _no_roles(turn) if not turn.person.roles else None
         if reply is None:
             reply = await _route_registered(turn, options, None, expired=True)
@@ -400,7 +400,7 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
         reply.messages.extend((await menu.show(turn)).messages)
         return reply
     if item.starts_form and open_session is not None:
-        return await form_handlers.open_elsewhere(turn, open_session)
+        return await closing.open_elsewhere(turn, open_session)
     match item.key:
         case "verify":
             return await form_handlers.start_search(turn, "verifikasi_keluarga")
@@ -467,7 +467,7 @@ async def _answer_report(
     if isinstance(prepared, Reply):
         return prepared
     if open_session is not None:
-        return await form_handlers.open_elsewhere(turn, open_session)
+        return await closing.open_elsewhere(turn, open_session)
     return await form_handlers.start_with_context(
         turn, reports.REPLY_FORM, prepared.context, prepared.title
     )

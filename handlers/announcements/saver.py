@@ -20,7 +20,7 @@ from flows.times import QuietHours, local_instant, when_text
 from handlers.announcements import model as announcements
 from handlers.announcements.model import ANNOUNCER_ROLES, Draft
 from handlers.announcements.view import VIEW_PREFIX, not_allowed
-from handlers.forms import runner
+from handlers.forms import closing, runner
 from handlers.forms.savers import LostAccess, Saved, Saver, engine_state
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t, tn
@@ -44,7 +44,7 @@ async def start(
     if open_session is not None and open_session.form_id == FORM_ID:
         return await runner.resume_open(turn)
     if open_session is not None:
-        return await runner.open_elsewhere(turn, open_session)
+        return await closing.open_elsewhere(turn, open_session)
     context = await composer_context(
         turn, ANNOUNCER_ROLES, quiet_hours=str(quiet), nudge_hours=nudge_hours
     )

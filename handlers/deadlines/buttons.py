@@ -16,7 +16,7 @@ from handlers.deadlines.model import (
     zone_of,
 )
 from handlers.deadlines.saver import FORM_ID
-from handlers.forms import runner
+from handlers.forms import closing, runner
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t
 from handlers.kit.scope import composer_context
@@ -39,7 +39,7 @@ async def route(turn: Turn, open_session: FormSessionRecord | None, quiet: Quiet
         return Reply([Text(t("dlf_not_allowed", turn.lang), Tone.ERROR)])
     deadline_id = int(arg) if arg.isdigit() and len(arg) < 10 else 0
     if action in ("new", "edit") and open_session is not None:
-        return await runner.open_elsewhere(turn, open_session)
+        return await closing.open_elsewhere(turn, open_session)
     match action:
         case "new":
             context = await composer_context(turn, MANAGER_ROLES, quiet_hours=str(quiet))

@@ -10,7 +10,7 @@ may go on with it and what its review adds are its registered saver's
 form in (the saver's ``access``, else ``saving.lost_access``): when a role was revoked or
 moved, or the household moved to another village, the form closes (``interrupted``) without
 saving. A form nobody answered for ``session_idle_days`` closes (``expired``) when its
-person next writes (:func:`is_idle`, :func:`close_idle`).
+person next writes (:mod:`handlers.forms.closing`).
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from __future__ import annotations
 import logging
 import math
 import re
-from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import flows
 from flows import Ask, Cancelled, Completed, Errored, Input, Say, Session, SessionStatus
 from flows.ids import mask_ids_in_text, mask_nik
-from flows.regions import region_label
+from handlers.forms.closing import access_ended, form_name
 from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR, duplicate_warnings
+from handlers.forms.render import render
 from handlers.forms.savers import AccessEnded, LostAccess, Saved, Saver
 from handlers.forms.saving import lost_access
 from handlers.kit import menu
@@ -38,8 +38,6 @@ from handlers.messages import (
     Outbound,
     Question,
     Reply,
-    RequestLocation,
-    RequestPhoto,
     Text,
     Tone,
 )
@@ -53,7 +51,6 @@ HOUSEHOLD_PREFIX = "hh:"
 PAGE_PREFIX = "pg:"
 _CANCEL_WORDS = frozenset({"batal", "cancel"})
 _SMALL_INT = re.compile(r"[0-9]{1,9}")
-_TONES = {"info": Tone.INFO, "error": Tone.ERROR, "warning": Tone.WARNING, "success": Tone.SUCCESS}
 
 
 # ---- entry points -------------------------------------------------------------------------
@@ -149,7 +146,7 @@ async def resume_open(turn: Turn) -> Reply:
         return Reply([Text(t("no_open_form", turn.lang))])
     lost = await _access(turn, record)
     if lost is not None:
-        return await _access_ended(turn, record, lost)
+        return await access_ended(turn, record, lost)
     state = record.state
     if state.get("stage") != "form":
         village = _village(turn)
@@ -176,17 +173,6 @@ async def cancel_open(turn: Turn) -> Reply:
     return await _close(turn, record, "cancelled")
 
 
-def form_name(turn: Turn, record: FormSessionRecord) -> str:
-    """The open form as messages name it ("Verifikasi keluarga", "tenggat", "pengumuman")."""
-    form = turn.forms.get(record.form_id, record.form_version) or turn.forms.latest(record.form_id)
-    return form.title.get(turn.lang) if form else record.form_id
-
-
-async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
-    title = form_name(turn, record)
-    return Reply([Text(t("form_open_elsewhere", turn.lang, form=title), Tone.WARNING)])
-
-
 async def continue_session(
     turn: Turn, record: FormSessionRecord, duplicate_checks: int = DUPLICATE_CHECKS_PER_HOUR
 ) -> Reply:
@@ -195,67 +181,6 @@ async def continue_session(
     if record.state.get("stage") == "form":
         return await _engine_step(turn, record, _to_input(turn), duplicate_checks)
     return await _picker_step(turn, record)
-
-
-# ---- idle forms and ended access ----------------------------------------------------------
-
-
-def is_idle(record: FormSessionRecord, now: datetime, idle_days: int) -> bool:
-    """True when nobody answered the open ``record`` for ``idle_days`` days or more (no query:
-    the open session is read on every update anyway)."""
-    return now - record.updated_at >= timedelta(days=idle_days)
-
-
-async def close_idle(turn: Turn, record: FormSessionRecord) -> Text:
-    """Close the idle ``record`` (``expired``, nothing saved); the message that says so."""
-    await turn.uow.sessions.finish(record.id, "expired", turn.inbound.channel.value, turn.now)
-    days = (turn.now - record.updated_at).days
-    log.info("form session %s expired: %d days idle", record.id, days)
-    name = form_name(turn, record)
-    head = _family_of(record)
-    if head:
-        return Text(tn("form_idle_closed_family", days, turn.lang, form=name, head=head, days=days))
-    return Text(tn("form_idle_closed", days, turn.lang, form=name, days=days))
-
-
-def _family_of(record: FormSessionRecord) -> str:
-    """The head of the family a household form is about, from the form's own context."""
-    engine = record.state.get("engine")
-    context = engine.get("context") if isinstance(engine, dict) else None
-    if not isinstance(context, dict) or context.get("household_id") is None:
-        return ""
-    head = (context.get("record") or {}).get("head_name")
-    return head if isinstance(head, str) else ""
-
-
-async def _access_ended(turn: Turn, record: FormSessionRecord, lost: LostAccess) -> Reply:
-    """Close the form (``interrupted``, nothing saved) and say why, then the menu."""
-    channel = turn.inbound.channel.value
-    await turn.uow.sessions.save(record.id, "interrupted", record.state, channel, turn.now)
-    log.info(
-        "form session %s of person %s closed: no access to %s any more",
-        record.id,
-        record.person_id,
-        lost.region_code or "its region",
-    )
-    where = await region_name(turn, lost.region_code)
-    if lost.household_moved:
-        text = t("form_household_moved", turn.lang, head=_family_of(record) or "-")
-    elif where:
-        text = t("form_access_ended", turn.lang, region=where)
-    else:
-        text = t("form_access_ended_any", turn.lang)
-    reply = Reply([Text(text, Tone.WARNING)])
-    reply.messages.extend((await menu.show(turn)).messages)
-    return reply
-
-
-async def region_name(turn: Turn, code: str | None) -> str:
-    """ "Pekon Sri Menanti", "Kab. Lampung Barat"; the code when the region is not loaded."""
-    if not code:
-        return ""
-    region = await turn.uow.regions.get(code)
-    return region_label(region.code, region.name, region.kind) if region else code
 
 
 # ---- household picker ---------------------------------------------------------------------
@@ -296,7 +221,7 @@ def _search_prompt(turn: Turn, village_name: str) -> Question:
 async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
     lost = await _access(turn, record)
     if lost is not None:
-        return await _access_ended(turn, record, lost)
+        return await access_ended(turn, record, lost)
     inbound = turn.inbound
     state = dict(record.state)
     offered: list[int] = list(state.get("offered", []))
@@ -457,7 +382,7 @@ async def _engine_step(
 ) -> Reply:
     lost = await _access(turn, record)
     if lost is not None:
-        return await _access_ended(turn, record, lost)
+        return await access_ended(turn, record, lost)
     form = turn.forms.get(record.form_id, record.form_version)
     if form is None:
         return await _form_gone(turn, record)
@@ -513,7 +438,7 @@ async def _complete(
     try:
         saved = await saver.save(turn, record, form, completed)
     except AccessEnded as ended:  # checked above; a second look right before writing
-        return await _access_ended(turn, record, ended.lost)
+        return await access_ended(turn, record, ended.lost)
     await _store(turn, record, session, "completed")
     if saved.messages:
         return Reply(list(saved.messages))
@@ -591,30 +516,3 @@ async def _form_gone(turn: Turn, record: FormSessionRecord) -> Reply:
         record.id, "interrupted", record.state, turn.inbound.channel.value, turn.now
     )
     return Reply([Text(t("form_changed", turn.lang, form=record.form_id), Tone.WARNING)])
-
-
-# ---- rendering engine events as neutral intents -------------------------------------------
-
-
-def render(events: list[flows.Event]) -> list[Outbound]:
-    out: list[Outbound] = []
-    for event in events:
-        if isinstance(event, Say):
-            out.append(Text(event.text, _TONES.get(event.tone, Tone.INFO)))
-        elif isinstance(event, Ask):
-            out.append(_render_ask(event))
-    return out
-
-
-def _render_ask(ask: Ask) -> Outbound:
-    options = tuple(Option(o.value, o.label) for o in ask.options)
-    skip = "lewati" if ask.skippable else ""
-    match ask.input:
-        case "location":
-            return RequestLocation(ask.text, skip_label=skip)
-        case "photo":
-            return RequestPhoto(ask.text, skip_label=skip)
-        case "multi":
-            return Question(ask.text, options, multi=True)
-        case _:
-            return Question(ask.text, options, numbered=ask.question != "__review__")
