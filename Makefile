@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint check chat bench clean
+.PHONY: demo demo-reset test lint check chat bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Kawal needs Python 3.11 or newer")'
@@ -15,12 +15,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Start the demo: terminal chat on SQLite with Lampung Barat demo data (no token needed).
+## The demo database is kept: `make demo` again resumes where you left off.
 demo: $(STAMP)
 	$(BIN)/kawal demo
 
-## Run the whole test suite (PostgreSQL too when KAWAL_TEST_POSTGRES_URL is set).
+## Start the demo over from fresh demo data.
+demo-reset: $(STAMP)
+	$(BIN)/kawal demo --reset
+
+## Run the whole test suite (PostgreSQL too when KAWAL_TEST_POSTGRES_URL is set), one worker
+## per core (TEST_WORKERS=0: one process); the longest tests start first (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load
 
 ## Lint and type-check.
 lint: $(STAMP)

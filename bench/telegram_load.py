@@ -52,15 +52,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_update, text_update
 from bench.database import reset_postgres
+from bench.load_report import BOT_TITLES, Phase, Result, describe_machine, table, verdicts
+from bench.load_scripts import SCRIPTS, Step, invite_code
 from bench.procstat import cpu_seconds, machine_busy_seconds, peak_rss_mb
 from bench.register import VILLAGE, household
 
@@ -73,120 +73,6 @@ FIRST_CHAT = 10_000_000
 CALIBRATION_INDEX = 0  # household 0 and chat FIRST_CHAT belong to the calibration operator
 QUIET = 0.25  # seconds without a new reply that end a step during calibration
 STEP_TIMEOUT = 60.0
-
-
-# ---- what operators do ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    text: str = ""
-    press: str = ""  # a button: its option value, its callback data, or part of its label
-
-    def __str__(self) -> str:
-        return f"[{self.press}]" if self.press else self.text
-
-
-def _say(*texts: str) -> list[Step]:
-    return [Step(text=t) for t in texts]
-
-
-# Found; keep the address, RT and RW; the head still lives there; skip phone and notes.
-FORM_ANSWERS = ("ditemukan", "tetap", "tetap", "tetap", "ya", "lewati", "lewati", "simpan")
-
-
-@dataclass(frozen=True, slots=True)
-class Script:
-    registration: Callable[[int], list[Step]]
-    round: Callable[[int], list[Step]]
-
-
-def _kawal_round(index: int) -> list[Step]:
-    return [Step(press="m:verify"), *_say(household(index).head_name, "1", *FORM_ANSWERS)]
-
-
-def _echo_round(index: int) -> list[Step]:
-    return _say("verify", household(index).head_name, "1", *FORM_ANSWERS)
-
-
-SCRIPTS = {
-    "kawal": Script(
-        registration=lambda i: [Step(text=f"/start {invite_code(i)}"), Step(press="Setuju")],
-        round=_kawal_round,
-    ),
-    "echo": Script(registration=lambda i: _say("/start"), round=_echo_round),
-    "ptb": Script(registration=lambda i: _say("/start"), round=_kawal_round),
-}
-BOT_TITLES = {
-    "kawal": "Kawal",
-    "echo": "aiogram echo (floor)",
-    "ptb": "PTB ConversationHandler + PicklePersistence",
-}
-
-
-def invite_code(index: int) -> str:
-    return f"KWL-B{index:05d}"
-
-
-# ---- results -------------------------------------------------------------------------------
-
-
-@dataclass
-class Phase:
-    answers: int = 0
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float:
-        return self.answers / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return 1000 * ordered[min(len(ordered) - 1, max(0, int(len(ordered) * p) - 1))]
-
-
-@dataclass
-class Result:
-    bot: str
-    db: str
-    mode: str
-    operators: int
-    latency_operators: int
-    throughput: Phase
-    latency: Phase
-    peak_rss_mb: float
-    replies_per_round: list[int]
-    harness_cpu_share: float  # the load generator's CPU over the throughput phase, in cores
-    other_load: float  # CPU used by other processes on the machine meanwhile, in cores
-    problems: list[str]
-
-    def summary(self) -> dict[str, Any]:
-        t, lat = self.throughput, self.latency
-        return {
-            "bot": self.bot,
-            "db": self.db,
-            "mode": self.mode,
-            "operators": self.operators,
-            "answers": t.answers,
-            "answers_per_s": round(t.rate, 1),
-            "cpu_ms_per_answer": round(1000 * t.cpu_seconds / t.answers, 3) if t.answers else None,
-            "saturated_p50_ms": round(t.percentile(0.5), 1),
-            "saturated_p99_ms": round(t.percentile(0.99), 1),
-            "latency_operators": self.latency_operators,
-            "latency_answers": lat.answers,
-            "latency_answers_per_s": round(lat.rate, 1),
-            "p50_ms": round(lat.percentile(0.5), 2),
-            "p95_ms": round(lat.percentile(0.95), 2),
-            "p99_ms": round(lat.percentile(0.99), 2),
-            "peak_rss_mb": round(self.peak_rss_mb, 1),
-            "harness_cpu_cores": round(self.harness_cpu_share, 2),
-            "other_processes_cpu_cores": round(self.other_load, 2),
-            "problems": self.problems,
-        }
 
 
 # ---- the bot process -----------------------------------------------------------------------
@@ -557,77 +443,6 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
         await api.close()
         if os.environ.get("BENCH_VERBOSE"):
             print(f"    Bot API calls: {dict(api.calls)}")
-
-
-# ---- the report ----------------------------------------------------------------------------
-
-
-def _ms(value: float) -> str:
-    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def table(results: Sequence[Result]) -> str:
-    head = (
-        "| bot | db | mode | answers/s | CPU ms/answer | p50 ms | p95 ms | p99 ms "
-        "| saturated p50/p99 ms | peak RSS MB |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
-    )
-    rows = []
-    for r in results:
-        t, lat = r.throughput, r.latency
-        cpu = 1000 * t.cpu_seconds / t.answers if t.answers else float("nan")
-        rows.append(
-            f"| {BOT_TITLES[r.bot]} | {r.db} | {r.mode} | {t.rate:,.0f} | {cpu:.2f} "
-            f"| {_ms(lat.percentile(0.5))} | {_ms(lat.percentile(0.95))} "
-            f"| {_ms(lat.percentile(0.99))} "
-            f"| {_ms(t.percentile(0.5))} / {_ms(t.percentile(0.99))} | {r.peak_rss_mb:.0f} |"
-        )
-    return "\n".join([head, *rows])
-
-
-def verdicts(results: Sequence[Result], args: argparse.Namespace) -> list[str]:
-    lines = []
-    by = {(r.bot, r.db, r.mode): r for r in results}
-    for r in results:
-        if r.bot != "kawal":
-            continue
-        rate = r.throughput.rate
-        label = f"Kawal {r.db} {r.mode}"
-        echo = by.get(("echo", "-", r.mode))
-        ptb = by.get(("ptb", "-", r.mode))
-        if echo is not None:
-            ratio = rate / echo.throughput.rate
-            lines.append(_check(f"{label}: {ratio:.2f}x the echo floor", ratio >= 0.5, ">= 0.5x"))
-        if ptb is not None:
-            ratio = rate / ptb.throughput.rate
-            lines.append(_check(f"{label}: {ratio:.1f}x the PTB bot", ratio >= 3, ">= 3x"))
-        if r.db == "sqlite":
-            lines.append(_check(f"{label}: {rate:,.0f} answers/s", rate >= 1000, ">= 1,000/s"))
-        p99 = r.latency.percentile(0.99)
-        lines.append(
-            _check(
-                f"{label}: p99 {p99:.1f} ms at {r.latency_operators} operators",
-                p99 < 50,
-                "< 50 ms",
-            )
-        )
-    return lines
-
-
-def _check(what: str, ok: bool, target: str) -> str:
-    return f"{'PASS' if ok else 'MISS'}  {what} (target {target})"
-
-
-def describe_machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{os.cpu_count()} cores ({model}), Python {sys.version.split()[0]}, "
-        f"{datetime.now(UTC):%Y-%m-%d}"
-    )
 
 
 async def main_async(args: argparse.Namespace) -> list[Result]:

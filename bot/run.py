@@ -20,19 +20,19 @@ from dataclasses import dataclass
 from bot.channels.telegram.channel import Handle
 from bot.channels.telegram.service import TelegramService
 from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.jobs import scheduled_jobs
 from bot.runtime import build_kawal, open_database
 from bot.server import RouteInstaller, WebServer, build_web_app
 from bot.settings import Settings
+from bot.web.app import Console
+from bot.web.serve import config_from
 from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
 from locales import LANGS, domain
-from reminders.announcements import deliver_announcements, nudge_announcements
-from reminders.deadlines import plan_deadlines
-from reminders.digest import plan_digests
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
-from reminders.scheduler import Job, Ticker, housekeeping
+from reminders.scheduler import Ticker
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -107,37 +107,6 @@ def outbox_policy(settings: Settings) -> OutboxPolicy:
     )
 
 
-def scheduled_jobs(settings: Settings, db: Database, clock: Clock) -> list[Job]:
-    """Every periodic job of ``kawal run``; each reads what is due from the database."""
-    return [
-        Job(
-            "housekeeping",
-            housekeeping,
-            3600,
-            (db, clock, settings.data_dir, settings.files_keep_days, settings.session_idle_days),
-        ),
-        Job("deadlines", plan_deadlines, settings.scheduler_interval, (db, clock, settings.quiet)),
-        Job(
-            "announcements",
-            deliver_announcements,
-            min(settings.scheduler_interval, 15.0),
-            (db, clock, settings.quiet),
-        ),
-        Job(
-            "announcement-nudges",
-            nudge_announcements,
-            settings.scheduler_interval,
-            (db, clock, settings.quiet),
-        ),
-        Job(
-            "digest",
-            plan_digests,
-            settings.scheduler_interval,
-            (db, clock, settings.digest, settings.quiet),
-        ),
-    ]
-
-
 async def start(
     settings: Settings,
     *,
@@ -159,7 +128,8 @@ async def start(
         handle: Handle = kawal.handle
         if wrap_handle is not None:
             handle = wrap_handle(handle)
-        routes: list[RouteInstaller] = []
+        # The web console beside the webhooks, under /konsol/.
+        routes: list[RouteInstaller] = [Console(kawal, config_from(settings)).install]
         if settings.telegram_bot_token is not None:
             telegram = TelegramService(
                 settings,
@@ -185,7 +155,7 @@ async def start(
         await outbox.start()
         log.info("outbox sender %s started", outbox.worker_id)
         await server.start()
-        log.info("HTTP server on %s (/healthz)", server.base_url)
+        log.info("HTTP server on %s (/healthz, /konsol/)", server.base_url)
         if telegram is not None:
             await telegram.start()
             kawal.set_telegram_bot(telegram.channel.bot_username)  # invite deep links

@@ -1,4 +1,5 @@
-"""Building the application from settings: database (migrated), forms, handlers."""
+"""Building the application from settings: database (migrated), forms, handlers, the
+scheduled jobs. No channel here: `kawal chat` builds from this module without aiogram."""
 
 from __future__ import annotations
 
@@ -34,18 +35,22 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
         clock or SystemClock(),
         Options(
             consent_version=settings.consent_version,
+            dpo_contact=settings.dpo_contact,
             default_lang=settings.lang,
             exports_dir=settings.data_dir / "exports",
             charts_dir=settings.data_dir / "charts",
+            media_dir=settings.data_dir / "media",
             untouched_days=settings.quality_untouched_days,
             quiet_hours=settings.quiet,
             announcement_nudge_hours=settings.announcement_nudge_hours,
             media_daily_quota=settings.media_daily_quota,
+            import_limits=settings.import_limits,
             session_idle_days=settings.session_idle_days,
             duplicate_checks_per_hour=settings.duplicate_checks_per_hour,
             invite_days=settings.invite_days,
             invite_max_failures=settings.invite_max_failures,
             invite_lockout_minutes=settings.invite_lockout_minutes,
             invite_global_failures=settings.invite_global_failures,
+            web_base_url=settings.console_url,
         ),
     )

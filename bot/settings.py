@@ -8,9 +8,12 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from handlers.kit.timing import QuietHours
 from handlers.progress.digest import DigestSchedule
+from handlers.registers.reading import ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///kawal.db"
 # Telegram allows 1-256 characters A-Z a-z 0-9 _ -; we ask for at least 16.
@@ -52,6 +55,27 @@ class Settings(BaseSettings):
     # Charts and exports in data_dir are deleted this many days after they were last made.
     files_keep_days: int = Field(default=7, ge=1, le=3660)
 
+    # Personal data (issue 18, UU PDP). Who answers questions about personal data (the DPO,
+    # Ps. 53): shown in the data notice, e.g. "PPDP Dinsos Lampung Barat, 0812-0000-0000".
+    dpo_contact: str = Field(default="", max_length=200)
+    # Received files (house photos, registers, attachments) in data_dir/media are deleted
+    # this many days after they arrived; an imported register right after its import.
+    media_keep_days: int = Field(default=30, ge=1, le=3660)
+    # Raw webhook bodies done with (processed or failed) are deleted after this many days.
+    webhook_bodies_keep_days: int = Field(default=7, ge=1, le=365)
+    # Ids of handled updates are kept this long: Meta retries a WhatsApp webhook for up to
+    # 7 days, so fewer than 8 would answer a late retry twice.
+    inbound_ids_keep_days: int = Field(default=8, ge=8, le=365)
+
+    # Register imports (issue 18): the file as sent; an XLSX's members uncompressed together
+    # and their ratio to the file (a "zip bomb" is refused before it is opened); people per
+    # file; row errors kept to show (the rest are counted).
+    import_max_file_mb: int = Field(default=20, ge=1, le=1024)
+    import_max_unpacked_mb: int = Field(default=400, ge=1, le=8192)
+    import_max_ratio: int = Field(default=100, ge=2, le=10000)
+    import_max_rows: int = Field(default=500_000, ge=1, le=10_000_000)
+    import_max_errors: int = Field(default=200, ge=1, le=100_000)
+
     # Access (issue 15). A form nobody answered for this many days closes, nothing saved.
     session_idle_days: int = Field(default=7, ge=1, le=365)
     # An invite code works for this many days after it was made (kawal invite create --days).
@@ -86,6 +110,14 @@ class Settings(BaseSettings):
     # HTTP server of `kawal run` (health check, webhooks).
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+
+    # The web console (issue 19), served on the HTTP port above (and by `kawal web`).
+    # Its public address, used in the one-time KONSOL links ("" = http://http_host:http_port).
+    web_base_url: str = ""
+    # Hours a console session lasts after the link was opened.
+    web_session_hours: int = Field(default=8, ge=1, le=24 * 7)
+    # Mark the session cookie Secure (HTTPS only): on when web_base_url is https://.
+    web_secure_cookie: bool | None = None
 
     # Telegram (issue 3). Unprefixed names, as BotFather and the Bot API docs call them.
     telegram_bot_token: SecretStr | None = Field(
@@ -146,6 +178,16 @@ class Settings(BaseSettings):
     whatsapp_template_lang: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANG")
 
     @property
+    def import_limits(self) -> ImportLimits:
+        return ImportLimits(
+            max_file_mb=self.import_max_file_mb,
+            max_unpacked_mb=self.import_max_unpacked_mb,
+            max_ratio=self.import_max_ratio,
+            max_rows=self.import_max_rows,
+            max_errors=self.import_max_errors,
+        )
+
+    @property
     def quiet(self) -> QuietHours:
         return QuietHours.parse(self.quiet_hours)
 
@@ -181,6 +223,50 @@ class Settings(BaseSettings):
                     f"{name} must have at least {MIN_SECRET_LENGTH} characters and no spaces "
                     "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
                 )
+        return self
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret, for the log filter that redacts them
+        (:class:`bot.logs.PrivacyFilter`); a database password too."""
+        secrets = [
+            secret.get_secret_value()
+            for secret in (
+                self.telegram_bot_token,
+                self.telegram_webhook_secret,
+                self.whatsapp_token,
+                self.whatsapp_app_secret,
+                self.whatsapp_verify_token,
+            )
+            if secret is not None
+        ]
+        try:
+            password = make_url(self.database_url).password
+        except ArgumentError:  # not a URL: no password in it
+            password = None
+        if password:
+            secrets.append(str(password))
+        return tuple(s for s in secrets if len(s) >= 6)  # a 1-character "secret" is no pattern
+
+    @property
+    def console_url(self) -> str:
+        """Where the console is reached, for the links (no trailing slash)."""
+        if self.web_base_url:
+            return self.web_base_url.rstrip("/")
+        host = f"[{self.http_host}]" if ":" in self.http_host else self.http_host
+        return f"http://{host}:{self.http_port}"
+
+    @property
+    def console_cookie_secure(self) -> bool:
+        if self.web_secure_cookie is not None:
+            return self.web_secure_cookie
+        return self.console_url.startswith("https://")
+
+    @model_validator(mode="after")
+    def _web_base_url_scheme(self) -> Settings:
+        if self.web_base_url and not self.web_base_url.startswith(("https://", "http://")):
+            raise ValueError(
+                "KAWAL_WEB_BASE_URL must be an http(s):// URL, e.g. https://kawal.example.go.id"
+            )
         return self
 
     @property

@@ -1,8 +1,18 @@
 """The form engine: a pure function ``(form, session, input) -> (session', events)``.
 
 No I/O, no clock reads, no randomness: today's date comes from ``session.context["today"]``.
-Positions and the answers at them are in :mod:`flows.positions`, the review and the summary in
-:mod:`flows.review`.
+Positions and the answers at them are in :mod:`flows.positions`, moving the cursor in
+:mod:`flows.moving`, what is asked in :mod:`flows.asking`, the review and the summary in
+:mod:`flows.review`, what a typed word means in :mod:`flows.words`.
+
+One meaning per key: keep is a word (``tetap``, ``masih sama``...) or its button, never a
+number; on text, number and date questions a typed value is the value; on select questions a
+number picks a real option. On a prefilled text question a word that is not an answer (a
+correction word, a command, a question) is asked about ("Maksud Anda tetap 'Dusun II'?"), never
+stored. ``kembali``, ``ulang``, ``salah``, ``kembali ke awal`` do what they say. ``simpan`` (or
+"Semua data tetap") keeps every remaining answer and saves when nothing required is missing.
+The same holds in every form, the Dinsos composers' included: their host question types
+(:mod:`flows.host_types`) read values, the keys above keep their one meaning.
 
 Nothing is swallowed: an exception inside the engine (a bug, a damaged session) becomes an
 :class:`~flows.events.Errored` event and the session's status ``errored`` (goflow's
@@ -17,47 +27,53 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from flows.asking import (
+    FINISHED,
+    ask,
+    constraint_message,
+    current_value,
+    empty_message,
+    engine_t,
+    error,
+    missing_one,
+    prompt,
+)
 from flows.events import Cancelled, Completed, Errored, Event, Say
-from flows.model import Form, Question
+from flows.model import Form
+from flows.moving import advance, advance_from, cleanup, take_current
+from flows.picking import handle_add, handle_pick
 from flows.positions import (
-    ADD,
     CANCEL,
-    KEEP,
     NO,
     REVIEW,
     SAVE,
-    YES,
     Pos,
     after_repeat,
     drop_value,
     env_at,
-    has_value,
     holds,
     instances,
     is_number,
+    is_picker,
+    json_copy,
     parse_ctx,
-    prefill_items,
     relevant,
     resolve,
     set_value,
     step,
+    visit,
 )
-from flows.prompts import (
-    FINISHED,
-    ask,
-    current_value,
-    engine_t,
-    options_at,
-    prompt,
-)
-from flows.qtypes import QUESTION_TYPES, Parsed, yes_no_word
-from flows.review import changes, review_paths, summary
+from flows.qtypes import QUESTION_TYPES, Parsed
+from flows.review import changes, review_items, review_paths, summary
 from flows.session import Input, Session, SessionStatus
+from flows.warnings import warning_texts
+from flows.words import Word, input_kind, meaning_of, raw_text, typed_word, yes_no_input
 
 __all__ = [
     "accepted_inputs",
     "current_prompt",
     "expected_input",
+    "hold",
     "read_answer",
     "resume",
     "start",
@@ -76,86 +92,10 @@ _NAV: dict[str, str] = {
     "simpan": "save",
     "save": "save",
 }
-_KEEP_WORDS = frozenset({"tetap", "sama", "ok", "oke", "keep", "same"})
 _REASON_MAX = 300
 _PACKAGE = Path(__file__).parent
 
 _CONTEXT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-
-
-# ------------------------------------------------------------------ moving
-
-
-def _advance(form: Form, s: Session, path: str | None, events: list[Event]) -> None:
-    """Moves the cursor to the next position that needs input, from after ``path``."""
-    _advance_from(form, s, step(form, s, path), events)
-
-
-def _advance_from(form: Form, s: Session, p: str, events: list[Event]) -> None:
-    """Moves the cursor to the first position from ``p`` (inclusive) that needs input."""
-    for _ in range(10_000):  # bounded: every iteration moves forward
-        if p == REVIEW:
-            break
-        pos = resolve(form, p)
-        if pos is None or pos.question is None:
-            p = REVIEW
-            break
-        q = pos.question
-        if not relevant(s, pos):
-            if pos.is_add and pos.repeat is not None:
-                p = after_repeat(form, pos.repeat)
-                continue
-            drop_value(s, pos)
-            p = after_repeat(form, q) if q.type == "repeat" else step(form, s, p)
-            continue
-        if pos.is_add and pos.repeat is not None:
-            count = len(instances(s, pos.repeat))
-            full = pos.repeat.max_count is not None and count >= pos.repeat.max_count
-            if full or (s.editing and p in s.visited):
-                p = after_repeat(form, pos.repeat)
-                continue
-            break
-        if q.type == "note":
-            if not s.editing:
-                events.append(Say(text=_note_text(q, s.lang)))
-            p = step(form, s, p)
-            continue
-        if q.type == "repeat":
-            if not isinstance(s.answers.get(q.name), list):
-                s.answers[q.name] = [{} for _ in prefill_items(s, q)]
-            inner = q.questions or []
-            p = f"{q.name}.0.{inner[0].name}" if instances(s, q) else f"{q.name}.{ADD}"
-            continue
-        if s.editing and p in s.visited and (has_value(s, pos) or not q.is_required):
-            p = step(form, s, p)
-            continue
-        break
-    s.cursor = p
-    s.mode = "ask"
-    s.pending_value = None
-    if p == REVIEW:
-        s.editing = False
-
-
-def _note_text(q: Question, lang: str) -> str:
-    text = q.label.get(lang)
-    return f"{text}\n{q.hint.get(lang)}" if q.hint else text
-
-
-def _cleanup(form: Form, s: Session) -> None:
-    """Drops answers of questions that are no longer relevant (in form order)."""
-    for q in form.questions:
-        pos = Pos(q.name, q)
-        if not relevant(s, pos):
-            drop_value(s, pos)
-            continue
-        if q.type != "repeat":
-            continue
-        for i in range(len(instances(s, q))):
-            for sub in q.questions or []:
-                sp = Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
-                if not relevant(s, sp):
-                    drop_value(s, sp)
 
 
 # ------------------------------------------------------------------ public API
@@ -179,45 +119,21 @@ def start(
     )
     events: list[Event] = []
     if review:
-        _take_current(form, s)
+        take_current(form, s)
     else:
         if form.description:
             events.append(Say(text=form.description.get(s.lang)))
-        _advance(form, s, None, events)
+        advance(form, s, None, events)
     s.status = SessionStatus.WAITING
     events.extend(prompt(form, s))
     return s, events
-
-
-def _take_current(form: Form, s: Session) -> None:
-    """Answers every top-level question with its prefilled or default value, in form order
-    (so relevance follows the values taken); stops at a required one without any."""
-    path = step(form, s, None)
-    while path != REVIEW:
-        pos = resolve(form, path)
-        if pos is None or pos.question is None:
-            break
-        q = pos.question
-        if q.type in {"note", "repeat"} or not relevant(s, pos):
-            drop_value(s, pos)
-            path = step(form, s, path)
-            continue
-        value = current_value(form, s, pos)
-        if value is None and q.is_required:
-            break
-        if value is not None:
-            set_value(s, pos, _json_copy(value))
-        s.visited.append(path)
-        path = step(form, s, path)
-    s.cursor = path
-    s.mode = "ask"
 
 
 def current_prompt(form: Form, session: Session) -> list[Event]:
     """Re-asks where the user is (for "resume later"); ``[Errored]`` when the session cannot
     be shown (the host then marks it ``errored``)."""
     try:
-        return prompt(form, session)
+        return prompt(form, session, full=True)
     except Exception as exc:  # reported as an event, not swallowed
         return [_errored(exc)]
 
@@ -264,7 +180,7 @@ def read_answer(
         question, Input(text=text), parse_ctx(form, s, pos)
     )
     if parsed.error is None and not holds(question.constraint, env_at(s, pos, parsed.value)):
-        return Parsed(error=_constraint_message(form, question, lang), reason="constraint")
+        return Parsed(error=constraint_message(form, question, lang), reason="constraint")
     return parsed
 
 
@@ -283,11 +199,7 @@ def accepted_inputs(form: Form, session: Session) -> frozenset[str]:
 def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Event]]:
     """Applies one input. Raises ValueError only if ``form`` is not the session's form version;
     any other failure returns the session as it was, with status ``errored``, and ``[Errored]``."""
-    if form.id != session.form_id or form.version != session.form_version:
-        raise ValueError(
-            f"session is on {session.form_id} v{session.form_version}, "
-            f"not {form.id} v{form.version}"
-        )
+    _same_form(form, session)
     if session.status in FINISHED:
         return session, [Say(text=engine_t(form, "finished", session.lang))]
     s = session.model_copy(deep=True)
@@ -305,6 +217,29 @@ def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Even
     return s, events
 
 
+def hold(
+    form: Form, session: Session, path: str, value: Any, message: str
+) -> tuple[Session, list[Event]]:
+    """The host found a problem with ``value`` as the answer at ``path`` (a No. KK already
+    registered): the session asks at ``path`` again and waits for the user to confirm ``value``
+    (ya) or change it, with ``message`` said first."""
+    _same_form(form, session)
+    s = session.model_copy(deep=True)
+    s.cursor = path
+    s.editing = False
+    s.mode = "confirm_warning"
+    s.pending_value = json_copy(value)
+    return s, [Say(text=message, tone="warning"), ask(form, s)]
+
+
+def _same_form(form: Form, session: Session) -> None:
+    if form.id != session.form_id or form.version != session.form_version:
+        raise ValueError(
+            f"session is on {session.form_id} v{session.form_version}, "
+            f"not {form.id} v{form.version}"
+        )
+
+
 def _errored(exc: Exception) -> Errored:
     """The event for an engine failure: the exception and the last engine line it passed."""
     where = ""
@@ -318,46 +253,15 @@ def _errored(exc: Exception) -> Errored:
 # ------------------------------------------------------------------ input handling
 
 
-def _input_kind(inp: Input) -> str:
-    if inp.photo is not None:
-        return "photo"
-    if inp.document is not None:
-        return "document"
-    if inp.location is not None:
-        return "location"
-    if inp.choice is not None:
-        return "choice"
-    return "text"
-
-
-def _word(inp: Input) -> str | None:
-    if inp.photo is not None or inp.document is not None or inp.location is not None:
-        return None
-    raw = inp.choice if inp.choice is not None else inp.text
-    return raw.strip().lower().lstrip("/").rstrip(".!") if raw else ""
-
-
-def _error(form: Form, s: Session, message: str) -> list[Event]:
-    return [Say(text=message, tone="error"), ask(form, s)]
-
-
-def _yes_no_input(inp: Input) -> bool | None:
-    if inp.choice in {YES, NO}:
-        return inp.choice == YES
-    if _input_kind(inp) not in {"text", "choice"}:
-        return None
-    raw = (inp.choice if inp.choice is not None else inp.text).strip()
-    return {"1": True, "2": False}.get(raw, yes_no_word(raw))
-
-
 def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     lang = s.lang
-    word = _word(inp)
+    word = typed_word(inp)
     nav = _NAV.get(word or "")
     if nav is None and s.cursor == REVIEW and word and word in _save_words(form):
         nav = "save"
+    s.last_edit = None
     if s.mode == "confirm_cancel":
-        answer = _yes_no_input(inp)
+        answer = yes_no_input(inp)
         if answer is True:
             s.status = SessionStatus.INTERRUPTED
             s.mode = "ask"
@@ -365,7 +269,7 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
         if answer is False or nav == "back":
             s.mode = "ask"
             return prompt(form, s)
-        return _error(form, s, engine_t(form, "err_confirm", lang))
+        return error(form, s, engine_t(form, "err_confirm", lang))
     if nav == "cancel" or (s.cursor == REVIEW and inp.choice == CANCEL):
         s.mode = "confirm_cancel"
         return [ask(form, s)]
@@ -373,17 +277,26 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
         return [Say(text=summary(form, s)), ask(form, s)]
     if s.mode == "confirm_warning":
         return _handle_warning(form, s, inp, nav)
+    if s.mode == "confirm_keep":
+        return _handle_confirm_keep(form, s, inp, nav)
+    meaning = meaning_of(inp)
     if nav == "back":
         return _back(form, s)
+    if meaning == Word.RESTART:
+        return _restart(form, s)
     if s.cursor == REVIEW or s.cursor is None:
         return _handle_review(form, s, inp, nav)
     pos = resolve(form, s.cursor)
     if pos is None or pos.question is None:
         s.cursor = REVIEW
         return prompt(form, s)
+    if nav == "save" or meaning == Word.KEEP_ALL or inp.choice == SAVE:
+        return _keep_rest(form, s, pos)
     if pos.is_add:
-        return _handle_add(form, s, pos, inp, nav)
-    return _handle_answer(form, s, pos, inp, nav)
+        if pos.repeat is not None and is_picker(s, pos.repeat):
+            return handle_pick(form, s, pos, inp)
+        return handle_add(form, s, pos, inp)
+    return _handle_answer(form, s, pos, inp, nav, meaning)
 
 
 def _save_words(form: Form) -> frozenset[str]:
@@ -397,18 +310,41 @@ def _save_words(form: Form) -> frozenset[str]:
 
 def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
     pos = resolve(form, s.cursor)
-    answer = _yes_no_input(inp)
     if pos is None or pos.question is None:
         s.mode = "ask"
         return prompt(form, s)
+    if meaning_of(inp) == Word.KEEP and (keep := current_value(form, s, pos)) is not None:
+        return _accept(form, s, pos, keep)
+    answer = yes_no_input(inp, numbers=False)
     if answer is True:
-        value = s.pending_value
-        return _accept(form, s, pos, value)
+        return _accept(form, s, pos, s.pending_value)
     if answer is False or nav == "back":
         s.mode = "ask"
         s.pending_value = None
         return [ask(form, s)]
-    return _error(form, s, engine_t(form, "err_confirm", s.lang))
+    return error(form, s, engine_t(form, "err_confirm_word", s.lang))
+
+
+def _handle_confirm_keep(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
+    pos = resolve(form, s.cursor)
+    s.mode = "ask"
+    if pos is None or pos.question is None:
+        return prompt(form, s)
+    meaning = meaning_of(inp)
+    if meaning == Word.KEEP or yes_no_input(inp, numbers=False) is True:
+        return _keep(form, s, pos)
+    if inp.choice == NO or yes_no_input(inp, numbers=False) is False or meaning == Word.WRONG:
+        return _type_new(form, s, pos)
+    return _handle_answer(form, s, pos, inp, nav, meaning)
+
+
+def _type_new(form: Form, s: Session, pos: Pos) -> list[Event]:
+    assert pos.question is not None  # noqa: S101 - questions only
+    q = pos.question
+    expected = engine_t(form, QUESTION_TYPES[q.type].expect_key, s.lang)
+    example = q.hint.get(s.lang) if q.hint else expected
+    text = engine_t(form, "type_new_value", s.lang, label=q.label.get(s.lang), example=example)
+    return [Say(text=text), ask(form, s)]
 
 
 def _back(form: Form, s: Session) -> list[Event]:
@@ -423,143 +359,182 @@ def _back(form: Form, s: Session) -> list[Event]:
         s.mode = "ask"
         s.pending_value = None
         return [ask(form, s)]
-    return _error(form, s, engine_t(form, "err_no_back", s.lang))
+    return error(form, s, engine_t(form, "err_no_back", s.lang))
+
+
+def _restart(form: Form, s: Session) -> list[Event]:
+    """Back to the first question; the answers given so far stay (shown as "Tetap")."""
+    s.history = []
+    s.editing = False
+    advance(form, s, None, [])
+    return [Say(text=engine_t(form, "restarted", s.lang)), *prompt(form, s)]
 
 
 def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
     s.cursor = REVIEW
     if nav == "save" or inp.choice == SAVE:
-        _cleanup(form, s)
-        s.status = SessionStatus.COMPLETED
-        s.mode = "ask"
-        answers = _json_copy(s.answers)
-        # No "saved" message here: only the host knows when the submission is committed.
-        return [Completed(answers=answers, changes=changes(form, s))]
+        return _complete(form, s)
     paths = review_paths(form, s)
-    raw = (inp.choice if inp.choice is not None else inp.text).strip()
-    if _input_kind(inp) in {"text", "choice"} and is_number(raw) and 1 <= int(raw) <= len(paths):
+    raw = raw_text(inp)
+    if input_kind(inp) in {"text", "choice"} and is_number(raw) and 1 <= int(raw) <= len(paths):
         s.cursor = paths[int(raw) - 1]
         s.editing = True
         s.mode = "ask"
         return [ask(form, s)]
-    return _error(form, s, engine_t(form, "err_review", s.lang, count=max(len(paths), 1)))
+    return error(form, s, engine_t(form, "err_review", s.lang, count=max(len(paths), 1)))
 
 
-def _handle_add(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
-    repeat = pos.question
-    assert repeat is not None  # noqa: S101 - an add position has its repeat
-    answer = _yes_no_input(inp)
-    if answer is None:
-        return _error(form, s, engine_t(form, "err_confirm", s.lang))
-    events: list[Event] = []
-    if answer:
-        items = instances(s, repeat)
-        items.append({})
-        s.answers[repeat.name] = items
-        first = (repeat.questions or [])[0].name
-        path = f"{repeat.name}.{len(items) - 1}.{first}"
-        _advance_from(form, s, path, events)
-        return [*events, *prompt(form, s)]
-    if pos.path not in s.visited:
-        s.visited.append(pos.path)
-    _advance(form, s, pos.path, events)
-    return [*events, *prompt(form, s)]
+def _complete(form: Form, s: Session) -> list[Event]:
+    cleanup(form, s)
+    s.cursor = REVIEW
+    s.status = SessionStatus.COMPLETED
+    s.mode = "ask"
+    answers = json_copy(s.answers)
+    # No "saved" message here: only the host knows when the submission is committed.
+    return [Completed(answers=answers, changes=changes(form, s))]
 
 
-def _handle_answer(form: Form, s: Session, pos: Pos, inp: Input, nav: str | None) -> list[Event]:
+def _keep_rest(form: Form, s: Session, pos: Pos) -> list[Event]:
+    """ "Semua data tetap" / ``simpan``: every remaining question keeps its current value and
+    the form completes; it stops at the first question that needs the user (required and
+    empty, a constraint that fails, a warning to confirm)."""
+    p = pos.path
+    if pos.is_add and pos.repeat is not None:
+        if is_picker(s, pos.repeat) and missing_one(form, s, pos.repeat) is not None:
+            return prompt(form, s)
+        visit(s, p)
+        p = after_repeat(form, pos.repeat)
+    for _ in range(10_000):  # bounded: every round moves forward
+        advance_from(form, s, p, [])
+        cur = resolve(form, s.cursor)
+        if s.cursor == REVIEW or cur is None or cur.question is None:
+            return _complete(form, s)
+        if cur.is_add and cur.repeat is not None:
+            if is_picker(s, cur.repeat) and missing_one(form, s, cur.repeat) is not None:
+                return prompt(form, s)
+            visit(s, cur.path)
+            p = after_repeat(form, cur.repeat)
+            continue
+        q = cur.question
+        value = current_value(form, s, cur)
+        if value is None:
+            if q.is_required:
+                return [Say(text=engine_t(form, "keep_rest_stopped", s.lang)), ask(form, s)]
+            visit(s, cur.path)
+            p = step(form, s, cur.path)
+            continue
+        env = env_at(s, cur, value)
+        if not holds(q.constraint, env):
+            return error(form, s, constraint_message(form, q, s.lang))
+        warnings = warning_texts(q, env, s.lang)
+        if warnings:
+            s.mode = "confirm_warning"
+            s.pending_value = json_copy(value)
+            return [Say(text="\n".join(warnings), tone="warning"), ask(form, s)]
+        set_value(s, cur, json_copy(value))
+        visit(s, cur.path)
+        p = step(form, s, cur.path)
+    return _complete(form, s)
+
+
+def _handle_answer(
+    form: Form, s: Session, pos: Pos, inp: Input, nav: str | None, meaning: str | None
+) -> list[Event]:
     q = pos.question
     assert q is not None  # noqa: S101 - narrowed by caller
     lang = s.lang
     spec = QUESTION_TYPES[q.type]
+    expected = engine_t(form, spec.expect_key, lang)
     if nav == "skip":
         if q.is_required:
-            return _error(
-                form,
-                s,
-                engine_t(form, "err_required", lang) + " " + engine_t(form, spec.expect_key, lang),
-            )
+            return error(form, s, engine_t(form, "err_required", lang) + " " + expected)
+        lines = _review_lines(form, s) if s.editing else None
         drop_value(s, pos)
-        return _moved_on(form, s, pos)
-    options, keep = options_at(form, s, pos)
-    kind = _input_kind(inp)
-    if keep is not None and (
-        inp.choice == KEEP
-        or (kind == "text" and (_word(inp) or "") in _KEEP_WORDS)
-        or (
-            kind in {"text", "choice"}
-            and spec.input in {"choice", "multi"}
-            and (_word(inp) or "") == str(len(options))
-        )
-    ):
-        if not holds(q.constraint, env_at(s, pos, keep)):
-            return _error(form, s, _constraint_message(form, q, lang))
-        return _accept(form, s, pos, keep)
+        return _moved_on(form, s, pos, lines)
+    keep = current_value(form, s, pos)
+    if meaning == Word.KEEP:
+        if keep is None:
+            return error(form, s, engine_t(form, "err_nothing_to_keep", lang) + " " + expected)
+        return _keep(form, s, pos)
+    if meaning == Word.REPEAT:
+        return [ask(form, s)]
+    if meaning == Word.WRONG:
+        if keep is not None:
+            return _type_new(form, s, pos)
+        return _back(form, s)
+    if meaning == Word.NOT_AN_ANSWER and keep is not None and q.type == "text":
+        s.mode = "confirm_keep"
+        return [ask(form, s)]
+    kind = input_kind(inp)
     if kind not in spec.accepts:
-        return _error(
-            form,
-            s,
-            engine_t(form, "err_wrong_kind", lang, expected=engine_t(form, spec.expect_key, lang)),
-        )
+        return error(form, s, engine_t(form, "err_wrong_kind", lang, expected=expected))
     if kind == "text" and not inp.text.strip():
-        return _error(form, s, _empty_message(form, q, lang))
+        return error(form, s, empty_message(form, q, lang))
     parsed: Parsed = spec.parse(q, inp, parse_ctx(form, s, pos))
     if parsed.partial:  # kept, and asked again (with the error, if any)
-        set_value(s, pos, _json_copy(parsed.value))
+        set_value(s, pos, json_copy(parsed.value))
         s.mode = "ask"
         if parsed.error is not None:
-            return _error(form, s, parsed.error)
+            return error(form, s, parsed.error)
         return [ask(form, s)]
     if parsed.error is not None:
-        return _error(form, s, parsed.error)
-    value = parsed.value
+        return error(form, s, parsed.error)
+    return _checked(form, s, pos, parsed.value, list(parsed.warnings))
+
+
+def _keep(form: Form, s: Session, pos: Pos) -> list[Event]:
+    """The current value, checked as a typed one would be (a kept NIK against the sex)."""
+    value = current_value(form, s, pos)
+    q = pos.question
+    assert q is not None  # noqa: S101 - questions only
+    warnings: list[str] = []
+    if value is not None and q.type in {"nik", "kk"}:
+        parsed = QUESTION_TYPES[q.type].parse(q, Input(text=str(value)), parse_ctx(form, s, pos))
+        warnings = list(parsed.warnings)
+    return _checked(form, s, pos, value, warnings)
+
+
+def _checked(form: Form, s: Session, pos: Pos, value: Any, warnings: list[str]) -> list[Event]:
+    q = pos.question
+    assert q is not None  # noqa: S101 - questions only
     env = env_at(s, pos, value)
     if not holds(q.constraint, env):
-        return _error(form, s, _constraint_message(form, q, lang))
-    warnings = list(parsed.warnings)
-    if q.warning and holds(q.warning, env):
-        warnings.append(q.warning_message.get(lang) if q.warning_message else q.warning)
+        return error(form, s, constraint_message(form, q, s.lang))
+    warnings = warnings + warning_texts(q, env, s.lang)
     if warnings:
         s.mode = "confirm_warning"
-        s.pending_value = value
+        s.pending_value = json_copy(value)
         return [Say(text="\n".join(warnings), tone="warning"), ask(form, s)]
     return _accept(form, s, pos, value)
 
 
-def _empty_message(form: Form, q: Question, lang: str) -> str:
-    """An empty answer: the question's own word for it, else "empty" and what is expected."""
-    own = (q.messages or {}).get("empty")
-    if own is not None:
-        return own.get(lang)
-    expected = engine_t(form, QUESTION_TYPES[q.type].expect_key, lang)
-    return engine_t(form, "err_empty", lang) + " " + expected
-
-
-def _constraint_message(form: Form, q: Question, lang: str) -> str:
-    if q.constraint_message:
-        return q.constraint_message.get(lang)
-    return engine_t(form, "err_constraint", lang)
-
-
 def _accept(form: Form, s: Session, pos: Pos, value: Any) -> list[Event]:
-    set_value(s, pos, _json_copy(value))
-    return _moved_on(form, s, pos)
+    lines = _review_lines(form, s) if s.editing else None
+    set_value(s, pos, json_copy(value))
+    return _moved_on(form, s, pos, lines)
 
 
-def _moved_on(form: Form, s: Session, pos: Pos) -> list[Event]:
-    if pos.path not in s.visited:
-        s.visited.append(pos.path)
+def _review_lines(form: Form, s: Session) -> dict[str | None, str]:
+    return dict(review_items(form, s))
+
+
+def _moved_on(
+    form: Form, s: Session, pos: Pos, lines: dict[str | None, str] | None = None
+) -> list[Event]:
+    """On to the next question; after a change from the review (``lines``: the review's lines
+    before it), only the changed line is said again, unless others changed with it (a
+    monthly repetition follows its date): then the whole review."""
+    visit(s, pos.path)
     if not s.history or s.history[-1] != pos.path:
         s.history.append(pos.path)
+    editing = s.editing
     s.mode = "ask"
     s.pending_value = None
     events: list[Event] = []
-    _advance(form, s, pos.path, events)
+    advance(form, s, pos.path, events)
+    if editing and s.cursor == REVIEW and lines is not None:
+        after = _review_lines(form, s)
+        others = {k for k in {*lines, *after} if k != pos.path}
+        if all(lines.get(k) == after.get(k) for k in others):
+            s.last_edit = pos.path
     return [*events, *prompt(form, s)]
-
-
-def _json_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_copy(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_copy(v) for v in value]
-    return value

@@ -40,6 +40,10 @@ class Ask(BaseModel):
     input: InputKind
     options: list[Option] = []
     skippable: bool = False
+    # Buttons that are words, never numbered ("Tetap: 006", "Semua data tetap"): a typed number
+    # always means an option above, or the value itself on a text question.
+    extra: list[Option] = []
+    numbered: bool = True  # False: the options are answered by their words (a confirmation)
 
 
 class Change(BaseModel):

@@ -48,6 +48,10 @@ class Env:
     instance_fields: frozenset[str] = frozenset()
     current: Any = None
     today: date | None = None
+    # A repeat's other instances: field -> their values (answer, else the prefilled value),
+    # from the instances where that field is asked (``others('relation')``).
+    others: Callable[[str], list[Any]] | None = None
+    new_item: bool = False  # a repeat instance the user added (not in the prefilled record)
 
     def lookup(self, name: str) -> Any:
         if self.instance is not None and name in self.instance_fields:
@@ -104,6 +108,8 @@ _ARITY: dict[str, tuple[int, int]] = {
     "today": (0, 0),
     "regex": (2, 2),
     "empty": (1, 1),
+    "others": (1, 1),
+    "is_new": (0, 0),
 }
 FUNCTIONS = frozenset(_ARITY)
 
@@ -139,7 +145,14 @@ def _check(node: ast.AST, refs: set[str], flags: dict[str, bool]) -> None:
             raise ExprError(f"{node.func.id}() takes {lo} argument(s)")
         for a in node.args:
             _check(a, refs, flags)
-        if node.func.id == "regex" and isinstance(node.args[1], ast.Constant):
+        if node.func.id == "regex":
+            # An answer must never become a pattern: `regex(., ${answer})` let a person type
+            # `(a+)+$` and hold the engine for seconds on 27 characters.
+            if not isinstance(node.args[1], ast.Constant):
+                raise ExprError(
+                    "the regex pattern must be a literal string, e.g. regex(., '^[0-9]{3}$'); "
+                    "a pattern built from answers (${...}) is not allowed"
+                )
             pattern = node.args[1].value
             if not isinstance(pattern, str):
                 raise ExprError("regex pattern must be a string")
@@ -284,6 +297,8 @@ _IMPL: dict[str, Callable[[list[Any], Env], Any]] = {
     "today": lambda a, e: e.today.isoformat() if e.today else None,
     "regex": lambda a, e: _regex(a[0], a[1]),
     "empty": lambda a, e: a[0] is None or a[0] == "" or a[0] == [] or a[0] == {},
+    "others": lambda a, e: e.others(a[0]) if e.others and isinstance(a[0], str) else [],
+    "is_new": lambda a, e: e.new_item,
 }
 
 

@@ -49,6 +49,7 @@ from flows.times import (
 )
 
 __all__ = [
+    "HOST_TYPES",
     "NOW",
     "Region",
     "local_value",
@@ -484,7 +485,8 @@ _DATETIME_MESSAGES = {
     "now_value": "now_value",
 }
 
-for _qtype in (
+# The Dinsos composers' question types, registered when flows is imported.
+HOST_TYPES: tuple[QuestionType, ...] = (
     QuestionType(
         "region",
         "choice",
@@ -572,5 +574,6 @@ for _qtype in (
         prompt=_message_prompt,
         complete=_message_complete,
     ),
-):
+)
+for _qtype in HOST_TYPES:
     register(_qtype)

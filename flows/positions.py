@@ -8,6 +8,7 @@ that change it (``set_value``, ``drop_value``) change it in place (the engine wo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,12 +23,14 @@ __all__ = [
     "ADD",
     "CANCEL",
     "KEEP",
+    "KEEP_ALL",
     "NO",
     "REVIEW",
     "SAVE",
     "YES",
     "Pos",
     "after_repeat",
+    "current_item",
     "drop_value",
     "env_at",
     "get_value",
@@ -35,7 +38,9 @@ __all__ = [
     "holds",
     "instances",
     "is_number",
+    "is_picker",
     "item_title",
+    "json_copy",
     "now_of",
     "parse_ctx",
     "prefill",
@@ -45,12 +50,14 @@ __all__ = [
     "set_value",
     "step",
     "today_of",
+    "visit",
 ]
 
 REVIEW = "__review__"
 CANCEL = "__cancel__"
 SAVE = "__save__"
 KEEP = "__keep__"
+KEEP_ALL = "__keep_all__"  # "Semua data tetap": keep every remaining answer
 ADD = "__add__"
 YES, NO = "yes", "no"
 
@@ -116,9 +123,17 @@ def step(form: Form, s: Session, path: str | None) -> str:
     j = inner.index(pos.question.name) + 1
     if j < len(inner):
         return f"{pos.repeat.name}.{pos.index}.{inner[j]}"
+    if is_picker(s, pos.repeat):
+        return f"{pos.repeat.name}.{ADD}"
     if pos.index + 1 < len(instances(s, pos.repeat)):
         return f"{pos.repeat.name}.{pos.index + 1}.{inner[0]}"
     return f"{pos.repeat.name}.{ADD}"
+
+
+def is_picker(s: Session, repeat: Question) -> bool:
+    """A repeat over a prefilled list (a household's members) is a picker: the user chooses
+    the instance to change, or adds one, instead of walking through every instance."""
+    return bool(prefill_items(s, repeat))
 
 
 def after_repeat(form: Form, repeat: Question) -> str:
@@ -234,6 +249,21 @@ def set_value(s: Session, pos: Pos, value: Any) -> None:
         items[pos.index][pos.question.name] = value
 
 
+def json_copy(value: Any) -> Any:
+    """``value`` as plain JSON data (a copy: the session never shares it)."""
+    if isinstance(value, dict):
+        return {str(k): json_copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_copy(v) for v in value]
+    return value
+
+
+def visit(s: Session, path: str) -> None:
+    """Marks ``path`` answered or skipped (the review lists it)."""
+    if path not in s.visited:
+        s.visited.append(path)
+
+
 def drop_value(s: Session, pos: Pos) -> None:
     if pos.question is None:
         return
@@ -249,15 +279,51 @@ def drop_value(s: Session, pos: Pos) -> None:
     s.visited = [v for v in s.visited if v != pos.path]
 
 
+def current_item(s: Session, repeat: Question, index: int) -> dict[str, Any]:
+    """One repeat instance as it stands: its answers, else the prefilled values."""
+    items = instances(s, repeat)
+    answered = items[index] if index < len(items) else {}
+    item: dict[str, Any] = {}
+    for q in repeat.questions or []:
+        if q.name in answered:
+            item[q.name] = answered[q.name]
+        else:
+            value = prefill(s, Pos(f"{repeat.name}.{index}.{q.name}", q, repeat, index))
+            if value is not None:
+                item[q.name] = value
+    return item
+
+
+def _others(s: Session, repeat: Question, index: int) -> Callable[[str], list[Any]]:
+    """``others(name)``: the values of ``name`` in the other instances where it is asked."""
+
+    def others(name: str) -> list[Any]:
+        q = next((x for x in repeat.questions or [] if x.name == name), None)
+        out: list[Any] = []
+        for i in range(len(instances(s, repeat))):
+            item = current_item(s, repeat, i) if i != index and q is not None else {}
+            env = Env(s.answers, item, repeat.field_names(), None, today_of(s))
+            if name in item and q is not None and holds(q.relevant, env):
+                out.append(item[name])
+        return out
+
+    return others
+
+
 def env_at(s: Session, pos: Pos, current: Any = None) -> Env:
+    """What the expressions at ``pos`` see. Inside a repeat instance an unanswered field is
+    its prefilled value (the record as it stands), so a check can look at a later field."""
     instance = None
     fields: frozenset[str] = frozenset()
-    if pos.repeat is not None and pos.index is not None:
-        items = instances(s, pos.repeat)
-        if pos.index < len(items):
-            instance = items[pos.index]
-            fields = pos.repeat.field_names()
-    return Env(s.answers, instance, fields, current, today_of(s))
+    others: Callable[[str], list[Any]] | None = None
+    new_item = False
+    repeat, index = pos.repeat, pos.index
+    if repeat is not None and index is not None and index < len(instances(s, repeat)):
+        instance = current_item(s, repeat, index)
+        fields = repeat.field_names()
+        others = _others(s, repeat, index)
+        new_item = index >= len(prefill_items(s, repeat))
+    return Env(s.answers, instance, fields, current, today_of(s), others, new_item)
 
 
 def holds(src: str | None, env: Env) -> bool:

@@ -38,6 +38,7 @@ __all__ = [
     "ParseCtx",
     "Parsed",
     "QuestionType",
+    "choice_matches",
     "choices_of",
     "fail",
     "match_choice",
@@ -46,10 +47,12 @@ __all__ = [
     "placeholders_of",
     "register",
     "say",
+    "text_limit",
     "yes_no_word",
 ]
 
 DEFAULT_TEXT_MAX = 1000
+MAX_TEXT_LENGTH = 10000  # the highest max_length a form may set
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits: str.isdigit() accepts "¹" which int() rejects
 
 YES_WORDS = frozenset({"ya", "y", "iya", "yes", "benar", "betul", "yoi", "yap"})
@@ -103,37 +106,60 @@ def _label_of(q: Question, value: Any, ctx: ParseCtx) -> str:
     return str(value)
 
 
-def match_choice(q: Question, text: str, choices: list[Choice] | None = None) -> str | None:
-    """A choice value from its number (1-based), value or label.
-
-    Labels match case-insensitively, and an unambiguous prefix is enough.
-    """
+def choice_matches(q: Question, text: str, choices: list[Choice] | None = None) -> list[int]:
+    """The 0-based indexes of the ``choices`` (the question's own by default) ``text`` may
+    mean: its number (1-based) when there is such an option, else a value or label typed in
+    full, else the labels that start with it or have a word that does ("sumur": the three
+    wells), a number that starts a label ("900": "900 VA", "1300": "1.300 VA")."""
     choices = (q.choices or []) if choices is None else choices
-    s = text.strip().lower().rstrip(".")
+    s = " ".join(text.strip().lower().rstrip(".").split())
     if not s:
-        return None
-    if _NUMBER.fullmatch(s):
-        i = int(s)
-        return choices[i - 1].value if 1 <= i <= len(choices) else None
-    for c in choices:
+        return []
+    if _NUMBER.fullmatch(s) and 1 <= int(s) <= len(choices):
+        return [int(s) - 1]
+    for i, c in enumerate(choices):
         if s in {c.value.lower(), c.label.id.lower(), (c.label.en or "").lower()}:
-            return c.value
-    hits = {
-        c.value
-        for c in choices
-        if c.label.id.lower().startswith(s)
-        or (c.label.en or "\0").lower().startswith(s)
-        or c.value.lower().startswith(s)
-    }
-    return hits.pop() if len(hits) == 1 else None
+            return [i]
+
+    def words(c: Any) -> list[str]:
+        labels = [c.label.id.lower(), (c.label.en or "").lower(), c.value.lower()]
+        plain = [x.replace(".", "") for x in labels]
+        return [*labels, *plain]
+
+    if len(s) < 2:  # one letter is no word to match
+        return []
+    starts = [i for i, c in enumerate(choices) if any(w.startswith(s) for w in words(c))]
+    if starts:
+        return starts
+    return [
+        i
+        for i, c in enumerate(choices)
+        if any(part.startswith(s) for w in words(c) for part in re.split(r"[\s/(),]+", w))
+    ]
+
+
+def match_choice(q: Question, text: str, choices: list[Choice] | None = None) -> str | None:
+    """A choice value from its number (1-based), value or label; None when it is not one
+    option (see :func:`choice_matches`)."""
+    choices = (q.choices or []) if choices is None else choices
+    hits = choice_matches(q, text, choices)
+    return choices[hits[0]].value if len(hits) == 1 else None
 
 
 # ---------------------------------------------------------------- parsers
 
 
+def text_limit(q: Question) -> int:
+    """The longest text answer ``q`` takes: ``max_length``, else ``max`` (the older
+    spelling), else :data:`DEFAULT_TEXT_MAX`."""
+    if q.max_length is not None:
+        return q.max_length
+    return int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
+
+
 def _text(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     s = inp.text.strip()
-    limit = int(q.max) if q.max is not None else DEFAULT_TEXT_MAX
+    limit = text_limit(q)
     if len(s) > limit:
         return fail(q, ctx, "long", n=limit, max=limit, count=len(s))
     if q.min is not None and len(s) < q.min:
@@ -155,8 +181,16 @@ def _integer(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     return Parsed(error=err) if err else Parsed(x)
 
 
+_UNIT = re.compile(r"(?i)(m2|m²|meter\s*persegi|meter|mtr|m)$")
+_PRODUCT = re.compile(r"([0-9]+(?:[.,][0-9]+)?)\s*[x×*]\s*([0-9]+(?:[.,][0-9]+)?)(?:\s*m)?", re.I)
+
+
 def _decimal(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
-    s = re.sub(r"\s+", "", inp.text)
+    if m := _PRODUCT.fullmatch(inp.text.strip()):  # "6x8": the sides, not the area
+        a, b = (float(x.replace(",", ".")) for x in m.groups())
+        area = _fmt_num(round(a * b, 2))
+        return Parsed(error=t("err_product", ctx.lang, a=m[1], b=m[2], product=area))
+    s = _UNIT.sub("", re.sub(r"\s+", "", inp.text))
     if not re.fullmatch(r"[-+]?[0-9]{1,15}([.,][0-9]{1,10})?", s):
         return Parsed(error=t("err_decimal", ctx.lang, example=_example_number(q, False)))
     x = float(s.replace(",", "."))
@@ -169,11 +203,15 @@ def _select_one(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     values = [c.value for c in choices]
     if inp.choice is not None and inp.choice in values:
         return Parsed(inp.choice)
-    value = match_choice(q, inp.choice if inp.choice is not None else inp.text, choices)
-    if value is None:
-        example = fill(choices[0].label.get(ctx.lang), placeholders_of(q, ctx)) if choices else "1"
-        return fail(q, ctx, "invalid", example=example)
-    return Parsed(value)
+    hits = choice_matches(q, inp.choice if inp.choice is not None else inp.text, choices)
+    fields = placeholders_of(q, ctx)
+    if len(hits) == 1:
+        return Parsed(choices[hits[0]].value)
+    if len(hits) > 1:
+        listed = "\n".join(f"{i + 1}. {fill(choices[i].label.get(ctx.lang), fields)}" for i in hits)
+        return Parsed(error=t("err_choice_which", ctx.lang, options=listed, example=hits[0] + 1))
+    example = fill(choices[0].label.get(ctx.lang), fields) if choices else "1"
+    return fail(q, ctx, "invalid", example=example)
 
 
 ALL_WORDS = frozenset({"semua", "seluruh", "all", "everyone"})
@@ -223,6 +261,17 @@ def missing_day_text(q: Question, ctx: ParseCtx, parts: tuple[int, int, int], ti
     return say(q, ctx, "missing", day=day, month=name, year=year, last=last, example=example)
 
 
+_RT_RW = re.compile(r"(?i)(?:rt|rw|no\.?)?\s*0*([0-9]{1,3})")
+
+
+def _rt_rw(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
+    """An RT or RW number, stored as three digits: "1", "01", "RT 1" -> "001"."""
+    m = _RT_RW.fullmatch(inp.text.strip())
+    if m is None or int(m[1]) == 0 or len(m[1].lstrip("0")) > 3:
+        return Parsed(error=t("err_rt_rw", ctx.lang, label=q.label.get(ctx.lang)))
+    return Parsed(m[1].zfill(3))
+
+
 def _date(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     d = parse_date(inp.text)
     if d is None:
@@ -267,9 +316,31 @@ def _phone(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     return Parsed(p) if p else Parsed(error=t("err_phone", ctx.lang))
 
 
-_COORDS = re.compile(
-    r"\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*[,;\s]\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*"
-)
+# One coordinate: at most 3 digits, a point and decimals. Deterministic (no two ways to match
+# a character), so matching is linear in the input.
+_COORD = re.compile(r"[-+]?[0-9]{1,3}(?:\.[0-9]+)?")
+MAX_COORDS_TEXT = 80  # "-5.123456789012, 104.123456789012" is 33 characters
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """``"-5.0261, 104.0613"`` (or ``;`` or blanks between) as (latitude, longitude), or None.
+
+    A hand parser, linear in the input and refusing anything longer than
+    :data:`MAX_COORDS_TEXT` first: the regular expression it replaces backtracked
+    quadratically on a long run of blanks."""
+    s = text.strip()
+    if not s or len(s) > MAX_COORDS_TEXT:
+        return None
+    separators = s.count(",") + s.count(";")
+    if separators > 1:
+        return None
+    parts = s.replace(";", ",").split(",") if separators else s.split()
+    if len(parts) != 2:
+        return None
+    lat, lon = (part.strip() for part in parts)
+    if not (_COORD.fullmatch(lat) and _COORD.fullmatch(lon)):
+        return None
+    return float(lat), float(lon)
 
 
 def _location_value(lat: float, lon: float) -> dict[str, float] | None:
@@ -284,8 +355,8 @@ def _location(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     value: dict[str, float] | None = None
     if inp.location is not None:
         value = _location_value(*inp.location)
-    elif m := _COORDS.fullmatch(inp.text):
-        value = _location_value(float(m[1]), float(m[2]))
+    elif (pair := parse_coordinates(inp.text)) is not None:
+        value = _location_value(*pair)
     return Parsed(value) if value else Parsed(error=t("err_location", ctx.lang))
 
 
@@ -473,6 +544,7 @@ for _qtype in (
             "early": "err_date_early",
         },
     ),
+    QuestionType("rt_rw", "text", _TEXT, "expect_rt_rw", _rt_rw, _show_plain, _via(_rt_rw)),
     QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
     QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
     QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),

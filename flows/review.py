@@ -18,7 +18,7 @@ from flows.positions import (
 from flows.qtypes import QUESTION_TYPES
 from flows.session import Session
 
-__all__ = ["changes", "review_items", "review_paths", "review_text", "summary"]
+__all__ = ["answer_line", "changes", "review_items", "review_paths", "review_text", "summary"]
 
 
 def review_items(form: Form, s: Session) -> list[tuple[str | None, str]]:
@@ -35,14 +35,14 @@ def review_items(form: Form, s: Session) -> list[tuple[str | None, str]]:
                 for sub in q.questions or []:
                     sp = Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
                     if sub.type != "note" and relevant(s, sp) and sp.path in s.visited:
-                        out.append((sp.path, "  " + _answer_line(form, s, sp)))
+                        out.append((sp.path, "  " + answer_line(form, s, sp)))
             continue
         if pos.path in s.visited or has_value(s, pos):
-            out.append((pos.path, _answer_line(form, s, pos)))
+            out.append((pos.path, answer_line(form, s, pos)))
     return out
 
 
-def _answer_line(form: Form, s: Session, pos: Pos) -> str:
+def answer_line(form: Form, s: Session, pos: Pos) -> str:
     assert pos.question is not None  # noqa: S101 - questions only
     q = pos.question
     spec = QUESTION_TYPES[q.type]
@@ -76,7 +76,9 @@ def changes(form: Form, s: Session) -> list[Change]:
     out: list[Change] = []
     for q in form.questions:
         if q.type == "repeat":
-            for i in range(len(instances(s, q))):
+            for i, item in enumerate(instances(s, q)):
+                if not item:  # a member the person never opened (the picker) is unchanged
+                    continue
                 for sub in q.questions or []:
                     _change(s, Pos(f"{q.name}.{i}.{sub.name}", sub, q, i), out)
         else:

@@ -19,7 +19,7 @@ class SessionStatus(StrEnum):
     ERRORED = "errored"  # the engine failed (an Errored event says why)
 
 
-Mode = Literal["ask", "confirm_warning", "confirm_cancel"]
+Mode = Literal["ask", "confirm_warning", "confirm_cancel", "confirm_keep"]
 
 
 class Session(BaseModel):
@@ -42,6 +42,7 @@ class Session(BaseModel):
     history: list[str] = []  # answered positions, for "kembali"
     visited: list[str] = []  # answered or skipped positions (distinguishes skipped from unasked)
     editing: bool = False  # changing one answer from the review screen
+    last_edit: str | None = None  # the answer just changed from the review (shown alone)
 
 
 class Input(BaseModel):

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import flows
 from flows import QUESTION_TYPES, FormRegistry, Session
-from flows.ids import mask_ids_in_text
+from flows.ids import mask_phone
+from handlers.announcements import acks
 from handlers.announcements import model as announcement_model
 from handlers.announcements import saver as announcement_form
 from handlers.announcements import view as announcements
@@ -33,12 +34,14 @@ from handlers.kit.i18n import t, tn
 from handlers.kit.timing import QuietHours
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from handlers.people import access as people
-from handlers.people import registration
+from handlers.people import console_link, registration, rights
 from handlers.ports import Clock
+from handlers.privacy import subjects
 from handlers.progress import view as progress
 from handlers.quality import view as quality
 from handlers.registers import exports
 from handlers.registers import imports as households
+from handlers.registers.reading import ImportLimits
 from handlers.reports import savers as report_savers
 from handlers.reports import view as reports
 from storage.db import Database, UnitOfWork
@@ -64,9 +67,13 @@ _INVITE_WORDS = frozenset({"undangan", "invites"})
 @dataclass(frozen=True, slots=True)
 class Options:
     consent_version: str = "2026-11"
+    dpo_contact: str = ""  # who answers questions about personal data (the notice names them)
     default_lang: str = "id"
     exports_dir: Path = Path("kawal-data") / "exports"
     charts_dir: Path = Path("kawal-data") / "charts"
+    # Where the channels store received files: a register imported from there is deleted
+    # right after its import (None: nothing is deleted).
+    media_dir: Path | None = None
     untouched_days: int = quality.DEFAULT_UNTOUCHED_DAYS  # "Kualitas data": not touched since
     quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
     # Hours after which an announcement's unacknowledged recipients get one nudge (0: none).
@@ -84,8 +91,12 @@ class Options:
     invite_max_failures: int = 5
     invite_lockout_minutes: int = 60
     invite_global_failures: int = 100
+    # Register imports (a file sent by Dinsos): size, rows and errors kept.
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
     # The Telegram bot's username (without @), for invite deep links; "" when unknown.
     telegram_bot_username: str = ""
+    # Where the web console is reached (KONSOL links); "" when it is not served.
+    web_base_url: str = ""
 
 
 # Words a form's buttons send; pressed once the form is closed, they are stale (the engine's
@@ -137,12 +148,15 @@ class Kawal:
         try:
             return await self._handle(inbound)
         except Exception:
+            # Never the sender's number (a WhatsApp id is one) nor what they typed: the
+            # kind and length of the message say enough to find it in the database.
             log.exception(
-                "handler failed for %s update %s from %s: %s",
-                inbound.channel,
+                "handler failed for %s update %s from %s (%s, %d characters)",
+                inbound.channel.value,
                 inbound.platform_id,
-                inbound.external_id,
-                mask_ids_in_text(inbound.text)[:200],
+                mask_phone(inbound.external_id),
+                inbound.kind.value,
+                len(inbound.text),
             )
             return Reply([Text(t("internal_error", self.options.default_lang), Tone.ERROR)])
 
@@ -156,8 +170,14 @@ class Kawal:
             return False
         now = self.clock.now()
         async with self.db.unit_of_work() as uow:
+            if await uow.inbound.seen(inbound.channel.value, inbound.platform_id):
+                return False  # handled before: a replay downloads nothing (and changes nothing)
             person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
-            if person is None or person.consent_at is None or not person.name:
+            current = person is not None and (
+                person.consent_at is not None
+                and person.consent_version == self.options.consent_version
+            )
+            if person is None or not current or not person.name:
                 return False
             idle_days = self.options.session_idle_days
             if not await _file_expected(uow, self.forms, person, inbound.kind, now, idle_days):
@@ -174,10 +194,9 @@ class Kawal:
         async def work(uow: UnitOfWork) -> tuple[Reply, list[Deferred]]:
             return await self._turn(uow, inbound, now)
 
-        # One unit of work. A register file (import) is long work: on SQLite it runs on the
-        # database thread so this event loop keeps serving meanwhile.
-        reply, deferred = await self.db.run(work, offload=inbound.kind is InboundKind.DOCUMENT)
-        # Charts and workbooks are made only now: after the commit, in a worker thread.
+        # One short unit of work: long work (a register import, charts, workbooks) is only
+        # described in it, and done now, after the commit, off the event loop.
+        reply, deferred = await self.db.run(work)
         return await run_deferred(deferred, reply, self.db)
 
     async def _turn(
@@ -196,6 +215,7 @@ class Kawal:
             lang=person.lang if person else self.options.default_lang,
             consent_version=self.options.consent_version,
             savers=self.savers,
+            dpo_contact=self.options.dpo_contact,
         )
         if person is not None:
             await uow.people.touch_inbound(person.identity_id, now)
@@ -256,7 +276,7 @@ async def _route(turn: Turn, options: Options) -> Reply:
     if inbound.kind is InboundKind.REACTION:
         if turn.person is None or turn.person.consent_at is None:
             return Reply()  # a reaction asks for nothing: strangers get no welcome for it
-        return await announcements.acknowledge_reaction(turn)
+        return await acks.acknowledge_reaction(turn)
 
     # Registration, consent and name come before anything else.
     limits = registration.InviteLimits(
@@ -266,7 +286,11 @@ async def _route(turn: Turn, options: Options) -> Reply:
     )
     if turn.person is None or registration.is_invite_attempt(inbound):
         return await registration.handle(turn, limits)
-    if turn.person.consent_at is None or not turn.person.name:
+    # A person's own data (DATA SAYA, HAPUS DATA SAYA) is theirs to see and erase at any
+    # time, also before they accept the (new) notice.
+    if (own := rights.request(inbound)) is not None:
+        return await rights.handle(turn, own)
+    if not turn.consented or not turn.person.name:
         return await registration.handle(turn, limits)
 
     # A form left unanswered too long closes first; the turn then goes on as if none were
@@ -310,7 +334,7 @@ async def _route_registered(
         if open_session is not None and _takes_files(turn.forms, open_session):
             return await _with_session(turn, open_session, options)
         if inbound.kind is InboundKind.DOCUMENT:
-            return await households.import_document(turn)
+            return await households.import_document(turn, options.import_limits, options.media_dir)
         if expired:
             return await menu.show(turn)  # an answer to the form just closed
         return await _with_session(turn, open_session, options)  # no command is a photo
@@ -325,20 +349,24 @@ async def _route_registered(
         return await form_handlers.resume_open(turn)
     if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
         return await form_handlers.cancel_open(turn)
-    if (acknowledged := announcements.ack_request(inbound)) is not None:
-        return await announcements.acknowledge(turn, acknowledged)
+    if (acknowledged := acks.ack_request(inbound)) is not None:
+        return await acks.acknowledge(turn, acknowledged)
     if turn.roles(*reports.REPORT_ROLES) and (report_id := reports.reply_request(inbound)):
         return await _answer_report(turn, report_id, open_session)
     if (wanted := progress.parse_request(inbound)) is not None:
         return await _progress(turn, options, wanted)
     if (asked := quality.parse_request(inbound)) is not None:
         return await _quality(turn, options, asked)
+    if console_link.is_request(inbound):
+        return await console_link.show(turn, options.web_base_url)
     if word in _DEADLINE_WORDS:
         return await deadlines.show(turn)
     if word in _ANNOUNCE_WORDS:
         return await announcements.show(turn)
     if announcements.is_view_payload(inbound):
         return await _announcement_view(turn, options, open_session)
+    if (asked_subject := subjects.request(turn)) is not None:  # Dinsos: a household's data
+        return await subjects.route(turn, asked_subject)
     if people.is_payload(inbound):
         return await people.route(
             turn, invite_days=options.invite_days, bot_username=options.telegram_bot_username
@@ -428,6 +456,8 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
             return await deadlines.show(turn)
         case "announce":
             return await announcements.show(turn)
+        case "console":
+            return await console_link.show(turn, options.web_base_url)
         case "resume":
             return await form_handlers.resume_open(turn)
         case "language":
@@ -492,6 +522,8 @@ async def _quality(
 def _command_word(inbound: Inbound) -> str:
     if inbound.kind is InboundKind.COMMAND:
         return inbound.command
+    if inbound.kind is InboundKind.CHOICE and inbound.payload == menu.MENU_BUTTON:
+        return "menu"
     if inbound.kind is InboundKind.TEXT:
         return inbound.text.strip().lower()
     return ""

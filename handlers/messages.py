@@ -125,6 +125,10 @@ class Question:
     options: tuple[Option, ...] = ()
     multi: bool = False
     numbered: bool = True  # False: text channels list the options as words to type, not numbers
+    # Buttons that are never numbered ("Tetap: 006", "Semua data tetap", "Simpan"): a text
+    # channel shows them as words to type, so a typed number always means an option above or,
+    # on a question without options, the value itself.
+    extra: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ __all__ = ["DEFAULT_LANG", "DOMAINS", "LANGS", "Domain", "domain", "lang_of"]
 
 LANGS = ("id", "en")
 DEFAULT_LANG = "id"
-DOMAINS = ("engine", "handlers", "telegram", "whatsapp", "console", "cli")
+DOMAINS = ("engine", "handlers", "telegram", "whatsapp", "console", "cli", "web")
 ROOT = Path(__file__).resolve().parent
 
 

@@ -20,6 +20,8 @@ import os
 import socket
 from pathlib import Path
 
+from storage.files import private_dir
+
 try:  # POSIX; on Windows one process per data directory (slot 0) and no adoption.
     import fcntl
 except ImportError:  # pragma: no cover - not on Linux
@@ -69,7 +71,7 @@ class SendJournal:
 
     def open(self) -> str:
         """Take the first free slot; the worker id."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         for slot in range(MAX_SLOTS):
             fd = os.open(self._path(slot), os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
             if _lock(fd):

@@ -64,7 +64,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
+from storage.files import private_sqlite
 from storage.repos._base import AsyncCoreSession, DbSession, SyncCoreSession
+from storage.repos.acks import AckRepository
 from storage.repos.announcements import AnnouncementRepository
 from storage.repos.audit import AuditRepository
 from storage.repos.deadlines import DeadlineRepository
@@ -74,13 +76,17 @@ from storage.repos.inbound_events import InboundEventRepository
 from storage.repos.invites import InviteRepository
 from storage.repos.outbox import OutboxRepository
 from storage.repos.people import PeopleRepository
+from storage.repos.privacy import PrivacyRepository
 from storage.repos.problem_reports import ProblemReportRepository
+from storage.repos.processing import ProcessingLogRepository
 from storage.repos.progress import ProgressRepository
 from storage.repos.quality import QualityRepository
 from storage.repos.regions import RegionRepository
 from storage.repos.sessions import FormSessionRepository
+from storage.repos.subjects import SubjectRepository
 from storage.repos.submissions import SubmissionRepository
 from storage.repos.throttle import ThrottleRepository
+from storage.repos.web import WebRepository
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Database", "UnitOfWork"]
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -104,11 +110,17 @@ class UnitOfWork:
         self.problem_reports = ProblemReportRepository(session, dialect)
         self.inbound_events = InboundEventRepository(session, dialect)
         self.outbox = OutboxRepository(session, dialect)
+        self.acks = AckRepository(session, dialect)
         self.progress = ProgressRepository(session, dialect)
         self.quality = QualityRepository(session, dialect)
         self.deadlines = DeadlineRepository(session, dialect)
         self.announcements = AnnouncementRepository(session, dialect)
         self.throttle = ThrottleRepository(session, dialect)
+        self.processing = ProcessingLogRepository(session, dialect)
+        self.subjects = SubjectRepository(session, dialect)
+        self.privacy = PrivacyRepository(session, dialect)
+
+        self.web = WebRepository(session, dialect)
 
     async def flush(self) -> None:
         """Send pending ORM changes now (repositories write with statements, so rarely needed)."""
@@ -225,11 +237,13 @@ class Database:
         return Path(database).expanduser()
 
     def _create_engine(self) -> AsyncEngine:
-        options: dict[str, Any] = {"echo": self.echo}
+        # Statements in logs and error messages never carry their values (names, NIK, ...).
+        options: dict[str, Any] = {"echo": self.echo, "hide_parameters": True}
         if self.dialect == "postgresql":
             options.update(pool_size=10, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
             return create_async_engine(self.url, **options)
-        self._sqlite_path().parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it: its WAL and SHM files take its mode.
+        private_sqlite(self._sqlite_path())
         # Connections are cheap; WAL lets readers run beside the single writer.
         options.update(pool_size=5, max_overflow=5, pool_timeout=30)
         engine = create_async_engine(self.url, **options)
@@ -239,7 +253,9 @@ class Database:
     def _sync_engine(self, *, waits: bool) -> Engine:
         """An engine of one connection with the standard library's sqlite3, same file."""
         url = make_url(self.url).set(drivername="sqlite")
-        engine = create_engine(url, echo=self.echo, pool_size=1, max_overflow=0)
+        engine = create_engine(
+            url, echo=self.echo, hide_parameters=True, pool_size=1, max_overflow=0
+        )
         _sqlite_events(engine)
         if not waits:
             event.listen(engine, "connect", _no_waiting)
@@ -249,7 +265,7 @@ class Database:
         """Read-only connections to the same file, one per :meth:`read` (opened in its
         thread): ``query_only``, and a deferred BEGIN (a snapshot, no writer lock)."""
         url = make_url(self.url).set(drivername="sqlite")
-        engine = create_engine(url, echo=self.echo, poolclass=NullPool)
+        engine = create_engine(url, echo=self.echo, hide_parameters=True, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "connect", _read_only)
         event.listen(engine, "begin", _sqlite_on_begin_read)
@@ -353,7 +369,7 @@ async def _read_sqlite(engine: Engine, work: Work[T]) -> T:
 
 async def _read_postgresql(url: str, echo: bool, work: Work[T]) -> T:
     # asyncpg's connections belong to one event loop: this thread's loop gets its own.
-    engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             reading = await connection.execution_options(

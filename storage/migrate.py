@@ -16,6 +16,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from storage.files import private_sqlite
+
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "current", "upgrade", "upgrade_sync"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -33,7 +35,8 @@ def alembic_config(url: str) -> Config:
 def _prepare_sqlite(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it: its WAL and SHM files take its mode.
+        private_sqlite(Path(parsed.database).expanduser())
 
 
 def _upgrade_on(connection: Connection, config: Config, revision: str) -> None:
@@ -45,7 +48,7 @@ async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` (an async URL) up to ``revision``."""
     _prepare_sqlite(url)
     config = alembic_config(url)
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_async_engine(url, poolclass=pool.NullPool, hide_parameters=True)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade_on, config, revision)
@@ -64,7 +67,7 @@ def _current_on(connection: Connection) -> str | None:
 
 async def current(url: str) -> str | None:
     """The revision the database at ``url`` is at, ``None`` when it was never migrated."""
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_async_engine(url, poolclass=pool.NullPool, hide_parameters=True)
     try:
         async with engine.connect() as connection:
             return await connection.run_sync(_current_on)

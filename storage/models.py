@@ -45,11 +45,15 @@ __all__ = [
     "Person",
     "ProblemReport",
     "ProcessedInbound",
+    "ProcessingEntry",
     "ProgressSnapshot",
     "Region",
     "RoleAssignment",
     "Submission",
     "UtcDateTime",
+    "WebLoginToken",
+    "WebSession",
+    "WebSubmit",
     "json_type",
 ]
 
@@ -202,6 +206,10 @@ class Household(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("people.id"), nullable=True)
+    # 0007: restricted by Dinsos at the data subject's request (UU PDP): left out of exports,
+    # lists, search and counts until the restriction is lifted.
+    restricted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    restricted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Member(Base):
@@ -448,3 +456,64 @@ class AccessThrottle(Base):
     bucket: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ProcessingEntry(Base):
+    """0007: the record of processing (UU PDP): who viewed, exported, changed, restricted or
+    deleted personal data, when and through which channel. One row per act: a household
+    opened or changed (``household_id``), a region exported (``region_code``), a person's data
+    erased (``subject_person_id``)."""
+
+    __tablename__ = "processing_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    action: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # who; None: CLI
+    channel: Mapped[str] = mapped_column(Text)
+    household_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    region_code: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    subject_person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# ---- 0008: the web console (issue 19) ---------------------------------------------------------
+
+
+class WebLoginToken(Base):
+    """A one-time console link: only the SHA-256 of its token is kept; used once, 10 minutes."""
+
+    __tablename__ = "web_login_tokens"
+
+    token_hash: Mapped[str] = mapped_column(Text, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WebSession(Base):
+    """A console session: the SHA-256 of its cookie, the roles it was opened with (``role@code``
+    strings; the session ends when one of them is revoked), its CSRF token and language."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(Text, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), index=True)
+    roles: Mapped[list[str]] = mapped_column(json_type())
+    csrf: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(Text, default="id", server_default="id")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WebSubmit(Base):
+    """A console form's idempotency key: the first submit wins, a repeat gets its result."""
+
+    __tablename__ = "web_submits"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"))
+    result: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

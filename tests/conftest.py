@@ -27,6 +27,47 @@ from storage.migrate import upgrade, upgrade_sync
 from tests.log_guard import IdLeakHandler
 
 POSTGRES_ENV = "KAWAL_TEST_POSTGRES_URL"
+UPDATE_GOLDENS_ENV = "KAWAL_UPDATE_GOLDENS"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help=f"rewrite the golden transcripts (tests/flows/testdata) from what the engine does "
+        f"now (also {UPDATE_GOLDENS_ENV}=1); review the diff",
+    )
+
+
+# The longest tests (``pytest --durations=30``: processes killed and restarted, whole CLI runs,
+# a 20k-household export) start first, so that with ``-n 2`` no worker is left with one of them
+# at the end while the other idles. Order only: every test still runs.
+RUN_FIRST = (
+    "tests/faults/test_broadcast_crash.py",
+    "tests/faults/test_crash.py",
+    "tests/bot/test_dtks_end_to_end.py",
+    "tests/handlers/registers/test_exporter.py::test_export_of_20k",
+    "tests/faults/test_hostile_handlers.py",
+    "tests/bot/test_console_chat.py",
+    "tests/bot/test_chat_startup.py",
+    "tests/channels/telegram/test_process.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        found = [i for i, prefix in enumerate(RUN_FIRST) if item.nodeid.startswith(prefix)]
+        return found[0] if found else len(RUN_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
+@pytest.fixture(scope="session")
+def update_goldens(pytestconfig: pytest.Config) -> bool:
+    """Whether golden files are rewritten instead of compared."""
+    return bool(pytestconfig.getoption("--update-goldens")) or os.environ.get(
+        UPDATE_GOLDENS_ENV, ""
+    ) not in ("", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

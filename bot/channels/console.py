@@ -33,6 +33,7 @@ from handlers.messages import (
 )
 from handlers.ports import Delivery, Recipient, Template
 from locales import domain
+from storage.files import private_dir, private_file
 
 _COMMAND_RE = re.compile(r"^/(\w+)(?:@\w+)?\s*(.*)$", re.S)
 _LOCATION_RE = re.compile(
@@ -90,13 +91,24 @@ class ConsoleChat:
         ):
             option = last.options[int(stripped) - 1]
             return self._inbound(InboundKind.CHOICE, payload=option.value, text=option.label)
+        if isinstance(last, Question):  # a button's own words typed: as if it was pressed
+            words = last.extra if last.numbered else (*last.options, *last.extra)
+            for option in words:
+                if stripped.lower() == option.label.lower():
+                    return self._inbound(
+                        InboundKind.CHOICE, payload=option.value, text=option.label
+                    )
         return self._inbound(InboundKind.TEXT, text=text)
 
-    async def send(self, line: str) -> str:
+    async def exchange(self, line: str) -> Reply:
+        """Send one typed line; the bot's reply."""
         reply = await self._handle(self.parse(line))
         if reply.messages:
             self._last = reply.messages[-1]
-        return render(reply)
+        return reply
+
+    async def send(self, line: str) -> str:
+        return render(await self.exchange(line))
 
 
 def _say(key: str, /, **fields: object) -> str:
@@ -116,14 +128,17 @@ def render_one(message: Outbound) -> str:
     match message:
         case Text(text=text, tone=tone):
             return _TONE_MARK[tone] + text
-        case Question(text=text, options=options, multi=multi, numbered=numbered):
+        case Question(text=text, options=options, multi=multi, numbered=numbered, extra=extra):
+            words = " | ".join(f"[{o.label}]" for o in extra)
             if not options:
-                return text
+                return f"{text}\n{words}" if words else text
             if not numbered:
-                return text + "\n" + " | ".join(f"[{o.label}]" for o in options)
+                return text + "\n" + " | ".join(f"[{o.label}]" for o in (*options, *extra))
             lines = [text, *(f"  {i}. {o.label}" for i, o in enumerate(options, 1))]
             if multi:
                 lines.append("  " + _say("multi_hint"))
+            if words:
+                lines.append(words)
             return "\n".join(lines)
         case RequestLocation(text=text, skip_label=skip):
             hint = _say("location_hint_skip", skip=skip) if skip else _say("location_hint")
@@ -175,8 +190,9 @@ class ConsoleSender:
             self.out.write(f"\n{text}\n")
             self.out.flush()
         else:
-            self.inbox_dir.mkdir(parents=True, exist_ok=True)
-            with self._inbox(recipient.external_id).open("a", encoding="utf-8") as inbox:
+            private_dir(self.inbox_dir)
+            inbox_path = private_file(self._inbox(recipient.external_id))
+            with inbox_path.open("a", encoding="utf-8") as inbox:
                 inbox.write(text + "\n\n")
         platform_id = f"console-{next(self._ids)}"
         delivery.confirmed(0, platform_id)

@@ -10,6 +10,8 @@ from bot.cli import (  # noqa: F401 - each module registers its commands on ``ap
     regions,
     registers,
     reports,
+    subject,
+    web,
 )
 from bot.cli.common import app
 

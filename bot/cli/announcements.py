@@ -31,6 +31,7 @@ from handlers.kit.i18n import t
 from handlers.kit.timing import local_instant
 from handlers.kit.workbooks import write_sheets
 from storage.db import Database
+from storage.files import private_dir, private_file
 
 # ---- announcements ---------------------------------------------------------------------------
 
@@ -46,10 +47,10 @@ def _keep_media(source: Path, data_dir: Path) -> tuple[str, str]:
     if source.stat().st_size > 20 * 1024 * 1024:
         raise fail(say("media_too_big", name=source.name))
     folder = data_dir / "media" / "announcements"
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     target = folder / f"{stamp}-{source.name}"
-    target.write_bytes(source.read_bytes())
+    private_file(target).write_bytes(source.read_bytes())
     kind = "photo" if source.suffix.lower() in PHOTO_SUFFIXES else "document"
     return str(target.resolve()), kind
 

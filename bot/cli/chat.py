@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from bot import demo as demo_data
 from bot.channels.console import ConsoleChat, ConsoleSender, greeting
 from bot.channels.console import run as run_console
 from bot.cli.common import (
@@ -21,6 +20,7 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
+from bot.jobs import scheduled_jobs
 from bot.runtime import build_kawal
 from bot.settings import Settings
 from handlers.ports import SystemClock
@@ -32,8 +32,6 @@ from storage.db import Database
 
 
 async def _chat(settings: Settings, user: str, name: str) -> None:
-    from bot.run import scheduled_jobs
-
     async def work(db: Database) -> None:
         clock = SystemClock()
         kawal = build_kawal(settings, db, clock)
@@ -86,14 +84,27 @@ def chat(
     run_async(lambda: _chat(settings, user, name))
 
 
+def _program() -> str:
+    """How this command was started (``.venv/bin/kawal`` from ``make demo``), for commands to
+    copy; ``kawal`` otherwise."""
+    invoked = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    return str(invoked) if invoked.name == "kawal" else "kawal"
+
+
 @app.command()
 def demo(
     db: Annotated[str, typer.Option("--db", help="SQLite file for the demo")] = "kawal-demo.db",
-    reset: Annotated[bool, typer.Option(help="Delete the demo database first")] = True,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Delete the demo database and build it again")
+    ] = False,
     chat_after: Annotated[bool, typer.Option("--chat/--no-chat", help="Open the chat")] = True,
     user: Annotated[str, typer.Option(help="Who to chat as")] = "demo-operator",
 ) -> None:
-    """Create a demo database (Kab. Lampung Barat) and open the terminal chat as its operator."""
+    """Open the demo (Kab. Lampung Barat) in the terminal chat as its operator: the demo
+    database is built when missing and kept afterwards, so what was filled in is still there
+    next time (--reset starts over)."""
+    from bot import demo as demo_data  # region data, needed only to build the demo
+
     path = Path(db)
     if reset:
         for suffix in ("", "-wal", "-shm"):
@@ -101,18 +112,21 @@ def demo(
     settings = settings_for(str(path))
 
     async def work(database: Database) -> dict[str, int]:
-        if not reset:
-            async with database.unit_of_work() as uow:
-                if await uow.regions.count() > 0:
-                    return {}
+        async with database.unit_of_work() as uow:
+            if await uow.regions.count() > 0:
+                return {}  # an existing demo: resumed as it was left
         return await demo_data.seed(database, SystemClock().now(), settings.consent_version)
 
     created = run_async(lambda: with_db(settings, work))
+    program = _program()
     if created:
         typer.echo(say("demo_ready", path=path, **created))
-    people = ", ".join(f"{p.external_id} ({p.role})" for p in demo_data.DEMO_PEOPLE)
-    typer.echo(say("demo_people", people=people))
-    typer.echo(say("demo_other_role", path=path))
+    else:
+        typer.echo(say("demo_resumed", path=path, command=f"{program} demo --db {path} --reset"))
+    typer.echo(say("demo_come_back"))
+    for person in demo_data.DEMO_PEOPLE:
+        command = f"{program} chat --db {path} --user {person.external_id}"
+        typer.echo(say("demo_come_back_line", role=person.role, command=command))
     if chat_after:
         run_async(lambda: _chat(settings, user, ""))
 

@@ -17,6 +17,7 @@ from flows import Form, builtin_forms
 from handlers.kit.context import ROLE_LEVEL
 from locales import domain
 from storage.db import Database
+from storage.files import make_private, private_dir, restrict_umask
 
 app = typer.Typer(help="Kawal: pendamping pemutakhiran DTKS/DTSEN.", no_args_is_help=True)
 
@@ -44,7 +45,10 @@ def settings_for(db: str | None = None) -> Settings:
     if db:
         url = db if "://" in db else f"sqlite+aiosqlite:///{Path(db).resolve()}"
         settings = settings.model_copy(update={"database_url": url})
-    setup_logging(settings.log_level, settings.log_file)
+    # The composition root of every command: whatever Kawal writes from here on is private
+    # (database, logs, exports, media), and no configured secret reaches a log line.
+    restrict_umask()
+    setup_logging(settings.log_level, settings.log_file, settings.secret_values())
     return settings
 
 
@@ -90,8 +94,9 @@ def cannot_write(path: Path, option: str, example: str, error: OSError) -> typer
 def write_output(path: Path, option: str, example: str, write: Callable[[Path], object]) -> None:
     """``write(path)`` after making its folder; a system error becomes a message to act on."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         write(path)
+        make_private(path)
     except OSError as error:
         raise cannot_write(path, option, example, error) from None
 

@@ -21,7 +21,7 @@ from bot.cli.common import (
 from flows.regions import is_region_code, timezone_for
 from handlers.kit.context import ROLE_LEVEL
 from handlers.kit.dates import short_datetime
-from handlers.people.access import (
+from handlers.people.lifecycle import (
     create_invite,
     invite_level_ok,
     invite_state,

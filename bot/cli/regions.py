@@ -16,7 +16,6 @@ from bot.cli.common import (
     settings_for,
     with_db,
 )
-from bot.regions import add_region, load_regions, lookup
 from storage.db import Database
 
 region_app = typer.Typer(help="Regions (Kemendagri codes).", no_args_is_help=True)
@@ -33,6 +32,8 @@ def region_add(
     db: DbOption = None,
 ) -> None:
     """Add or rename one region, e.g. kawal region add 18.04.19.2006 "Sri Menanti"."""
+    from bot.regions import add_region  # the national list: loaded only when needed
+
     settings = settings_for(db)
 
     async def work(database: Database) -> None:
@@ -52,6 +53,8 @@ def region_load(
     db: DbOption = None,
 ) -> None:
     """Load a region with its parents and everything under it from the national list."""
+    from bot.regions import load_regions, lookup  # the national list: loaded only when needed
+
     settings = settings_for(db)
     if lookup(prefix) is None:
         raise fail(say("region_unknown", code=prefix))

@@ -21,9 +21,9 @@ from bot.cli.common import (
 )
 from bot.runtime import forms_from
 from handlers.kit.i18n import tn
-from handlers.registers.exporter import ExportCounts, export_region
+from handlers.registers.exporter import ExportCounts, export_file_name, export_region
 from handlers.registers.exports import form_labels
-from handlers.registers.importer import ImportReport, import_register
+from handlers.registers.importer import ImportReport, import_file
 from storage.db import Database, UnitOfWork
 
 households_app = typer.Typer(help="The village household registers (DTKS).", no_args_is_help=True)
@@ -47,10 +47,15 @@ def households_import(
     settings = settings_for(db)
 
     async def work(database: Database) -> ImportReport:
-        async with database.unit_of_work() as uow:
-            return await import_register(
-                uow, file, region, datetime.now(UTC), channel="cli", apply=not check
-            )
+        return await import_file(
+            database,
+            file,
+            region,
+            datetime.now(UTC),
+            limits=settings.import_limits,
+            channel="cli",
+            apply=not check,
+        )
 
     report = run_async(lambda: with_db(settings, work))
     if not report.ok:
@@ -104,8 +109,8 @@ def export(
             raise fail(say("export_since")) from None
     settings = settings_for(db)
     suffix = "xlsx" if fmt == "xlsx" else "zip"
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = out or settings.data_dir / "exports" / f"ekspor-{region}-{stamp}.{suffix}"
+    name = export_file_name(region, datetime.now(UTC), suffix)  # the region's local time
+    target = out or settings.data_dir / "exports" / name
     forms = forms_from(settings)
 
     async def export(uow: UnitOfWork) -> ExportCounts:
@@ -120,7 +125,12 @@ def export(
 
     async def work(database: Database) -> ExportCounts:
         # A read-only snapshot: a running bot goes on writing (SQLite's one writer) meanwhile.
-        return await database.read(export)
+        counts = await database.read(export)
+        async with database.unit_of_work() as uow:  # the record of processing (UU PDP)
+            await uow.processing.add(
+                "export", datetime.now(UTC), by=None, channel="cli", region_code=region
+            )
+        return counts
 
     counts = run_async(lambda: with_db(settings, work))
     typer.echo(

@@ -1,3 +1,4 @@
-"""Announcements from Dinsos: the composer (``form``), audience, fan-out into the outbox,
-acknowledgement, the report and the nudge (``view``). When they go out: ``reminders``.
+"""Announcements from Dinsos: the composer (``form``), audience, fan-out into the outbox, the
+report and the nudge (``view``), when the copies really go out (``sending``: quiet hours per
+recipient zone) and the acknowledgements (``acks``). When they go out: ``reminders``.
 """

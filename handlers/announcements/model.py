@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flows.regions import timezone_for
+from handlers.announcements.sending import send_instant
 from handlers.kit.i18n import t
 from handlers.kit.timing import QuietHours
 from handlers.messages import (
@@ -239,8 +239,7 @@ def nudge_message(record: AnnouncementRecord, lang: str) -> list[Outbound]:
 
 
 def _not_before(holder: RoleHolder, now: dt.datetime, quiet: QuietHours) -> dt.datetime:
-    local = now.astimezone(ZoneInfo(timezone_for(holder.region_code)))
-    return quiet.next_allowed(local).astimezone(dt.UTC)
+    return send_instant(now, timezone_for(holder.region_code), quiet)  # as the confirmation says
 
 
 async def fan_out(

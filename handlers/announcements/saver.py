@@ -16,9 +16,10 @@ from flows import Completed, Form, Session
 from flows.host_types import local_value, zone_of
 from flows.regions import timezone_for
 from flows.review import review_paths
-from flows.times import QuietHours, local_instant, when_text
+from flows.times import QuietHours, local_instant
 from handlers.announcements import model as announcements
 from handlers.announcements.model import ANNOUNCER_ROLES, Draft
+from handlers.announcements.sending import send_plan, send_plan_text
 from handlers.announcements.view import VIEW_PREFIX, not_allowed
 from handlers.forms import closing, runner
 from handlers.forms.savers import LostAccess, Saved, Saver, engine_state
@@ -114,12 +115,18 @@ async def _save(turn: Turn, record: FormSessionRecord, form: Form, completed: Co
         now=turn.now,
         quiet=quiet,
     )
-    count = found.total
-    if draft.scheduled_at is None:
-        text = tn("anf_sent_now", count, lang, id=announcement_id, count=count)
-    else:
-        when = when_text(draft.scheduled_at, _zone(draft, context), lang)
-        text = tn("anf_sent_later", count, lang, id=announcement_id, count=count, when=when)
+    # When the copies really go out: each waits for the end of the quiet hours in its
+    # recipient's zone, as the fan-out does (handlers.announcements.sending).
+    zones = [timezone_for(holder.region_code) for holder in found.holders]
+    plan = send_plan(draft.scheduled_at or turn.now, zones, quiet)
+    text = send_plan_text(
+        plan,
+        announcement_id,
+        _zone(draft, context),
+        lang,
+        scheduled=draft.scheduled_at is not None,
+        quiet=quiet,
+    )
     buttons = (
         Option(
             f"{VIEW_PREFIX}rep:{announcement_id}", t("ann_report_button", lang, id=announcement_id)

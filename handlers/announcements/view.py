@@ -8,15 +8,12 @@ whose region covers the whole announcement.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from flows.regions import timezone_for
 from handlers.announcements.model import (
     ACK_PREFIX,
     ANNOUNCER_ROLES,
-    SENT,
-    announcement_id_of,
     campaign,
     cancel,
     excerpt,
@@ -38,64 +35,6 @@ from handlers.messages import (
     Tone,
 )
 from storage.repos.announcements import AnnouncementRecord
-
-# ---- acknowledgement -----------------------------------------------------------------------------
-
-
-_ACK_RE = re.compile(r"^\s*/?(paham|sudah paham|mengerti)(?:\s+#?(\d{1,9}))?\s*[.!]*\s*$", re.I)
-
-
-def ack_request(inbound: Inbound) -> int | None:
-    """The announcement a press or a PAHAM text acknowledges: its id, 0 for "the newest one
-    waiting", None when the message is not an acknowledgement."""
-    if inbound.kind is InboundKind.CHOICE and inbound.payload.startswith(ACK_PREFIX):
-        number = inbound.payload.removeprefix(ACK_PREFIX)
-        return int(number) if number.isdigit() and len(number) < 10 else -1
-    if inbound.kind is InboundKind.TEXT and len(inbound.text) < 40:
-        match = _ACK_RE.match(inbound.text)
-        if match:
-            return int(match.group(2)) if match.group(2) else 0
-    return None
-
-
-async def acknowledge(turn: Turn, announcement_id: int) -> Reply:
-    """Record that the person read and understood the announcement (0: the newest they have
-    not acknowledged yet)."""
-    me = turn.me
-    if announcement_id == 0:
-        waiting = [
-            row
-            for row in await turn.uow.outbox.for_person(me.person_id, "announcement:", limit=200)
-            if row.kind == "announcement" and row.acknowledged_at is None and row.status in SENT
-        ]
-        if not waiting:
-            return Reply([Text(t("ann_ack_nothing", turn.lang))])
-        found = announcement_id_of(waiting[0].campaign)
-        announcement_id = found or 0
-    result = (
-        await turn.uow.outbox.acknowledge(campaign(announcement_id), me.person_id, turn.now)
-        if announcement_id > 0
-        else None
-    )
-    if result is None:
-        return Reply([Text(t("ann_ack_unknown", turn.lang), Tone.ERROR)])
-    if result is False:
-        return Reply([Text(t("ann_ack_again", turn.lang, id=announcement_id))])
-    return Reply([Text(t("ann_ack_done", turn.lang, id=announcement_id), Tone.SUCCESS)])
-
-
-async def acknowledge_reaction(turn: Turn) -> Reply:
-    """An emoji reaction to an announcement (or its nudge) the person got: "read and
-    understood", like the button. A reaction to anything else, or taken back, changes nothing.
-    Never answered: the reaction is visible in the chat already."""
-    inbound = turn.inbound
-    if not inbound.text or not inbound.payload:
-        return Reply()
-    found = await turn.uow.outbox.campaign_of_message(turn.me.person_id, inbound.payload)
-    announcement_id = announcement_id_of(found) if found else None
-    if announcement_id:
-        await turn.uow.outbox.acknowledge(campaign(announcement_id), turn.me.person_id, turn.now)
-    return Reply()
 
 
 def can_see(turn: Turn, record: AnnouncementRecord) -> bool:

@@ -12,16 +12,11 @@ from flows.regions import (
     village_word,
 )
 from handlers.kit.i18n import t, tn
-from locales.formats import number as _number
+from locales.formats import number
 from storage.db import UnitOfWork
 from storage.records import RegionRecord
 
 LAGGARDS_SHOWN = 8
-
-
-def number(value: int, lang: str) -> str:
-    """1.200 in Indonesian, 1,200 in English."""
-    return _number(value, lang)
 
 
 def percent(done: int, total: int) -> int:

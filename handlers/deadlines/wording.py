@@ -12,12 +12,12 @@ from handlers.deadlines.areas import (
     area_lines,
     laggard_line,
     no_data_line,
-    number,
 )
 from handlers.deadlines.model import OVERSIGHT_ROLES, Composed
 from handlers.kit.dates import relative_day, when_text
 from handlers.kit.i18n import t, tn
 from handlers.messages import Option, Outbound, Question, Text, Tone
+from locales.formats import number
 from storage.repos.deadlines import DeadlineRecord
 
 # ---- proactive messages ------------------------------------------------------------------------

@@ -29,7 +29,12 @@ def form_name(turn: Turn, record: FormSessionRecord) -> str:
 
 async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
     title = form_name(turn, record)
-    return Reply([Text(t("form_open_elsewhere", turn.lang, form=title), Tone.WARNING)])
+    family = family_of(record)
+    if family:
+        text = t("form_open_elsewhere_family", turn.lang, form=title, head=family)
+    else:
+        text = t("form_open_elsewhere", turn.lang, form=title)
+    return Reply([Text(text, Tone.WARNING)])
 
 
 def is_idle(record: FormSessionRecord, now: datetime, idle_days: int) -> bool:

@@ -1,6 +1,9 @@
-"""Engine events as neutral reply intents (the channels render those)."""
+"""Engine events as neutral reply intents (the channels render those), and a form's opening
+message."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import flows
 from flows import Ask, Say
@@ -27,8 +30,23 @@ def render(events: list[flows.Event]) -> list[Outbound]:
     return out
 
 
+def opening(head: str, messages: list[Outbound]) -> list[Outbound]:
+    """A form's first message: ``head`` (title, household card), the form's notes and the
+    first question (``messages``, rendered) in one message, not three."""
+    out = list(messages)
+    lead = [head]
+    while out and isinstance(first := out[0], Text) and first.tone is Tone.INFO:
+        lead.append(first.text)
+        out.pop(0)
+    if out and isinstance(first := out[0], Question | RequestLocation | RequestPhoto):
+        out[0] = dataclasses.replace(first, text="\n\n".join([*lead, first.text]))
+        return out
+    return [Text("\n\n".join(lead)), *out]
+
+
 def _render_ask(ask: Ask) -> Outbound:
     options = tuple(Option(o.value, o.label) for o in ask.options)
+    extra = tuple(Option(o.value, o.label) for o in ask.extra)
     skip = "lewati" if ask.skippable else ""
     match ask.input:
         case "location":
@@ -36,6 +54,7 @@ def _render_ask(ask: Ask) -> Outbound:
         case "photo":
             return RequestPhoto(ask.text, skip_label=skip)
         case "multi":
-            return Question(ask.text, options, multi=True)
+            return Question(ask.text, options, multi=True, extra=extra)
         case _:
-            return Question(ask.text, options, numbered=ask.question != "__review__")
+            numbered = ask.numbered and ask.question != "__review__"
+            return Question(ask.text, options, numbered=numbered, extra=extra)

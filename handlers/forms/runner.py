@@ -24,11 +24,12 @@ from zoneinfo import ZoneInfo
 import flows
 from flows import Ask, Cancelled, Completed, Errored, Input, Say, Session, SessionStatus
 from flows.ids import mask_ids_in_text, mask_nik
-from handlers.forms.closing import access_ended, form_name
-from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR, duplicate_warnings
-from handlers.forms.render import render
+from handlers.forms.card import household_card
+from handlers.forms.closing import access_ended, family_of, form_name
+from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR, duplicate_at
+from handlers.forms.render import opening, render
 from handlers.forms.savers import AccessEnded, LostAccess, Saved, Saver
-from handlers.forms.saving import lost_access
+from handlers.forms.saving import lost_access, processed
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t, tn
@@ -101,7 +102,7 @@ async def start_with_context(
         raise LookupError(session_id)
     session, events = flows.start(form, context, lang=turn.lang, review=review)
     await _store(turn, record, session)
-    return Reply([Text(title), *await _shown(turn, record, session, events)])
+    return Reply(opening(title, await _shown(turn, record, session, events)))
 
 
 def _saver(turn: Turn, form_id: str) -> Saver:
@@ -134,9 +135,13 @@ async def _shown(
     return await saver.review(turn, record, session, messages, full)
 
 
-async def _today(turn: Turn, region_code: str) -> str:
+async def _zone(turn: Turn, region_code: str) -> str:
     region = await turn.uow.regions.get(region_code)
-    zone = ZoneInfo(region.timezone if region else "Asia/Jakarta")
+    return region.timezone if region else "Asia/Jakarta"
+
+
+async def _today(turn: Turn, region_code: str) -> str:
+    zone = ZoneInfo(await _zone(turn, region_code))
     return turn.now.astimezone(zone).date().isoformat()
 
 
@@ -159,8 +164,13 @@ async def resume_open(turn: Turn) -> Reply:
     if failed := _failure(events):
         errored = session.model_copy(update={"status": SessionStatus.ERRORED})
         return await _engine_failed(turn, record, errored, failed)
-    head = [Text(t("form_resume", turn.lang, form=form.title.get(turn.lang)))]
-    return Reply([*head, *await _shown(turn, record, session, events)])
+    name = form.title.get(turn.lang)
+    family = family_of(record)
+    if family:
+        head = t("form_resume_family", turn.lang, form=name, head=family)
+    else:
+        head = t("form_resume", turn.lang, form=name)
+    return Reply(opening(head, await _shown(turn, record, session, events)))
 
 
 async def cancel_open(turn: Turn) -> Reply:
@@ -251,7 +261,7 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
         text = digits  # a NIK or No. KK typed in groups: "1804 0727 0490 0258"
     found = await turn.uow.households.search(village[0], text, limit=SEARCH_LIMIT)
     if not found:
-        shown = (mask_nik(text) if text.isdigit() else text)[:40]
+        shown = (mask_nik(text) if text.isdigit() else mask_ids_in_text(text))[:40]
         return Reply(
             [
                 Text(t("search_none", turn.lang, query=shown, village=village[1]), Tone.ERROR),
@@ -318,9 +328,11 @@ async def _choose_household(
     context = await household_context(turn, household)
     session, events = flows.start(form, context, lang=turn.lang)
     await turn.uow.sessions.set_household(record.id, household.id)
+    await processed(turn, "view", household, form.id)  # the household card is opened
     await _store(turn, record, session)
     title = t("form_for", turn.lang, form=form.title.get(turn.lang), head=household.head_name)
-    return Reply([Text(title), *render(events)])
+    card = household_card(turn, household, await _zone(turn, household.region_code))
+    return Reply(opening(f"{title}\n{card}", await _shown(turn, record, session, events)))
 
 
 async def household_context(turn: Turn, household: HouseholdRecord) -> dict[str, Any]:
@@ -392,22 +404,26 @@ async def _engine_step(
     session, events = flows.resume(form, before, inp)
     if failed := _failure(events):
         return await _engine_failed(turn, record, session, failed)
-    looked_up: list[str] | None = None
-    if any(isinstance(e, Ask) and e.question == "__review__" for e in events):
-        warnings, looked_up = await duplicate_warnings(turn, record, session, duplicate_checks)
-        events = [*warnings, *events]
+    found, looked_up, skipped = await duplicate_at(
+        turn, record, form, before, session, duplicate_checks
+    )
+    if found is not None:  # said at the question where the number was typed
+        session, events = flows.hold(form, before, found.path, found.value, found.text)
+    head: list[Outbound] = []
+    if skipped:
+        limit = duplicate_checks
+        head.append(Text(tn("dup_check_skipped", limit, turn.lang, limit=limit), Tone.WARNING))
     for event in events:
         if isinstance(event, Completed):
             return await _complete(turn, record, form, before, session, event)
         if isinstance(event, Cancelled):
             await _store(turn, record, session, "cancelled")
-            reply = Reply(render(events))
-            reply.add(Text(t("form_cancelled", turn.lang)))
-            reply.messages.extend((await menu.show(turn)).messages)
+            reply = Reply([*head, *render(events)])
+            reply.add(menu.with_button(turn, t("form_cancelled", turn.lang)))
             return reply
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
     await _store(turn, record, session, status, looked_up)
-    return Reply(await _shown(turn, record, session, events))
+    return Reply([*head, *await _shown(turn, record, session, events)])
 
 
 def _iso(turn: Turn) -> str:
@@ -442,9 +458,8 @@ async def _complete(
     await _store(turn, record, session, "completed")
     if saved.messages:
         return Reply(list(saved.messages))
-    reply = Reply([Text(_saved_text(turn, saved), Tone.SUCCESS)])
-    reply.messages.extend((await menu.show(turn)).messages)
-    return reply
+    # One line and the menu button, not the whole menu again.
+    return Reply([menu.with_button(turn, _saved_text(turn, saved))])
 
 
 def _failure(events: list[flows.Event]) -> Errored | None:

@@ -156,6 +156,21 @@ async def _audit_saved(
         | {"status": status, "submission": submission_id},
         detail=form.id,
     )
+    await processed(turn, "change", household, form.id)
+
+
+async def processed(turn: Turn, what: str, household: HouseholdRecord, form_id: str) -> None:
+    """A record of processing (the privacy log): the person's ``what`` ("view": the household
+    card opened, "change": a form saved) on ``household`` through ``form_id``."""
+    await turn.uow.processing.add(
+        what,
+        turn.now,
+        by=turn.me.person_id,
+        channel=turn.inbound.channel.value,
+        household_id=household.id,
+        region_code=household.region_code,
+        detail=form_id,
+    )
 
 
 def opened_in(record: FormSessionRecord) -> str:

@@ -32,6 +32,8 @@ class Turn:
     deferred: list[Deferred] = field(default_factory=list)
     # What a completed form does, by form id (handlers.forms.savers); checked at start-up.
     savers: Savers | None = None
+    # Who answers questions about personal data (KAWAL_DPO_CONTACT), for the data notice.
+    dpo_contact: str = ""
 
     @property
     def me(self) -> PersonContext:
@@ -54,6 +56,16 @@ class Turn:
             if not any(code == k or code.startswith(k + ".") for k in kept):
                 kept.append(code)
         return kept
+
+    @property
+    def consented(self) -> bool:
+        """The sender accepted the current version of the data notice."""
+        person = self.person
+        return (
+            person is not None
+            and person.consent_at is not None
+            and person.consent_version == self.consent_version
+        )
 
     def defer(self, work: Deferred) -> None:
         self.deferred.append(work)

@@ -4,7 +4,7 @@ commit, off the event loop.
 A use case returns a reply that already holds a message for the file and registers how to make
 it with ``turn.defer(Deferred(...))``. ``Kawal`` runs the deferred work only after the update's
 transaction committed, so neither the database (SQLite's single writer) nor the event loop waits
-on matplotlib, openpyxl or a long read. Two kinds:
+on matplotlib, openpyxl or a long read. Three kinds:
 
 - ``make``: the use case gathered what the file shows inside its unit of work (a chart's
   numbers); ``make()`` writes the file in a worker thread and ``message`` is sent as it is.
@@ -12,8 +12,11 @@ on matplotlib, openpyxl or a long read. Two kinds:
   ``read(uow)`` runs in :meth:`storage.db.Database.read`, a read-only transaction on a worker
   thread of its own, writes the file there and returns the messages that take the place of
   ``message`` (a caption with the counts it found, the document).
+- ``job``: long work of its own transactions (a register import: the file read in a worker
+  thread, then written in short batches); ``job(db)`` returns the messages that take the place
+  of ``message``.
 
-If making a file fails, ``message`` is replaced by ``fallback``.
+If making a file (or the job) fails, ``message`` is replaced by ``fallback``.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from pathlib import Path
 
 from handlers.messages import Outbound, Reply
 from storage.db import Database, UnitOfWork
+from storage.files import make_private, private_dir
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Deferred", "reuse", "run_deferred", "write_atomically"]
 
 Read = Callable[[UnitOfWork], Awaitable[Sequence[Outbound]]]
+Job = Callable[[Database], Awaitable[Sequence[Outbound]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +48,21 @@ class Deferred:
     fallback: Outbound  # sent instead of ``message`` when making the file fails
     make: Callable[[], object] | None = None  # synchronous; runs in a worker thread
     read: Read | None = None  # runs in Database.read; returns what replaces ``message``
+    job: Job | None = None  # opens its own units of work; returns what replaces ``message``
 
     def __post_init__(self) -> None:
-        if (self.make is None) == (self.read is None):
-            raise ValueError("a deferred file needs either make or read")
+        if sum(x is not None for x in (self.make, self.read, self.job)) != 1:
+            raise ValueError("deferred work needs exactly one of make, read or job")
 
 
 async def run_deferred(work: Sequence[Deferred], reply: Reply, db: Database) -> Reply:
     for item in work:
         made: Sequence[Outbound] = [item.message]
-        make, read = item.make, item.read
+        make, read, job = item.make, item.read, item.job
         try:
-            if read is not None:
+            if job is not None:
+                made = await job(db)
+            elif read is not None:
                 made = await db.read(read)
             elif make is not None:
                 await asyncio.to_thread(make)
@@ -70,10 +78,11 @@ async def run_deferred(work: Sequence[Deferred], reply: Reply, db: Database) -> 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(temporary path)`` beside ``path``, then rename it into place: a reader never
     sees half a file, and two writers of the same content do not disturb each other."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         write(temporary)
+        make_private(temporary)  # 0600 whatever the umask: it holds personal data
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

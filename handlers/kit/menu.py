@@ -10,6 +10,7 @@ from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Tex
 from handlers.reports import view as reports
 
 MENU_PREFIX = "m:"
+MENU_BUTTON = "menu"  # the payload of the "Menu" button under a one-line answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ _EVERYONE = _OPERATOR | _OVERSIGHT
 _EXPORTERS = frozenset({"peratin", "camat", "dinsos"})
 _DINSOS = frozenset({"dinsos"})
 _QUALITY = frozenset({"dinsos", "admin"})
+_CONSOLE = frozenset({"peratin", "camat", "dinsos", "admin"})
 
 ITEMS: tuple[MenuItem, ...] = (
     MenuItem("verify", "menu_verify", _OPERATOR, starts_form=True),
@@ -41,10 +43,16 @@ ITEMS: tuple[MenuItem, ...] = (
     MenuItem("quality", "menu_quality", _QUALITY),
     MenuItem("people", "menu_people", _QUALITY),  # people & invites: Dinsos and admin
     MenuItem("deadlines", "menu_deadlines", _EVERYONE),
+    MenuItem("console", "menu_console", _CONSOLE),  # a one-time link to the web console
     MenuItem("resume", "menu_resume", _EVERYONE),
     MenuItem("help", "menu_help", _EVERYONE),
     MenuItem("language", "menu_language", _EVERYONE),
 )
+
+
+def with_button(turn: Turn, text: str) -> Question:
+    """One line and the Menu button, instead of the whole menu again (a 2G phone)."""
+    return Question(text, (), extra=(Option(MENU_BUTTON, t("menu_button", turn.lang)),))
 
 
 def is_menu_payload(inbound: Inbound) -> bool:

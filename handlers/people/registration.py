@@ -1,8 +1,8 @@
 """Registration: invite code -> consent notice (UU PDP) -> name -> main menu.
 
-Invite codes are ``KWL-`` and 12 symbols of a 32-symbol alphabet without 0/O and 1/I, in
-groups of four (``KWL-7F3K-9QXM-2ABC``, 60 bits), valid in a Telegram deep link's start
-parameter. Codes of 6 symbols made before (``KWL-7F3K9Q``) keep working until they expire.
+Invite codes (``KWL-7F3K-9QXM-2ABC``) are made and read in :mod:`handlers.people.codes`.
+Declining the notice deletes the person who just registered (nothing is kept); a new notice
+version (``KAWAL_CONSENT_VERSION``) is asked again of everyone, before anything else.
 Wrong codes are counted per sender and overall (:class:`InviteLimits`): too many lock the
 sender, or every redemption, for a while; each lockout is logged and audited once.
 """
@@ -11,35 +11,51 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.ids import mask_phone
 from flows.regions import timezone_for
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.dates import zone_label
 from handlers.kit.i18n import t
 from handlers.messages import Inbound, InboundKind, Option, Question, Reply, Text, Tone
+from handlers.people import rights
+from handlers.people.codes import (  # re-exported: the invite code helpers' old home
+    ALPHABET,
+    CODE_SYMBOLS,
+    INVITE_PREFIX,
+    PREFIXED_RE,
+    deep_link,
+    new_invite_code,
+    normalize_code,
+)
+
+__all__ = [
+    "ALPHABET",
+    "CODE_SYMBOLS",
+    "INVITE_PREFIX",
+    "InviteLimits",
+    "consent_question",
+    "deep_link",
+    "handle",
+    "is_invite_attempt",
+    "masked_sender",
+    "new_invite_code",
+    "normalize_code",
+    "number_changed",
+    "sender_key",
+]
+from handlers.people.names import clean_display_name, name_from_display, valid_name
 from storage.repos.throttle import EVERYONE
 
 log = logging.getLogger(__name__)
 
-INVITE_PREFIX = "KWL"
-ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
-CODE_SYMBOLS = 12  # 32**12 = 2**60 codes
-_GROUP = 4
-_LEGACY_SYMBOLS = 6  # codes made before issue 15: KWL-XXXXXX, any letters and digits
-# What may stand before the code: /start (a deep link), DAFTAR or REGISTER.
-_LEAD = r"^\s*(?:/start(?:@\w+)?\s+|(?:daftar|register)\b[\s:]*)?"
-_LEAD_RE = re.compile(_LEAD + r"(.*?)\s*$", re.I | re.S)
-_PREFIXED_RE = re.compile(_LEAD + "kwl", re.I)
-_SEPARATORS_RE = re.compile(r"[\s_-]+")
 _REGISTER_RE = re.compile(r"^\s*(daftar|register)\b\s*(.*)$", re.I | re.S)
 _CONSENT_YES = frozenset({"setuju", "agree", "ya", "yes", "1", "consent:yes"})
 _CONSENT_NO = frozenset({"tidak setuju", "tidak", "no", "disagree", "2", "consent:no"})
-_NAME_RE = re.compile(r"^[^\W\d_][\w .,'-]{1,79}$", re.UNICODE)
 
 INVITE_BUCKET = "invite"  # throttle rows: one per wrong code, per sender and for EVERYONE
 LOCK_BUCKET = "invite-lock"  # throttle rows: one per overall lockout (subject EVERYONE)
@@ -59,41 +75,6 @@ class InviteLimits:
     global_failures: int = 100
 
 
-def new_invite_code() -> str:
-    """``KWL-7F3K-9QXM-2ABC``: 12 random symbols of :data:`ALPHABET` (60 bits)."""
-    symbols = "".join(secrets.choice(ALPHABET) for _ in range(CODE_SYMBOLS))
-    groups = [symbols[i : i + _GROUP] for i in range(0, CODE_SYMBOLS, _GROUP)]
-    return "-".join((INVITE_PREFIX, *groups))
-
-
-def normalize_code(text: str) -> str | None:
-    """The stored form of the code in ``text``, or None. Takes lower case, spaces or dashes
-    between groups, no ``KWL`` prefix, ``/start KWL...``, ``DAFTAR kwl 7f3k 9qxm 2abc``. A
-    6-symbol code (made before issue 15) needs its ``KWL`` prefix, as it always did."""
-    match = _LEAD_RE.match(text)
-    if match is None:  # pragma: no cover - the pattern matches any text
-        return None
-    compact = _SEPARATORS_RE.sub("", match.group(1)).upper()
-    if not compact.isascii() or not compact.isalnum():
-        return None
-    prefixed = compact.startswith(INVITE_PREFIX) and len(compact) in (
-        len(INVITE_PREFIX) + CODE_SYMBOLS,
-        len(INVITE_PREFIX) + _LEGACY_SYMBOLS,
-    )
-    body = compact[len(INVITE_PREFIX) :] if prefixed else compact
-    if len(body) == CODE_SYMBOLS and all(c in ALPHABET for c in body):
-        groups = [body[i : i + _GROUP] for i in range(0, CODE_SYMBOLS, _GROUP)]
-        return "-".join((INVITE_PREFIX, *groups))
-    if prefixed and len(body) == _LEGACY_SYMBOLS:
-        return f"{INVITE_PREFIX}-{body}"
-    return None
-
-
-def deep_link(bot_username: str, code: str) -> str:
-    """The Telegram link that registers with ``code`` (``https://t.me/<bot>?start=CODE``)."""
-    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
-
-
 def is_invite_attempt(inbound: Inbound) -> bool:
     """``/start CODE``, ``DAFTAR ...``, or text that starts with the ``KWL`` prefix and reads
     as a code. (A stranger's bare code without the prefix is taken too, in :func:`handle`;
@@ -104,7 +85,7 @@ def is_invite_attempt(inbound: Inbound) -> bool:
         text = inbound.text
         if _REGISTER_RE.match(text):
             return True
-        return bool(_PREFIXED_RE.match(text)) and normalize_code(text) is not None
+        return bool(PREFIXED_RE.match(text)) and normalize_code(text) is not None
     return False
 
 
@@ -122,8 +103,7 @@ def sender_key(inbound: Inbound) -> str:
 
 def masked_sender(inbound: Inbound) -> str:
     """The sender for logs and the audit log: never a whole phone number (``whatsapp:…6789``)."""
-    tail = inbound.external_id[-4:] if len(inbound.external_id) > 4 else ""
-    return f"{inbound.channel.value}:…{tail}"
+    return f"{inbound.channel.value}:{mask_phone(inbound.external_id)}"
 
 
 async def handle(turn: Turn, limits: InviteLimits | None = None) -> Reply:
@@ -137,7 +117,7 @@ async def handle(turn: Turn, limits: InviteLimits | None = None) -> Reply:
         return await _redeem(turn, limits or InviteLimits())
     if turn.person is None:
         return Reply([Text(t("welcome_unregistered", turn.lang))])
-    if turn.me.consent_at is None:
+    if not turn.consented:  # never accepted, or accepted an older version of the notice
         return await _consent(turn)
     return await _name(turn)
 
@@ -160,10 +140,14 @@ async def _redeem(turn: Turn, limits: InviteLimits) -> Reply:
     people = turn.uow.people
     if turn.person is None:
         inbound = turn.inbound
-        person_id = await people.create(inbound.display_name.strip()[:80], turn.lang, turn.now)
+        # A display name is the sender's own choice: used as the name only when it passes the
+        # rule of a typed name (else the name is asked for), kept cleaned on the identity.
+        display = clean_display_name(inbound.display_name)
+        name = name_from_display(inbound.display_name) or ""
+        person_id = await people.create(name, turn.lang, turn.now)
         # A switched-off identity (a removed person, a Telegram group) is taken over.
         await people.add_identity(
-            person_id, inbound.channel.value, inbound.external_id, inbound.display_name, turn.now
+            person_id, inbound.channel.value, inbound.external_id, display, turn.now
         )
         await people.assign_role(person_id, invite.role, invite.region_code, turn.now)
         await turn.uow.audit.add(
@@ -176,7 +160,7 @@ async def _redeem(turn: Turn, limits: InviteLimits) -> Reply:
             region_code=invite.region_code,
             after={"role": invite.role, "invite": invite.code},
         )
-        return Reply([_consent_question(turn.lang)])
+        return Reply([consent_question(turn)])
     await people.assign_role(turn.me.person_id, invite.role, invite.region_code, turn.now)
     await turn.uow.audit.add(
         "person.role_added",
@@ -190,8 +174,8 @@ async def _redeem(turn: Turn, limits: InviteLimits) -> Reply:
     )
     role = t(f"role_{invite.role}", turn.lang)
     reply = Reply([Text(t("role_added", turn.lang, role=role, region=region_name), Tone.SUCCESS)])
-    if turn.me.consent_at is None:
-        return reply.add(_consent_question(turn.lang))
+    if not turn.consented:
+        return reply.add(consent_question(turn))
     return reply
 
 
@@ -305,9 +289,18 @@ async def number_changed(turn: Turn) -> Reply:
     return Reply()
 
 
-def _consent_question(lang: str) -> Question:
+def consent_question(turn: Turn) -> Question:
+    """The data notice (UU PDP) with Setuju / Tidak setuju: the first one, or the new version
+    for someone who accepted an older one. It names who answers questions about the data."""
+    lang = turn.lang
+    renewed = turn.person is not None and turn.person.consent_at is not None
+    notice = t("consent_notice_update" if renewed else "consent_notice", lang)
+    if turn.dpo_contact:
+        contact = t("consent_dpo", lang, contact=turn.dpo_contact)
+    else:
+        contact = t("consent_dpo_unset", lang)
     return Question(
-        t("consent_notice", lang),
+        f"{notice}\n{contact}\n{t('consent_ask', lang)}",
         (
             Option("consent:yes", t("consent_yes", lang)),
             Option("consent:no", t("consent_no", lang)),
@@ -323,6 +316,7 @@ def _answer(inbound: Inbound) -> str:
 
 async def _consent(turn: Turn) -> Reply:
     answer = _answer(turn.inbound)
+    renewed = turn.me.consent_at is not None  # an older version was accepted before
     if answer in _CONSENT_YES:
         await turn.uow.people.set_consent(turn.me.person_id, turn.consent_version, turn.now)
         await turn.uow.audit.add(
@@ -336,15 +330,26 @@ async def _consent(turn: Turn) -> Reply:
         )
         if not turn.me.name:
             return Reply([Text(t("ask_name", turn.lang))])
+        if renewed:
+            reply = Reply([Text(t("consent_renewed", turn.lang), Tone.SUCCESS)])
+            reply.messages.extend((await menu.show(turn)).messages)
+            return reply
         return await _welcome(turn, turn.me.name)
     if answer in _CONSENT_NO:
+        if renewed:  # they used Kawal under the old notice: erasing is theirs to confirm
+            reply = Reply([Text(t("consent_update_declined", turn.lang), Tone.WARNING)])
+            reply.messages.extend(rights.confirm_erase(turn).messages)
+            return reply
+        await rights.delete_declined(
+            turn.uow, turn.me.person_id, channel=turn.inbound.channel.value, now=turn.now
+        )
         return Reply([Text(t("consent_declined", turn.lang))])
-    return Reply([Text(t("consent_again", turn.lang), Tone.ERROR), _consent_question(turn.lang)])
+    return Reply([Text(t("consent_again", turn.lang), Tone.ERROR), consent_question(turn)])
 
 
 async def _name(turn: Turn) -> Reply:
-    name = " ".join(turn.inbound.text.split())
-    if turn.inbound.kind is not InboundKind.TEXT or not _NAME_RE.match(name):
+    name = valid_name(turn.inbound.text)
+    if turn.inbound.kind is not InboundKind.TEXT or name is None:
         return Reply([Text(t("name_invalid", turn.lang), Tone.ERROR)])
     await turn.uow.people.set_name(turn.me.person_id, name)
     return await _welcome(turn, name)

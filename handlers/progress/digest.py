@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from flows.dates import parse_time_of_day
 from flows.regions import kind_of, level_of, region_label
-from handlers.deadlines.areas import number
 from handlers.kit.dates import relative_day, when_text
 from handlers.kit.i18n import t, tn
 from handlers.kit.timing import QuietHours
 from handlers.messages import Option, Outbound, Question
+from locales.formats import number
 from storage.repos.progress import ProgressCounts, UpcomingDeadline, VillageProgress
 
 DIGEST_ROLES = ("camat", "peratin")  # widest first: one digest per person and week

@@ -25,7 +25,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flows.regions import is_region_code, timezone_for
-from handlers.deadlines.areas import number
 from handlers.kit.context import Turn
 from handlers.kit.dates import days_between, local_datetime, relative_day, short_datetime
 from handlers.kit.deferred import Deferred, reuse, write_atomically
@@ -45,6 +44,7 @@ from handlers.messages import (
     Tone,
 )
 from handlers.progress.charts import MAX_BARS, Bar, ProgressChart, render_progress_chart
+from locales.formats import number
 from storage.db import UnitOfWork
 from storage.repos.progress import (
     DONE_STATUSES,

@@ -390,6 +390,14 @@ async def show(
         path = exports_dir / f"kualitas-{code}-{stamp}-{turn.me.person_id}.xlsx"
         document = Document(str(path), t("quality_caption", lang, region=report.name), name)
         reply.add(document)
+        await turn.uow.processing.add(  # the workbook lists NIKs: a record of processing
+            "export",
+            turn.now,
+            by=turn.me.person_id,
+            channel=turn.inbound.channel.value,
+            region_code=code,
+            detail="kualitas",
+        )
         turn.defer(
             Deferred(
                 make=_writer(path, report, lang, full_areas, labels),

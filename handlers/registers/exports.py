@@ -11,7 +11,7 @@ from handlers.kit.context import ROLE_LEVEL, Turn
 from handlers.kit.deferred import Deferred
 from handlers.kit.i18n import t, tn
 from handlers.messages import Document, Outbound, Reply, Text, Tone
-from handlers.registers.exporter import export_region
+from handlers.registers.exporter import export_file_name, export_region
 from storage.db import UnitOfWork
 
 EXPORT_ROLES = ("dinsos", "camat", "peratin", "admin")
@@ -53,8 +53,7 @@ async def export_for(turn: Turn, exports_dir: Path) -> Reply:
     if not roles:
         return Reply([Text(t("export_not_allowed", turn.lang), Tone.ERROR)])
     role = roles[0]
-    stamp = turn.now.strftime("%Y%m%d-%H%M%S")
-    name = f"ekspor-{role.region_code}-{stamp}.xlsx"
+    name = export_file_name(role.region_code, turn.now)  # local time, like the progress file
     lang, labels = turn.lang, form_labels(turn.forms)
     document = Document(str(exports_dir / name), "", name)  # its caption counts what is read
 
@@ -72,6 +71,15 @@ async def export_for(turn: Turn, exports_dir: Path) -> Reply:
         )
         return [Text(caption), Document(str(counts.path), caption, name)]
 
+    # The file is read after the commit, in a read-only snapshot: the export is recorded now.
+    await turn.uow.processing.add(
+        "export",
+        turn.now,
+        by=turn.me.person_id,
+        channel=turn.inbound.channel.value,
+        region_code=role.region_code,
+        detail="siks-ng",
+    )
     fallback = Text(t("export_failed", lang), Tone.ERROR)
     turn.defer(Deferred(message=document, fallback=fallback, read=read))
     return Reply([document])

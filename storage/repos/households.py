@@ -105,6 +105,7 @@ _SEARCH = prepared(
     select(*_HOUSEHOLD_COLUMNS)
     .where(
         in_region_bound(Household.region_code),
+        Household.restricted_at.is_(None),  # restricted at its subject's request
         or_(
             func.lower(Household.head_name).like(bindparam("head_pattern"), escape=_LIKE_ESCAPE),
             Household.no_kk == bindparam("no_kk"),
@@ -235,8 +236,8 @@ class HouseholdRepository(Repository):
         self, region_prefix: str, query: str, limit: int = 10
     ) -> list[HouseholdRecord]:
         """Households in ``region_prefix`` whose head or a member's name contains ``query``
-        (case-insensitive), or with a member whose NIK is ``query``, or whose No. KK is ``query``.
-        """
+        (case-insensitive), or with a member whose NIK is ``query``, or whose No. KK is ``query``;
+        restricted households are never found."""
         text = " ".join(query.split())
         if not text:
             return []
@@ -255,22 +256,52 @@ class HouseholdRepository(Repository):
         return [await self._with_members(row) for row in rows]
 
     async def pending(self, region_code: str, offset: int, limit: int) -> list[HouseholdRecord]:
-        """Households still ``pending`` in the region (or below), by head name."""
+        """Households still ``pending`` in the region (or below), by head name; restricted
+        ones are left out."""
         stmt = (
             select(*_HOUSEHOLD_COLUMNS)
-            .where(in_region(Household.region_code, region_code), Household.status == "pending")
+            .where(
+                in_region(Household.region_code, region_code),
+                Household.status == "pending",
+                Household.restricted_at.is_(None),
+            )
             .order_by(Household.head_name, Household.id)
             .offset(offset)
             .limit(limit)
         )
         return await self._fetch(stmt)
 
+    async def page(
+        self, region_prefix: str, status: str | None, offset: int, limit: int
+    ) -> tuple[list[HouseholdRecord], int]:
+        """One page of the households in the region (or below), by head name, without their
+        members, and how many there are in all (the web console's list)."""
+        where = [in_region(Household.region_code, region_prefix)]
+        if status is not None:
+            where.append(Household.status == _check(status, HOUSEHOLD_STATUSES, "status"))
+        total = (
+            await self._session.execute(select(func.count(Household.id)).where(*where))
+        ).scalar_one()
+        stmt = (
+            select(*_HOUSEHOLD_COLUMNS)
+            .where(*where)
+            .order_by(Household.head_name, Household.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = (await self._session.execute(stmt)).all()
+        return [_household(row, ()) for row in rows], int(total)
+
     async def count_by_status(self, region_prefix: str) -> dict[str, int]:
-        """Number of households per status in the region (every status present, zero or more)."""
+        """Number of households per status in the region (every status present, zero or more);
+        restricted households are not counted."""
         counts = dict.fromkeys(HOUSEHOLD_STATUSES, 0)
         rows = await self._session.execute(
             select(Household.status, func.count())
-            .where(in_region(Household.region_code, region_prefix))
+            .where(
+                in_region(Household.region_code, region_prefix),
+                Household.restricted_at.is_(None),
+            )
             .group_by(Household.status)
         )
         for status, count in rows:

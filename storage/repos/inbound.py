@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import bindparam, delete, select, text
 
 from storage.models import ProcessedInbound, UtcDateTime
 from storage.repos._base import Repository, prepared, require_aware
@@ -30,6 +30,15 @@ class InboundRepository(Repository):
         params = {"channel": channel, "platform_id": platform_id, "processed_at": processed_at}
         result = await self._session.execute(_CLAIM, params)
         return result.first() is not None
+
+    async def seen(self, channel: str, platform_id: str) -> bool:
+        """Whether this update was handled already (read only: nothing is claimed)."""
+        found = await self._session.scalar(
+            select(ProcessedInbound.platform_id).where(
+                ProcessedInbound.channel == channel, ProcessedInbound.platform_id == platform_id
+            )
+        )
+        return found is not None
 
     async def prune(self, older_than: dt.datetime) -> int:
         """Forget updates processed before ``older_than``; the number forgotten."""

@@ -68,6 +68,18 @@ class InviteRepository(Repository):
         row = result.first()
         return InviteRecord(*row) if row else None
 
+    async def give_back(self, code: str) -> bool:
+        """Undo one use of the code (its user declined the data notice and was deleted), so
+        the same code works again if they change their mind."""
+        result = await self._session.execute(
+            update(InviteCode)
+            .where(InviteCode.code == code, InviteCode.uses > 0)
+            .values(uses=InviteCode.uses - 1)
+            .returning(InviteCode.code),
+            execution_options={"synchronize_session": False},
+        )
+        return result.first() is not None
+
     async def get(self, code: str) -> InviteRecord | None:
         row = (
             await self._session.execute(select(*_COLUMNS).where(InviteCode.code == code))

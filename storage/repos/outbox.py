@@ -18,13 +18,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import case, func, literal, or_, select, update
 
 from storage.models import Identity, OutboxMessage, UtcDateTime
 from storage.repos._base import Repository, require_aware
+from storage.repos.outbox_values import (
+    ACTIVE_STATUSES,
+    OUTBOX_STATUSES,
+    ClaimedMessage,
+    NewMessage,
+    OutboxRecord,
+    Priority,
+    RecipientIdentity,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -37,20 +45,6 @@ __all__ = [
     "RecipientIdentity",
 ]
 
-OUTBOX_STATUSES = (
-    "pending",
-    "sending",
-    "sent",
-    "delivered",
-    "read",
-    "failed",
-    "blocked",
-    "expired",
-    "cancelled",
-    "superseded",
-    "uncertain",
-)
-ACTIVE_STATUSES = ("pending", "sending")
 _FINAL = frozenset(OUTBOX_STATUSES) - {"pending", "sending", "sent", "delivered", "read"}
 _ENQUEUE_STATUSES = frozenset({"pending", "superseded", "cancelled"})
 _INSERT_CHUNK = 500
@@ -61,87 +55,6 @@ _RECEIPT_COLUMN = {
     "read": OutboxMessage.read_at,
     "failed": OutboxMessage.failed_at,
 }
-
-
-class Priority:
-    """Lower goes first when several rows are due."""
-
-    CONVERSATION = 0  # answers to problem reports, reports to Dinsos
-    REMINDER = 1
-    BROADCAST = 2  # announcements, nudges, digests
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    campaign: str
-    kind: str
-    person_id: int
-    payload: list[dict[str, Any]]
-    region_code: str | None = None
-    role: str | None = None
-    template: dict[str, Any] | None = None
-    not_before: dt.datetime | None = None  # default: now
-    expires_at: dt.datetime | None = None
-    identity_id: int | None = None  # default: the person's most recently active identity
-    priority: int = Priority.REMINDER
-    status: str = "pending"  # or "superseded" / "cancelled": recorded, never sent
-
-
-@dataclass(frozen=True, slots=True)
-class RecipientIdentity:
-    identity_id: int
-    channel: str
-    external_id: str
-    last_inbound_at: dt.datetime | None
-    blocked_at: dt.datetime | None
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedMessage:
-    id: int
-    campaign: str
-    kind: str
-    person_id: int
-    identity_id: int | None
-    payload: list[dict[str, Any]]
-    template: dict[str, Any] | None
-    progress: int
-    attempts: int
-    identities: tuple[RecipientIdentity, ...] = field(default=())
-    region_code: str | None = None  # the recipient's region (its time zone, quiet hours)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRecord:
-    id: int
-    campaign: str
-    kind: str
-    person_id: int
-    identity_id: int | None
-    region_code: str | None
-    role: str | None
-    channel: str | None
-    payload: Any
-    template: Any
-    status: str
-    attempts: int
-    progress: int
-    priority: int
-    next_attempt_at: dt.datetime
-    expires_at: dt.datetime | None
-    claimed_by: str | None
-    claimed_until: dt.datetime | None
-    last_error: str | None
-    platform_message_id: str | None
-    created_at: dt.datetime
-    sent_at: dt.datetime | None
-    delivered_at: dt.datetime | None
-    read_at: dt.datetime | None
-    failed_at: dt.datetime | None
-    acknowledged_at: dt.datetime | None
-    error_code: str | None = None  # the platform's reason for a failure (WhatsApp receipts)
-    error_title: str | None = None
 
 
 _RECORD_COLUMNS = tuple(getattr(OutboxMessage, name) for name in OutboxRecord.__dataclass_fields__)
@@ -509,28 +422,6 @@ class OutboxRepository(Repository):
             int(person_id): " ".join(part for part in (code, title) if part)
             for person_id, code, title in rows
         }
-
-    async def acknowledge(self, campaign: str, person_id: int, now: dt.datetime) -> bool | None:
-        """The person confirmed they read and understood: True the first time, False when
-        already acknowledged, None when no such message was sent to them."""
-        row = (
-            await self._session.execute(
-                select(OutboxMessage.id, OutboxMessage.acknowledged_at).where(
-                    OutboxMessage.campaign == campaign, OutboxMessage.person_id == person_id
-                )
-            )
-        ).first()
-        if row is None:
-            return None
-        if row[1] is not None:
-            return False
-        await self._session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row[0], OutboxMessage.acknowledged_at.is_(None))
-            .values(acknowledged_at=require_aware(now)),
-            execution_options={"synchronize_session": False},
-        )
-        return True
 
     async def cancel_for_person(self, person_id: int, now: dt.datetime) -> int:
         """The person's messages still waiting become ``cancelled`` (a removed person gets

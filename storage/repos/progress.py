@@ -172,7 +172,7 @@ class ProgressRepository(Repository):
         }
         households = await self._session.execute(
             select(Household.region_code, Household.source, Household.status, func.count())
-            .where(in_region(Household.region_code, code))
+            .where(in_region(Household.region_code, code), Household.restricted_at.is_(None))
             .group_by(Household.region_code, Household.source, Household.status)
         )
         for region_code, source, status, count in households:

@@ -170,6 +170,7 @@ class QualityRepository(Repository):
             .where(
                 in_region(Household.region_code, code),
                 Household.updated_at < require_aware(before),
+                Household.restricted_at.is_(None),  # restricted: not chased for updates
             )
             .order_by(Household.updated_at, Household.id)
         )
@@ -185,6 +186,7 @@ class QualityRepository(Repository):
             .where(
                 in_region(Household.region_code, code),
                 Household.updated_at < require_aware(before),
+                Household.restricted_at.is_(None),  # restricted: not chased for updates
             )
             .group_by(Household.region_code)
             .order_by(Household.region_code)

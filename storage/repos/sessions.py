@@ -1,13 +1,20 @@
-"""Form sessions: the serialised state of the form engine, one row per started form."""
+"""Form sessions: the serialised state of the form engine, one row per started form.
+
+A session that closes (completed, cancelled, expired, interrupted, errored) drops its copy of
+the household (the engine context's ``record``: the household and its members as they were
+when the form started) and the numbers it looked up for duplicates: the purpose they were
+copied for is over (UU PDP: kept no longer than needed). The answers stay (an errored form's
+are looked into; a completed one's are in its submission).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, literal_column, or_, select, update
 
-from storage.models import FormSession, Household
+from storage.models import FormSession, Household, json_type
 from storage.records import OPEN_SESSION_STATUSES, SESSION_STATUSES, FormSessionRecord
 from storage.repos._base import Repository, changed, in_region, insert_id, prepared, require_aware
 
@@ -48,19 +55,46 @@ _SAVE = prepared(
     )
     .returning(FormSession.id)
 )
-_FINISH = prepared(
-    update(FormSession)
-    .where(
-        FormSession.id == bindparam("session_id"),
-        or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),
+CLOSED_STATUSES = tuple(s for s in SESSION_STATUSES if s not in OPEN_SESSION_STATUSES)
+# The state without the household copy, in SQL (for closes that do not rewrite the state).
+_DROP_SNAPSHOT_SQL = {
+    "sqlite": "json_remove(state, '$.engine.context.record', '$.looked_up')",
+    "postgresql": "(state #- '{engine,context,record}') - 'looked_up'",
+}
+
+
+def _without_snapshot_sql(dialect: str) -> ColumnElement[Any]:
+    return literal_column(_DROP_SNAPSHOT_SQL[dialect], type_=json_type())
+
+
+_FINISH = {
+    dialect: prepared(
+        update(FormSession)
+        .where(
+            FormSession.id == bindparam("session_id"),
+            or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),
+        )
+        .values(
+            status=bindparam("status"),
+            channel=bindparam("channel"),
+            updated_at=bindparam("updated_at"),
+            state=_without_snapshot_sql(dialect),
+        )
+        .returning(FormSession.id)
     )
-    .values(
-        status=bindparam("status"),
-        channel=bindparam("channel"),
-        updated_at=bindparam("updated_at"),
-    )
-    .returning(FormSession.id)
-)
+    for dialect in _DROP_SNAPSHOT_SQL
+}
+
+
+def without_snapshot(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` without the household copy and the numbers looked up (a closed session's)."""
+    kept = {key: value for key, value in state.items() if key != "looked_up"}
+    engine = kept.get("engine")
+    context = engine.get("context") if isinstance(engine, dict) else None
+    if isinstance(engine, dict) and isinstance(context, dict) and "record" in context:
+        trimmed = {key: value for key, value in context.items() if key != "record"}
+        kept["engine"] = {**engine, "context": trimmed}
+    return kept
 
 
 def _check_status(status: str) -> str:
@@ -86,7 +120,11 @@ class FormSessionRepository(Repository):
                 FormSession.updated_at <= require_aware(idle_since),
                 or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),
             )
-            .values(status="expired", updated_at=require_aware(now))
+            .values(
+                status="expired",
+                updated_at=require_aware(now),
+                state=_without_snapshot_sql(self._dialect),
+            )
             .returning(FormSession.id),
         )
 
@@ -124,10 +162,13 @@ class FormSessionRepository(Repository):
         channel: str,
         now: dt.datetime,
     ) -> bool:
-        """Store the engine's new state; False when there is no such session."""
+        """Store the engine's new state; False when there is no such session. A closing
+        ``status`` drops the household copy (:func:`without_snapshot`)."""
+        if _check_status(status) in CLOSED_STATUSES:
+            state = without_snapshot(state)
         params = {
             "session_id": session_id,
-            "status": _check_status(status),
+            "status": status,
             "state": state,
             "channel": channel,
             "updated_at": require_aware(now),
@@ -144,7 +185,7 @@ class FormSessionRepository(Repository):
             "channel": channel,
             "updated_at": require_aware(now),
         }
-        return bool(await changed(self._session, _FINISH, params))
+        return bool(await changed(self._session, _FINISH[self._dialect], params))
 
     async def set_household(self, session_id: int, household_id: int | None) -> bool:
         """Bind the session to the household it is about (chosen after the form started)."""
@@ -189,7 +230,9 @@ class FormSessionRepository(Repository):
                     ),
                 )
             )
-        stmt = stmt.values(status="interrupted", updated_at=require_aware(now)).returning(
-            FormSession.id
-        )
+        stmt = stmt.values(
+            status="interrupted",
+            updated_at=require_aware(now),
+            state=_without_snapshot_sql(self._dialect),
+        ).returning(FormSession.id)
         return await changed(self._session, stmt)

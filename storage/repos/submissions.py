@@ -73,3 +73,12 @@ class SubmissionRepository(Repository):
             await self._session.execute(select(*_COLUMNS).where(Submission.id == submission_id))
         ).first()
         return SubmissionRecord(*row) if row else None
+
+    async def for_household(self, household_id: int) -> list[SubmissionRecord]:
+        """Every submission about one household, oldest first (its history)."""
+        stmt = (
+            select(*_COLUMNS)
+            .where(Submission.household_id == household_id)
+            .order_by(Submission.created_at, Submission.id)
+        )
+        return [SubmissionRecord(*row) for row in await self._session.execute(stmt)]

@@ -72,8 +72,8 @@ def test_registration_and_verification_through_piped_chat(tmp_path: Path) -> Non
     assert "UU PDP" in out
     assert "Terima kasih, Budi Santoso" in out
     assert "Ditemukan 1 keluarga" in out
-    assert "RT berupa 1-3 angka. Contoh: 003" in out
-    assert "006 → 4" in out
+    assert "RT berupa 1-3 angka. Contoh: 1 atau 003" in out
+    assert "006 → 004" in out
     assert "✅ Tersimpan. Keluarga Agus Hidayat: diperbarui." in out
 
     with sqlite3.connect(db) as conn:
@@ -87,7 +87,7 @@ def test_registration_and_verification_through_piped_chat(tmp_path: Path) -> Non
         ).fetchone()
         submissions = conn.execute("SELECT * FROM submissions").fetchall()
     assert person["name"] == "Budi Santoso" and person["consent_at"] is not None
-    assert household["status"] == "updated" and household["rt"] == "4"
+    assert household["status"] == "updated" and household["rt"] == "004"
     [submission] = submissions
     assert submission["person_id"] == person["id"]
     assert submission["household_id"] == household["id"]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
-from typer.testing import CliRunner
 
 from bot.cli import app
 from handlers.messages import Option, Question, to_data
 from storage.db import Database
 from storage.repos.outbox import NewMessage
+from tests.bot.conftest import Demo
 
 
 def _enqueue(url: str, user: str, campaign: str, text: str) -> None:
@@ -27,12 +24,8 @@ def _enqueue(url: str, user: str, campaign: str, text: str) -> None:
     asyncio.run(work())
 
 
-def test_the_demo_shows_proactive_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KAWAL_DATA_DIR", str(tmp_path / "data"))
-    runner = CliRunner()
-    db = tmp_path / "demo.db"
-    url = f"sqlite+aiosqlite:///{db}"
+def test_the_demo_shows_proactive_messages(demo: Demo) -> None:
+    runner, db, url = demo.runner, demo.db, demo.url
     assert runner.invoke(app, ["demo", "--db", str(db), "--no-chat"]).exit_code == 0
     _enqueue(url, "demo-operator", "announcement:1", "SIKS-NG versi 2.5 sudah terbit.")
     _enqueue(url, "demo-peratin", "announcement:1", "SIKS-NG versi 2.5 sudah terbit.")

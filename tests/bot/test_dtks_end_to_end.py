@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -23,24 +24,30 @@ VERIFY = [
     "tetap",  # RW
     "ya",  # head lives here
     "081234567890",
-    "lewati",  # notes
+    "Rumah dicat ulang",  # notes
     "simpan",
 ]
 MEMBERS = [
     "2",  # menu: Anggota keluarga
     "Agus Hidayat",
     "1",
+    "1",  # the member to change: Agus
     # Agus: keep presence, name, sex, birth date, NIK, relation; then marital, education, job
     *["tetap"] * 6,
     "2",  # Kawin
     "4",  # SMA/SMK/sederajat
     "Petani kopi",
     "7",  # disability: Tidak ada
-    "2",  # Lestari: Meninggal
+    "2",  # Lestari
+    "2",  # Meninggal
     # Darmawan and Sukri: still here
-    *(["tetap"] * 6 + ["1", "2", "lewati", "7"]) * 2,
-    "ya",  # add a new member
-    "7",  # Anggota keluarga baru
+    "3",
+    *["tetap"] * 6,
+    *["1", "2", "lewati", "7"],
+    "4",
+    *["tetap"] * 6,
+    *["1", "2", "lewati", "7"],
+    "Tambah anggota",  # a new member ("baru" without asking)
     "Bayi Hidayat",
     "1",  # Laki-laki
     "01-01-2025",
@@ -50,8 +57,8 @@ MEMBERS = [
     "1",  # Tidak/belum sekolah
     "lewati",
     "7",
-    "tidak",  # no more members
-    "lewati",  # notes
+    "selesai",  # no more members
+    "Bayi lahir Januari",  # notes
     "simpan",
 ]
 HOUSING = [
@@ -99,8 +106,13 @@ PROPOSAL = [
 
 
 def _rows(sheet) -> list[dict[str, object]]:
+    """Rows as dicts by header (a write-only sheet leaves trailing empty cells out)."""
     values = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    width = len(values[0])
+    return [
+        dict(zip(values[0], (*row, *[None] * (width - len(row))), strict=True))
+        for row in values[1:]
+    ]
 
 
 def test_import_update_propose_and_export_through_the_cli(tmp_path: Path) -> None:
@@ -151,18 +163,22 @@ def test_import_update_propose_and_export_through_the_cli(tmp_path: Path) -> Non
     assert agus["Nama Kepala Keluarga"] == "Agus Hidayat"
     assert agus["Status Pemutakhiran"] == "Diperbarui"
     assert agus["Status Keluarga"] == "Ditemukan"
-    assert agus["RT"] == "4" and agus["RW"] == "003"
+    assert agus["RT"] == "004" and agus["RW"] == "003"  # padded as SIKS-NG shows them
+    assert agus["Kepala Keluarga Masih Tinggal"] == "Ya"
     assert agus["No. HP"] == "+6281234567890"
     assert agus["Status Kepemilikan Bangunan"] == "Milik sendiri"
-    assert agus["Luas Lantai (m2)"] == "36.5"
+    assert agus["Luas Lantai (m2)"] == 36.5  # a number cell
     assert agus["Jenis Lantai Terluas"] == "Keramik"
     assert agus["Sumber Penerangan"] == "Listrik PLN dengan meteran"
     assert agus["Daya Terpasang"] == "900 VA"
     assert agus["Bahan Bakar Memasak"] == "Elpiji 3 kg"
     assert agus["Aset"] == "Sepeda motor, Telepon pintar (smartphone)"
     assert agus["Bantuan yang Diterima"] == "PKH, BPNT/Sembako"
-    assert "RT: 006 → 4" in str(agus["Perubahan"])
-    assert "Keberadaan anggota: Tinggal di rumah ini → Meninggal" in str(agus["Perubahan"])
+    assert "RT: 006 → 004" in str(agus["Perubahan"])
+    assert "Anggota keluar: Lestari Hidayat (Meninggal)" in str(agus["Perubahan"])
+    assert "Anggota baru: Bayi Hidayat (Cucu)" in str(agus["Perubahan"])
+    assert agus["Catatan"] == "Rumah dicat ulang | Bayi lahir Januari"
+    assert isinstance(agus["Tanggal Diperbarui"], datetime)
     pending = [h for h in households if h["Status Pemutakhiran"] == "Belum diperbarui"]
     assert len(pending) == 29
 
@@ -176,7 +192,9 @@ def test_import_update_propose_and_export_through_the_cli(tmp_path: Path) -> Non
     assert by_name["Lestari Hidayat"]["Keberadaan"] == "Meninggal"
     assert by_name["Bayi Hidayat"]["Keberadaan"] == "Anggota keluarga baru"
     assert by_name["Bayi Hidayat"]["Hubungan dengan Kepala Keluarga"] == "Cucu"
-    assert by_name["Bayi Hidayat"]["Tanggal Lahir"] == "01-01-2025"
+    assert str(by_name["Bayi Hidayat"]["Tanggal Lahir"]) == "2025-01-01 00:00:00"  # a date cell
+    assert by_name["Bayi Hidayat"]["Sumber"] == "Baru"
+    assert by_name["Agus Hidayat"]["Sumber"] == "DTKS"
     assert by_name["Bayi Hidayat"]["NIK"] == "9999999999999995"
 
     [joko] = proposals
@@ -184,13 +202,13 @@ def test_import_update_propose_and_export_through_the_cli(tmp_path: Path) -> Non
     assert joko["NIK Kepala Keluarga"] == "1804072704900999"
     assert joko["Nama Kepala Keluarga"] == "Joko Susilo"
     assert joko["Jenis Kelamin"] == "Laki-laki"
-    assert joko["Tanggal Lahir"] == "27-04-1990"
+    assert str(joko["Tanggal Lahir"]) == "1990-04-27 00:00:00"  # a date cell
     assert (joko["RT"], joko["RW"]) == ("002", "001")
     assert joko["Jumlah Anggota"] == 2
     assert joko["Foto Rumah"] == "ada"
     assert joko["Lokasi (lintang, bujur)"] == "tidak ada"
     sari = next(m for m in members if m["Nama"] == "Sari Susilo")
-    assert sari["Sumber"] == "Usulan baru" and sari["Jenis Kelamin"] == "Perempuan"
+    assert sari["Sumber"] == "Baru" and sari["Jenis Kelamin"] == "Perempuan"
 
     log = (tmp_path / "kawal.log").read_text(encoding="utf-8")
     for nik in ("1804191611200001", "1804072704900258", "1804072704900999"):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from bot.jobs import scheduled_jobs
 from bot.regions import load_regions
-from bot.run import scheduled_jobs
 from bot.settings import Settings
 from handlers.deadlines import model as deadlines
 from handlers.deadlines.model import Draft

@@ -64,8 +64,8 @@ WALKS = {
         "2",
         "1804190106200002",
         [
-            *["tetap", "Darmawan Lubis Putra", "tetap", "tetap", "tetap", "tetap"],
-            *["2", "1", "lewati", "7", "3", "tidak", "lewati", "simpan"],
+            *["1", "tetap", "Darmawan Lubis Putra", "tetap", "tetap", "tetap", "tetap"],
+            *["2", "1", "lewati", "7", "2", "3", "selesai", "lewati", "simpan"],
         ],
     ),
     "kondisi_rumah": Walk(

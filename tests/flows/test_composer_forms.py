@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from flows import Cancelled, Completed, Input, builtin_forms, read_answer, resume, start
+from flows import Cancelled, Completed, Input, builtin_forms, read_answer, resume, start, summary
 from flows.model import Form
 
 from .conftest import Driver
@@ -231,7 +231,8 @@ def test_the_review_changes_an_answer_by_number_and_the_day_follows_the_date() -
 def test_back_keep_and_cancel_are_the_engines_words() -> None:
     d = _deadline()
     d.send("Ekspor DTKS", "kembali")
-    assert d.ask.question == "title" and d.ask.options[-1].label == "Tetap: Ekspor DTKS"
+    # keep is a word and its button (beside the options, never a number)
+    assert d.ask.question == "title" and d.ask.extra[-1].label == "Tetap: Ekspor DTKS"
     d.send("tetap", "batal")
     assert d.ask.question == "__cancel__"
     d.send("tidak")
@@ -274,7 +275,11 @@ def test_an_edit_opens_on_its_review_with_every_answer_taken_from_the_deadline()
     session, events = resume(form, session, Input(text="tetap"))
     session, events = resume(form, session, Input(text="2"))
     session, events = resume(form, session, Input(text="28-02-2026 18.00"))
-    assert "3. Berulang: setiap bulan tanggal 31" in events[0].text  # type: ignore[union-attr]
+    # only the changed line again (the day of the month stays the record's 31)
+    assert events[0].text == (  # type: ignore[union-attr]
+        "Batas: Sabtu, 28 Februari 2026 pukul 16.00 WIB → Sabtu, 28 Februari 2026 pukul 18.00 WIB"
+    )
+    assert "Berulang: setiap bulan tanggal 31" in summary(form, session)
     session, events = resume(form, session, Input(text="simpan"))
     [done] = [e for e in events if isinstance(e, Completed)]
     assert [c.path for c in done.changes] == ["due"]
@@ -317,8 +322,8 @@ def test_an_announcement_from_start_to_send() -> None:
         "Seluruh Kab. Lampung Barat",
         "Kec. Way Tenong",
         "Kec. Air Hitam",
-        "Tetap: Kab. Lampung Barat",
     ]
+    assert [o.label for o in d.ask.extra] == ["Tetap: Kab. Lampung Barat"]
     d.send("Air Hitam, Sri Menanti, 18.04.07.2006")  # a village inside a listed kecamatan: once
     assert d.answers["regions"] == ["18.04.19", "18.04.07.2006"]
     d.send("semua")

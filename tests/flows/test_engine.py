@@ -105,7 +105,7 @@ def test_back_keeps_answers():
     d.send("kembali")
     assert d.ask.question == "reason"
     assert d.answers["reason"] == "Pindah"
-    assert any(o.value == "__keep__" for o in d.ask.options)  # current answer offered
+    assert any(o.value == "__keep__" for o in d.ask.extra)  # current answer offered, a word
     d.send("BACK")
     assert d.ask.question == "status"
     d.send("back")
@@ -203,10 +203,11 @@ def test_review_save_button_and_cancel_button():
 
 
 def test_prefill_keep_words_and_button():
-    for keep in ["tetap", "Sama", "OK", Input(choice="__keep__")]:
+    for keep in ["tetap", "Sama", "OK", "masih sama", "Tidak berubah", Input(choice="__keep__")]:
         d = Driver(BASIC, {"record": RECORD})
         d.send("1")
-        assert d.ask.options[-1].label == "Tetap: Jl. Lama 1"
+        assert d.ask.options == []  # nothing to pick by number on a text question
+        assert d.ask.extra[0].label == "Tetap: Jl. Lama 1"
         assert "Sekarang: Jl. Lama 1" in d.ask.text
         d.send(keep)
         assert d.answers["address"] == "Jl. Lama 1"
@@ -216,9 +217,11 @@ def test_prefill_keep_words_and_button():
 def test_keep_not_offered_without_value():
     d = Driver(BASIC)
     d.send("1")
-    assert d.ask.options == []
-    d.send("ok")  # no current value: "ok" is an ordinary answer
-    assert d.answers["address"] == "ok"
+    assert d.ask.options == [] and d.ask.extra == []
+    d.send("ok")  # a keep word is never stored as the value, even with nothing to keep
+    assert "address" not in d.answers and d.errors()
+    d.send("Jl. Baru 2")
+    assert d.answers["address"] == "Jl. Baru 2"
 
 
 def test_english_session():
@@ -314,22 +317,30 @@ MEMBERS = {
 def test_repeat_prefilled_instances_then_add_another():
     d = Driver(REPEAT, {"record": MEMBERS})
     d.send("Sri Menanti")
+    # A prefilled repeat is a picker: the member to change, or add one.
+    assert d.ask.question == "members.__add__"
+    assert [o.label for o in d.ask.options] == [
+        "Anggota 1: Budi",
+        "Anggota 2: Siti",
+        "Tambah anggota",
+    ]
+    d.send("1")
     assert d.ask.question == "members.0.name"
     assert d.ask.text.startswith("[Anggota 1: Budi]")
     d.send("tetap", "tetap", "tetap")
     assert d.ask.question == "members.0.nik"  # adult: no school question
     d.send("ok")
-    assert d.ask.question == "members.1.name"
-    d.send("Siti Aminah", "tetap", "tetap")
+    assert d.ask.question == "members.__add__"  # back to the picker
+    d.send("2", "Siti Aminah", "tetap", "tetap")
     assert d.ask.question == "members.1.school"  # relevant inside the repeat: a child
     d.send("ya", "tetap")
     assert d.ask.question == "members.__add__"
-    assert d.ask.input == "confirm" and d.ask.text == "Tambah anggota lain?"
-    d.send("ya")
+    d.send("Tambah anggota")
     assert d.ask.question == "members.2.name"
-    assert d.ask.options == []  # a new member has nothing to keep
+    assert d.ask.extra == []  # a new member has nothing to keep
     d.send("Adi", "L", "01-01-2015", "tidak", "9999999999999995")
-    # max_count reached: no more "add another?"
+    assert d.ask.question == "members.__add__"
+    d.send("selesai")
     assert d.ask.question == "done"
     d.send("ya")
     review = d.texts()[0]
@@ -378,9 +389,14 @@ def test_repeat_warning_inside_instance():
     assert d.ask.question == "members.__add__"
 
 
+def _every_member(d: Driver) -> None:
+    d.send("Desa", "1", "ok", "ok", "ok", "ok", "2", "ok", "ok", "ok", "tidak", "ok")
+    d.send("selesai", "ya")
+
+
 def test_repeat_change_from_review():
     d = Driver(REPEAT, {"record": MEMBERS})
-    d.send("Desa", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "tidak", "ok", "tidak", "ya")
+    _every_member(d)
     assert d.ask.question == "__review__"
     review = d.texts()[0]
     assert "Anggota 1: Budi" in review
@@ -389,13 +405,16 @@ def test_repeat_change_from_review():
     assert d.ask.question == "members.1.sex"
     d.send("L")
     assert d.ask.question == "__review__"  # back to the review, other answers untouched
-    assert "  7. Jenis kelamin: Perempuan → Laki-laki" in d.texts()[0]
+    # only the changed line is said again, with the save button
+    assert d.texts() == ["Jenis kelamin: Perempuan → Laki-laki"]
+    d.send("ringkasan")
+    assert "Jenis kelamin: Perempuan → Laki-laki" in d.texts()[0]
     assert d.answers["members"][1]["nik"] == "1804074105120001"
 
 
 def test_repeat_edit_birth_date_makes_school_relevant():
     d = Driver(REPEAT, {"record": MEMBERS})
-    d.send("Desa", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "tidak", "ok", "tidak", "ya")
+    _every_member(d)
     assert d.answers["members"][1]["school"] == "no"
     d.send("8")  # member 2 birth date
     assert d.ask.question == "members.1.birth_date"

@@ -77,12 +77,14 @@ CHILD = {
 
 def test_members_golden_keep_correct_remove_and_add(forms):
     d = Driver(_form(forms, "anggota_keluarga"), {"record": {"members": [HEAD, WIFE, CHILD]}})
-    assert d.texts()[0].startswith("Anggota keluarga:")
-    assert d.ask.question == "members.0.presence"
-    assert "Agus Hidayat" in d.ask.text
+    assert d.texts()[0].startswith("Ketik tetap")
+    # the picker: the member to change, or a new one
+    assert d.ask.question == "members.__add__"
+    assert "Agus Hidayat" in d.ask.options[0].label
     walk(
         d,
         [
+            ("1", "members.0.presence"),
             # member 1 keeps everything (every question prefilled)
             ("tetap", "members.0.name"),
             ("tetap", "members.0.sex"),
@@ -93,9 +95,11 @@ def test_members_golden_keep_correct_remove_and_add(forms):
             ("tetap", "members.0.education"),
             ("tetap", "members.0.job"),
             ("tetap", "members.0.disability"),
-            ("tetap", "members.1.presence"),
+            ("tetap", "members.__add__"),
+            ("2", "members.1.presence"),
             # member 2 died: no correction questions
-            ("Meninggal", "members.2.presence"),
+            ("Meninggal", "members.__add__"),
+            ("3", "members.2.presence"),
             # member 3 still lives here: corrections
             ("1", "members.2.name"),
             ("Darmawan", "members.2.sex"),
@@ -107,9 +111,8 @@ def test_members_golden_keep_correct_remove_and_add(forms):
             ("SD", "members.2.job"),
             ("lewati", "members.2.disability"),
             ("1,4", "members.__add__"),
-            # a new member
-            ("ya", "members.3.presence"),
-            ("Anggota keluarga baru", "members.3.name"),
+            # a new member: "baru" without asking
+            ("Tambah anggota", "members.3.name"),
             ("Siti Hidayat", "members.3.sex"),
             ("P", "members.3.birth_date"),
             ("09-03-2024", "members.3.nik"),
@@ -119,7 +122,7 @@ def test_members_golden_keep_correct_remove_and_add(forms):
             ("tidak/belum", "members.3.job"),
             ("lewati", "members.3.disability"),
             ("tidak ada", "members.__add__"),
-            ("tidak", "notes"),
+            ("selesai", "notes"),
             ("lewati", "__review__"),
         ],
     )
@@ -129,7 +132,7 @@ def test_members_golden_keep_correct_remove_and_add(forms):
     assert "Keberadaan anggota: Tinggal di rumah ini → Meninggal" in review
     done = completed(d)
     members = done.answers["members"]
-    assert [m["presence"] for m in members] == ["tinggal", "meninggal", "tinggal", "baru"]
+    assert [m.get("presence") for m in members] == ["tinggal", "meninggal", "tinggal", None]
     assert members[1] == {"presence": "meninggal"}  # corrections dropped for the deceased
     assert members[2]["disability"] == ["fisik", "netra"]
     assert members[3]["nik"] == "9999999999999995"
@@ -144,6 +147,7 @@ def test_members_nik_that_disagrees_with_sex_and_birth_date_is_a_warning(forms):
     walk(
         d,
         [
+            ("1", "members.0.presence"),
             ("tetap", "members.0.name"),
             ("tetap", "members.0.sex"),
             ("tetap", "members.0.birth_date"),
@@ -163,8 +167,7 @@ def test_members_head_younger_than_15_is_a_warning(forms):
     walk(
         d,
         [
-            ("ya", "members.0.presence"),
-            ("baru", "members.0.name"),
+            ("ya", "members.0.name"),  # an added member is new: presence not asked
             ("Andi", "members.0.sex"),
             ("L", "members.0.birth_date"),
             ("11-05-2015", "members.0.nik"),
@@ -177,7 +180,7 @@ def test_members_head_younger_than_15_is_a_warning(forms):
 
 def test_members_disability_none_and_a_kind_is_refused(forms):
     d = Driver(_form(forms, "anggota_keluarga"), {"record": {"members": [HEAD]}})
-    d.send(*["tetap"] * 9)
+    d.send("1", *["tetap"] * 9)
     assert d.ask.question == "members.0.disability"
     d.send("1,7")
     assert d.errors() == ["Pilih Tidak ada saja, atau jenis disabilitasnya saja. Contoh: 1,3"]

@@ -101,9 +101,11 @@ def test_a_partial_answer_is_kept_and_asked_again() -> None:
     d.send(Input(document="media/a b.pdf"))
     assert d.ask.question == "q" and d.answers["q"]["media_kind"] == "document"
     assert d.ask.text.startswith("Lampiran diterima")
-    d.send("tetap")  # nothing whole to keep: a caption is still missing
+    d.send("tetap")  # a keep word, never a caption: nothing whole to keep yet
+    assert d.ask.question == "q" and "Belum ada data lama" in d.texts()[0]
+    d.send("Jadwal terlampir.")
     assert d.answers["q"] == {
-        "text": "tetap",
+        "text": "Jadwal terlampir.",
         "media_path": "media/a b.pdf",
         "media_kind": "document",
     }

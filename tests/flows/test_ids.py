@@ -10,6 +10,7 @@ from flows.ids import (
     is_placeholder,
     mask_ids_in_text,
     mask_nik,
+    mask_phone,
     nik_birth_date,
     nik_sex,
     normalize_phone,
@@ -156,14 +157,55 @@ def test_phone_rejects(text):
 
 
 def test_masking():
-    assert mask_nik("1804072704900258") == "1804********0258"
-    assert mask_nik("1804 0727 0490 0258") == "1804********0258"
+    assert mask_nik("1804072704900258") == "************0258"
+    assert mask_nik("1804 0727 0490 0258") == "************0258"
     assert mask_nik("1234") == "****"
     text = "NIK 1804072704900258 dan KK 1804071203150004; telp 081234567890"
     assert (
-        mask_ids_in_text(text) == "NIK 1804********0258 dan KK 1804********0004; telp 081234567890"
+        mask_ids_in_text(text) == "NIK ************0258 dan KK ************0004; telp 081234567890"
     )
     assert mask_ids_in_text("12345678901234567") == "12345678901234567"  # 17 digits: not an id
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        "1804072704900258",
+        "1804 0727 0490 0258",
+        "1804-0727-0490-0258",
+        "1804.0727.0490.0258",
+        "180407 270490 0258",
+        "18.04.07.270490.0258",
+    ],
+)
+def test_every_spelling_keeps_only_the_last_four_digits(spelled):
+    assert mask_nik(spelled) == "************0258"
+    masked = mask_ids_in_text(f"NIK: {spelled}, tolong cek")
+    assert masked == "NIK: ************0258, tolong cek"
+    assert "1804" not in masked and "0727" not in masked
+
+
+def test_an_id_next_to_another_number_is_still_masked():
+    assert mask_ids_in_text("NIK 1804072704900258 7 orang") == "NIK ************0258 7 orang"
+    assert mask_ids_in_text("ke-2 1804-0727-0490-0258.") == "ke-2 ************0258."
+    assert mask_ids_in_text("1804 0727 0490 0258 7 orang") == "************0258 7 orang"
+
+
+def test_text_that_is_no_id_is_left_alone():
+    for text in (
+        "telp +62 812-3456-7890",
+        "tanggal 27-04-1990 jam 10.30",
+        "update 12345678901234567",
+        "RT 003 RW 004 luas 36.5",
+        "ekspor-18.04-20260115-033000.xlsx",  # region, date, time: 18 digits, no id
+        "18.04.19.2006 2026-01-15",
+    ):
+        assert mask_ids_in_text(text) == text
+
+
+def test_mask_phone_keeps_four():
+    assert mask_phone("6281234567890") == "…7890"
+    assert mask_phone("123") == "…"
 
 
 @pytest.mark.parametrize("text", ["١٨٠٤٠٧٢٧٠٤٩٠٠٢٥٨", "¹804072704900258"])

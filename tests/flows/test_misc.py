@@ -106,7 +106,7 @@ questions:
 def test_default_value_offered_as_keep():
     form = make_form("questions:\n  - {name: n, type: integer, label: Jumlah, default: 4}\n")
     d = Driver(form)
-    assert d.ask.options[-1].label == "Tetap: 4"
+    assert d.ask.extra[-1].label == "Tetap: 4"
     d.send("tetap")
     assert d.answers == {"n": 4}
 
@@ -123,7 +123,7 @@ def test_the_model_module_holds_only_the_models():
     assert not hasattr(model, "load_form") and not hasattr(model, "__getattr__")
 
 
-def test_select_keep_by_number():
+def test_select_keep_is_a_word_never_a_number():
     form = make_form("""\
 questions:
   - name: sex
@@ -133,15 +133,21 @@ questions:
     choices: [{value: L, label: Laki-laki}, {value: P, label: Perempuan}]
 """)
     d = Driver(form, {"record": {"sex": "P"}})
-    assert [o.value for o in d.ask.options] == ["L", "P", "__keep__"]
-    d.send("3")
+    assert [o.value for o in d.ask.options] == ["L", "P"]
+    assert [o.value for o in d.ask.extra] == ["__keep__", "__keep_all__"]
+    d.send("3")  # not an option: refused, never "keep"
+    assert d.errors() and d.answers == {}
+    d.send("1")
+    assert d.answers == {"sex": "L"}
+    d = Driver(form, {"record": {"sex": "P"}})
+    d.send("tetap")
     assert d.answers == {"sex": "P"}
 
 
 def test_invalid_prefill_is_not_offered():
     form = make_form("questions:\n  - {name: nik, type: nik, label: NIK, prefill: nik}\n")
     d = Driver(form, {"record": {"nik": "1.80419E+15"}})
-    assert d.ask.options == []
+    assert d.ask.options == [] and d.ask.extra == []
 
 
 def test_forms_doc_example_loads_and_runs():
@@ -152,6 +158,6 @@ def test_forms_doc_example_loads_and_runs():
     form = parse_form(example, "FORMS.md")
     record = {"rt": "003", "members": [{"name": "Budi", "sex": "L", "birth_date": "1990-04-27"}]}
     d = Driver(form, {"record": record})
-    d.send("1", "ok", "ok", "ok", "ok", "1804072704900258", "tidak", "simpan")
+    d.send("1", "ok", "1", "ok", "ok", "ok", "1804072704900258", "selesai", "simpan")
     assert d.session.status == SessionStatus.COMPLETED
     assert d.answers["members"][0]["nik"] == "1804072704900258"

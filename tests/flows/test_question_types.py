@@ -161,7 +161,7 @@ def test_every_error_has_example_in_both_languages():
     for key in sorted(ENGINE.keys()):
         entry = {lang: " ".join(ENGINE.forms(key, lang)) for lang in ("id", "en")}
         # these are always combined with an expect_* message (which has the example)
-        combined = {"err_empty", "err_wrong_kind", "err_required"}
+        combined = {"err_empty", "err_wrong_kind", "err_required", "err_nothing_to_keep"}
         if (key.startswith(("err_", "expect_"))) and key not in {
             *combined,
             "err_internal",
@@ -181,6 +181,7 @@ def test_registry_covers_the_vocabulary():
         "select_multiple",
         "yes_no",
         "date",
+        "rt_rw",
         "nik",
         "kk",
         "phone",

@@ -22,7 +22,8 @@ def transcript(d: Driver) -> list[str]:
     out = []
     for e in d.events:
         if isinstance(e, Ask):
-            out.append(f"ASK {e.question} [{e.input}] {'/'.join(o.value for o in e.options)}")
+            shown = "/".join(o.value for o in [*e.options, *e.extra])
+            out.append(f"ASK {e.question} [{e.input}] {shown}")
         elif isinstance(e, Completed):
             out.append("COMPLETED")
         else:
@@ -32,8 +33,10 @@ def transcript(d: Driver) -> list[str]:
 
 def test_start_explains_then_asks_status(form):
     d = Driver(form, {"record": RECORD})
-    assert d.texts()[0].startswith("Verifikasi keluarga:")
+    assert d.texts()[0].startswith("Cek data di atas.")
     assert d.ask.question == "family_status"
+    # found is expected (a default, kept like a value) and everything may be kept in one tap
+    assert [o.label for o in d.ask.extra] == ["Tetap: Ditemukan", "Semua data tetap"]
     assert [o.value for o in d.ask.options] == [
         "ditemukan",
         "tidak_ditemukan",
@@ -50,7 +53,7 @@ def test_found_branch_golden(form):
         ("tetap", "ASK rt [text] __keep__"),
         ("3a", "SAY error"),  # constraint message
         ("005", "ASK rw [text] __keep__"),
-        ("ok", "ASK head_lives_here [choice] yes/no"),
+        ("ok", "ASK head_lives_here [choice] yes/no/__keep__"),
         ("iya", "ASK phone [text] "),
         ("12345", "SAY error"),
         ("0812-3456-7890", "ASK notes [text] "),
@@ -89,7 +92,7 @@ def test_found_branch_golden(form):
 def test_rt_constraint_message(form):
     d = Driver(form, {"record": RECORD})
     d.send("1", "ok", "tiga")
-    assert d.errors() == ["RT berupa 1-3 angka. Contoh: 003"]
+    assert d.errors() == ["RT berupa 1-3 angka. Contoh: 1 atau 003"]
 
 
 @pytest.mark.parametrize(
@@ -139,13 +142,13 @@ def test_english(form):
     assert d.ask.text == "Family status"
     d.send("Found")
     assert d.ask.text.startswith("Address")
-    assert d.ask.options[0].label == "Keep: Jl. Lama 1, Pekon Sri Menanti"
+    assert d.ask.extra[0].label == "Keep: Jl. Lama 1, Pekon Sri Menanti"
 
 
 def test_without_record_no_keep(form):
     d = Driver(form)
     d.send("1")
-    assert d.ask.options == []
+    assert d.ask.options == [] and d.ask.extra == []
     d.send("Jl")
     assert "paling sedikit 5" in d.errors()[0]
 
@@ -153,7 +156,7 @@ def test_without_record_no_keep(form):
 def test_kept_prefill_must_meet_the_constraint(form):
     d = Driver(form, {"record": {**RECORD, "rt": "3a"}})
     d.send("1", "ok", "tetap")
-    assert d.errors() == ["RT berupa 1-3 angka. Contoh: 003"]
+    assert d.errors()  # an invalid RT in the register is not offered: it must be typed
     assert d.ask.question == "rt"
     d.send("3")
-    assert d.answers["rt"] == "3"
+    assert d.answers["rt"] == "003"

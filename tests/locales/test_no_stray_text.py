@@ -70,7 +70,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers/registers/exporter.py", "SHEETS"): "SIKS-NG sheet names",
     ("handlers/registers/exporter.py", "STATUS_LABELS"): "the export's status values",
     ("handlers/registers/exporter.py", "NONE_TEXT"): "the export's value for no programme",
-    ("handlers/registers/exporter.py", "_member_row"): "the export's source value",
+    ("handlers/registers/history.py", "CHANGE_WORDS"): "the export's Perubahan words",
     # Errors in a form's YAML, for the form's author at start-up (like a compiler's).
     ("flows/loader.py", "raw_questions"): "form-author errors at load time",
     ("flows/loader.py", "expr"): "form-author errors at load time",

@@ -10,16 +10,22 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.run import scheduled_jobs
+from bot.jobs import scheduled_jobs
 from bot.settings import Settings
 from handlers.kit.deferred import reuse
 from handlers.ports import FixedClock
-from reminders.scheduler import KEEP_INBOUND_BODIES, KEEP_PROCESSED_INBOUND, housekeeping
+from reminders.housekeeping import (
+    KEEP_INBOUND_BODIES,
+    KEEP_PROCESSED_INBOUND,
+    Retention,
+    housekeeping,
+)
 from storage.db import Database
 from storage.models import ProcessedInbound
 
 NOW = dt.datetime(2027, 1, 25, 3, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
+FILES_7 = Retention(files_days=7, media_days=3660)
 
 
 def _file(path: Path, age: dt.timedelta) -> Path:
@@ -42,20 +48,20 @@ async def test_old_charts_and_exports_are_deleted_the_rest_stays(
     kept = [
         _file(data / "exports" / "progres-18.04-cd34.xlsx", 7 * DAY - dt.timedelta(seconds=1)),
         _file(data / "charts" / "progres-18.04.07-ef56.png", DAY),
-        _file(data / "media" / "telegram-photo-1.jpg", 90 * DAY),  # received files: not ours
+        _file(data / "media" / "telegram-photo-1.jpg", 90 * DAY),  # KAWAL_MEDIA_KEEP_DAYS
         _file(data / "outbox" / "journal-1.log", 90 * DAY),  # the outbox's crash journal
     ]
     clock = FixedClock(NOW)
 
-    assert await housekeeping(database, clock, data, 7) == 3
+    assert await housekeeping(database, clock, data, FILES_7) == 3
     assert [p.exists() for p in old] == [False, False, False]
     assert all(p.exists() for p in kept)
-    assert await housekeeping(database, clock, data, 7) == 0
+    assert await housekeeping(database, clock, data, FILES_7) == 0
 
     clock.advance(DAY)  # a day later the chart made six days ago is old too
-    assert await housekeeping(database, clock, data, 7) == 1
+    assert await housekeeping(database, clock, data, FILES_7) == 1
     assert not kept[0].exists() and kept[1].exists()
-    assert await housekeeping(database, clock, tmp_path / "nowhere", 7) == 0
+    assert await housekeeping(database, clock, tmp_path / "nowhere", FILES_7) == 0
 
 
 async def test_a_chart_asked_for_again_counts_as_new(database: Database, tmp_path: Path) -> None:
@@ -65,7 +71,7 @@ async def test_a_chart_asked_for_again_counts_as_new(database: Database, tmp_pat
     chart = _file(data / "charts" / "progres-18.04.19-ab12.png", 6 * DAY)
     assert reuse(chart, NOW)
     assert chart.stat().st_mtime == NOW.timestamp()
-    assert await housekeeping(database, FixedClock(NOW + 6 * DAY), data, 7) == 0
+    assert await housekeeping(database, FixedClock(NOW + 6 * DAY), data, FILES_7) == 0
     assert chart.exists()
     assert not reuse(data / "charts" / "missing.png", NOW)
 
@@ -117,9 +123,26 @@ async def test_update_ids_outlive_metas_retries_and_old_bodies_go(database: Data
 
 
 def test_kawal_run_prunes_after_the_configured_days(database: Database, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", files_keep_days=3, session_idle_days=5)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        files_keep_days=3,
+        session_idle_days=5,
+        media_keep_days=10,
+        webhook_bodies_keep_days=2,
+        inbound_ids_keep_days=9,
+    )
     [job] = [
         j for j in scheduled_jobs(settings, database, FixedClock(NOW)) if j.func is housekeeping
     ]
-    assert job.args[2:] == (tmp_path / "data", 3, 5)
+    assert job.args[2:] == (
+        tmp_path / "data",
+        Retention(
+            files_days=3,
+            media_days=10,
+            session_idle_days=5,
+            webhook_bodies=2 * DAY,
+            inbound_ids=9 * DAY,
+        ),
+    )
     assert Settings.model_fields["files_keep_days"].default == 7
+    assert Settings.model_fields["media_keep_days"].default == 30

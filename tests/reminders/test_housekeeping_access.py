@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from handlers.ports import FixedClock
-from reminders.scheduler import IDLE_SESSION_FACTOR, KEEP_THROTTLE, housekeeping
+from reminders.housekeeping import IDLE_SESSION_FACTOR, KEEP_THROTTLE, Retention, housekeeping
 from storage.db import Database
 
 NOW = dt.datetime(2027, 1, 25, 3, 0, tzinfo=dt.UTC)
@@ -41,8 +41,10 @@ async def test_forms_idle_twice_the_idle_days_are_closed(
     recent = await _session(database, NOW - 14 * DAY + SECOND)  # told when its person writes
     done = await _session(database, NOW - 90 * DAY, "completed")
 
-    with caplog.at_level(logging.INFO, logger="reminders.scheduler"):
-        assert await housekeeping(database, FixedClock(NOW), None, 7, 7) == 0  # no rows went
+    with caplog.at_level(logging.INFO, logger="reminders.housekeeping"):
+        assert (
+            await housekeeping(database, FixedClock(NOW), None, Retention(session_idle_days=7)) == 0
+        )  # no rows went
     assert await _statuses(database, old, waiting, recent, done) == [
         "expired",
         "expired",
@@ -54,15 +56,15 @@ async def test_forms_idle_twice_the_idle_days_are_closed(
         closed = await uow.sessions.get(old)
     assert closed is not None and closed.updated_at == NOW and closed.state == {"stage": "form"}
 
-    await housekeeping(database, FixedClock(NOW + SECOND), None, 7, 7)
+    await housekeeping(database, FixedClock(NOW + SECOND), None, Retention(session_idle_days=7))
     assert await _statuses(database, recent) == ["expired"]
 
 
 async def test_the_idle_days_are_a_parameter(database: Database) -> None:
     session = await _session(database, NOW - 4 * DAY)
-    await housekeeping(database, FixedClock(NOW), None, 7, session_idle_days=3)
+    await housekeeping(database, FixedClock(NOW), None, Retention(session_idle_days=3))
     assert await _statuses(database, session) == ["active"]
-    await housekeeping(database, FixedClock(NOW + 2 * DAY), None, 7, session_idle_days=3)
+    await housekeeping(database, FixedClock(NOW + 2 * DAY), None, Retention(session_idle_days=3))
     assert await _statuses(database, session) == ["expired"]
 
 
@@ -80,4 +82,9 @@ async def test_old_throttle_rows_are_pruned_the_rest_still_count(database: Datab
         assert await uow.throttle.count("dupcheck", "1", since) == 1
         assert await uow.throttle.count("media", "1", since) == 0
         assert await uow.throttle.count("invite", "telegram:55", since) == 1
-    assert await housekeeping(database, FixedClock(NOW), keep_throttle=dt.timedelta(days=2)) == 1
+    assert (
+        await housekeeping(
+            database, FixedClock(NOW), retention=Retention(throttle=dt.timedelta(days=2))
+        )
+        == 1
+    )

@@ -31,7 +31,7 @@ from sqlalchemy.pool import NullPool
 from storage.migrate import alembic_config, current, upgrade, upgrade_sync
 from storage.models import Base
 
-HEAD = "0006"  # the newest revision in storage/migrations/versions
+HEAD = "0008"  # the newest revision in storage/migrations/versions
 
 _SNAPSHOTS_0003 = table(
     "progress_snapshots",
@@ -48,6 +48,7 @@ TABLES = {
     "inbound_events",
     "outbox",
     "problem_reports",
+    "processing_log",
     "progress_snapshots",
     "regions",
     "people",
@@ -60,6 +61,9 @@ TABLES = {
     "submissions",
     "audit_log",
     "processed_inbound",
+    "web_login_tokens",  # 0008: the web console
+    "web_sessions",
+    "web_submits",
 }
 
 

@@ -23,6 +23,7 @@ from aiohttp import ClientError, ClientResponseError
 from bot.channels.telegram.parse import Media
 from bot.channels.telegram.sender import TelegramSender
 from handlers.ports import DeliveryError, PermanentError
+from storage.files import make_private, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,10 @@ class MediaStore:
 
     async def _download_once(self, file_path: str, path: Path) -> None:
         partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(private_dir, path.parent)
         try:
             await self._sender.bot.download_file(file_path, partial, timeout=self.timeout)
+            await asyncio.to_thread(make_private, partial)
             size = (await asyncio.to_thread(partial.stat)).st_size
             if size > self.max_bytes:
                 raise MediaTooBig(f"{size} bytes")

@@ -14,6 +14,7 @@ connection (and fewer Bot API calls: 11 messages instead of 16 for a household v
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -136,13 +137,23 @@ class Renderer:
 
     def _question(self, chat_id: int, question: Question) -> list[Call]:
         options = question.options
-        if not options:
+        if not options and not question.extra:
             return self._texts(chat_id, question.text)
         numbered_list = "\n".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
-        if question.multi:
-            # Several answers: typed as numbers (the handlers parse "1,3").
-            hint = tg("multi_hint", self.lang)
-            return self._texts(chat_id, f"{question.text}\n\n{numbered_list}\n\n{hint}")
+        if question.multi or not options:
+            # Several answers: typed as numbers (the handlers parse "1,3"); the words (keep)
+            # are buttons.
+            text = question.text
+            if options:
+                text = f"{text}\n\n{numbered_list}\n\n{tg('multi_hint', self.lang)}"
+            try:
+                words = [
+                    Button(o.label, self.signer.sign(chat_id, Kind.CHOICE, o.value))
+                    for o in question.extra
+                ]
+            except CallbackTooLong:
+                words = []
+            return self._texts(chat_id, text, keyboard(words) if words else None)
         try:
             buttons = tuple(
                 Button(
@@ -157,6 +168,11 @@ class Renderer:
             if question.numbered:
                 text = f"{text}\n\n{numbered_list}\n\n{tg('choose_hint', self.lang)}"
             return self._texts(chat_id, text)
+        with contextlib.suppress(CallbackTooLong):  # the word still works typed
+            buttons += tuple(
+                Button(option.label, self.signer.sign(chat_id, Kind.CHOICE, option.value))
+                for option in question.extra
+            )
         if len(buttons) <= PAGE_SIZE:
             return self._texts(chat_id, question.text, keyboard([*buttons]))
         return self._texts(chat_id, question.text, self.page(chat_id, buttons, 0), pages=buttons)

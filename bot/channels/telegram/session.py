@@ -80,7 +80,10 @@ class FastAiohttpSession(AiohttpSession):
         except TimeoutError as e:
             raise TelegramNetworkError(method=method, message="Request timeout error") from e
         except ClientError as e:
-            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
+            # aiohttp names the URL, which carries the bot token (a malformed answer, a
+            # dropped connection): the message keeps the reason, never the token.
+            reason = f"{type(e).__name__}: {e}".replace(bot.token, "<token>")
+            raise TelegramNetworkError(method=method, message=reason) from None
         response = self.check_response(
             bot=bot, method=method, status_code=resp.status, content=raw_result
         )

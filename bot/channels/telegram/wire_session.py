@@ -64,9 +64,9 @@ class WireSession(BaseSession):
         except httpx.TimeoutException as exc:
             raise TelegramNetworkError(method=method, message="Request timeout error") from exc
         except httpx.HTTPError as exc:
-            raise TelegramNetworkError(
-                method=method, message=f"{type(exc).__name__}: {exc}"
-            ) from exc
+            # httpx names the URL, which carries the bot token: never in the message.
+            reason = f"{type(exc).__name__}: {exc}".replace(bot.token, "<token>")
+            raise TelegramNetworkError(method=method, message=reason) from None
         result = self.check_response(
             bot=bot, method=method, status_code=response.status_code, content=response.text
         )

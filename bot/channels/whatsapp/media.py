@@ -17,6 +17,7 @@ import secrets
 from pathlib import Path, PurePosixPath
 
 from bot.channels.whatsapp.client import MAX_MEDIA_BYTES, GraphClient, MediaTooBig
+from storage.files import private_dir, private_file
 
 __all__ = ["MediaStore", "MediaTooBig", "stored_name"]
 
@@ -67,10 +68,10 @@ class MediaStore:
 
 
 def _write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
-        partial.write_bytes(content)
+        private_file(partial).write_bytes(content)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ Pure: files to upload come back as :class:`Upload` parts; the sender uploads the
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +143,11 @@ def _render(message: Outbound, out: Rendered, lang: str) -> list[Part]:
 
 
 def _question(question: Question, out: Rendered, lang: str) -> list[Part]:
-    options = question.options
+    if question.extra and (question.multi or len(question.options) + len(question.extra) > 10):
+        # The words (keep) cannot join a numbered menu: they are named, to be typed.
+        words = " | ".join(f"[{o.label}]" for o in question.extra)
+        question = dataclasses.replace(question, text=f"{question.text}\n{words}", extra=())
+    options = (*question.options, *question.extra)
     if not options:
         out.menu = None
         return [text_message(chunk) for chunk in split_text(question.text)]

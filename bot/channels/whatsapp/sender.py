@@ -27,6 +27,7 @@ from bot.channels.whatsapp.client import GraphClient, guess_mime
 from bot.channels.whatsapp.menus import MenuMemory
 from bot.channels.whatsapp.render import Part, Send, Upload, render_all
 from bot.channels.wire import before_write
+from flows.ids import mask_ids_in_text, mask_phone
 from handlers.messages import Channel, Outbound
 from handlers.ports import (
     Clock,
@@ -60,7 +61,7 @@ class TemplateConfig:
 
 def masked(wa_id: str) -> str:
     """A WhatsApp id (a phone number) for logs: only the last 4 digits."""
-    return "…" + wa_id[-4:] if len(wa_id) > 4 else "…"
+    return mask_phone(wa_id)
 
 
 def template_message(template: Template, config: TemplateConfig) -> dict[str, Any]:
@@ -81,8 +82,9 @@ def template_message(template: Template, config: TemplateConfig) -> dict[str, An
 
 
 def template_param(value: str) -> str:
-    """Template parameters may not hold new lines, tabs or more than 4 spaces in a row."""
-    flat = " · ".join(part.strip() for part in value.splitlines() if part.strip())
+    """Template parameters may not hold new lines, tabs or more than 4 spaces in a row. A
+    NIK or No. KK in one is masked: a template's text passes through Meta's servers."""
+    flat = " · ".join(part.strip() for part in mask_ids_in_text(value).splitlines() if part.strip())
     flat = " ".join(flat.replace("\t", " ").split())
     return (flat or "-")[:TEMPLATE_PARAM_LIMIT]
 

@@ -10,7 +10,7 @@ same app is answered 200 and dropped. The :class:`WhatsAppProcessor` then claims
 in arrival order, hands messages to ``Kawal.handle`` (which deduplicates on the wamid), sends
 the replies and records receipts. Messages and receipts more than :data:`MAX_AGE` old are
 ignored: Meta stops retrying after 7 days, and the wamid claims are kept longer than that
-(``reminders.scheduler.KEEP_PROCESSED_INBOUND``), so nothing is ever handled twice.
+(``reminders.housekeeping.KEEP_PROCESSED_INBOUND``), so nothing is ever handled twice.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ async def test_household_verification_with_buttons_and_typed_answers(bot: Bot) -
     await bot.say(CHAT, "0812-3456-7890")
     await bot.say(CHAT, "lewati")
     assert "Periksa jawaban" in bot.text()
-    assert "006 → 7" in bot.text()
+    assert "006 → 007" in bot.text()
     review = bot.fake.last_keyboard(CHAT)
     # The review screen's text is sent unchanged and its options are unnumbered buttons.
     assert not any(b["text"][0].isdigit() for b in review.buttons())
@@ -80,7 +80,7 @@ async def test_household_verification_with_buttons_and_typed_answers(bot: Bot) -
     async with bot.db.unit_of_work() as uow:
         household = await uow.households.get(household_id)
         [submission] = await uow.submissions.list_for_region(SRI_MENANTI)
-    assert household is not None and household.status == "updated" and household.rt == "7"
+    assert household is not None and household.status == "updated" and household.rt == "007"
     assert submission.household_id == household_id
     assert submission.answers["family_status"] == "ditemukan"
     assert submission.answers["phone"] == "+6281234567890"

@@ -96,14 +96,13 @@ async def test_a_register_sent_as_a_document_is_imported(any_bot: Bot) -> None:
         "30 keluarga diperbarui"
     ) in bot.text()
     document = update["message"]["document"]
-    [stored] = _stored(bot)
-    assert stored.name == f"tg-{document['file_unique_id']}.csv"
-    assert _content(stored) == content
+    assert _stored(bot) == []  # issue 18: a register (every NIK of a village) is not kept
     async with bot.db.unit_of_work() as uow:
         audit = await uow.audit.list(entity="region")
     assert audit[-1].action == "register.imported"
     assert audit[-1].after["file"] == "DTKS Sri Menanti.CSV"
-    assert audit[-1].after["stored_as"] == str(stored)
+    stored = Path(audit[-1].after["stored_as"])
+    assert stored.name == f"tg-{document['file_unique_id']}.csv" and _content(stored) is None
     assert len(fake.calls("getFile")) == len(fake.calls("download")) == 1
 
     if bot.webhook:  # Telegram delivers the update again: no second download, no second import

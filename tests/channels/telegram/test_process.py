@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -16,23 +16,16 @@ from tests.conftest import sqlite_url
 from tests.fakes.telegram_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+SERVING = re.compile(rb"HTTP server on (http://\S+)")
 
 
 async def test_kawal_run_polls_answers_and_stops_on_sigterm(
     tmp_path: Path, fake: FakeTelegram, database: Database
 ) -> None:
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAWAL_", "TELEGRAM_"))}
     env.update(
         KAWAL_DATABASE_URL=sqlite_url(tmp_path),
-        KAWAL_HTTP_PORT=str(port),
+        KAWAL_HTTP_PORT="0",  # the process picks a free port and logs it: no race with others
         TELEGRAM_BOT_TOKEN=fake.token,
         TELEGRAM_API_URL=fake.base_url,
         TELEGRAM_CHAT_INTERVAL="0",
@@ -48,21 +41,35 @@ async def test_kawal_run_polls_answers_and_stops_on_sigterm(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+    lines: list[bytes] = []
+
+    async def read() -> None:
+        assert process.stdout is not None
+        async for line in process.stdout:
+            lines.append(line)
+
+    reader = asyncio.create_task(read())
     try:
-        await fake.wait_for(lambda: bool(fake.offsets), within=20)
+        await fake.wait_for(  # within a minute: the machine may be busy
+            lambda: bool(fake.offsets) and any(SERVING.search(line) for line in lines), within=60
+        )
+        [url] = [m.group(1).decode() for line in lines if (m := SERVING.search(line))]
         async with (
             aiohttp.ClientSession() as session,
-            session.get(f"http://127.0.0.1:{port}/healthz") as response,
+            session.get(f"{url}/healthz") as response,
         ):
             assert response.status == 200
         update_id = fake.push(fake.text_update(8001, "/start KWL-TGAAAA"))
         await fake.wait_acknowledged(update_id)
         assert "UU PDP" in fake.sent_to(8001)[-1].text
         process.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(process.communicate(), 15)
+        await asyncio.wait_for(process.wait(), 30)
+        await reader
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
+        reader.cancel()
+    output = b"".join(lines)
     assert process.returncode == 0, output.decode()
     assert b"stopping" in output

@@ -41,9 +41,11 @@ async def test_household_verification_with_buttons_and_lists_is_saved(wa: Harnes
         "meninggal",
         "tidak_eligible",
         "tidak_dapat_ditemui",
+        "__keep__",  # the words: "Tetap: Ditemukan", "Semua data tetap", never numbered
+        "__keep_all__",
     ]
     assert all(len(r["title"]) <= 24 for r in rows)
-    assert rows[-1]["description"] == "Tidak dapat ditemui sampai akhir pendataan"
+    assert rows[4]["description"] == "Tidak dapat ditemui sampai akhir pendataan"
     await user.press("ditemukan")
 
     assert "Alamat" in user.texts()
@@ -71,7 +73,7 @@ async def test_household_verification_with_buttons_and_lists_is_saved(wa: Harnes
     assert submission.answers["family_status"] == "ditemukan"
     assert submission.answers["head_lives_here"] in (True, "yes", "ya")
     assert submission.answers["phone"] == "+6281234567890"
-    assert household is not None and household.rt == "7" and household.status == "updated"
+    assert household is not None and household.rt == "007" and household.status == "updated"
 
 
 _FIFTEEN_FORM = """

@@ -132,7 +132,7 @@ async def test_oversized_and_odd_text_is_answered_at_every_stage(bot: Bot) -> No
     assert "Tersimpan" in bot.text()
     async with bot.db.unit_of_work() as uow:
         [submission] = await uow.submissions.list_for_region(SRI_MENANTI)
-    assert submission.answers["rt"] == "7" and not submission.answers.get("notes")
+    assert submission.answers["rt"] == "007" and not submission.answers.get("notes")
     assert all(request.status == 200 for request in fake.calls("sendMessage"))
 
 

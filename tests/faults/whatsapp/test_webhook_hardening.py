@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.channels.whatsapp.webhook import signature_of
-from reminders.scheduler import housekeeping
+from reminders.housekeeping import housekeeping
 from storage.db import Database
 from storage.models import OutboxMessage, ProcessedInbound
 from tests.channels.whatsapp import payloads

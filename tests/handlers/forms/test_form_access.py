@@ -79,7 +79,7 @@ async def _verification_to_review(chat: Chat) -> None:
     await chat.text("7")  # RT changed from 006
     for answer in ("tetap", "ya", "0812-3456-7890", "lewati"):
         await chat.text(answer)
-    assert "Periksa jawaban" in chat.texts() and "006 → 7" in chat.texts()
+    assert "Periksa jawaban" in chat.texts() and "006 → 007" in chat.texts()
 
 
 async def _nothing_saved(world: World, before: HouseholdRecord) -> None:
@@ -122,7 +122,7 @@ async def test_a_revoked_operator_cannot_save_the_open_verification(world: World
     await _nothing_saved(world, before)
     [session] = await _sessions(world, operator)
     assert session.status == "interrupted"
-    assert session.state["engine"]["answers"]["rt"] == "7"  # kept, not applied
+    assert session.state["engine"]["answers"]["rt"] == "007"  # kept, not applied
     await operator.text("simpan")  # again: no form is open any more, nothing happens
     await _nothing_saved(world, before)
     await operator.text("lanjut")  # no role is left: only a new invite helps

@@ -34,7 +34,7 @@ async def test_verification_with_buttons_and_typed_answers_is_saved(world: World
     await chat.text("0812-3456-7890")
     await chat.text("lewati")
     assert "Periksa jawaban" in chat.texts()
-    assert "006 → 7" in chat.texts()
+    assert "006 → 007" in chat.texts()
     await chat.text("simpan")
     assert "Tersimpan" in chat.texts() and "diperbarui" in chat.texts()
 
@@ -45,7 +45,7 @@ async def test_verification_with_buttons_and_typed_answers_is_saved(world: World
         audit = await uow.audit.list(entity="household", entity_id=str(household_id))
     assert household is not None
     assert household.status == "updated"
-    assert household.rt == "7"
+    assert household.rt == "007"
     assert household.address == "Dusun III"
     [submission] = submissions
     assert submission.household_id == household_id
@@ -54,7 +54,7 @@ async def test_verification_with_buttons_and_typed_answers_is_saved(world: World
     assert submission.answers["phone"] == "+6281234567890"
     assert [c["path"] for c in submission.changes] == ["rt"]
     assert audit[-1].action == "submission.saved"
-    assert audit[-1].before["rt"] == "006" and audit[-1].after["rt"] == "7"
+    assert audit[-1].before["rt"] == "006" and audit[-1].after["rt"] == "007"
 
 
 async def test_not_found_household_gets_reason_and_status(world: World) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.messages import Channel, Question
-from handlers.people import access as people
+from handlers.people import lifecycle as people
 from handlers.people.registration import new_invite_code
 from tests.handlers.conftest import SRI_MENANTI, World
 
@@ -71,13 +71,23 @@ async def test_used_expired_and_unknown_codes_are_refused(world: World) -> None:
 
 
 async def test_declining_consent_records_nothing_and_can_agree_later(world: World) -> None:
+    """Issue 18: "Kawal tidak mencatat data apa pun" is true: the person, the name, the chat
+    id and the role are deleted; the same code works again for a change of mind."""
     await world.invite("operator", SRI_MENANTI, "KWL-CCCCCC")
     chat = world.user("105")
     await chat.command("start", "KWL-CCCCCC")
-    await chat.press("consent:no")
-    assert "SETUJU" in chat.texts()
     await chat.text("menu")  # anything but consent keeps asking
     assert "UU PDP" in chat.texts()
+    await chat.press("consent:no")
+    assert "tidak mencatat data apa pun" in chat.texts()
+    async with world.db.unit_of_work() as uow:
+        assert await uow.people.find_person_id("telegram", "105") is None
+        assert (await uow.people.directory(include_removed=True))[0] == 0
+        invite = await uow.invites.get("KWL-CCCCCC")
+    assert invite is not None and invite.uses == 0
+    await chat.text("menu")
+    assert "DAFTAR" in chat.texts()  # a stranger again
+    await chat.command("start", "KWL-CCCCCC")
     await chat.text("setuju")
     assert "nama" in chat.texts().lower()
     await chat.text("1")  # not a name

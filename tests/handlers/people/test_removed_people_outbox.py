@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from handlers.announcements import model as announcements
 from handlers.announcements.model import Draft
-from handlers.people import access as people
+from handlers.people import lifecycle as people
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
 from tests.fakes.channel import FakeChannel

@@ -129,7 +129,7 @@ async def test_dinsos_gets_a_summary_and_the_workbook(findings: World) -> None:
     rows = {(r[0], r[4]): r for r in duplicates[1:]}
     # In Dinsos' area the NIK is in full; the copy in Pamekasan shows its village, masked.
     assert rows[(AGUS, "Sri Menanti")][7:9] == ("Agus Hidayat", "Agus Hidayat")
-    pamekasan = rows[("1804********0258", "Bujur Barat")]
+    pamekasan = rows[("************0258", "Bujur Barat")]
     assert pamekasan[1:4] == (2, BUJUR_BARAT, "Batumarmar")
     hidden = "(di luar wilayah Anda)"
     assert pamekasan[5:10] == (None, None, hidden, hidden, None)  # empty cells read as None

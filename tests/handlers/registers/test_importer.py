@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from handlers.registers.importer import ImportReport, import_register, read_register
+from handlers.registers.importer import ImportReport, import_file, read_register
 from storage.db import Database
 from tests.storage.conftest import SRI_MENANTI, SUMBER_ALAM
 
@@ -43,8 +43,7 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 
 async def run_import(db: Database, path: Path, region: str = SRI_MENANTI) -> ImportReport:
-    async with db.unit_of_work() as uow:
-        return await import_register(uow, path, region, NOW, person_id=None, channel="cli")
+    return await import_file(db, path, region, NOW, person_id=None, channel="cli")
 
 
 async def counts(db: Database) -> tuple[int, int]:
@@ -273,7 +272,7 @@ def test_missing_columns_and_empty_files(tmp_path: Path) -> None:
     assert rows == [] and "NO_KK, NIK" in errors[0].message
     empty = tmp_path / "kosong.csv"
     empty.write_text("", encoding="utf-8")
-    assert "berkas kosong" in read_register(empty, SRI_MENANTI)[1][0].message
+    assert "berkas kosong" in read_register(empty, SRI_MENANTI).errors[0].message
 
 
 def test_region_column_may_be_absent_for_a_village_import(tmp_path: Path) -> None:

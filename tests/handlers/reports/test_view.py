@@ -60,7 +60,7 @@ async def test_a_report_reaches_dinsos_and_the_answer_comes_back(
 
     [push] = fake.to("401")
     assert "Laporan kendala #1 dari Sri Menanti" in push and "Operator: Budi Santoso" in push
-    assert "Jaringan internet" in push and NIK not in push and "1804********0258" in push
+    assert "Jaringan internet" in push and NIK not in push and "************0258" in push
     assert fake.to("402") == fake.to("403") == fake.to("404") == []
 
     await dinsos.press("report:reply:1")

@@ -245,9 +245,7 @@ async def test_a_failed_receipt_keeps_the_platform_reason(
     assert reasons == {first.person_id: "131026 Message undeliverable"}
 
 
-async def test_acknowledge_once_and_cancel_by_prefix(
-    database: Database, unit: Unit, now: dt.datetime
-) -> None:
+async def test_cancel_by_prefix(database: Database, unit: Unit, now: dt.datetime) -> None:
     a, b = await _people(unit, now, 2)
 
     async def work(uow: UnitOfWork) -> dict[str, int]:
@@ -260,9 +258,6 @@ async def test_acknowledge_once_and_cancel_by_prefix(
             ],
             now,
         )
-        assert await uow.outbox.acknowledge("announcement:1", a, now) is True
-        assert await uow.outbox.acknowledge("announcement:1", a, now) is False
-        assert await uow.outbox.acknowledge("announcement:1", b, now) is None
         # "_" is a LIKE wildcard: the prefix must be taken literally.
         assert await uow.outbox.cancel("deadline:1_0:", now) == 2
         return await uow.outbox.count_by_status("deadline:")

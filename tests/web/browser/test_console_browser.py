@@ -1,0 +1,134 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright (never a downloaded
+browser). Skipped, with the reason, where /usr/bin/chromium or playwright is missing; .ci/run
+installs both. Explicit waits only. ``KAWAL_WEB_SCREENSHOTS=docs/web`` also saves a
+screenshot of each page there."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Site
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.is_file():
+    pytest.skip(
+        "browser tests need Debian's chromium at /usr/bin/chromium", allow_module_level=True
+    )
+playwright_api = pytest.importorskip(
+    "playwright.async_api", reason="browser tests need playwright (pip install playwright)"
+)
+SHOTS = os.environ.get("KAWAL_WEB_SCREENSHOTS", "")
+
+
+@pytest.fixture(params=["sqlite"])
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """The browser walks on SQLite only (the HTTP tests cover PostgreSQL)."""
+    from tests.conftest import copy_sqlite_template
+
+    return copy_sqlite_template(sqlite_template, tmp_path)
+
+
+@pytest.fixture
+async def browser_page(site: Site) -> AsyncIterator[tuple[Any, list[str]]]:
+    async with playwright_api.async_playwright() as driver:
+        browser = await driver.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = await browser.new_context(accept_downloads=True, base_url=site.base)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            yield page, errors
+        finally:
+            await context.close()
+            await browser.close()
+
+
+async def _shot(page: Any, name: str) -> None:
+    if SHOTS:
+        # Playwright makes the folder.
+        await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+async def test_dinsos_walks_the_console(site: Site, browser_page: tuple[Any, list[str]]) -> None:
+    page, errors = browser_page
+    await page.goto(await site.link("demo-dinsos"))
+    await _shot(page, "login")
+    await page.click("#login")
+    await page.wait_for_url("**/konsol/progres/18.04")
+
+    # The kabupaten's numbers are the chat's.
+    async with site.db.unit_of_work() as uow:
+        found = await uow.progress.region("18.04")
+    assert found is not None
+    total = page.locator("#progress-total")
+    assert await total.get_attribute("data-done") == str(found.total.done)
+    assert await total.get_attribute("data-total") == str(found.total.register)
+    await page.wait_for_function("document.querySelector('figure.chart img').complete")
+    assert await page.evaluate("document.querySelector('figure.chart img').naturalWidth") > 100
+    await _shot(page, "progres-kabupaten")
+
+    # Kecamatan -> village -> its households -> one household.
+    await page.click("#groups a >> nth=0")
+    await page.wait_for_url("**/konsol/progres/18.04.*")
+    await _shot(page, "progres-kecamatan")
+    await page.click("#villages a >> nth=0")  # furthest behind: most pending
+    await page.wait_for_url("**/konsol/keluarga?wilayah=*")
+    await _shot(page, "keluarga")
+    await page.click("#households a >> nth=0")
+    await page.wait_for_selector("#history", state="attached")
+    await _shot(page, "keluarga-riwayat")
+
+    # An announcement: preview with the recipients, then send; its report.
+    await page.goto("/konsol/pengumuman/baru")
+    await page.fill("#text", "Menu Data Final dibuka Senin.")
+    await page.check("input[name=regions][value='18.04']")
+    await page.click("#preview-button")
+    await page.wait_for_selector("#preview")
+    await _shot(page, "pengumuman-pratinjau")
+    await page.click("#send-button")
+    await page.wait_for_url("**/konsol/pengumuman/*")
+    totals = page.locator("#report-totals")
+    assert int(await totals.get_attribute("data-total") or 0) >= 1
+    await _shot(page, "pengumuman-laporan")
+
+    # A download.
+    async with page.expect_download() as info:
+        await page.click("#report-xlsx")
+    download = await info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    saved = await download.path()
+    head = await asyncio.to_thread(lambda: Path(saved).read_bytes()[:2])
+    assert head == b"PK"  # a zip: an XLSX workbook
+
+    await page.goto("/konsol/ekspor")
+    await _shot(page, "ekspor")
+
+    # Logout: the pages are closed again.
+    await page.click("#logout")
+    await page.wait_for_selector("#logged-out")
+    await page.goto("/konsol/progres/18.04")
+    assert "KONSOL" in await page.inner_text("#error-message")
+    assert [e for e in errors if "401" not in e] == []
+
+
+async def test_a_camat_cannot_open_another_kecamatan(
+    site: Site, browser_page: tuple[Any, list[str]]
+) -> None:
+    page, errors = browser_page
+    await page.goto(await site.link("demo-camat"))
+    await page.click("#login")
+    await page.wait_for_url("**/konsol/progres/18.04.19")
+    response = await page.goto("/konsol/progres/18.04.07")
+    assert response is not None and response.status == 403
+    assert "18.04.07" in await page.inner_text("#error-message")
+    await _shot(page, "camat-ditolak")
+    assert [e for e in errors if "403" not in e] == []
