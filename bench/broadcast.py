@@ -79,7 +79,7 @@ async def prepare(url: str, recipients: int) -> tuple[int, float]:
     """A migrated database with the kabupaten, ``recipients`` operators spread over its
     villages and the announcement to all of them; (its id, seconds the fan-out took)."""
     from bot.regions import load_regions
-    from handlers.announcements import view as announcements
+    from handlers.announcements import model as announcements
     from handlers.kit.timing import QuietHours
     from storage.db import Database
     from storage.migrate import upgrade

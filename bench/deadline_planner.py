@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.regions import load_regions
-from handlers.deadlines import view as deadlines
+from handlers.deadlines import model as deadlines
 from handlers.kit.timing import QuietHours, local_instant
 from handlers.ports import FixedClock
 from reminders.deadlines import plan_deadlines

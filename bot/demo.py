@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.regions import load_regions
-from handlers.deadlines import view as deadlines
+from handlers.deadlines import model as deadlines
 from handlers.kit.timing import local_instant
 from handlers.registers.importer import import_register
 from storage.db import Database, UnitOfWork

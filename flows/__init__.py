@@ -1,8 +1,18 @@
 """Kawal's pure form engine: form models and loader, question types, dates, identifiers,
 region codes, engine."""
 
+import flows.host_types  # noqa: F401 - registers the composers' question types
 from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
-from flows.engine import current_prompt, expected_input, hold, resume, start, summary
+from flows.engine import (
+    accepted_inputs,
+    current_prompt,
+    expected_input,
+    hold,
+    read_answer,
+    resume,
+    start,
+    summary,
+)
 from flows.events import Ask, Cancelled, Change, Completed, Errored, Event, Option, Say
 from flows.i18n import t
 from flows.ids import (
@@ -40,6 +50,7 @@ __all__ = [
     "Say",
     "Session",
     "SessionStatus",
+    "accepted_inputs",
     "builtin_forms",
     "check_kk",
     "check_nik",
@@ -56,6 +67,7 @@ __all__ = [
     "parse_date_time",
     "parse_form",
     "parse_time_of_day",
+    "read_answer",
     "resume",
     "start",
     "summary",

@@ -11,6 +11,8 @@ number picks a real option. On a prefilled text question a word that is not an a
 correction word, a command, a question) is asked about ("Maksud Anda tetap 'Dusun II'?"), never
 stored. ``kembali``, ``ulang``, ``salah``, ``kembali ke awal`` do what they say. ``simpan`` (or
 "Semua data tetap") keeps every remaining answer and saves when nothing required is missing.
+The same holds in every form, the Dinsos composers' included: their host question types
+(:mod:`flows.host_types`) read values, the keys above keep their one meaning.
 
 Nothing is swallowed: an exception inside the engine (a bug, a damaged session) becomes an
 :class:`~flows.events.Errored` event and the session's status ``errored`` (goflow's
@@ -26,27 +28,25 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from flows.asking import (
-    ADD_ITEM,
     FINISHED,
-    ITEM,
-    KEEP_ALL,
-    ONE,
     ask,
+    constraint_message,
     current_value,
+    empty_message,
+    engine_t,
+    error,
     missing_one,
     prompt,
 )
 from flows.events import Cancelled, Completed, Errored, Event, Say
-from flows.i18n import t
-from flows.model import Form, Question
-from flows.moving import advance, advance_from, cleanup
+from flows.model import Form
+from flows.moving import advance, advance_from, cleanup, take_current
+from flows.picking import handle_add, handle_pick
 from flows.positions import (
     CANCEL,
-    KEEP,
     NO,
     REVIEW,
     SAVE,
-    YES,
     Pos,
     after_repeat,
     drop_value,
@@ -55,19 +55,30 @@ from flows.positions import (
     instances,
     is_number,
     is_picker,
+    json_copy,
+    parse_ctx,
     relevant,
     resolve,
     set_value,
     step,
-    today_of,
+    visit,
 )
-from flows.qtypes import QUESTION_TYPES, ParseCtx, Parsed, yes_no_word
-from flows.review import changes, review_paths, summary
+from flows.qtypes import QUESTION_TYPES, Parsed
+from flows.review import changes, review_items, review_paths, summary
 from flows.session import Input, Session, SessionStatus
 from flows.warnings import warning_texts
-from flows.words import Word, classify, normalize
+from flows.words import Word, input_kind, meaning_of, raw_text, typed_word, yes_no_input
 
-__all__ = ["current_prompt", "expected_input", "hold", "resume", "start", "summary"]
+__all__ = [
+    "accepted_inputs",
+    "current_prompt",
+    "expected_input",
+    "hold",
+    "read_answer",
+    "resume",
+    "start",
+    "summary",
+]
 
 _NAV: dict[str, str] = {
     "kembali": "back",
@@ -81,8 +92,6 @@ _NAV: dict[str, str] = {
     "simpan": "save",
     "save": "save",
 }
-_ADD_WORDS = frozenset({"tambah", "tambah anggota", "tambah baru", "add", "add member"})
-_ON_WORDS = frozenset({"selesai", "lanjut", "tidak", "tidak ada", "done", "next", "no"})
 _REASON_MAX = 300
 _PACKAGE = Path(__file__).parent
 
@@ -92,8 +101,14 @@ _CONTEXT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 # ------------------------------------------------------------------ public API
 
 
-def start(form: Form, context: dict[str, Any], *, lang: str = "id") -> tuple[Session, list[Event]]:
-    """A new session on ``form`` and the first events (notes, then the first question)."""
+def start(
+    form: Form, context: dict[str, Any], *, lang: str = "id", review: bool = False
+) -> tuple[Session, list[Event]]:
+    """A new session on ``form`` and the first events (notes, then the first question).
+
+    ``review``: a record opened to be changed: every question takes its prefilled (or
+    default) value and the session opens on the review, to change answers by number; a
+    required question with nothing to take is asked first."""
     s = Session(
         form_id=form.id,
         form_version=form.version,
@@ -103,9 +118,12 @@ def start(form: Form, context: dict[str, Any], *, lang: str = "id") -> tuple[Ses
         context=_CONTEXT.dump_python(dict(context), mode="json"),
     )
     events: list[Event] = []
-    if form.description:
-        events.append(Say(text=form.description.get(s.lang)))
-    advance(form, s, None, events)
+    if review:
+        take_current(form, s)
+    else:
+        if form.description:
+            events.append(Say(text=form.description.get(s.lang)))
+        advance(form, s, None, events)
     s.status = SessionStatus.WAITING
     events.extend(prompt(form, s))
     return s, events
@@ -132,17 +150,63 @@ def expected_input(form: Form, session: Session) -> str | None:
         return None
 
 
+def read_answer(
+    form: Form,
+    name: str,
+    text: str,
+    context: dict[str, Any] | None = None,
+    *,
+    answers: dict[str, Any] | None = None,
+    lang: str = "id",
+) -> Parsed:
+    """One typed answer to the top-level question ``name`` of ``form``, read and checked as
+    the form would (its type, parameters, wording and constraint), outside any session: for
+    a host that takes the same answers another way (the CLI's options). ``answers``: the
+    earlier answers the question may refer to. A refused answer's ``reason`` is the type's
+    message key, or ``"constraint"``."""
+    question = form.question(name)
+    if question is None or not QUESTION_TYPES[question.type].answerable:
+        raise ValueError(f"form {form.id} has no question {name!r} to answer")
+    s = Session(
+        form_id=form.id,
+        form_version=form.version,
+        lang=lang,
+        status=SessionStatus.ACTIVE,
+        answers=_CONTEXT.dump_python(dict(answers or {}), mode="json"),
+        context=_CONTEXT.dump_python(dict(context or {}), mode="json"),
+    )
+    pos = Pos(name, question)
+    parsed = QUESTION_TYPES[question.type].parse(
+        question, Input(text=text), parse_ctx(form, s, pos)
+    )
+    if parsed.error is None and not holds(question.constraint, env_at(s, pos, parsed.value)):
+        return Parsed(error=constraint_message(form, question, lang), reason="constraint")
+    return parsed
+
+
+def accepted_inputs(form: Form, session: Session) -> frozenset[str]:
+    """The input kinds the session takes now ("text", "choice", "photo", "document", ...):
+    those of its current question's type; text and buttons elsewhere (the review, a yes/no
+    step); nothing once finished."""
+    if session.status in FINISHED:
+        return frozenset()
+    pos = resolve(form, session.cursor)
+    if session.mode != "ask" or pos is None or pos.question is None or pos.is_add:
+        return frozenset({"text", "choice"})
+    return QUESTION_TYPES[pos.question.type].accepts | {"text", "choice"}
+
+
 def resume(form: Form, session: Session, inp: Input) -> tuple[Session, list[Event]]:
     """Applies one input. Raises ValueError only if ``form`` is not the session's form version;
     any other failure returns the session as it was, with status ``errored``, and ``[Errored]``."""
     _same_form(form, session)
     if session.status in FINISHED:
-        return session, [Say(text=t("finished", session.lang))]
+        return session, [Say(text=engine_t(form, "finished", session.lang))]
     s = session.model_copy(deep=True)
     s.steps += 1
     if s.steps > form.max_steps:
         s.status = SessionStatus.EXPIRED
-        return s, [Say(text=t("expired", s.lang), tone="error")]
+        return s, [Say(text=engine_t(form, "expired", s.lang), tone="error")]
     try:
         events = _handle(form, s, inp)
     except Exception as exc:  # reported as an event, not swallowed
@@ -164,7 +228,7 @@ def hold(
     s.cursor = path
     s.editing = False
     s.mode = "confirm_warning"
-    s.pending_value = _json_copy(value)
+    s.pending_value = json_copy(value)
     return s, [Say(text=message, tone="warning"), ask(form, s)]
 
 
@@ -189,69 +253,23 @@ def _errored(exc: Exception) -> Errored:
 # ------------------------------------------------------------------ input handling
 
 
-def _input_kind(inp: Input) -> str:
-    if inp.photo is not None:
-        return "photo"
-    if inp.location is not None:
-        return "location"
-    if inp.choice is not None:
-        return "choice"
-    return "text"
-
-
-def _raw(inp: Input) -> str:
-    if inp.photo is not None or inp.location is not None:
-        return ""
-    return (inp.choice if inp.choice is not None else inp.text).strip()
-
-
-def _word(inp: Input) -> str | None:
-    if inp.photo is not None or inp.location is not None:
-        return None
-    return normalize(_raw(inp))
-
-
-def _error(form: Form, s: Session, message: str) -> list[Event]:
-    return [Say(text=message, tone="error"), ask(form, s)]
-
-
-def _yes_no_input(inp: Input, *, numbers: bool = True) -> bool | None:
-    """ya/tidak (or their buttons); "1"/"2" only where the options are numbered."""
-    if inp.choice in {YES, NO}:
-        return inp.choice == YES
-    if _input_kind(inp) not in {"text", "choice"}:
-        return None
-    raw = _raw(inp)
-    if numbers and raw in {"1", "2"}:
-        return raw == "1"
-    return yes_no_word(raw)
-
-
-def _meaning(inp: Input) -> str | None:
-    """A keep / navigation word typed or pressed (None for a photo, a location, a value)."""
-    if inp.choice == KEEP:
-        return Word.KEEP
-    if inp.choice == KEEP_ALL:
-        return Word.KEEP_ALL
-    if inp.photo is not None or inp.location is not None:
-        return None
-    return classify(_raw(inp))
-
-
 def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     lang = s.lang
-    nav = _NAV.get(_word(inp) or "")
+    word = typed_word(inp)
+    nav = _NAV.get(word or "")
+    if nav is None and s.cursor == REVIEW and word and word in _save_words(form):
+        nav = "save"
     s.last_edit = None
     if s.mode == "confirm_cancel":
-        answer = _yes_no_input(inp)
+        answer = yes_no_input(inp)
         if answer is True:
             s.status = SessionStatus.INTERRUPTED
             s.mode = "ask"
-            return [Say(text=t("cancelled", lang)), Cancelled()]
+            return [Say(text=engine_t(form, "cancelled", lang)), Cancelled()]
         if answer is False or nav == "back":
             s.mode = "ask"
             return prompt(form, s)
-        return _error(form, s, t("err_confirm", lang))
+        return error(form, s, engine_t(form, "err_confirm", lang))
     if nav == "cancel" or (s.cursor == REVIEW and inp.choice == CANCEL):
         s.mode = "confirm_cancel"
         return [ask(form, s)]
@@ -261,7 +279,7 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
         return _handle_warning(form, s, inp, nav)
     if s.mode == "confirm_keep":
         return _handle_confirm_keep(form, s, inp, nav)
-    meaning = _meaning(inp)
+    meaning = meaning_of(inp)
     if nav == "back":
         return _back(form, s)
     if meaning == Word.RESTART:
@@ -276,9 +294,18 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
         return _keep_rest(form, s, pos)
     if pos.is_add:
         if pos.repeat is not None and is_picker(s, pos.repeat):
-            return _handle_pick(form, s, pos, inp)
-        return _handle_add(form, s, pos, inp)
+            return handle_pick(form, s, pos, inp)
+        return handle_add(form, s, pos, inp)
     return _handle_answer(form, s, pos, inp, nav, meaning)
+
+
+def _save_words(form: Form) -> frozenset[str]:
+    """Words that save on the review besides SIMPAN: the form's own name for saving
+    ("Kirim" for an announcement), in each language."""
+    own = (form.messages or {}).get("save")
+    if own is None:
+        return frozenset()
+    return frozenset(x.strip().lower() for x in (own.id, own.en or "") if x.strip())
 
 
 def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
@@ -286,16 +313,16 @@ def _handle_warning(form: Form, s: Session, inp: Input, nav: str | None) -> list
     if pos is None or pos.question is None:
         s.mode = "ask"
         return prompt(form, s)
-    if _meaning(inp) == Word.KEEP and (keep := current_value(s, pos)) is not None:
+    if meaning_of(inp) == Word.KEEP and (keep := current_value(form, s, pos)) is not None:
         return _accept(form, s, pos, keep)
-    answer = _yes_no_input(inp, numbers=False)
+    answer = yes_no_input(inp, numbers=False)
     if answer is True:
         return _accept(form, s, pos, s.pending_value)
     if answer is False or nav == "back":
         s.mode = "ask"
         s.pending_value = None
         return [ask(form, s)]
-    return _error(form, s, t("err_confirm_word", s.lang))
+    return error(form, s, engine_t(form, "err_confirm_word", s.lang))
 
 
 def _handle_confirm_keep(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
@@ -303,10 +330,10 @@ def _handle_confirm_keep(form: Form, s: Session, inp: Input, nav: str | None) ->
     s.mode = "ask"
     if pos is None or pos.question is None:
         return prompt(form, s)
-    meaning = _meaning(inp)
-    if meaning == Word.KEEP or _yes_no_input(inp, numbers=False) is True:
+    meaning = meaning_of(inp)
+    if meaning == Word.KEEP or yes_no_input(inp, numbers=False) is True:
         return _keep(form, s, pos)
-    if inp.choice == NO or _yes_no_input(inp, numbers=False) is False or meaning == Word.WRONG:
+    if inp.choice == NO or yes_no_input(inp, numbers=False) is False or meaning == Word.WRONG:
         return _type_new(form, s, pos)
     return _handle_answer(form, s, pos, inp, nav, meaning)
 
@@ -314,8 +341,9 @@ def _handle_confirm_keep(form: Form, s: Session, inp: Input, nav: str | None) ->
 def _type_new(form: Form, s: Session, pos: Pos) -> list[Event]:
     assert pos.question is not None  # noqa: S101 - questions only
     q = pos.question
-    example = q.hint.get(s.lang) if q.hint else t(QUESTION_TYPES[q.type].expect_key, s.lang)
-    text = t("type_new_value", s.lang, label=q.label.get(s.lang), example=example)
+    expected = engine_t(form, QUESTION_TYPES[q.type].expect_key, s.lang)
+    example = q.hint.get(s.lang) if q.hint else expected
+    text = engine_t(form, "type_new_value", s.lang, label=q.label.get(s.lang), example=example)
     return [Say(text=text), ask(form, s)]
 
 
@@ -331,7 +359,7 @@ def _back(form: Form, s: Session) -> list[Event]:
         s.mode = "ask"
         s.pending_value = None
         return [ask(form, s)]
-    return _error(form, s, t("err_no_back", s.lang))
+    return error(form, s, engine_t(form, "err_no_back", s.lang))
 
 
 def _restart(form: Form, s: Session) -> list[Event]:
@@ -339,7 +367,7 @@ def _restart(form: Form, s: Session) -> list[Event]:
     s.history = []
     s.editing = False
     advance(form, s, None, [])
-    return [Say(text=t("restarted", s.lang)), *prompt(form, s)]
+    return [Say(text=engine_t(form, "restarted", s.lang)), *prompt(form, s)]
 
 
 def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[Event]:
@@ -347,13 +375,13 @@ def _handle_review(form: Form, s: Session, inp: Input, nav: str | None) -> list[
     if nav == "save" or inp.choice == SAVE:
         return _complete(form, s)
     paths = review_paths(form, s)
-    raw = _raw(inp)
-    if _input_kind(inp) in {"text", "choice"} and is_number(raw) and 1 <= int(raw) <= len(paths):
+    raw = raw_text(inp)
+    if input_kind(inp) in {"text", "choice"} and is_number(raw) and 1 <= int(raw) <= len(paths):
         s.cursor = paths[int(raw) - 1]
         s.editing = True
         s.mode = "ask"
         return [ask(form, s)]
-    return _error(form, s, t("err_review", s.lang, count=max(len(paths), 1)))
+    return error(form, s, engine_t(form, "err_review", s.lang, count=max(len(paths), 1)))
 
 
 def _complete(form: Form, s: Session) -> list[Event]:
@@ -361,7 +389,7 @@ def _complete(form: Form, s: Session) -> list[Event]:
     s.cursor = REVIEW
     s.status = SessionStatus.COMPLETED
     s.mode = "ask"
-    answers = _json_copy(s.answers)
+    answers = json_copy(s.answers)
     # No "saved" message here: only the host knows when the submission is committed.
     return [Completed(answers=answers, changes=changes(form, s))]
 
@@ -372,9 +400,9 @@ def _keep_rest(form: Form, s: Session, pos: Pos) -> list[Event]:
     empty, a constraint that fails, a warning to confirm)."""
     p = pos.path
     if pos.is_add and pos.repeat is not None:
-        if is_picker(s, pos.repeat) and missing_one(s, pos.repeat) is not None:
+        if is_picker(s, pos.repeat) and missing_one(form, s, pos.repeat) is not None:
             return prompt(form, s)
-        _visit(s, p)
+        visit(s, p)
         p = after_repeat(form, pos.repeat)
     for _ in range(10_000):  # bounded: every round moves forward
         advance_from(form, s, p, [])
@@ -382,114 +410,31 @@ def _keep_rest(form: Form, s: Session, pos: Pos) -> list[Event]:
         if s.cursor == REVIEW or cur is None or cur.question is None:
             return _complete(form, s)
         if cur.is_add and cur.repeat is not None:
-            if is_picker(s, cur.repeat) and missing_one(s, cur.repeat) is not None:
+            if is_picker(s, cur.repeat) and missing_one(form, s, cur.repeat) is not None:
                 return prompt(form, s)
-            _visit(s, cur.path)
+            visit(s, cur.path)
             p = after_repeat(form, cur.repeat)
             continue
         q = cur.question
-        value = current_value(s, cur)
+        value = current_value(form, s, cur)
         if value is None:
             if q.is_required:
-                return [Say(text=t("keep_rest_stopped", s.lang)), ask(form, s)]
-            _visit(s, cur.path)
+                return [Say(text=engine_t(form, "keep_rest_stopped", s.lang)), ask(form, s)]
+            visit(s, cur.path)
             p = step(form, s, cur.path)
             continue
         env = env_at(s, cur, value)
         if not holds(q.constraint, env):
-            return _error(form, s, _constraint_message(q, s.lang))
+            return error(form, s, constraint_message(form, q, s.lang))
         warnings = warning_texts(q, env, s.lang)
         if warnings:
             s.mode = "confirm_warning"
-            s.pending_value = _json_copy(value)
+            s.pending_value = json_copy(value)
             return [Say(text="\n".join(warnings), tone="warning"), ask(form, s)]
-        set_value(s, cur, _json_copy(value))
-        _visit(s, cur.path)
+        set_value(s, cur, json_copy(value))
+        visit(s, cur.path)
         p = step(form, s, cur.path)
     return _complete(form, s)
-
-
-def _visit(s: Session, path: str) -> None:
-    if path not in s.visited:
-        s.visited.append(path)
-
-
-def _handle_add(form: Form, s: Session, pos: Pos, inp: Input) -> list[Event]:
-    answer = _yes_no_input(inp)
-    if answer is None:
-        return _error(form, s, t("err_confirm", s.lang))
-    if answer:
-        return _add_item(form, s, pos)
-    _visit(s, pos.path)
-    events: list[Event] = []
-    advance(form, s, pos.path, events)
-    return [*events, *prompt(form, s)]
-
-
-def _add_item(form: Form, s: Session, pos: Pos) -> list[Event]:
-    repeat = pos.question
-    assert repeat is not None  # noqa: S101 - an add position has its repeat
-    if repeat.max_count is not None and len(instances(s, repeat)) >= repeat.max_count:
-        return _error(form, s, t("err_full", s.lang, count=repeat.max_count))
-    items = instances(s, repeat)
-    items.append({})
-    s.answers[repeat.name] = items
-    first = (repeat.questions or [])[0].name
-    events: list[Event] = []
-    advance_from(form, s, f"{repeat.name}.{len(items) - 1}.{first}", events)
-    return [*events, *prompt(form, s)]
-
-
-def _handle_pick(form: Form, s: Session, pos: Pos, inp: Input) -> list[Event]:
-    """The picker of a prefilled repeat: a member to change, add one, or go on."""
-    repeat = pos.question
-    assert repeat is not None  # noqa: S101 - an add position has its repeat
-    count = len(instances(s, repeat))
-    raw = _raw(inp)
-    word = _word(inp) or ""
-    missing = missing_one(s, repeat)
-    if missing is not None:
-        return _pick_one(form, s, pos, inp, missing)
-    index: int | None = None
-    if inp.choice is not None and inp.choice.startswith(ITEM):
-        picked = inp.choice[len(ITEM) :]
-        index = int(picked) if is_number(picked) else None
-    elif _input_kind(inp) == "text" and is_number(raw) and 1 <= int(raw) <= count + 1:
-        index = int(raw) - 1
-    if inp.choice == ADD_ITEM or word in _ADD_WORDS or index == count:
-        return _add_item(form, s, pos)
-    if index is not None and 0 <= index < count:
-        first = (repeat.questions or [])[0].name
-        events: list[Event] = []
-        advance_from(form, s, f"{repeat.name}.{index}.{first}", events)
-        return [*events, *prompt(form, s)]
-    if word in _ON_WORDS or inp.choice == NO:
-        _visit(s, pos.path)
-        events = []
-        advance(form, s, pos.path, events)
-        return [*events, *prompt(form, s)]
-    return _error(form, s, t("err_picker", s.lang, count=count + 1))
-
-
-def _pick_one(form: Form, s: Session, pos: Pos, inp: Input, missing: list[int]) -> list[Event]:
-    """None has the ``exactly_one`` value (the head moved away): the one chosen gets it."""
-    repeat = pos.question
-    assert repeat is not None and repeat.exactly_one is not None  # noqa: S101 - by caller
-    raw = _raw(inp)
-    index: int | None = None
-    if inp.choice is not None and inp.choice.startswith(ONE):
-        picked = inp.choice[len(ONE) :]
-        index = int(picked) if is_number(picked) else None
-    elif is_number(raw) and 1 <= int(raw) <= len(missing):
-        index = missing[int(raw) - 1]
-    if index is None or index not in missing:
-        return _error(form, s, t("err_picker", s.lang, count=len(missing)))
-    one = repeat.exactly_one
-    field = next(q for q in repeat.questions or [] if q.name == one.field)
-    at = Pos(f"{repeat.name}.{index}.{field.name}", field, repeat, index)
-    set_value(s, at, one.value)
-    _visit(s, at.path)
-    return prompt(form, s)
 
 
 def _handle_answer(
@@ -499,15 +444,17 @@ def _handle_answer(
     assert q is not None  # noqa: S101 - narrowed by caller
     lang = s.lang
     spec = QUESTION_TYPES[q.type]
+    expected = engine_t(form, spec.expect_key, lang)
     if nav == "skip":
         if q.is_required:
-            return _error(form, s, t("err_required", lang) + " " + t(spec.expect_key, lang))
+            return error(form, s, engine_t(form, "err_required", lang) + " " + expected)
+        lines = _review_lines(form, s) if s.editing else None
         drop_value(s, pos)
-        return _moved_on(form, s, pos)
-    keep = current_value(s, pos)
+        return _moved_on(form, s, pos, lines)
+    keep = current_value(form, s, pos)
     if meaning == Word.KEEP:
         if keep is None:
-            return _error(form, s, t("err_nothing_to_keep", lang) + " " + t(spec.expect_key, lang))
+            return error(form, s, engine_t(form, "err_nothing_to_keep", lang) + " " + expected)
         return _keep(form, s, pos)
     if meaning == Word.REPEAT:
         return [ask(form, s)]
@@ -518,25 +465,31 @@ def _handle_answer(
     if meaning == Word.NOT_AN_ANSWER and keep is not None and q.type == "text":
         s.mode = "confirm_keep"
         return [ask(form, s)]
-    kind = _input_kind(inp)
+    kind = input_kind(inp)
     if kind not in spec.accepts:
-        return _error(form, s, t("err_wrong_kind", lang, expected=t(spec.expect_key, lang)))
+        return error(form, s, engine_t(form, "err_wrong_kind", lang, expected=expected))
     if kind == "text" and not inp.text.strip():
-        return _error(form, s, t("err_empty", lang) + " " + t(spec.expect_key, lang))
-    parsed: Parsed = spec.parse(q, inp, ParseCtx(lang, today_of(s)))
+        return error(form, s, empty_message(form, q, lang))
+    parsed: Parsed = spec.parse(q, inp, parse_ctx(form, s, pos))
+    if parsed.partial:  # kept, and asked again (with the error, if any)
+        set_value(s, pos, json_copy(parsed.value))
+        s.mode = "ask"
+        if parsed.error is not None:
+            return error(form, s, parsed.error)
+        return [ask(form, s)]
     if parsed.error is not None:
-        return _error(form, s, parsed.error)
+        return error(form, s, parsed.error)
     return _checked(form, s, pos, parsed.value, list(parsed.warnings))
 
 
 def _keep(form: Form, s: Session, pos: Pos) -> list[Event]:
     """The current value, checked as a typed one would be (a kept NIK against the sex)."""
-    value = current_value(s, pos)
+    value = current_value(form, s, pos)
     q = pos.question
     assert q is not None  # noqa: S101 - questions only
     warnings: list[str] = []
     if value is not None and q.type in {"nik", "kk"}:
-        parsed = QUESTION_TYPES[q.type].parse(q, Input(text=str(value)), ParseCtx(s.lang))
+        parsed = QUESTION_TYPES[q.type].parse(q, Input(text=str(value)), parse_ctx(form, s, pos))
         warnings = list(parsed.warnings)
     return _checked(form, s, pos, value, warnings)
 
@@ -546,26 +499,32 @@ def _checked(form: Form, s: Session, pos: Pos, value: Any, warnings: list[str]) 
     assert q is not None  # noqa: S101 - questions only
     env = env_at(s, pos, value)
     if not holds(q.constraint, env):
-        return _error(form, s, _constraint_message(q, s.lang))
+        return error(form, s, constraint_message(form, q, s.lang))
     warnings = warnings + warning_texts(q, env, s.lang)
     if warnings:
         s.mode = "confirm_warning"
-        s.pending_value = _json_copy(value)
+        s.pending_value = json_copy(value)
         return [Say(text="\n".join(warnings), tone="warning"), ask(form, s)]
     return _accept(form, s, pos, value)
 
 
-def _constraint_message(q: Question, lang: str) -> str:
-    return q.constraint_message.get(lang) if q.constraint_message else t("err_constraint", lang)
-
-
 def _accept(form: Form, s: Session, pos: Pos, value: Any) -> list[Event]:
-    set_value(s, pos, _json_copy(value))
-    return _moved_on(form, s, pos)
+    lines = _review_lines(form, s) if s.editing else None
+    set_value(s, pos, json_copy(value))
+    return _moved_on(form, s, pos, lines)
 
 
-def _moved_on(form: Form, s: Session, pos: Pos) -> list[Event]:
-    _visit(s, pos.path)
+def _review_lines(form: Form, s: Session) -> dict[str | None, str]:
+    return dict(review_items(form, s))
+
+
+def _moved_on(
+    form: Form, s: Session, pos: Pos, lines: dict[str | None, str] | None = None
+) -> list[Event]:
+    """On to the next question; after a change from the review (``lines``: the review's lines
+    before it), only the changed line is said again, unless others changed with it (a
+    monthly repetition follows its date): then the whole review."""
+    visit(s, pos.path)
     if not s.history or s.history[-1] != pos.path:
         s.history.append(pos.path)
     editing = s.editing
@@ -573,14 +532,9 @@ def _moved_on(form: Form, s: Session, pos: Pos) -> list[Event]:
     s.pending_value = None
     events: list[Event] = []
     advance(form, s, pos.path, events)
-    if editing and s.cursor == REVIEW:
-        s.last_edit = pos.path
+    if editing and s.cursor == REVIEW and lines is not None:
+        after = _review_lines(form, s)
+        others = {k for k in {*lines, *after} if k != pos.path}
+        if all(lines.get(k) == after.get(k) for k in others):
+            s.last_edit = pos.path
     return [*events, *prompt(form, s)]
-
-
-def _json_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_copy(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_copy(v) for v in value]
-    return value

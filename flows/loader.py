@@ -10,7 +10,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+import flows.host_types  # noqa: F401 - the composers' question types, before any form loads
 from flows.expressions import ExprError, compile_expr
+from flows.i18n import ENGINE
 from flows.model import Form, FormError, Question
 from flows.qtypes import MAX_TEXT_LENGTH, QUESTION_TYPES
 from flows.warnings import placeholders
@@ -20,6 +22,7 @@ __all__ = ["FormRegistry", "builtin_forms", "load_form", "load_forms", "parse_fo
 _LINE = "__line__"
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ITEM_FIELD = re.compile(r"\{([^{}]*)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -86,7 +89,7 @@ class _Checker:
                     self.fail("duplicate choice value", q)
                 if any(str(v).startswith("__") for v in values):
                     self.fail("choice values must not start with '__'", q)
-            elif choices is not None:
+            elif choices is not None and not spec.takes_choices:
                 self.fail(f"type {qtype} takes no 'choices'", q)
             if qtype == "repeat":
                 self.raw_questions(q.get("questions"), q)
@@ -167,6 +170,31 @@ class _Checker:
             self.fail("add_another/item_label/max_count only apply to a repeat", rq, q.name)
         if q.default is not None and spec.answerable and spec.normalize(q, q.default) is None:
             self.fail(f"default {q.default!r} is not a valid {q.type} answer", rq, q.name)
+        self.vocabulary(q, rq)
+
+    def vocabulary(self, q: Question, rq: Any) -> None:
+        """Parameters, re-worded messages and ``{placeholders}`` the question's type knows."""
+        spec = QUESTION_TYPES[q.type]
+        given = set(q.parameters or {})
+        unknown = sorted(given - spec.parameters)
+        if unknown:
+            known = ", ".join(sorted(spec.parameters)) or "none"
+            self.fail(f"type {q.type} has no parameter '{unknown[0]}' (known: {known})", rq, q.name)
+        missing = sorted(spec.required_parameters - given)
+        if missing:
+            self.fail(f"type {q.type} needs the parameter '{missing[0]}'", rq, q.name)
+        keys = set(spec.messages) | {"empty"}
+        unknown = sorted(set(q.messages or {}) - keys)
+        if unknown:
+            known = ", ".join(sorted(keys))
+            self.fail(f"type {q.type} has no message '{unknown[0]}' (known: {known})", rq, q.name)
+        names = spec.placeholder_names | {"current"}
+        texts = [q.label, q.hint, *(c.label for c in q.choices or [])]
+        for label in (x for x in texts if x is not None):
+            for text in (label.id, label.en or ""):
+                for name in _PLACEHOLDER.findall(text):
+                    if name not in names:
+                        self.fail(f"type {q.type} does not fill {{{name}}}", rq, q.name)
 
 
 def parse_form(text: str, file: str = "<string>") -> Form:
@@ -192,6 +220,9 @@ def parse_form(text: str, file: str = "<string>") -> Form:
         raise FormError(file, "form 'id' must be snake_case")
     if form.version < 1 or form.max_steps < 1:
         raise FormError(file, "'version' and 'max_steps' must be positive")
+    unknown = sorted(set(form.messages or {}) - ENGINE.keys())
+    if unknown:
+        raise FormError(file, f"messages: '{unknown[0]}' is not an engine message key")
     checker.semantics(form, data["questions"])
     return form
 

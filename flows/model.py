@@ -68,6 +68,7 @@ class Question(BaseModel):
     type: str
     label: Label
     hint: Label | None = None
+    review_label: Label | None = None  # the answer's name on the review, when not the label
     required: bool = True
     constraint: str | None = None
     constraint_message: Label | None = None
@@ -86,6 +87,8 @@ class Question(BaseModel):
     add_another: Label | None = None
     item_label: Label | None = None
     max_count: int | None = None
+    parameters: dict[str, str] | None = None  # read by the type (XLSForm's parameters)
+    messages: dict[str, Label] | None = None  # the type's messages, re-worded by key
     exactly_one: ExactlyOne | None = None
 
     @property
@@ -105,6 +108,7 @@ class Form(BaseModel):
     description: Label | None = None
     questions: list[Question]
     max_steps: int = 1000
+    messages: dict[str, Label] | None = None  # engine messages re-worded, by catalog key
     source: str = ""
 
     def question(self, name: str) -> Question | None:

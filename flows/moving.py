@@ -3,6 +3,7 @@ questions that stopped being relevant dropped."""
 
 from __future__ import annotations
 
+from flows.asking import current_value
 from flows.events import Event, Say
 from flows.model import Form, Question
 from flows.positions import (
@@ -14,14 +15,16 @@ from flows.positions import (
     has_value,
     instances,
     is_picker,
+    json_copy,
     prefill_items,
     relevant,
     resolve,
+    set_value,
     step,
 )
 from flows.session import Session
 
-__all__ = ["advance", "advance_from", "cleanup", "note_text"]
+__all__ = ["advance", "advance_from", "cleanup", "note_text", "take_current"]
 
 
 def advance(form: Form, s: Session, path: str | None, events: list[Event]) -> None:
@@ -95,3 +98,28 @@ def cleanup(form: Form, s: Session) -> None:
                 sp = Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
                 if not relevant(s, sp):
                     drop_value(s, sp)
+
+
+def take_current(form: Form, s: Session) -> None:
+    """Answers every top-level question with its prefilled or default value, in form order
+    (so relevance follows the values taken), and puts the cursor on the review; stops at a
+    required question without any (a record opened to be changed)."""
+    path = step(form, s, None)
+    while path != REVIEW:
+        pos = resolve(form, path)
+        if pos is None or pos.question is None:
+            break
+        q = pos.question
+        if q.type in {"note", "repeat"} or not relevant(s, pos):
+            drop_value(s, pos)
+            path = step(form, s, path)
+            continue
+        value = current_value(form, s, pos)
+        if value is None and q.is_required:
+            break
+        if value is not None:
+            set_value(s, pos, json_copy(value))
+        s.visited.append(path)
+        path = step(form, s, path)
+    s.cursor = path
+    s.mode = "ask"

@@ -10,19 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flows.expressions import Env, compile_expr, evaluate, truthy
 from flows.i18n import t
 from flows.model import Form, Question
-from flows.qtypes import QUESTION_TYPES
+from flows.qtypes import QUESTION_TYPES, ParseCtx
 from flows.session import Session
 
 __all__ = [
     "ADD",
     "CANCEL",
     "KEEP",
+    "KEEP_ALL",
     "NO",
     "REVIEW",
     "SAVE",
@@ -39,6 +40,9 @@ __all__ = [
     "is_number",
     "is_picker",
     "item_title",
+    "json_copy",
+    "now_of",
+    "parse_ctx",
     "prefill",
     "prefill_items",
     "relevant",
@@ -46,12 +50,14 @@ __all__ = [
     "set_value",
     "step",
     "today_of",
+    "visit",
 ]
 
 REVIEW = "__review__"
 CANCEL = "__cancel__"
 SAVE = "__save__"
 KEEP = "__keep__"
+KEEP_ALL = "__keep_all__"  # "Semua data tetap": keep every remaining answer
 ADD = "__add__"
 YES, NO = "yes", "no"
 
@@ -148,6 +154,33 @@ def today_of(s: Session) -> date | None:
     return None
 
 
+def now_of(s: Session) -> datetime | None:
+    """The instant the host passed in (``context["now"]``, ISO with offset), if any."""
+    raw = s.context.get("now")
+    if isinstance(raw, str):
+        try:
+            found = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+        return found if found.tzinfo is not None else None
+    return None
+
+
+def parse_ctx(form: Form, s: Session, pos: Pos | None = None) -> ParseCtx:
+    """What a question type sees at ``pos``: the session's time, context and answers, the
+    answer there so far and the form's wording of the engine's messages."""
+    current = get_value(s, pos) if pos is not None and has_value(s, pos) else None
+    return ParseCtx(
+        lang=s.lang,
+        today=today_of(s),
+        now=now_of(s),
+        context=s.context,
+        answers=s.answers,
+        current=current,
+        overrides=form.messages or {},
+    )
+
+
 def _dig(data: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         if isinstance(data, dict):
@@ -214,6 +247,21 @@ def set_value(s: Session, pos: Pos, value: Any) -> None:
     items = instances(s, pos.repeat)
     if pos.index is not None and pos.index < len(items):
         items[pos.index][pos.question.name] = value
+
+
+def json_copy(value: Any) -> Any:
+    """``value`` as plain JSON data (a copy: the session never shares it)."""
+    if isinstance(value, dict):
+        return {str(k): json_copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_copy(v) for v in value]
+    return value
+
+
+def visit(s: Session, path: str) -> None:
+    """Marks ``path`` answered or skipped (the review lists it)."""
+    if path not in s.visited:
+        s.visited.append(path)
 
 
 def drop_value(s: Session, pos: Pos) -> None:
@@ -293,6 +341,7 @@ def relevant(s: Session, pos: Pos) -> bool:
 
 
 def item_title(s: Session, repeat: Question, index: int, lang: str) -> str:
+    ctx = ParseCtx(lang=lang, today=today_of(s), context=s.context, answers=s.answers)
     items = instances(s, repeat)
     values: dict[str, Any] = {}
     pre = prefill_items(s, repeat)
@@ -301,7 +350,7 @@ def item_title(s: Session, repeat: Question, index: int, lang: str) -> str:
         v = items[index].get(q.name) if index < len(items) else None
         if v is None:
             v = prefill(s, pos) if index < len(pre) else None
-        values[q.name] = QUESTION_TYPES[q.type].display(q, v, lang) if v is not None else ""
+        values[q.name] = QUESTION_TYPES[q.type].display(q, v, ctx) if v is not None else ""
     values["n"] = str(index + 1)
     template = repeat.item_label.get(lang) if repeat.item_label else t("item_default", lang)
     title = re.sub(r"\{([^{}]*)\}", lambda m: values.get(m.group(1), ""), template)

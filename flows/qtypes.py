@@ -1,23 +1,37 @@
-"""Registry of question types: name -> parser/validator, input kind and display.
-
-Forms are validated against this registry when they load (unknown type -> FormError).
+"""The built-in question types (text, numbers, choices, dates, NIK, No. KK, phone, location,
+photo, note, repeat), registered in :data:`flows.registry.QUESTION_TYPES`; forms are validated
+against the registry when they load (unknown type -> FormError). What a type is, and how hosts
+add theirs, is in :mod:`flows.registry` (re-exported here).
 """
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flows.dates import parse_date
-from flows.events import InputKind
-from flows.i18n import t, tn
+from flows.dates import missing_date, parse_date
+from flows.i18n import fill, t
 from flows.ids import check_kk, check_nik, normalize_phone
-from flows.model import Question
+from flows.model import Choice, Question
+from flows.registry import (
+    QUESTION_TYPES,
+    Normalizer,
+    ParseCtx,
+    Parsed,
+    Parser,
+    QuestionType,
+    choices_of,
+    fail,
+    param,
+    placeholders_of,
+    register,
+    say,
+)
 from flows.session import Input
+from locales.formats import long_date, month_name
 
 __all__ = [
     "QUESTION_TYPES",
@@ -25,7 +39,16 @@ __all__ = [
     "Parsed",
     "QuestionType",
     "choice_matches",
+    "choices_of",
+    "fail",
     "match_choice",
+    "missing_day_text",
+    "param",
+    "placeholders_of",
+    "register",
+    "say",
+    "text_limit",
+    "yes_no_word",
 ]
 
 DEFAULT_TEXT_MAX = 1000
@@ -36,38 +59,6 @@ YES_WORDS = frozenset({"ya", "y", "iya", "yes", "benar", "betul", "yoi", "yap"})
 NO_WORDS = frozenset(
     {"tidak", "t", "no", "n", "bukan", "enggak", "engga", "nggak", "ngga", "gak", "ga", "tdk"}
 )
-
-
-@dataclass(frozen=True)
-class Parsed:
-    value: Any = None
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ParseCtx:
-    lang: str = "id"
-    today: date | None = None
-
-
-Parser = Callable[[Question, Input, ParseCtx], Parsed]
-Display = Callable[[Question, Any, str], str]
-Normalizer = Callable[[Question, Any], Any]
-
-
-@dataclass(frozen=True)
-class QuestionType:
-    name: str
-    input: InputKind
-    accepts: frozenset[str]  # input kinds: "text", "choice", "location", "photo"
-    expect_key: str  # catalog key saying what is expected, with an example
-    parse: Parser
-    display: Display
-    normalize: Normalizer  # a stored or prefilled value -> canonical answer, or None
-    answerable: bool = True
-    needs_choices: bool = False
-    bounded: bool = False  # min/max allowed
 
 
 def yes_no_word(text: str) -> bool | None:
@@ -108,19 +99,19 @@ def _bounds_error(q: Question, x: float, lang: str, integer: bool) -> str | None
     return t("err_max", lang, max=_fmt_num(q.max or 0), example=ex)
 
 
-def _label_of(q: Question, value: Any, lang: str) -> str:
-    for c in q.choices or []:
+def _label_of(q: Question, value: Any, ctx: ParseCtx) -> str:
+    for c in choices_of(q, ctx):
         if c.value == value:
-            return c.label.get(lang)
+            return fill(c.label.get(ctx.lang), placeholders_of(q, ctx))
     return str(value)
 
 
-def choice_matches(q: Question, text: str) -> list[int]:
-    """The 0-based indexes of the choices ``text`` may mean: its number (1-based) when there is
-    such an option, else a value or label typed in full, else the labels that start with it or
-    have a word that does ("sumur": the three wells), a number that starts a label ("900":
-    "900 VA", "1300": "1.300 VA")."""
-    choices = q.choices or []
+def choice_matches(q: Question, text: str, choices: list[Choice] | None = None) -> list[int]:
+    """The 0-based indexes of the ``choices`` (the question's own by default) ``text`` may
+    mean: its number (1-based) when there is such an option, else a value or label typed in
+    full, else the labels that start with it or have a word that does ("sumur": the three
+    wells), a number that starts a label ("900": "900 VA", "1300": "1.300 VA")."""
+    choices = (q.choices or []) if choices is None else choices
     s = " ".join(text.strip().lower().rstrip(".").split())
     if not s:
         return []
@@ -147,11 +138,12 @@ def choice_matches(q: Question, text: str) -> list[int]:
     ]
 
 
-def match_choice(q: Question, text: str) -> str | None:
+def match_choice(q: Question, text: str, choices: list[Choice] | None = None) -> str | None:
     """A choice value from its number (1-based), value or label; None when it is not one
     option (see :func:`choice_matches`)."""
-    hits = choice_matches(q, text)
-    return (q.choices or [])[hits[0]].value if len(hits) == 1 else None
+    choices = (q.choices or []) if choices is None else choices
+    hits = choice_matches(q, text, choices)
+    return choices[hits[0]].value if len(hits) == 1 else None
 
 
 # ---------------------------------------------------------------- parsers
@@ -169,9 +161,9 @@ def _text(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     s = inp.text.strip()
     limit = text_limit(q)
     if len(s) > limit:
-        return Parsed(error=tn("err_text_long", limit, ctx.lang, max=limit))
+        return fail(q, ctx, "long", n=limit, max=limit, count=len(s))
     if q.min is not None and len(s) < q.min:
-        return Parsed(error=tn("err_text_short", int(q.min), ctx.lang, min=int(q.min)))
+        return fail(q, ctx, "short", n=int(q.min), min=int(q.min))
     return Parsed(s)
 
 
@@ -207,18 +199,22 @@ def _decimal(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
 
 
 def _select_one(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
-    values = [c.value for c in q.choices or []]
+    choices = choices_of(q, ctx)
+    values = [c.value for c in choices]
     if inp.choice is not None and inp.choice in values:
         return Parsed(inp.choice)
-    choices = q.choices or []
-    hits = choice_matches(q, inp.choice if inp.choice is not None else inp.text)
+    hits = choice_matches(q, inp.choice if inp.choice is not None else inp.text, choices)
+    fields = placeholders_of(q, ctx)
     if len(hits) == 1:
         return Parsed(choices[hits[0]].value)
     if len(hits) > 1:
-        listed = "\n".join(f"{i + 1}. {choices[i].label.get(ctx.lang)}" for i in hits)
+        listed = "\n".join(f"{i + 1}. {fill(choices[i].label.get(ctx.lang), fields)}" for i in hits)
         return Parsed(error=t("err_choice_which", ctx.lang, options=listed, example=hits[0] + 1))
-    example = choices[0].label.get(ctx.lang) if choices else "1"
-    return Parsed(error=t("err_choice", ctx.lang, example=example))
+    example = fill(choices[0].label.get(ctx.lang), fields) if choices else "1"
+    return fail(q, ctx, "invalid", example=example)
+
+
+ALL_WORDS = frozenset({"semua", "seluruh", "all", "everyone"})
 
 
 def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
@@ -227,6 +223,8 @@ def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     if inp.choice is not None and inp.choice in values:
         return Parsed([inp.choice])
     s = raw.strip()
+    if param(q, "all") == "yes" and s.lower().rstrip(".!") in ALL_WORDS:
+        return Parsed(values)
     tokens = [x for x in re.split(r"[,;\s]+", s) if x]
     if not tokens or not all(_NUMBER.fullmatch(x) for x in tokens):
         tokens = [x.strip() for x in re.split(r"[,;]", s) if x.strip()]
@@ -234,10 +232,10 @@ def _select_multiple(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     for token in tokens[:50]:
         value = match_choice(q, token)
         if value is None:
-            return Parsed(error=t("err_multi", ctx.lang))
+            return fail(q, ctx, "invalid")
         picked.add(value)
     if not picked:
-        return Parsed(error=t("err_multi", ctx.lang))
+        return fail(q, ctx, "invalid")
     return Parsed([v for v in values if v in picked])
 
 
@@ -254,6 +252,15 @@ def _yes_no(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     return Parsed("yes" if word else "no")
 
 
+def missing_day_text(q: Question, ctx: ParseCtx, parts: tuple[int, int, int], time: str) -> str:
+    """30 February does not exist: said with the month's last day as the example."""
+    year, month, day = parts
+    last = calendar.monthrange(year, month)[1]
+    example = f"{last:02d}-{month:02d}-{year}{' ' + time if time else ''}"
+    name = month_name(month, ctx.lang)
+    return say(q, ctx, "missing", day=day, month=name, year=year, last=last, example=example)
+
+
 _RT_RW = re.compile(r"(?i)(?:rt|rw|no\.?)?\s*0*([0-9]{1,3})")
 
 
@@ -267,7 +274,27 @@ def _rt_rw(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
 
 def _date(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
     d = parse_date(inp.text)
-    return Parsed(d.isoformat()) if d else Parsed(error=t("err_date", ctx.lang))
+    if d is None:
+        parts = missing_date(inp.text)
+        if parts is not None:
+            return Parsed(error=missing_day_text(q, ctx, parts, ""), reason="missing")
+        return fail(q, ctx, "invalid")
+    bound = _date_bound(q, ctx)
+    if bound is not None and d < bound:
+        example = date(d.year + 1, bound.month, min(bound.day, 28)).strftime("%d-%m-%Y")
+        return fail(q, ctx, "early", date=long_date(bound, ctx.lang), example=example)
+    return Parsed(d.isoformat())
+
+
+def _date_bound(q: Question, ctx: ParseCtx) -> date | None:
+    """The earliest date allowed: that of the answer ``parameters.after`` names."""
+    other = ctx.answers.get(param(q, "after")) if param(q, "after") else None
+    if not isinstance(other, str) or len(other) < 10:
+        return None
+    try:
+        return date.fromisoformat(other[:10])
+    except ValueError:
+        return None
 
 
 def _nik(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
@@ -347,37 +374,38 @@ def _never(q: Question, inp: Input, ctx: ParseCtx) -> Parsed:
 # ---------------------------------------------------------------- display
 
 
-def _show_plain(q: Question, v: Any, lang: str) -> str:
+def _show_plain(q: Question, v: Any, ctx: ParseCtx) -> str:
     if isinstance(v, float):
         return _fmt_num(v)
     return str(v)
 
 
-def _show_choice(q: Question, v: Any, lang: str) -> str:
+def _show_choice(q: Question, v: Any, ctx: ParseCtx) -> str:
     if isinstance(v, list):
-        return ", ".join(_label_of(q, x, lang) for x in v)
-    return _label_of(q, v, lang)
+        return ", ".join(_label_of(q, x, ctx) for x in v)
+    return _label_of(q, v, ctx)
 
 
-def _show_yes_no(q: Question, v: Any, lang: str) -> str:
-    return t("yes" if v == "yes" else "no", lang)
+def _show_yes_no(q: Question, v: Any, ctx: ParseCtx) -> str:
+    return t("yes" if v == "yes" else "no", ctx.lang)
 
 
-def _show_date(q: Question, v: Any, lang: str) -> str:
+def _show_date(q: Question, v: Any, ctx: ParseCtx) -> str:
     try:
-        return date.fromisoformat(str(v)).strftime("%d-%m-%Y")
+        day = date.fromisoformat(str(v))
     except ValueError:
         return str(v)
+    return long_date(day, ctx.lang) if param(q, "display") == "long" else day.strftime("%d-%m-%Y")
 
 
-def _show_location(q: Question, v: Any, lang: str) -> str:
+def _show_location(q: Question, v: Any, ctx: ParseCtx) -> str:
     if isinstance(v, dict):
-        return t("location_value", lang, lat=v.get("latitude"), lon=v.get("longitude"))
+        return t("location_value", ctx.lang, lat=v.get("latitude"), lon=v.get("longitude"))
     return str(v)
 
 
-def _show_photo(q: Question, v: Any, lang: str) -> str:
-    return t("photo_value", lang)
+def _show_photo(q: Question, v: Any, ctx: ParseCtx) -> str:
+    return t("photo_value", ctx.lang)
 
 
 # ---------------------------------------------------------------- normalizers
@@ -443,84 +471,107 @@ def _norm_none(q: Question, v: Any) -> Any:
 _TEXT = frozenset({"text"})
 _CHOICE = frozenset({"text", "choice"})
 
-QUESTION_TYPES: dict[str, QuestionType] = {
-    qt.name: qt
-    for qt in [
-        QuestionType(
-            "text", "text", _TEXT, "expect_text", _text, _show_plain, _norm_text, bounded=True
-        ),
-        QuestionType(
-            "integer",
-            "text",
-            _TEXT,
-            "expect_number",
-            _integer,
-            _show_plain,
-            _via(_integer),
-            bounded=True,
-        ),
-        QuestionType(
-            "decimal",
-            "text",
-            _TEXT,
-            "expect_number",
-            _decimal,
-            _show_plain,
-            _via(_decimal),
-            bounded=True,
-        ),
-        QuestionType(
-            "select_one",
-            "choice",
-            _CHOICE,
-            "expect_choice",
-            _select_one,
-            _show_choice,
-            _norm_select_one,
-            needs_choices=True,
-        ),
-        QuestionType(
-            "select_multiple",
-            "multi",
-            _CHOICE,
-            "expect_choice",
-            _select_multiple,
-            _show_choice,
-            _norm_multi,
-            needs_choices=True,
-        ),
-        QuestionType(
-            "yes_no", "choice", _CHOICE, "expect_choice", _yes_no, _show_yes_no, _via(_yes_no)
-        ),
-        QuestionType("date", "text", _TEXT, "expect_date", _date, _show_date, _norm_date),
-        QuestionType("rt_rw", "text", _TEXT, "expect_rt_rw", _rt_rw, _show_plain, _via(_rt_rw)),
-        QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
-        QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
-        QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),
-        QuestionType(
-            "location",
-            "location",
-            frozenset({"location", "text"}),
-            "err_location",
-            _location,
-            _show_location,
-            _norm_location,
-        ),
-        QuestionType(
-            "photo", "photo", frozenset({"photo"}), "err_photo", _photo, _show_photo, _norm_photo
-        ),
-        QuestionType(
-            "note", "text", _TEXT, "expect_text", _never, _show_plain, _norm_none, answerable=False
-        ),
-        QuestionType(
-            "repeat",
-            "confirm",
-            _TEXT,
-            "expect_text",
-            _never,
-            _show_plain,
-            _norm_none,
-            answerable=False,
-        ),
-    ]
-}
+for _qtype in (
+    QuestionType(
+        "text",
+        "text",
+        _TEXT,
+        "expect_text",
+        _text,
+        _show_plain,
+        _norm_text,
+        bounded=True,
+        messages={"long": "err_text_long", "short": "err_text_short"},
+    ),
+    QuestionType(
+        "integer",
+        "text",
+        _TEXT,
+        "expect_number",
+        _integer,
+        _show_plain,
+        _via(_integer),
+        bounded=True,
+    ),
+    QuestionType(
+        "decimal",
+        "text",
+        _TEXT,
+        "expect_number",
+        _decimal,
+        _show_plain,
+        _via(_decimal),
+        bounded=True,
+    ),
+    QuestionType(
+        "select_one",
+        "choice",
+        _CHOICE,
+        "expect_choice",
+        _select_one,
+        _show_choice,
+        _norm_select_one,
+        needs_choices=True,
+        messages={"invalid": "err_choice"},
+    ),
+    QuestionType(
+        "select_multiple",
+        "multi",
+        _CHOICE,
+        "expect_choice",
+        _select_multiple,
+        _show_choice,
+        _norm_multi,
+        needs_choices=True,
+        parameters=frozenset({"all"}),
+        messages={"invalid": "err_multi"},
+    ),
+    QuestionType(
+        "yes_no", "choice", _CHOICE, "expect_choice", _yes_no, _show_yes_no, _via(_yes_no)
+    ),
+    QuestionType(
+        "date",
+        "text",
+        _TEXT,
+        "expect_date",
+        _date,
+        _show_date,
+        _norm_date,
+        parameters=frozenset({"after", "display"}),
+        messages={
+            "invalid": "err_date",
+            "missing": "err_date_missing",
+            "early": "err_date_early",
+        },
+    ),
+    QuestionType("rt_rw", "text", _TEXT, "expect_rt_rw", _rt_rw, _show_plain, _via(_rt_rw)),
+    QuestionType("nik", "text", _TEXT, "expect_nik", _nik, _show_plain, _via(_nik)),
+    QuestionType("kk", "text", _TEXT, "expect_kk", _kk, _show_plain, _via(_kk)),
+    QuestionType("phone", "text", _TEXT, "expect_phone", _phone, _show_plain, _via(_phone)),
+    QuestionType(
+        "location",
+        "location",
+        frozenset({"location", "text"}),
+        "err_location",
+        _location,
+        _show_location,
+        _norm_location,
+    ),
+    QuestionType(
+        "photo", "photo", frozenset({"photo"}), "err_photo", _photo, _show_photo, _norm_photo
+    ),
+    QuestionType(
+        "note", "text", _TEXT, "expect_text", _never, _show_plain, _norm_none, answerable=False
+    ),
+    QuestionType(
+        "repeat",
+        "confirm",
+        _TEXT,
+        "expect_text",
+        _never,
+        _show_plain,
+        _norm_none,
+        answerable=False,
+    ),
+):
+    register(_qtype)

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from flows.events import Change
-from flows.i18n import t
+from flows.i18n import form_t
 from flows.model import Form
-from flows.positions import Pos, get_value, has_value, instances, item_title, prefill, relevant
+from flows.positions import (
+    Pos,
+    get_value,
+    has_value,
+    instances,
+    item_title,
+    parse_ctx,
+    prefill,
+    relevant,
+)
 from flows.qtypes import QUESTION_TYPES
 from flows.session import Session
 
@@ -26,27 +35,28 @@ def review_items(form: Form, s: Session) -> list[tuple[str | None, str]]:
                 for sub in q.questions or []:
                     sp = Pos(f"{q.name}.{i}.{sub.name}", sub, q, i)
                     if sub.type != "note" and relevant(s, sp) and sp.path in s.visited:
-                        out.append((sp.path, "  " + answer_line(s, sp)))
+                        out.append((sp.path, "  " + answer_line(form, s, sp)))
             continue
         if pos.path in s.visited or has_value(s, pos):
-            out.append((pos.path, answer_line(s, pos)))
+            out.append((pos.path, answer_line(form, s, pos)))
     return out
 
 
-def answer_line(s: Session, pos: Pos) -> str:
+def answer_line(form: Form, s: Session, pos: Pos) -> str:
     assert pos.question is not None  # noqa: S101 - questions only
     q = pos.question
     spec = QUESTION_TYPES[q.type]
-    empty = t("empty_value", s.lang)
-    value = spec.display(q, get_value(s, pos), s.lang) if has_value(s, pos) else empty
+    ctx = parse_ctx(form, s, pos)
+    empty = form_t(form.messages, "empty_value", s.lang)
+    value = spec.display(q, get_value(s, pos), ctx) if has_value(s, pos) else empty
     before = prefill(s, pos)
     if before is not None and (not has_value(s, pos) or before != get_value(s, pos)):
-        value = f"{spec.display(q, before, s.lang)} → {value}"
-    return f"{q.label.get(s.lang)}: {value}"
+        value = f"{spec.display(q, before, ctx)} → {value}"
+    return f"{(q.review_label or q.label).get(s.lang)}: {value}"
 
 
 def review_text(form: Form, s: Session) -> str:
-    lines = [t("review_title", s.lang)]
+    lines = [form_t(form.messages, "review_title", s.lang)]
     n = 0
     for path, text in review_items(form, s):
         if path is None:
@@ -82,14 +92,19 @@ def _change(s: Session, pos: Pos, out: list[Change]) -> None:
         return
     after = get_value(s, pos) if has_value(s, pos) else None
     if after != before:
-        label = pos.question.label.get(s.lang)
+        label = (pos.question.review_label or pos.question.label).get(s.lang)
         out.append(Change(path=pos.path, label=label, before=before, after=after))
 
 
 def summary(form: Form, session: Session) -> str:
     """The "ringkasan": the form title and every answer so far. Raises on a damaged session
     (``resume`` turns that into an ``Errored`` event)."""
-    title = t("summary_title", session.lang, title=form.title.get(session.lang))
+    lang = session.lang
+    title = form_t(form.messages, "summary_title", lang, title=form.title.get(lang))
     items = [text.strip() for _, text in review_items(form, session)]
-    body = "\n".join(f"- {x}" for x in items) if items else t("summary_empty", session.lang)
+    body = (
+        "\n".join(f"- {x}" for x in items)
+        if items
+        else form_t(form.messages, "summary_empty", lang)
+    )
     return f"{title}\n{body}"

@@ -46,9 +46,11 @@ class Session(BaseModel):
 
 
 class Input(BaseModel):
-    """One user input: typed text, a button value, a shared location or a photo reference."""
+    """One user input: typed text, a button value, a shared location, or a photo or document
+    reference (``text`` is then its caption)."""
 
     text: str = ""
     choice: str | None = None
     location: tuple[float, float] | None = None
     photo: str | None = None
+    document: str | None = None

@@ -1,5 +1,6 @@
 """What a typed line means before it is read as an answer: keep words, navigation words, and
-words that are not answers (a correction word, a command, a question).
+words that are not answers (a correction word, a command, a question); and what an input is
+(its kind, its raw text, a yes or a no, a keep button).
 
 One meaning per key in every form: keep is a word (and a button), never a number; a number is
 an option only on a select question and the value itself everywhere else.
@@ -9,7 +10,20 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["Word", "classify", "normalize"]
+from flows import positions
+from flows.qtypes import yes_no_word
+from flows.session import Input
+
+__all__ = [
+    "Word",
+    "classify",
+    "input_kind",
+    "meaning_of",
+    "normalize",
+    "raw_text",
+    "typed_word",
+    "yes_no_input",
+]
 
 KEEP = frozenset(
     {
@@ -121,3 +135,50 @@ def classify(text: str) -> str | None:
     if s in DOUBT or s.endswith("?") or first in _QUESTION_START:
         return Word.NOT_AN_ANSWER
     return None
+
+
+def input_kind(inp: Input) -> str:
+    if inp.photo is not None:
+        return "photo"
+    if inp.location is not None:
+        return "location"
+    if inp.document is not None:
+        return "document"
+    if inp.choice is not None:
+        return "choice"
+    return "text"
+
+
+def raw_text(inp: Input) -> str:
+    if inp.photo is not None or inp.document is not None or inp.location is not None:
+        return ""
+    return (inp.choice if inp.choice is not None else inp.text).strip()
+
+
+def typed_word(inp: Input) -> str | None:
+    if inp.photo is not None or inp.document is not None or inp.location is not None:
+        return None
+    return normalize(raw_text(inp))
+
+
+def yes_no_input(inp: Input, *, numbers: bool = True) -> bool | None:
+    """ya/tidak (or their buttons); "1"/"2" only where the options are numbered."""
+    if inp.choice in {positions.YES, positions.NO}:
+        return inp.choice == positions.YES
+    if input_kind(inp) not in {"text", "choice"}:
+        return None
+    raw = raw_text(inp)
+    if numbers and raw in {"1", "2"}:
+        return raw == "1"
+    return yes_no_word(raw)
+
+
+def meaning_of(inp: Input) -> str | None:
+    """A keep / navigation word typed or pressed (None for a photo, a location, a value)."""
+    if inp.choice == positions.KEEP:
+        return Word.KEEP
+    if inp.choice == positions.KEEP_ALL:
+        return Word.KEEP_ALL
+    if inp.photo is not None or inp.document is not None or inp.location is not None:
+        return None
+    return classify(raw_text(inp))

@@ -14,15 +14,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import flows
-from flows import FormRegistry, Session
+from flows import QUESTION_TYPES, FormRegistry, Session
 from flows.ids import mask_phone
 from handlers.announcements import acks
-from handlers.announcements import form as announcement_form
+from handlers.announcements import model as announcement_model
+from handlers.announcements import saver as announcement_form
 from handlers.announcements import view as announcements
-from handlers.deadlines import form as deadline_form
+from handlers.deadlines import buttons as deadline_buttons
+from handlers.deadlines import saver as deadline_saver
 from handlers.deadlines import view as deadlines
+from handlers.forms import closing, saving
 from handlers.forms import runner as form_handlers
 from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR
+from handlers.forms.savers import Savers
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.deferred import Deferred, run_deferred
@@ -38,6 +42,7 @@ from handlers.quality import view as quality
 from handlers.registers import exports
 from handlers.registers import imports as households
 from handlers.registers.reading import ImportLimits
+from handlers.reports import savers as report_savers
 from handlers.reports import view as reports
 from storage.db import Database, UnitOfWork
 from storage.records import FormSessionRecord, PersonContext
@@ -72,7 +77,7 @@ class Options:
     untouched_days: int = quality.DEFAULT_UNTOUCHED_DAYS  # "Kualitas data": not touched since
     quiet_hours: QuietHours = field(default_factory=QuietHours)  # no reminder is set in them
     # Hours after which an announcement's unacknowledged recipients get one nudge (0: none).
-    announcement_nudge_hours: int = announcements.DEFAULT_NUDGE_HOURS
+    announcement_nudge_hours: int = announcement_model.DEFAULT_NUDGE_HOURS
     # Photos and documents one person may send in 24 hours (each is downloaded and stored).
     media_daily_quota: int = 30
     # A form nobody answered for this many days closes (expired, nothing saved) when its
@@ -94,8 +99,30 @@ class Options:
     web_base_url: str = ""
 
 
+# Words a form's buttons send; pressed once the form is closed, they are stale (the engine's
+# save / cancel / keep values, and the composers' buttons from before they were forms).
+_FORM_BUTTONS = frozenset({"__save__", "__cancel__", "__keep__"})
+_OLD_FORM_BUTTONS = ("anf:", "dlf:")
+
+
+def default_savers() -> Savers:
+    """Every feature's savers: one per form shipped in ``flows/forms``."""
+    return Savers(
+        [
+            *saving.SAVERS,
+            *report_savers.SAVERS,
+            *deadline_saver.SAVERS,
+            *announcement_form.SAVERS,
+        ]
+    )
+
+
 class Kawal:
-    """Routes neutral messages to the use cases. Safe to share between channels and tasks."""
+    """Routes neutral messages to the use cases. Safe to share between channels and tasks.
+
+    Raises :class:`~handlers.forms.savers.SaverError` when the forms and their savers do not
+    fit (a form without a saver, a saver without a form, a saver reading a question its form
+    does not have): at start-up, not at the first save."""
 
     def __init__(
         self,
@@ -103,11 +130,14 @@ class Kawal:
         forms: FormRegistry,
         clock: Clock,
         options: Options | None = None,
+        savers: Savers | None = None,
     ) -> None:
         self.db = db
         self.forms = forms
         self.clock = clock
         self.options = options or Options()
+        self.savers = savers if savers is not None else default_savers()
+        self.savers.check(forms)
 
     def set_telegram_bot(self, username: str) -> None:
         """The Telegram bot's username (from getMe), for the invite deep links Dinsos gets."""
@@ -184,6 +214,7 @@ class Kawal:
             forms=self.forms,
             lang=person.lang if person else self.options.default_lang,
             consent_version=self.options.consent_version,
+            savers=self.savers,
             dpo_contact=self.options.dpo_contact,
         )
         if person is not None:
@@ -201,26 +232,41 @@ async def _file_expected(
     now: datetime,
     idle_days: int,
 ) -> bool:
-    """The open question asks for a file of ``kind`` (the announcement composer takes both
-    kinds as its attachment), or ``kind`` is a document from someone who imports registers.
-    A form idle for ``idle_days`` asks for nothing: it closes as the file arrives."""
+    """The open question asks for a file of ``kind`` (an announcement's attachment may be a
+    photo or a document), or ``kind`` is a document from someone who imports registers while
+    no form that takes documents is open. A form idle for ``idle_days`` asks for nothing: it
+    closes as the file arrives."""
     record = await uow.sessions.get_open(person.person_id)
-    if record is not None and form_handlers.is_idle(record, now, idle_days):
+    if record is not None and closing.is_idle(record, now, idle_days):
         record = None
-    if record is not None and announcement_form.is_form(record):
-        return announcement_form.expects_file(record)
+    wanted = "photo" if kind is InboundKind.PHOTO else "document"
+    if record is not None and _takes_files(forms, record):
+        return wanted in _accepted(forms, record)
     if kind is InboundKind.DOCUMENT:
         return any(role.role in households.IMPORT_ROLES for role in person.roles)
-    if record is None or record.state.get("stage") != "form":
-        return False
+    return record is not None and wanted in _accepted(forms, record)
+
+
+def _accepted(forms: FormRegistry, record: FormSessionRecord) -> frozenset[str]:
+    """The input kinds the open form's current question takes (none while choosing a
+    household, or when the session cannot be read: the next step says why)."""
     form = forms.get(record.form_id, record.form_version)
-    if form is None:
-        return False
+    if form is None or record.state.get("stage") != "form":
+        return frozenset()
     try:
         session = Session.model_validate(record.state["engine"])
     except (KeyError, ValueError):
+        return frozenset()
+    return flows.accepted_inputs(form, session)
+
+
+def _takes_files(forms: FormRegistry, record: FormSessionRecord) -> bool:
+    """The open form has a question that takes a document (a file sent meanwhile is for it,
+    not a register to import)."""
+    form = forms.get(record.form_id, record.form_version)
+    if form is None or record.state.get("stage") != "form":
         return False
-    return flows.expected_input(form, session) == "photo"
+    return any("document" in QUESTION_TYPES[q.type].accepts for q in form.questions)
 
 
 async def _route(turn: Turn, options: Options) -> Reply:
@@ -250,10 +296,10 @@ async def _route(turn: Turn, options: Options) -> Reply:
     # A form left unanswered too long closes first; the turn then goes on as if none were
     # open. The open session is read once here and handed on (it is needed on most turns).
     open_session = await turn.uow.sessions.get_open(turn.person.person_id)
-    if open_session is not None and form_handlers.is_idle(
+    if open_session is not None and closing.is_idle(
         open_session, turn.now, options.session_idle_days
     ):
-        notice = await form_handlers.close_idle(turn, open_session)
+        notice = await closing.close_idle(turn, open_session)
         reply = await _no_roles(turn) if not turn.person.roles else None
         if reply is None:
             reply = await _route_registered(turn, options, None, expired=True)
@@ -283,10 +329,10 @@ async def _route_registered(
     if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO) and not inbound.media_ref:
         return await _file_not_taken(turn, options)
     if inbound.kind in (InboundKind.DOCUMENT, InboundKind.PHOTO):
-        # A file for the open announcement composer is its attachment; else a document is a
-        # register to import.
-        if open_session is not None and announcement_form.is_form(open_session):
-            return await announcement_form.answer(turn, open_session, options.quiet_hours)
+        # A file for an open form that takes documents (the announcement's attachment) is an
+        # answer to it; else a document is a register to import.
+        if open_session is not None and _takes_files(turn.forms, open_session):
+            return await _with_session(turn, open_session, options)
         if inbound.kind is InboundKind.DOCUMENT:
             return await households.import_document(turn, options.import_limits, options.media_dir)
         if expired:
@@ -332,11 +378,7 @@ async def _route_registered(
         return await people.show_invites(turn)
     if inbound.kind is InboundKind.COMMAND:
         return Reply([Text(t("unknown_command", turn.lang, command=inbound.command), Tone.ERROR)])
-    if expired and not (
-        menu.is_menu_payload(inbound)
-        or deadline_form.is_payload(inbound)
-        or announcement_form.is_payload(inbound)
-    ):
+    if expired and not (menu.is_menu_payload(inbound) or deadline_buttons.is_payload(inbound)):
         return await menu.show(turn)  # an answer to the form just closed: the menu instead
     return await _with_session(turn, open_session, options)
 
@@ -358,20 +400,22 @@ async def _with_session(
 ) -> Reply:
     """The answer to the open form, a form's button, or a menu choice."""
     inbound = turn.inbound
-    if announcement_form.is_payload(inbound):
-        return await announcement_form.route(turn, open_session, options.quiet_hours)
-    if deadline_form.is_payload(inbound):
-        return await deadline_form.route(turn, open_session, options.quiet_hours)
-    in_menu = menu.is_menu_payload(inbound)
-    if open_session is not None and announcement_form.is_form(open_session) and not in_menu:
-        return await announcement_form.answer(turn, open_session, options.quiet_hours)
-    if open_session is not None and deadline_form.is_form(open_session) and not in_menu:
-        return await deadline_form.answer(turn, open_session, options.quiet_hours)
+    if deadline_buttons.is_payload(inbound):
+        return await deadline_buttons.route(turn, open_session, options.quiet_hours)
+    if open_session is None and _stale_form_button(inbound):
+        return Reply([Text(t("form_gone", turn.lang), Tone.WARNING)])
     if open_session is not None and not menu.is_menu_payload(inbound):
         return await form_handlers.continue_session(
             turn, open_session, options.duplicate_checks_per_hour
         )
     return await _choose(turn, open_session, options)
+
+
+def _stale_form_button(inbound: Inbound) -> bool:
+    """A form's button pressed after the form was closed (sent, saved or cancelled)."""
+    if inbound.kind is not InboundKind.CHOICE:
+        return False
+    return inbound.payload in _FORM_BUTTONS or inbound.payload.startswith(_OLD_FORM_BUTTONS)
 
 
 async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: Options) -> Reply:
@@ -384,7 +428,7 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
         reply.messages.extend((await menu.show(turn)).messages)
         return reply
     if item.starts_form and open_session is not None:
-        return await form_handlers.open_elsewhere(turn, open_session)
+        return await closing.open_elsewhere(turn, open_session)
     match item.key:
         case "verify":
             return await form_handlers.start_search(turn, "verifikasi_keluarga")
@@ -427,7 +471,7 @@ async def _announcement_view(
 ) -> Reply:
     """An ``ann:`` button of the Dinsos announcement view."""
     action, announcement_id = announcements.view_action(turn.inbound)
-    if not turn.roles(*announcements.ANNOUNCER_ROLES):
+    if not turn.roles(*announcement_model.ANNOUNCER_ROLES):
         return announcements.not_allowed(turn)
     match action:
         case "new":
@@ -453,7 +497,7 @@ async def _answer_report(
     if isinstance(prepared, Reply):
         return prepared
     if open_session is not None:
-        return await form_handlers.open_elsewhere(turn, open_session)
+        return await closing.open_elsewhere(turn, open_session)
     return await form_handlers.start_with_context(
         turn, reports.REPLY_FORM, prepared.context, prepared.title
     )

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from handlers.announcements import view as announcements
+from handlers.announcements import model as announcements
 from handlers.kit.timing import QuietHours
 from handlers.ports import Clock
 from storage.db import Database, UnitOfWork

@@ -40,24 +40,21 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flows.regions import timezone_for
-from handlers.deadlines.view import (
+from handlers.deadlines.areas import RegionBook, areas_of
+from handlers.deadlines.model import (
     DEADLINE_ROLES,
     ESCALATION_ROLES,
     RECENT,
     Composed,
-    RegionBook,
-    areas_of,
     campaign,
     campaign_prefix,
     campaign_what,
-    escalation_message,
     occurrences_around,
     recurrence_of,
     remind_time_of,
-    reminder_message,
-    thanks_message,
     zone_of,
 )
+from handlers.deadlines.wording import escalation_message, reminder_message, thanks_message
 from handlers.kit.timing import Occurrence, QuietHours, occurrences
 from handlers.ports import Clock
 from reminders.planning import (

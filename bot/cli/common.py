@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -12,6 +13,7 @@ import typer
 from bot.logs import setup_logging
 from bot.runtime import open_database
 from bot.settings import Settings
+from flows import Form, builtin_forms
 from handlers.kit.context import ROLE_LEVEL
 from locales import domain
 from storage.db import Database
@@ -109,3 +111,13 @@ def print_table(header: list[str], rows: list[list[Any]]) -> None:
             for i, (value, width) in enumerate(zip(row, widths, strict=True))
         )
         typer.echo(line.rstrip())
+
+
+@cache
+def chat_form(form_id: str) -> Form:
+    """A form of the chat, whose questions read the options that give the same answers (one
+    copy of the checks: ``flows.read_answer``)."""
+    form = builtin_forms().latest(form_id)
+    if form is None:  # pragma: no cover - shipped with Kawal
+        raise LookupError(form_id)
+    return form

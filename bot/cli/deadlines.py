@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime
-from typing import Annotated
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,15 +13,18 @@ import typer
 from bot.cli.common import (
     DbOption,
     app,
+    chat_form,
     fail,
     run_async,
     say,
     settings_for,
     with_db,
 )
-from flows.dates import missing_date, parse_date, parse_date_time, parse_time_of_day
+from flows import read_answer
+from flows.dates import missing_date, parse_time_of_day
+from flows.host_types import local_value
 from flows.regions import is_region_code, timezone_for
-from handlers.deadlines.view import (
+from handlers.deadlines.model import (
     DEADLINE_ROLES,
     RECENT,
     Draft,
@@ -33,18 +37,17 @@ from handlers.deadlines.view import (
     repeat_text,
     zone_of,
 )
-from handlers.deadlines.view import cancel as cancel_deadline
-from handlers.deadlines.view import create as create_deadline
-from handlers.deadlines.view import update as update_deadline
+from handlers.deadlines.model import cancel as cancel_deadline
+from handlers.deadlines.model import create as create_deadline
+from handlers.deadlines.model import update as update_deadline
+from handlers.deadlines.saver import FORM_ID
 from handlers.kit.dates import relative_day, when_text
-from handlers.kit.i18n import t
 from handlers.kit.timing import (
     DEFAULT_OFFSETS,
     DEFAULT_REMIND_TIME,
     QuietHours,
     Recurrence,
     local_instant,
-    parse_offsets,
 )
 from locales.formats import month_name
 from storage.db import Database, UnitOfWork
@@ -100,11 +103,46 @@ def _missing_date(option: str, text: str, time: str = "") -> typer.Exit | None:
     )
 
 
-def _due(text: str, zone: str) -> datetime:
-    parsed = parse_date_time(text)
-    if parsed is None or parsed[1] is None:
-        raise _missing_date("--due", text, "T16:00") or fail(say("due_invalid", text=text))
-    return local_instant(parsed[0], parsed[1], zone)
+Wording = dict[str, Callable[[], typer.Exit | None]]
+
+
+def _read(
+    name: str,
+    option: str,
+    text: str,
+    context: dict[str, Any],
+    *,
+    answers: dict[str, Any] | None = None,
+    wording: Wording | None = None,
+) -> Any:
+    """The option's value read by the form's question ``name``; a refusal in the CLI's own
+    words where it has some for the reason (they name the option), else the form's."""
+    parsed = read_answer(chat_form(FORM_ID), name, text, context, answers=answers)
+    if parsed.error is None:
+        return parsed.value
+    own = (wording or {}).get(parsed.reason)
+    raise (own() if own else None) or fail(f"{option} {text}: {parsed.error}")
+
+
+def _due(text: str, zone: str, now: datetime) -> datetime:
+    def invalid() -> typer.Exit:
+        return fail(say("due_invalid", text=text))
+
+    value = _read(
+        "due",
+        "--due",
+        text,
+        {"zone": zone, "now": now.isoformat()},
+        wording={
+            "missing": lambda: _missing_date("--due", text, "T16:00"),
+            "invalid": invalid,
+            "no_time": invalid,
+        },
+    )
+    local = local_value(value)
+    if local is None:  # pragma: no cover - the question type stores a local date and time
+        raise invalid()
+    return local_instant(local.date(), local.time(), zone)
 
 
 def _zone(region_code: str) -> str:
@@ -133,35 +171,53 @@ def _draft(
     until: str | None,
     note: str | None,
     quiet: QuietHours,
+    now: datetime,
 ) -> Draft:
-    """A deadline from the command's options (over ``base`` when editing)."""
+    """A deadline from the command's options (over ``base`` when editing), each read by the
+    question of the chat's form that asks for it."""
     region_code = region or (base.region_code if base else "")
     zone = _zone(region_code)
     if due is not None:
-        due_at = _due(due, zone)
+        due_at = _due(due, zone, now)
     elif base is not None:
         # Another zone (e.g. WIB to WIT): the due time keeps its local time (16.00 stays 16.00).
         kept = base.due_at.astimezone(ZoneInfo(timezone_for(base.region_code)))
         due_at = local_instant(kept.date(), kept.time(), zone)
     else:
         raise fail(say("due_required"))
-    role_names = tuple(r.strip().lower() for r in roles.split(",") if r.strip()) if roles else ()
-    if roles is not None and not role_names:
-        raise fail(say("roles_empty", roles=repr(roles)))
-    unknown = [r for r in role_names if r not in DEADLINE_ROLES]
-    if unknown:
-        raise fail(say("roles_unknown", roles=", ".join(unknown), known=", ".join(DEADLINE_ROLES)))
-    days = parse_offsets(offsets) if offsets is not None else None
-    if offsets is not None and days is None:
-        raise fail(f"--offsets {offsets}: {t('dlf_offsets_invalid')}")
-    remind = parse_time_of_day(at) if at is not None else None
-    if at is not None and remind is None:
-        raise fail(f"--at {at}: {t('dlf_time_invalid')}")
-    if remind is not None and quiet.contains(remind):
-        raise fail(say("at_quiet", at=at, quiet=quiet))
-    end = parse_date(until) if until else None
-    if until and end is None:
-        raise _missing_date("--until", until) or fail(say("until_invalid", until=until))
+    role_names: tuple[str, ...] = ()
+    if roles is not None:
+        typed = [r.strip().lower() for r in roles.split(",") if r.strip()]
+        if not typed:
+            raise fail(say("roles_empty", roles=repr(roles)))
+        unknown = ", ".join(r for r in typed if r not in DEADLINE_ROLES)
+        known = ", ".join(DEADLINE_ROLES)
+        role_names = tuple(
+            _read(
+                "roles",
+                "--roles",
+                roles,
+                {},
+                wording={"invalid": lambda: fail(say("roles_unknown", roles=unknown, known=known))},
+            )
+        )
+    days = tuple(_read("offsets", "--offsets", offsets, {})) if offsets is not None else None
+    remind = None
+    if at is not None:
+        quiet_word: Wording = {"quiet": lambda: fail(say("at_quiet", at=at, quiet=quiet))}
+        value = _read("time", "--at", at, {"quiet_hours": str(quiet)}, wording=quiet_word)
+        remind = parse_time_of_day(value)
+    end = None
+    if until:
+        shown = due_at.astimezone(ZoneInfo(zone))
+        before = {"due": f"{shown:%Y-%m-%dT%H:%M}"}
+        until_words: Wording = {
+            "missing": lambda: _missing_date("--until", until),
+            "invalid": lambda: fail(say("until_invalid", until=until)),
+        }
+        end = date.fromisoformat(
+            _read("until", "--until", until, {}, answers=before, wording=until_words)
+        )
     recurrence = base.recurrence if base else None
     if once:
         recurrence = None
@@ -185,6 +241,10 @@ def _draft(
         if recurrence is None:
             raise fail(say("until_monthly_only"))
         recurrence = Recurrence(recurrence.day, end)
+    if title is not None:
+        title = _read("title", "--title", title, {})
+    if note is not None:
+        note = _read("note", "--note", note, {})
     return Draft(
         title=title if title is not None else (base.title if base else ""),
         due_at=due_at,
@@ -245,6 +305,7 @@ def deadline_add(
     settings = settings_for(db)
     if region is None:
         raise fail(say("region_required"))
+    now = datetime.now(UTC)
     draft = _draft(
         None,
         title=title,
@@ -258,8 +319,8 @@ def deadline_add(
         until=until,
         note=note,
         quiet=settings.quiet,
+        now=now,
     )
-    now = datetime.now(UTC)
 
     async def work(database: Database) -> str:
         async with database.unit_of_work() as uow:
@@ -351,6 +412,7 @@ def deadline_edit(
                 until=until,
                 note=note,
                 quiet=settings.quiet,
+                now=now,
             )
             await _check_draft(uow, draft, now, before=current)
             await update_deadline(uow, deadline_id, draft, by=None, channel="cli", now=now)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.announcements.view import ACK_PREFIX, announcement_id_of, campaign
+from handlers.announcements.model import ACK_PREFIX, announcement_id_of, campaign
 from handlers.kit.context import Turn
 from handlers.kit.i18n import LANGS, t
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone

@@ -4,31 +4,32 @@ A person has at most one open form session. Its ``state`` JSON holds the stage:
 ``{"stage": "pick", "region_code", ...}`` while the household is being chosen in that village,
 then ``{"stage": "form", "engine": <engine session>}`` while questions are answered.
 
-Every step checks again that the person may still fill the form in (``saving.lost_access``):
-when a role was revoked or moved, or the household moved to another village, the form closes
-(``interrupted``) without saving. A form nobody answered for ``session_idle_days`` closes
-(``expired``) when its person next writes (:func:`is_idle`, :func:`close_idle`).
+Every form runs here, the Dinsos composers included; what a form does when completed, who
+may go on with it and what its review adds are its registered saver's
+(:mod:`handlers.forms.savers`). Every step checks again that the person may still fill the
+form in (the saver's ``access``, else ``saving.lost_access``): when a role was revoked or
+moved, or the household moved to another village, the form closes (``interrupted``) without
+saving. A form nobody answered for ``session_idle_days`` closes (``expired``) when its
+person next writes (:mod:`handlers.forms.closing`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import re
-from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import flows
 from flows import Ask, Cancelled, Completed, Errored, Input, Say, Session, SessionStatus
 from flows.ids import mask_ids_in_text, mask_nik
-from flows.regions import region_label
-from handlers.announcements import form as announcement_form
-from handlers.deadlines import form as deadline_form
 from handlers.forms.card import household_card
+from handlers.forms.closing import access_ended, family_of, form_name
 from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR, duplicate_at
-from handlers.forms.saving import AccessEnded, LostAccess, Saved, lost_access, save_completed
+from handlers.forms.render import opening, render
+from handlers.forms.savers import AccessEnded, LostAccess, Saved, Saver
+from handlers.forms.saving import lost_access, processed
 from handlers.kit import menu
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t, tn
@@ -38,8 +39,6 @@ from handlers.messages import (
     Outbound,
     Question,
     Reply,
-    RequestLocation,
-    RequestPhoto,
     Text,
     Tone,
 )
@@ -53,7 +52,6 @@ HOUSEHOLD_PREFIX = "hh:"
 PAGE_PREFIX = "pg:"
 _CANCEL_WORDS = frozenset({"batal", "cancel"})
 _SMALL_INT = re.compile(r"[0-9]{1,9}")
-_TONES = {"info": Tone.INFO, "error": Tone.ERROR, "warning": Tone.WARNING, "success": Tone.SUCCESS}
 
 
 # ---- entry points -------------------------------------------------------------------------
@@ -90,10 +88,11 @@ async def start_direct(turn: Turn, form_id: str) -> Reply:
 
 
 async def start_with_context(
-    turn: Turn, form_id: str, context: dict[str, Any], title: str
+    turn: Turn, form_id: str, context: dict[str, Any], title: str, *, review: bool = False
 ) -> Reply:
     """Open ``form_id`` with the engine context given (the caller checked that no other form
-    is open); the reply says ``title`` and asks the first question."""
+    is open); the reply says ``title`` and asks the first question (``review``: a record
+    to change, opened on its review with every answer taken from it)."""
     form = turn.forms.latest(form_id)
     if form is None:
         raise LookupError(f"form {form_id} is not loaded")
@@ -101,23 +100,39 @@ async def start_with_context(
     record = await turn.uow.sessions.get(session_id)
     if record is None:  # pragma: no cover - created just above in the same transaction
         raise LookupError(session_id)
-    session, events = flows.start(form, context, lang=turn.lang)
+    session, events = flows.start(form, context, lang=turn.lang, review=review)
     await _store(turn, record, session)
-    return Reply(opening(title, events))
+    return Reply(opening(title, await _shown(turn, record, session, events)))
 
 
-def opening(head: str, events: list[flows.Event]) -> list[Outbound]:
-    """A form's first message: ``head`` (title, household card), the form's notes and the
-    first question in one message, not three."""
-    out = render(events)
-    lead = [head]
-    while out and isinstance(first := out[0], Text) and first.tone is Tone.INFO:
-        lead.append(first.text)
-        out.pop(0)
-    if out and isinstance(first := out[0], Question | RequestLocation | RequestPhoto):
-        out[0] = dataclasses.replace(first, text="\n\n".join([*lead, first.text]))
-        return out
-    return [Text("\n\n".join(lead)), *out]
+def _saver(turn: Turn, form_id: str) -> Saver:
+    saver = turn.savers.get(form_id) if turn.savers is not None else None
+    if saver is None:
+        raise LookupError(f"form {form_id} has no saver")
+    return saver
+
+
+async def _access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
+    """Why the person may not go on with ``record`` (None: they may): its saver says, or the
+    household forms' rules."""
+    saver = turn.savers.get(record.form_id) if turn.savers is not None else None
+    if saver is not None and saver.access is not None:
+        return await saver.access(turn, record)
+    return await lost_access(turn, record)
+
+
+async def _shown(
+    turn: Turn, record: FormSessionRecord, session: Session, events: list[flows.Event]
+) -> list[Outbound]:
+    """The events as intents; on the review, with what the form's saver adds to it."""
+    messages = render(events)
+    review = [i for i, e in enumerate(events) if isinstance(e, Ask) and e.question == "__review__"]
+    saver = turn.savers.get(record.form_id) if turn.savers is not None else None
+    if not review or saver is None or saver.review is None:
+        return messages
+    before = events[review[0] - 1] if review[0] > 0 else None
+    full = isinstance(before, Say) and before.tone == "info"  # the answers are listed
+    return await saver.review(turn, record, session, messages, full)
 
 
 async def _zone(turn: Turn, region_code: str) -> str:
@@ -134,13 +149,9 @@ async def resume_open(turn: Turn) -> Reply:
     record = await turn.uow.sessions.get_open(turn.me.person_id)
     if record is None:
         return Reply([Text(t("no_open_form", turn.lang))])
-    if deadline_form.is_form(record):
-        return await deadline_form.resume(turn, record)
-    if announcement_form.is_form(record):
-        return await announcement_form.resume(turn, record)
-    lost = await lost_access(turn, record)
+    lost = await _access(turn, record)
     if lost is not None:
-        return await _access_ended(turn, record, lost)
+        return await access_ended(turn, record, lost)
     state = record.state
     if state.get("stage") != "form":
         village = _village(turn)
@@ -154,12 +165,12 @@ async def resume_open(turn: Turn) -> Reply:
         errored = session.model_copy(update={"status": SessionStatus.ERRORED})
         return await _engine_failed(turn, record, errored, failed)
     name = form.title.get(turn.lang)
-    family = _family_of(record)
+    family = family_of(record)
     if family:
         head = t("form_resume_family", turn.lang, form=name, head=family)
     else:
         head = t("form_resume", turn.lang, form=name)
-    return Reply(opening(head, events))
+    return Reply(opening(head, await _shown(turn, record, session, events)))
 
 
 async def cancel_open(turn: Turn) -> Reply:
@@ -172,26 +183,6 @@ async def cancel_open(turn: Turn) -> Reply:
     return await _close(turn, record, "cancelled")
 
 
-def form_name(turn: Turn, record: FormSessionRecord) -> str:
-    """The open form as messages name it ("Verifikasi keluarga", "tenggat", "pengumuman")."""
-    if announcement_form.is_form(record):
-        return announcement_form.name(turn.lang)
-    if deadline_form.is_form(record):
-        return t("dlf_form_name", turn.lang)
-    form = turn.forms.get(record.form_id, record.form_version) or turn.forms.latest(record.form_id)
-    return form.title.get(turn.lang) if form else record.form_id
-
-
-async def open_elsewhere(turn: Turn, record: FormSessionRecord) -> Reply:
-    title = form_name(turn, record)
-    family = _family_of(record)
-    if family:
-        text = t("form_open_elsewhere_family", turn.lang, form=title, head=family)
-    else:
-        text = t("form_open_elsewhere", turn.lang, form=title)
-    return Reply([Text(text, Tone.WARNING)])
-
-
 async def continue_session(
     turn: Turn, record: FormSessionRecord, duplicate_checks: int = DUPLICATE_CHECKS_PER_HOUR
 ) -> Reply:
@@ -200,66 +191,6 @@ async def continue_session(
     if record.state.get("stage") == "form":
         return await _engine_step(turn, record, _to_input(turn), duplicate_checks)
     return await _picker_step(turn, record)
-
-
-# ---- idle forms and ended access ----------------------------------------------------------
-
-
-def is_idle(record: FormSessionRecord, now: datetime, idle_days: int) -> bool:
-    """True when nobody answered the open ``record`` for ``idle_days`` days or more (no query:
-    the open session is read on every update anyway)."""
-    return now - record.updated_at >= timedelta(days=idle_days)
-
-
-async def close_idle(turn: Turn, record: FormSessionRecord) -> Text:
-    """Close the idle ``record`` (``expired``, nothing saved); the message that says so."""
-    await turn.uow.sessions.finish(record.id, "expired", turn.inbound.channel.value, turn.now)
-    days = (turn.now - record.updated_at).days
-    log.info("form session %s expired: %d days idle", record.id, days)
-    name = form_name(turn, record)
-    head = _family_of(record)
-    if head:
-        return Text(tn("form_idle_closed_family", days, turn.lang, form=name, head=head, days=days))
-    return Text(tn("form_idle_closed", days, turn.lang, form=name, days=days))
-
-
-def _family_of(record: FormSessionRecord) -> str:
-    """The head of the family a household form is about, from the form's own context."""
-    engine = record.state.get("engine")
-    context = engine.get("context") if isinstance(engine, dict) else None
-    if not isinstance(context, dict) or context.get("household_id") is None:
-        return ""
-    head = (context.get("record") or {}).get("head_name")
-    return head if isinstance(head, str) else ""
-
-
-async def _access_ended(turn: Turn, record: FormSessionRecord, lost: LostAccess) -> Reply:
-    """Close the form (``interrupted``, nothing saved) and say why, then the menu."""
-    await turn.uow.sessions.finish(record.id, "interrupted", turn.inbound.channel.value, turn.now)
-    log.info(
-        "form session %s of person %s closed: no access to %s any more",
-        record.id,
-        record.person_id,
-        lost.region_code or "its region",
-    )
-    where = await region_name(turn, lost.region_code)
-    if lost.household_moved:
-        text = t("form_household_moved", turn.lang, head=_family_of(record) or "-")
-    elif where:
-        text = t("form_access_ended", turn.lang, region=where)
-    else:
-        text = t("form_access_ended_any", turn.lang)
-    reply = Reply([Text(text, Tone.WARNING)])
-    reply.messages.extend((await menu.show(turn)).messages)
-    return reply
-
-
-async def region_name(turn: Turn, code: str | None) -> str:
-    """ "Pekon Sri Menanti", "Kab. Lampung Barat"; the code when the region is not loaded."""
-    if not code:
-        return ""
-    region = await turn.uow.regions.get(code)
-    return region_label(region.code, region.name, region.kind) if region else code
 
 
 # ---- household picker ---------------------------------------------------------------------
@@ -298,9 +229,9 @@ def _search_prompt(turn: Turn, village_name: str) -> Question:
 
 
 async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
-    lost = await lost_access(turn, record)
+    lost = await _access(turn, record)
     if lost is not None:
-        return await _access_ended(turn, record, lost)
+        return await access_ended(turn, record, lost)
     inbound = turn.inbound
     state = dict(record.state)
     offered: list[int] = list(state.get("offered", []))
@@ -397,19 +328,11 @@ async def _choose_household(
     context = await household_context(turn, household)
     session, events = flows.start(form, context, lang=turn.lang)
     await turn.uow.sessions.set_household(record.id, household.id)
-    await turn.uow.processing.add(  # the household card is opened: a record of processing
-        "view",
-        turn.now,
-        by=turn.me.person_id,
-        channel=turn.inbound.channel.value,
-        household_id=household.id,
-        region_code=household.region_code,
-        detail=form.id,
-    )
+    await processed(turn, "view", household, form.id)  # the household card is opened
     await _store(turn, record, session)
     title = t("form_for", turn.lang, form=form.title.get(turn.lang), head=household.head_name)
     card = household_card(turn, household, await _zone(turn, household.region_code))
-    return Reply(opening(f"{title}\n{card}", events))
+    return Reply(opening(f"{title}\n{card}", await _shown(turn, record, session, events)))
 
 
 async def household_context(turn: Turn, household: HouseholdRecord) -> dict[str, Any]:
@@ -457,7 +380,9 @@ def _to_input(turn: Turn) -> Input:
         case InboundKind.LOCATION if inbound.location is not None:
             return Input(location=(inbound.location.latitude, inbound.location.longitude))
         case InboundKind.PHOTO:
-            return Input(photo=inbound.media_ref or "photo")
+            return Input(photo=inbound.media_ref or "photo", text=inbound.text)
+        case InboundKind.DOCUMENT if inbound.media_ref:
+            return Input(document=inbound.media_ref, text=inbound.text)
         case InboundKind.TEXT:
             return Input(text=inbound.text)
         case _:
@@ -467,13 +392,15 @@ def _to_input(turn: Turn) -> Input:
 async def _engine_step(
     turn: Turn, record: FormSessionRecord, inp: Input, duplicate_checks: int
 ) -> Reply:
-    lost = await lost_access(turn, record)
+    lost = await _access(turn, record)
     if lost is not None:
-        return await _access_ended(turn, record, lost)
+        return await access_ended(turn, record, lost)
     form = turn.forms.get(record.form_id, record.form_version)
     if form is None:
         return await _form_gone(turn, record)
     before = Session.model_validate(record.state["engine"])
+    if "now" in before.context:  # the time, passed in afresh on every step
+        before = before.model_copy(update={"context": {**before.context, "now": _iso(turn)}})
     session, events = flows.resume(form, before, inp)
     if failed := _failure(events):
         return await _engine_failed(turn, record, session, failed)
@@ -482,29 +409,57 @@ async def _engine_step(
     )
     if found is not None:  # said at the question where the number was typed
         session, events = flows.hold(form, before, found.path, found.value, found.text)
-    reply = Reply(render(events))
+    head: list[Outbound] = []
     if skipped:
         limit = duplicate_checks
-        reply.messages.insert(
-            0, Text(tn("dup_check_skipped", limit, turn.lang, limit=limit), Tone.WARNING)
-        )
+        head.append(Text(tn("dup_check_skipped", limit, turn.lang, limit=limit), Tone.WARNING))
     for event in events:
         if isinstance(event, Completed):
-            try:
-                saved = await save_completed(turn, record, form, event)
-            except AccessEnded as ended:  # checked above; a second look right before writing
-                return await _access_ended(turn, record, ended.lost)
-            await _store(turn, record, session, "completed")
-            # One line and the menu button, not the whole menu again.
-            reply.add(menu.with_button(turn, _saved_text(turn, form.id, saved)))
-            return reply
+            return await _complete(turn, record, form, before, session, event)
         if isinstance(event, Cancelled):
             await _store(turn, record, session, "cancelled")
+            reply = Reply([*head, *render(events)])
             reply.add(menu.with_button(turn, t("form_cancelled", turn.lang)))
             return reply
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
     await _store(turn, record, session, status, looked_up)
-    return reply
+    return Reply([*head, *await _shown(turn, record, session, events)])
+
+
+def _iso(turn: Turn) -> str:
+    return turn.now.isoformat()
+
+
+async def _complete(
+    turn: Turn,
+    record: FormSessionRecord,
+    form: flows.Form,
+    before: Session,
+    session: Session,
+    completed: Completed,
+) -> Reply:
+    """Save a completed form through its saver: what stops it is said on the review (the
+    session stays there, nothing written); else the form is closed first, so of two updates
+    racing to save it only one goes on, then saved."""
+    saver = _saver(turn, form.id)
+    errors = await saver.check(turn, record, form, completed) if saver.check else []
+    if errors:
+        error = Text("\n".join(errors), Tone.ERROR)
+        return Reply(
+            [error, *await _shown(turn, record, before, flows.current_prompt(form, before))]
+        )
+    channel = turn.inbound.channel.value
+    if not await turn.uow.sessions.finish(record.id, "completed", channel, turn.now):
+        return Reply([Text(t("form_gone", turn.lang), Tone.WARNING)])  # a second save, racing
+    try:
+        saved = await saver.save(turn, record, form, completed)
+    except AccessEnded as ended:  # checked above; a second look right before writing
+        return await access_ended(turn, record, ended.lost)
+    await _store(turn, record, session, "completed")
+    if saved.messages:
+        return Reply(list(saved.messages))
+    # One line and the menu button, not the whole menu again.
+    return Reply([menu.with_button(turn, _saved_text(turn, saved))])
 
 
 def _failure(events: list[flows.Event]) -> Errored | None:
@@ -534,12 +489,12 @@ async def _engine_failed(
     return reply
 
 
-def _saved_text(turn: Turn, form_id: str, saved: Saved) -> str:
+def _saved_text(turn: Turn, saved: Saved) -> str:
     if saved.message:
         return saved.message
     if saved.report_id is not None:
         return t("report_saved", turn.lang, id=saved.report_id)
-    if form_id == "usulan_baru":
+    if saved.status == "proposed":
         return t("proposal_saved", turn.lang, head=saved.head_name)
     status = t(f"status_{saved.status or 'pending'}", turn.lang)
     return t("form_saved", turn.lang, head=saved.head_name or "-", status=status)
@@ -576,32 +531,3 @@ async def _form_gone(turn: Turn, record: FormSessionRecord) -> Reply:
         record.id, "interrupted", record.state, turn.inbound.channel.value, turn.now
     )
     return Reply([Text(t("form_changed", turn.lang, form=record.form_id), Tone.WARNING)])
-
-
-# ---- rendering engine events as neutral intents -------------------------------------------
-
-
-def render(events: list[flows.Event]) -> list[Outbound]:
-    out: list[Outbound] = []
-    for event in events:
-        if isinstance(event, Say):
-            out.append(Text(event.text, _TONES.get(event.tone, Tone.INFO)))
-        elif isinstance(event, Ask):
-            out.append(_render_ask(event))
-    return out
-
-
-def _render_ask(ask: Ask) -> Outbound:
-    options = tuple(Option(o.value, o.label) for o in ask.options)
-    extra = tuple(Option(o.value, o.label) for o in ask.extra)
-    skip = "lewati" if ask.skippable else ""
-    match ask.input:
-        case "location":
-            return RequestLocation(ask.text, skip_label=skip)
-        case "photo":
-            return RequestPhoto(ask.text, skip_label=skip)
-        case "multi":
-            return Question(ask.text, options, multi=True, extra=extra)
-        case _:
-            numbered = ask.numbered and ask.question != "__review__"
-            return Question(ask.text, options, numbered=numbered, extra=extra)

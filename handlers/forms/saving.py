@@ -1,5 +1,6 @@
-"""Saving a completed form: the submission, what it changes (household, members, housing, a new
-proposal, a problem report) and the audit entry, all in the caller's unit of work.
+"""Saving the household forms (verification, members, housing, a new proposal): the
+submission, what it changes and the audit entry, all in the caller's unit of work. Their
+savers are :data:`SAVERS`; other forms' savers live with their feature.
 
 Who may go on with a form is checked on every step and once more right before saving
 (:func:`lost_access`): the person's roles are read afresh with every update, so a role revoked
@@ -8,15 +9,16 @@ or moved, or a household moved to another village, closes the form without savin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from flows import Completed, Form
+from handlers.forms.savers import AccessEnded, LostAccess, Saved, Saver
 from handlers.kit.context import Turn
-from handlers.reports import view as reports
 from storage.db import UnitOfWork
 from storage.records import FormSessionRecord, HouseholdRecord
+
+__all__ = ["SAVERS", "AccessEnded", "LostAccess", "Saved", "lost_access", "save_completed"]
 
 # Household columns a form question may write back through its ``prefill`` key.
 HOUSEHOLD_FIELDS = frozenset({"head_name", "no_kk", "id_dtks", "address", "rt", "rw"})
@@ -25,26 +27,21 @@ MEMBER_COLUMNS = ("name", "nik", "sex", "birth_date", "relation", "marital_statu
 MEMBER_DATA = ("education", "job", "disability")
 LIVES_HERE = frozenset({"tinggal", "baru"})
 HOUSING_SKIP = frozenset({"notes", "programmes"})
-
-
-@dataclass(frozen=True, slots=True)
-class LostAccess:
-    """Why a form may not go on: its region is outside the person's roles now.
-
-    ``region_code`` is the region the form was opened for (the village, or the report's
-    village), None when the session does not say; ``household_moved`` is set when the person
-    still holds that region but the household now lies elsewhere (where is not told)."""
-
-    region_code: str | None
-    household_moved: bool = False
-
-
-class AccessEnded(Exception):
-    """Raised by :func:`save_completed` before writing anything when access has ended."""
-
-    def __init__(self, lost: LostAccess) -> None:
-        super().__init__(lost.region_code or "-")
-        self.lost = lost
+VERIFICATION_KEYS = ("family_status", "not_found_reason", "head_lives_here", "phone")
+PROPOSAL_FIELDS = (
+    "house_photo",
+    "location",
+    "notes",
+    "head_name",
+    "no_kk",
+    "address",
+    "rt",
+    "rw",
+    "head_nik",
+    "head_sex",
+    "head_birth_date",
+    "members",
+)
 
 
 async def lost_access(turn: Turn, record: FormSessionRecord) -> LostAccess | None:
@@ -52,10 +49,10 @@ async def lost_access(turn: Turn, record: FormSessionRecord) -> LostAccess | Non
 
     - choosing a household: an operator role over the village the search began in;
     - a household form: an operator role over the household's region as it is now;
-    - a direct form (new proposal, problem report): an operator role over its village;
-    - the answer to a problem report: a Dinsos or admin role over the report's village.
+    - a direct form (new proposal, problem report): an operator role over its village.
 
-    At most one query (the household's region, or the report)."""
+    At most one query (the household's region). Forms of other features say it themselves
+    (their saver's ``access``)."""
     state = record.state
     if state.get("stage") == "pick":
         village = state.get("region_code")
@@ -65,13 +62,6 @@ async def lost_access(turn: Turn, record: FormSessionRecord) -> LostAccess | Non
     engine = state.get("engine")
     context = engine.get("context") if isinstance(engine, dict) else None
     context = context if isinstance(context, dict) else {}
-    if record.form_id == reports.REPLY_FORM:
-        report_id = context.get("report_id")
-        reports_repo = turn.uow.problem_reports
-        report = await reports_repo.get(report_id) if isinstance(report_id, int) else None
-        if report is not None and turn.in_scope(report.region_code, *reports.REPORT_ROLES):
-            return None
-        return LostAccess(report.region_code if report else None)
     region = context.get("region_code")
     region = region if isinstance(region, str) else None
     household_id = record.household_id or context.get("household_id")
@@ -86,18 +76,6 @@ async def lost_access(turn: Turn, record: FormSessionRecord) -> LostAccess | Non
     return LostAccess(region)  # fails closed: a form with neither is not this runner's
 
 
-@dataclass(frozen=True, slots=True)
-class Saved:
-    """What saving did: the household's new status (None when no household), its id."""
-
-    status: str | None
-    household_id: int | None
-    submission_id: int | None
-    head_name: str = ""
-    report_id: int | None = None
-    message: str = ""  # what to tell the user instead of the usual "saved" line
-
-
 def _verification_outcome(answers: dict[str, Any], changed: bool) -> str:
     if answers.get("family_status") not in (None, "ditemukan"):
         return "not_found"
@@ -106,19 +84,6 @@ def _verification_outcome(answers: dict[str, Any], changed: bool) -> str:
 
 def _default_outcome(answers: dict[str, Any], changed: bool) -> str:
     return "updated" if changed else "verified"
-
-
-def _proposal_outcome(answers: dict[str, Any], changed: bool) -> str:
-    return "proposed"
-
-
-# The household status a completed form leaves behind, per form id.
-OUTCOMES: dict[str, Callable[[dict[str, Any], bool], str]] = {
-    "verifikasi_keluarga": _verification_outcome,
-    "anggota_keluarga": _default_outcome,
-    "kondisi_rumah": _default_outcome,
-    "usulan_baru": _proposal_outcome,
-}
 
 
 def household_updates(form: Form, completed: Completed) -> dict[str, Any]:
@@ -132,128 +97,161 @@ def household_updates(form: Form, completed: Completed) -> dict[str, Any]:
     return updates
 
 
-def with_missing_media(form_id: str, answers: dict[str, Any]) -> dict[str, Any]:
-    """A proposal records a skipped photo or location explicitly (``photo_missing: true``)."""
-    if form_id != "usulan_baru":
-        return answers
-    return {
-        **answers,
-        "photo_missing": not answers.get("house_photo"),
-        "location_missing": not answers.get("location"),
-    }
+Apply = Callable[[Turn, HouseholdRecord, dict[str, Any]], Awaitable[int]]
+Outcome = Callable[[dict[str, Any], bool], str]
 
 
-async def save_completed(
-    turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
-) -> Saved:
-    """Store the submission and apply it; return what was saved. Raises
-    :class:`AccessEnded`, having written nothing, when the person may no longer save it."""
+async def add_submission(
+    turn: Turn,
+    record: FormSessionRecord,
+    form: Form,
+    completed: Completed,
+    household_id: int | None,
+    region_code: str,
+    answers: dict[str, Any] | None = None,
+) -> int:
+    """Store the submission of ``completed`` (with ``answers`` when they were added to),
+    having checked once more, before writing anything, that the person may still save it
+    (:class:`AccessEnded` if not)."""
     lost = await lost_access(turn, record)
     if lost is not None:
         raise AccessEnded(lost)
-    if form.id == reports.REPLY_FORM:  # Dinsos answers a problem report: no household
-        message = await reports.save_answer(turn, record, completed.answers)
-        return Saved(None, None, None, message=message)
-    uow, now, person_id = turn.uow, turn.now, turn.me.person_id
-    channel = turn.inbound.channel.value
-    fresh = await uow.sessions.get(record.id)
-    household_id = fresh.household_id if fresh else record.household_id
-    household = await uow.households.get(household_id) if household_id else None
-    if household is not None:
-        region_code = household.region_code
-    else:  # a direct form: the village it was opened in (lost_access checked it, above),
-        # not whichever village the person's first role names now
-        region_code = str(record.state["engine"]["context"]["region_code"])
-    answers = with_missing_media(form.id, completed.answers)
-    changes = [c.model_dump(mode="json") for c in completed.changes]
-    extra_changes = 0
-
-    if form.id == "usulan_baru":
-        household = await _create_proposal(turn, region_code, answers)
-        household_id = household.id
-    submission_id = await uow.submissions.add(
+    return await turn.uow.submissions.add(
         record.id,
-        person_id,
-        channel,
+        turn.me.person_id,
+        turn.inbound.channel.value,
         form.id,
         form.version,
         household_id,
         region_code,
-        answers,
-        changes,
-        now,
+        completed.answers if answers is None else answers,
+        [c.model_dump(mode="json") for c in completed.changes],
+        turn.now,
     )
-    if form.id == "lapor_kendala":
-        report_id = await uow.problem_reports.add(
-            person_id,
-            channel,
-            region_code,
-            str(answers.get("category", "lainnya")),
-            str(answers.get("text", "")),
-            now,
-            photo_ref=answers.get("screenshot"),
-            submission_id=submission_id,
-        )
-        await uow.audit.add(
-            "problem_report.created",
-            "problem_report",
-            str(report_id),
-            now,
-            person_id=person_id,
-            channel=channel,
-            region_code=region_code,
-            after={"category": answers.get("category"), "submission": submission_id},
-            detail=form.id,
-        )
-        await reports.notify_dinsos(turn, report_id)
-        return Saved(None, None, submission_id, report_id=report_id)
 
-    status: str | None = None
-    if household is not None and form.id != "usulan_baru":
-        if form.id == "anggota_keluarga":
-            extra_changes = await _apply_members(turn, household, answers)
-        elif form.id == "kondisi_rumah":
-            extra_changes = await _apply_housing(turn, household, answers)
-        elif form.id == "verifikasi_keluarga":
-            await _keep_verification(turn, household, answers)
-        updates = household_updates(form, completed)
-        if updates:
-            await uow.households.update_fields(household.id, updates, person_id, now)
-        outcome = OUTCOMES.get(form.id, _default_outcome)
-        status = outcome(answers, bool(changes) or extra_changes > 0)
-        if form.id != "verifikasi_keluarga" and household.status in {"not_found", "updated"}:
-            # Only a verification decides found / not found; an earlier update stays an update.
-            status = "updated" if household.status == "updated" else household.status
-        await uow.households.set_status(household.id, status, person_id, now)
-    elif household is not None:
-        status = household.status
-    await uow.audit.add(
+
+async def _audit_saved(
+    turn: Turn,
+    form: Form,
+    household: HouseholdRecord,
+    changes: list[dict[str, Any]],
+    submission_id: int,
+    status: str,
+    before: str | None = None,
+) -> None:
+    """The audit entry of a saved household form: each change, the status before (none for
+    a new proposal) and after."""
+    await turn.uow.audit.add(
         "submission.saved",
-        "household" if household else "submission",
-        str(household.id if household else submission_id),
-        now,
-        person_id=person_id,
-        channel=channel,
-        region_code=region_code,
-        before={c["path"]: c["before"] for c in changes} | {"status": household.status}
-        if household and form.id != "usulan_baru"
-        else None,
+        "household",
+        str(household.id),
+        turn.now,
+        person_id=turn.me.person_id,
+        channel=turn.inbound.channel.value,
+        region_code=household.region_code,
+        before=None
+        if before is None
+        else {c["path"]: c["before"] for c in changes} | {"status": before},
         after={c["path"]: c["after"] for c in changes}
         | {"status": status, "submission": submission_id},
         detail=form.id,
     )
-    if household is not None:
-        await uow.processing.add(
-            "change",
-            now,
-            by=person_id,
-            channel=channel,
-            household_id=household.id,
-            region_code=region_code,
-            detail=form.id,
-        )
-    latest = await uow.households.get(household.id) if household else None
-    return Saved(status, household_id, submission_id, head_name=latest.head_name if latest else "")
+    await processed(turn, "change", household, form.id)
+
+
+async def processed(turn: Turn, what: str, household: HouseholdRecord, form_id: str) -> None:
+    """A record of processing (the privacy log): the person's ``what`` ("view": the household
+    card opened, "change": a form saved) on ``household`` through ``form_id``."""
+    await turn.uow.processing.add(
+        what,
+        turn.now,
+        by=turn.me.person_id,
+        channel=turn.inbound.channel.value,
+        household_id=household.id,
+        region_code=household.region_code,
+        detail=form_id,
+    )
+
+
+def opened_in(record: FormSessionRecord) -> str:
+    """The village a direct form was opened in (its access is checked against it), not
+    whichever village the person's first role names now."""
+    return str(record.state["engine"]["context"]["region_code"])
+
+
+def _household_saver(form_id: str, fields: set[str], apply: Apply, outcome: Outcome) -> Saver:
+    async def save(
+        turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
+    ) -> Saved:
+        return await save_completed(turn, record, form, completed, apply, outcome)
+
+    return Saver(form_id, frozenset(fields), save)
+
+
+async def _nothing(turn: Turn, household: HouseholdRecord, answers: dict[str, Any]) -> int:
+    return 0
+
+
+async def save_completed(
+    turn: Turn,
+    record: FormSessionRecord,
+    form: Form,
+    completed: Completed,
+    apply: Apply = _nothing,
+    outcome: Outcome = _default_outcome,
+) -> Saved:
+    """Store the submission of a household form, ``apply`` it to the household (returns how
+    many changes it made beyond the prefilled answers) and set the status ``outcome`` says.
+    Raises :class:`AccessEnded`, having written nothing, when the person may no longer save."""
+    uow, now, person_id = turn.uow, turn.now, turn.me.person_id
+    fresh = await uow.sessions.get(record.id)
+    household_id = fresh.household_id if fresh else record.household_id
+    household = await uow.households.get(household_id) if household_id else None
+    if household is None:  # pragma: no cover - a household form always has its household
+        lost = await lost_access(turn, record)
+        raise AccessEnded(lost) if lost else LookupError(f"session {record.id}: no household")
+    answers = completed.answers
+    changes = [c.model_dump(mode="json") for c in completed.changes]
+    submission_id = await add_submission(
+        turn, record, form, completed, household.id, household.region_code
+    )
+    extra_changes = await apply(turn, household, answers)
+    updates = household_updates(form, completed)
+    if updates:
+        await uow.households.update_fields(household.id, updates, person_id, now)
+    status = outcome(answers, bool(changes) or extra_changes > 0)
+    if outcome is not _verification_outcome and household.status in {"not_found", "updated"}:
+        # Only a verification decides found / not found; an earlier update stays an update.
+        status = "updated" if household.status == "updated" else household.status
+    await uow.households.set_status(household.id, status, person_id, now)
+    await _audit_saved(
+        turn, form, household, changes, submission_id, status, before=household.status
+    )
+    latest = await uow.households.get(household.id)
+    return Saved(status, household.id, submission_id, head_name=latest.head_name if latest else "")
+
+
+async def _save_proposal(
+    turn: Turn, record: FormSessionRecord, form: Form, completed: Completed
+) -> Saved:
+    """A new proposal: a household of its own (status ``proposed``), with the submission.
+    A skipped photo or location is recorded explicitly (``photo_missing: true``)."""
+    lost = await lost_access(turn, record)
+    if lost is not None:
+        raise AccessEnded(lost)
+    region_code = opened_in(record)
+    answers = {
+        **completed.answers,
+        "photo_missing": not completed.answers.get("house_photo"),
+        "location_missing": not completed.answers.get("location"),
+    }
+    changes = [c.model_dump(mode="json") for c in completed.changes]
+    household = await _create_proposal(turn, region_code, answers)
+    submission_id = await add_submission(
+        turn, record, form, completed, household.id, region_code, answers
+    )
+    await _audit_saved(turn, form, household, changes, submission_id, household.status)
+    return Saved(household.status, household.id, submission_id, head_name=household.head_name)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -306,18 +304,17 @@ def _member_data(item: dict[str, Any]) -> dict[str, Any]:
     return {name: item[name] for name in MEMBER_DATA if name in item}
 
 
-VERIFICATION_KEYS = ("family_status", "not_found_reason", "head_lives_here", "phone")
-
-
 async def _keep_verification(
     turn: Turn, household: HouseholdRecord, answers: dict[str, Any]
-) -> None:
-    """The latest verification answers, kept on the household for the export."""
+) -> int:
+    """The latest verification answers, kept on the household for the export (no change
+    beyond the answers themselves: 0)."""
     data = dict(household.data or {})
     data["verification"] = {k: answers[k] for k in VERIFICATION_KEYS if k in answers}
     await turn.uow.households.update_fields(
         household.id, {"data": data}, turn.me.person_id, turn.now
     )
+    return 0
 
 
 async def _apply_housing(turn: Turn, household: HouseholdRecord, answers: dict[str, Any]) -> int:
@@ -398,3 +395,26 @@ async def _add_new_member(
         presence="baru",
         data=data,
     )
+
+
+def _members_of(repeat: str, names: tuple[str, ...]) -> set[str]:
+    return {repeat, *(f"{repeat}.{name}" for name in names)}
+
+
+SAVERS: tuple[Saver, ...] = (
+    _household_saver(
+        "verifikasi_keluarga", set(VERIFICATION_KEYS), _keep_verification, _verification_outcome
+    ),
+    _household_saver(
+        "anggota_keluarga",
+        _members_of("members", ("presence", *MEMBER_COLUMNS, *MEMBER_DATA)),
+        _apply_members,
+        _default_outcome,
+    ),
+    _household_saver("kondisi_rumah", set(HOUSING_SKIP), _apply_housing, _default_outcome),
+    Saver(
+        "usulan_baru",
+        frozenset({*PROPOSAL_FIELDS, *_members_of("members", MEMBER_COLUMNS)}),
+        _save_proposal,
+    ),
+)

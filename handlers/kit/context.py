@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flows import FormRegistry
 from handlers.kit.deferred import Deferred
 from handlers.messages import Inbound
 from storage.db import UnitOfWork
 from storage.records import PersonContext, RoleRecord
+
+if TYPE_CHECKING:  # the savers import this module
+    from handlers.forms.savers import Savers
 
 # Roles and the region level their scope is bound to.
 ROLE_LEVEL = {"operator": 4, "peratin": 4, "camat": 3, "dinsos": 2, "admin": 1}
@@ -26,6 +30,8 @@ class Turn:
     consent_version: str
     # Files to make after the commit (charts, workbooks): see handlers.kit.deferred.
     deferred: list[Deferred] = field(default_factory=list)
+    # What a completed form does, by form id (handlers.forms.savers); checked at start-up.
+    savers: Savers | None = None
     # Who answers questions about personal data (KAWAL_DPO_CONTACT), for the data notice.
     dpo_contact: str = ""
 

@@ -7,12 +7,11 @@ names come from Babel's locale data (CLDR), the words around them from the messa
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flows.regions import zone_abbreviation
+from flows.times import date_text, when_text, zone_label
 from handlers.kit.i18n import t, tn
-from locales.formats import long_date
 
 __all__ = [
     "date_text",
@@ -24,17 +23,6 @@ __all__ = [
     "when_text",
     "zone_label",
 ]
-
-
-def zone_label(timezone: str, at: datetime) -> str:
-    """WIB, WITA or WIT for Indonesia's zones; the zone's own abbreviation at ``at`` otherwise."""
-    label = zone_abbreviation(timezone)
-    return label if label != timezone else at.astimezone(ZoneInfo(timezone)).strftime("%Z")
-
-
-def date_text(day: date, lang: str) -> str:
-    """``Selasa, 27 Januari 2027`` (``Tuesday, 27 January 2027``)."""
-    return long_date(day, lang)
 
 
 def local_date(at: datetime, timezone: str, lang: str) -> str:
@@ -50,19 +38,6 @@ def local_datetime(at: datetime, timezone: str, lang: str) -> str:
     """``Senin, 27 Januari 2027 16.00 WIB`` (English: ``16:00``): compact, for titles."""
     local = at.astimezone(ZoneInfo(timezone))
     return f"{local_date(at, timezone, lang)} {_clock(local, lang)} {zone_label(timezone, at)}"
-
-
-def when_text(at: datetime, timezone: str, lang: str) -> str:
-    """``Selasa, 27 Januari 2027 pukul 16.00 WIB``: a due time in a sentence."""
-    local = at.astimezone(ZoneInfo(timezone))
-    return t(
-        "when_format",
-        lang,
-        date=local_date(at, timezone, lang),
-        hour=f"{local.hour:02d}",
-        minute=f"{local.minute:02d}",
-        zone=zone_label(timezone, at),
-    )
 
 
 def short_datetime(at: datetime, timezone: str, lang: str) -> str:

@@ -1,7 +1,8 @@
 """The calendar of deadlines, shared by the Dinsos form, the CLI, the deadline view and the
-reminder planner (``reminders.planning``): reminder offsets, quiet hours, monthly recurrence,
-the occurrences of a deadline and local instants. Dates and times as people type them are read
-by :mod:`flows.dates` (the one parser).
+reminder planner (``reminders.planning``): monthly recurrence and the occurrences of a
+deadline. Reminder offsets, quiet hours and local instants are form vocabulary and live in
+:mod:`flows.times` (re-exported here); dates and times as people type them are read by
+:mod:`flows.dates` (the one parser).
 
 Pure functions on explicit values: no I/O, no clock reads (``now`` is always an argument).
 Instants are timezone-aware UTC; local times are in the IANA zone of a region (Indonesia has no
@@ -12,13 +13,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flows.dates import parse_time_of_day
+from flows.times import (
+    DEFAULT_OFFSETS,
+    DEFAULT_REMIND_TIME,
+    MAX_OFFSET_DAYS,
+    QuietHours,
+    format_time,
+    local_instant,
+    parse_offsets,
+)
 
 __all__ = [
     "DEFAULT_OFFSETS",
@@ -33,79 +41,6 @@ __all__ = [
     "occurrences",
     "parse_offsets",
 ]
-
-DEFAULT_OFFSETS: tuple[int, ...] = (7, 3, 1, 0)  # T-7, T-3, T-1 and the day itself
-DEFAULT_REMIND_TIME = dt.time(8, 0)
-MAX_OFFSET_DAYS = 60
-MAX_OFFSETS = 8
-
-_OFFSET_RE = re.compile(r"^(?:[HT]-)?([0-9]{1,3})$", re.IGNORECASE)
-
-
-def format_time(value: dt.time) -> str:
-    """A time of day as stored: ``08:00``."""
-    return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def parse_offsets(text: str) -> tuple[int, ...] | None:
-    """``7,3,1,0`` (or ``H-7 H-3 H-1 H-0``): days before the due date, 0 = the day itself.
-    Distinct, largest first; None when not a list of 1-8 numbers from 0 to 60."""
-    compact = re.sub(r"\s*-\s*", "-", text.strip())
-    days: set[int] = set()
-    for token in (x for x in re.split(r"[,;\s]+", compact) if x):
-        match = _OFFSET_RE.match(token)
-        if not match or int(match.group(1)) > MAX_OFFSET_DAYS:
-            return None
-        days.add(int(match.group(1)))
-    if not days or len(days) > MAX_OFFSETS:
-        return None
-    return tuple(sorted(days, reverse=True))
-
-
-def local_instant(date: dt.date, time: dt.time, zone: str) -> dt.datetime:
-    """The UTC instant of a local date and time in ``zone``."""
-    return dt.datetime.combine(date, time, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class QuietHours:
-    """Local hours in which no reminder is sent (default 21:00-07:00); start == end: none."""
-
-    start: dt.time = dt.time(21, 0)
-    end: dt.time = dt.time(7, 0)
-
-    @classmethod
-    def parse(cls, text: str) -> QuietHours:
-        """``21:00-07:00`` (or ``21.00-07.00``); ``off`` or empty for no quiet hours."""
-        if text.strip().lower() in ("", "off", "none", "tidak"):
-            return cls(dt.time(0, 0), dt.time(0, 0))
-        parts = [p.strip() for p in re.split(r"\s*[-–]\s*", text.strip())]
-        times = [parse_time_of_day(p) for p in parts]
-        if len(times) != 2 or times[0] is None or times[1] is None:
-            raise ValueError(f"quiet hours must look like 21:00-07:00, not {text!r}")
-        return cls(times[0], times[1])
-
-    def __str__(self) -> str:
-        return f"{format_time(self.start)}-{format_time(self.end)}"
-
-    @property
-    def enabled(self) -> bool:
-        return self.start != self.end
-
-    def contains(self, time: dt.time) -> bool:
-        """True when ``time`` (local) falls in the quiet hours (start included, end not)."""
-        if not self.enabled:
-            return False
-        if self.start < self.end:
-            return self.start <= time < self.end
-        return time >= self.start or time < self.end
-
-    def next_allowed(self, local: dt.datetime) -> dt.datetime:
-        """``local`` itself when it is not quiet, else the end of its quiet hours (local)."""
-        if not self.contains(local.time()):
-            return local
-        end = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
-        return end if end > local else end + dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from typer.testing import CliRunner, Result
 
 from bot import cli
 from bot.cli import common as cli_common
-from handlers.deadlines import view as deadlines
-from handlers.deadlines.view import Draft
+from handlers.deadlines import model as deadlines
+from handlers.deadlines.model import Draft
 from handlers.kit.timing import Recurrence
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRecord

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.cli import app
-from handlers.announcements.view import message_for
+from handlers.announcements.model import message_for
 from handlers.messages import to_data
 from storage.db import Database
 from storage.repos.announcements import AnnouncementRecord

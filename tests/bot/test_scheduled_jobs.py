@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.jobs import scheduled_jobs
 from bot.regions import load_regions
 from bot.settings import Settings
-from handlers.deadlines import view as deadlines
-from handlers.deadlines.view import Draft
+from handlers.deadlines import model as deadlines
+from handlers.deadlines.model import Draft
 from handlers.kit.timing import QuietHours, local_instant
 from handlers.ports import FixedClock
 from reminders.deadlines import PlanRound, plan_deadlines

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from bench.register import add_recipients
 from bot.regions import load_regions
-from handlers.announcements import view as announcements
+from handlers.announcements import model as announcements
 from handlers.kit.timing import QuietHours
 from storage.db import Database
 from storage.migrate import upgrade

@@ -21,6 +21,7 @@ import yaml
 
 from flows import Event, Form, Input, Session, load_form, resume, start
 from flows.events import Ask, Cancelled, Completed, Errored, Say
+from flows.host_types import HOST_TYPES
 from flows.qtypes import QUESTION_TYPES, QuestionType
 
 TESTDATA = Path(__file__).resolve().parent / "testdata"
@@ -29,8 +30,11 @@ UPDATE_ENV = "KAWAL_UPDATE_GOLDENS"
 
 # Host question types a form may use (a host's registry extension: region choice, local
 # date-time, ...): case ``host: <name>`` registers ``HOSTS[name]()`` while the form is loaded
-# and replayed. The Dinsos composers' forms (tenggat, pengumuman) add theirs here.
-HOSTS: dict[str, Callable[[], Mapping[str, QuestionType]]] = {}
+# and replayed. The Dinsos composers' types (tenggat, pengumuman: ``host: dinsos``) are
+# registered when flows is imported (flows.host_types); a replay only checks they are there.
+HOSTS: dict[str, Callable[[], Mapping[str, QuestionType]]] = {
+    "dinsos": lambda: {qtype.name: qtype for qtype in HOST_TYPES},
+}
 
 
 def form_files() -> dict[str, Path]:
@@ -49,9 +53,11 @@ def cases() -> list[Path]:
 @contextmanager
 def host_types(name: str | None) -> Iterator[None]:
     """The host's question types registered for the duration of a replay."""
-    added = dict(HOSTS[name]()) if name else {}
+    wanted = dict(HOSTS[name]()) if name else {}
+    present = {k for k, v in wanted.items() if QUESTION_TYPES.get(k) is v}  # registered already
+    added = {k: v for k, v in wanted.items() if k not in present}
     clash = set(added) & set(QUESTION_TYPES)
-    assert not clash, f"host {name} redefines built-in question types {sorted(clash)}"
+    assert not clash, f"host {name} redefines question types {sorted(clash)}"
     QUESTION_TYPES.update(added)
     try:
         yield

@@ -127,7 +127,7 @@ BAD: list[tuple[str, Any, str]] = [
     ("select_multiple", "Netra, Buta", "Pilih satu atau lebih"),
     ("yes_no", "mungkin", "ya atau tidak"),
     ("date", "kemarin", "17-08-1990"),
-    ("date", "31-02-1990", "17-08-1990"),
+    ("date", "31-02-1990", "tidak ada: Februari 1990 hanya sampai tanggal 28. Contoh: 28-02-1990"),
     ("date", Input(location=(1.0, 2.0)), "17-08-1990"),
     ("nik", "1.80419E+15", "16 angka"),
     ("nik", "9904072704900258", "provinsi"),
@@ -189,6 +189,13 @@ def test_registry_covers_the_vocabulary():
         "photo",
         "note",
         "repeat",
+        # the Dinsos composers' types (flows/host_types.py)
+        "region",
+        "local_datetime",
+        "reminder_offsets",
+        "time_of_day",
+        "monthly",
+        "message",
     }
 
 

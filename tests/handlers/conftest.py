@@ -95,8 +95,10 @@ class Chat:
         return questions[-1]
 
     def option(self, label_part: str) -> str:
-        """The payload of the last question's option whose label contains ``label_part``."""
-        for option in self.question().options:
+        """The payload of the last question's option or button (``extra``: keep, save) whose
+        label contains ``label_part``."""
+        question = self.question()
+        for option in (*question.options, *question.extra):
             if label_part.lower() in option.label.lower():
                 return option.value
         raise AssertionError(f"no option {label_part!r} in {self.question().options}")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers.announcements import view as announcements
-from handlers.announcements.view import Draft
+from handlers.announcements import model as announcements
+from handlers.announcements import report as reports
+from handlers.announcements.model import Draft
 from handlers.app import Options
 from handlers.messages import Channel, Inbound, InboundKind
 from reminders.journal import SendJournal
@@ -43,7 +44,7 @@ async def _announce(world: World, tmp_path: Path, fake: FakeChannel) -> int:
 
 async def _acknowledged(world: World, announcement_id: int) -> int:
     async with world.db.unit_of_work() as uow:
-        found = await announcements.report(uow, announcement_id)
+        found = await reports.report(uow, announcement_id)
     assert found is not None
     return found.overall.acknowledged
 

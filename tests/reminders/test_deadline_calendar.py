@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.regions import load_regions
-from handlers.deadlines import view as deadlines
+from handlers.deadlines import model as deadlines
 from handlers.kit.timing import Recurrence, local_instant
 from handlers.ports import FixedClock
 from reminders import deadlines as planner

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from handlers.deadlines import view as deadlines
+from handlers.deadlines import model as deadlines
 from handlers.kit.timing import Recurrence
 from reminders.deadlines import plan_deadlines
 from tests.reminders.town import (

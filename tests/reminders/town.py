@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.demo import load_register_csv
 from bot.regions import load_regions
-from handlers.deadlines import view as deadlines
-from handlers.deadlines.view import Draft
+from handlers.deadlines import model as deadlines
+from handlers.deadlines.model import Draft
 from handlers.kit.timing import QuietHours
 from handlers.messages import Question, from_data
 from handlers.ports import FixedClock

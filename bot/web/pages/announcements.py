@@ -1,7 +1,7 @@
 """*Pengumuman*: the list, compose (preview with the recipients per channel, then send), the
 report per region and role (delivered, failed with the platform's reason, acknowledged), one
 nudge, and the report as XLSX. Only Dinsos (``ANNOUNCER_ROLES``), inside its own kabupaten,
-through the chat's use cases (``handlers/announcements/view.py``)."""
+through the chat's use cases (``handlers/announcements/``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from bot.web.app import PREFIX, Page
 from bot.web.render import WEB
 from bot.web.session import new_secret
 from flows.regions import timezone_for
-from handlers.announcements import view as announcements
+from handlers.announcements import model as announcements
+from handlers.announcements import report as reports
+from handlers.announcements import view as announcement_view
 from handlers.kit.dates import short_datetime
 from handlers.kit.deferred import write_atomically
 from handlers.kit.timing import local_instant
@@ -53,7 +55,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
     async def work(uow: UnitOfWork) -> list[dict[str, Any]]:
         turn = page.viewer.turn(uow, page.now, page.console.kawal.forms)
         rows = []
-        for record in await announcements.visible(turn, limit=50):
+        for record in await announcement_view.visible(turn, limit=50):
             deliveries = await uow.announcements.deliveries(announcements.campaign(record.id))
             rows.append(
                 {
@@ -196,7 +198,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
 async def _managed(page: Page, uow: UnitOfWork, raw: str) -> AnnouncementRecord | None:
     record = await uow.announcements.get(int(raw))
     turn = page.viewer.turn(uow, page.now, page.console.kawal.forms)
-    if record is None or not announcements.can_see(turn, record):
+    if record is None or not announcement_view.can_see(turn, record):
         return None
     return record
 
@@ -206,9 +208,9 @@ async def report(request: web.Request) -> web.StreamResponse:
     if (refused := _forbidden(page)) is not None:
         return refused
 
-    async def work(uow: UnitOfWork) -> announcements.Report | None:
+    async def work(uow: UnitOfWork) -> reports.Report | None:
         record = await _managed(page, uow, request.match_info["id"])
-        found = await announcements.report(uow, record.id) if record else None
+        found = await reports.report(uow, record.id) if record else None
         if found is not None:
             await page.logged(uow, "view", f"announcement_report:{record.id}", None)  # type: ignore[union-attr]
         return found
@@ -278,9 +280,9 @@ async def workbook(request: web.Request) -> web.StreamResponse:
     if (refused := _forbidden(page)) is not None:
         return refused
 
-    async def work(uow: UnitOfWork) -> announcements.Report | None:
+    async def work(uow: UnitOfWork) -> reports.Report | None:
         record = await _managed(page, uow, request.match_info["id"])
-        found = await announcements.report(uow, record.id) if record else None
+        found = await reports.report(uow, record.id) if record else None
         if record is not None and found is not None:
             await page.logged(uow, "download", f"announcement_report:{record.id}", None)
         return found
@@ -288,7 +290,7 @@ async def workbook(request: web.Request) -> web.StreamResponse:
     found = await page.console.db.run(work)
     if found is None:
         return page.error(404, "error_not_found")
-    sheets = announcements.report_sheets(found, page.lang)
+    sheets = reports.report_sheets(found, page.lang)
     stamp = page.now.strftime("%Y%m%d-%H%M%S")
     name = f"pengumuman-{found.announcement.id}-{stamp}.xlsx"
     path = page.console.options.exports_dir / f"web-{page.viewer.person_id}-{name}"

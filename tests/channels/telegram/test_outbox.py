@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.channels.telegram.channel import Handle
-from handlers.announcements import view as announcements
-from handlers.announcements.view import Draft
+from handlers.announcements import model as announcements
+from handlers.announcements.model import Draft
 from handlers.messages import Inbound, InboundKind, Question, Reply, Text, to_data
 from handlers.ports import FixedClock
 from reminders.outbox import OutboxSender

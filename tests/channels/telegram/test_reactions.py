@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.announcements import view as announcements
-from handlers.announcements.view import Draft
+from handlers.announcements import model as announcements
+from handlers.announcements import report as reports
+from handlers.announcements.model import Draft
 from handlers.ports import FixedClock
 from tests.channels.telegram.conftest import Bot
 
@@ -16,7 +17,7 @@ THUMBS_UP = [{"type": "emoji", "emoji": "👍"}]
 
 async def _acknowledged(bot: Bot, announcement: int) -> int:
     async with bot.db.unit_of_work() as uow:
-        found = await announcements.report(uow, announcement)
+        found = await reports.report(uow, announcement)
     assert found is not None
     return found.overall.acknowledged
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from handlers.announcements import view as announcements
-from handlers.announcements.view import Draft
+from handlers.announcements import model as announcements
+from handlers.announcements import report as reports
+from handlers.announcements.model import Draft
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender
 from tests.channels.whatsapp import payloads
@@ -58,11 +59,11 @@ async def test_inside_and_outside_the_window_then_receipts_and_paham(
     assert f"memahami pengumuman #{number}" in prompt.texts()
 
     async with wa.db.unit_of_work() as uow:
-        found = await announcements.report(uow, number)
+        found = await reports.report(uow, number)
     assert found is not None
     overall = found.overall
     assert (overall.total, overall.sent, overall.delivered, overall.acknowledged) == (2, 2, 2, 2)
-    text = announcements.report_text(found, "id")
+    text = reports.report_text(found, "id")
     assert "Penerima 2 · terkirim 2 · sampai 2 · gagal 0" in text
     assert "✅ Paham: 2 dari 2 (100%)" in text and "Belum paham" not in text
 
@@ -100,9 +101,9 @@ async def test_a_failed_receipt_shows_metas_reason_in_the_report(
     # Who failed comes first in the list of those who have not confirmed.
     assert report.index("Siti Aminah") < report.index("Budi Santoso")
     async with wa.db.unit_of_work() as uow:
-        found = await announcements.report(uow, number)
+        found = await reports.report(uow, number)
     assert found is not None
-    [_, (_, _, people)] = announcements.report_sheets(found, "en")
+    [_, (_, _, people)] = reports.report_sheets(found, "en")
     statuses = {row[0]: row[5] for row in people}
     assert statuses == {
         "Siti Aminah": "failed: 131026 Message undeliverable",

@@ -81,6 +81,11 @@ id: verifikasi_keluarga
 version: 99
 title: {id: Verifikasi uji, en: Test verification}
 questions:
+  # What the verification's saver reads (checked when Kawal starts); never asked here.
+  - {name: family_status, type: text, label: Status, required: false, relevant: "1 = 2"}
+  - {name: not_found_reason, type: text, label: Alasan, required: false, relevant: "1 = 2"}
+  - {name: head_lives_here, type: yes_no, label: Tinggal, required: false, relevant: "1 = 2"}
+  - {name: phone, type: phone, label: HP, required: false, relevant: "1 = 2"}
   - name: dusun
     type: select_one
     label: {id: Dusun tempat tinggal, en: Hamlet}

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from handlers.announcements import view as announcements
-from handlers.announcements.view import Draft
+from handlers.announcements import model as announcements
+from handlers.announcements import report as reports
+from handlers.announcements.model import Draft
 from handlers.messages import Inbound, InboundKind, Reply
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxSender
@@ -186,7 +187,7 @@ async def test_a_reaction_acknowledges_an_announcement_and_is_not_answered(
     assert await acknowledged()
     assert len(wa.graph.sent) == sent  # no answer to any reaction
     async with wa.db.unit_of_work() as uow:
-        found = await announcements.report(uow, number)
+        found = await reports.report(uow, number)
     assert found is not None and found.overall.acknowledged == 1
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.runtime import build_kawal
 from bot.settings import Settings
-from handlers.announcements import view as announcements
+from handlers.announcements import model as announcements
 from handlers.app import Options
 from handlers.kit.timing import QuietHours
 from handlers.messages import Chart, Document, InboundKind, Reply, Text
@@ -184,7 +184,8 @@ async def test_a_document_then_its_text(world: World, tmp_path: Path) -> None:
     assert set(await _rows(world, record.id)) == {"Budi Santoso", "Siti Aminah"}
 
 
-async def test_a_scheduled_announcement_waits_for_its_time(world: World) -> None:
+async def _at_22(world: World) -> Chat:
+    """Dinsos on the review of an announcement to two villages at 22.00 WIB (quiet hours)."""
     people = await _people(world)
     dinsos = people["dinsos"]
     await dinsos.press("ann:new")
@@ -192,13 +193,20 @@ async def test_a_scheduled_announcement_waits_for_its_time(world: World) -> None
     await dinsos.text(f"{SRI_MENANTI}, Sukananti")
     await dinsos.text("1")
     await dinsos.text("15-01-2026 22.00")
+    return dinsos
+
+
+async def test_a_scheduled_announcement_waits_for_its_time(world: World) -> None:
+    dinsos = await _at_22(world)
     review = dinsos.texts()
     assert "2. Wilayah: Pekon Sri Menanti, Pekon Sukananti" in review
     assert "4. Dikirim: Kamis, 15 Januari 2026 pukul 22.00 WIB" in review
     assert "🌙 Pukul 22.00 termasuk jam tenang (21.00–07.00)" in review
     await dinsos.text("4")
     await dinsos.text("16 Januari 2026 pukul 08.00")
-    assert "4. Dikirim: Jumat, 16 Januari 2026 pukul 08.00 WIB" in dinsos.texts()
+    # only the changed line again (with the preview and who it reaches), not the whole review
+    assert "Dikirim: Jumat, 16 Januari 2026 pukul 08.00 WIB" in dinsos.texts()
+    assert "1. Isi:" not in dinsos.texts()
     assert "jam tenang" not in dinsos.texts()
     await dinsos.press(dinsos.option("Kirim"))
     assert (
@@ -262,10 +270,12 @@ async def test_batal_sends_nothing(world: World) -> None:
     await dinsos.press("ann:new")
     await dinsos.text(NOTICE)
     await dinsos.text("batal")
+    await dinsos.text("ya")  # the engine asks before it throws answers away
     assert "Pengumuman dibatalkan. Tidak ada yang dikirim." in dinsos.texts()
     assert await _open_form(world, dinsos) is None
     await _to_review(dinsos)
     await dinsos.press(dinsos.option("Batal"))
+    await dinsos.press(dinsos.option("Ya"))
     assert "Pengumuman dibatalkan" in dinsos.texts()
     await dinsos.press("anf:send")  # a stale button
     assert "sudah selesai atau dibatalkan" in dinsos.texts()
@@ -280,7 +290,7 @@ async def test_a_number_on_the_review_changes_that_answer(world: World) -> None:
     await dinsos.text("3")
     assert "Untuk siapa?" in dinsos.texts()
     await dinsos.text("camat")
-    assert "3. Untuk: camat" in dinsos.texts() and "Penerima: 1 orang" in dinsos.texts()
+    assert "Untuk: camat" in dinsos.texts() and "Penerima: 1 orang" in dinsos.texts()
     await dinsos.text("2")
     await dinsos.text("Sukananti")
     assert "⚠️ Tidak ada penerima" in dinsos.texts()
@@ -293,7 +303,7 @@ async def test_a_number_on_the_review_changes_that_answer(world: World) -> None:
     assert "Tidak ada penerima, jadi pengumuman tidak dikirim" in dinsos.texts()
     await dinsos.press(dinsos.option("Ubah penerima"))
     await dinsos.text("1")
-    assert "Penerima: 1 orang" in dinsos.texts() and "2. Wilayah: Pekon Sukananti" in dinsos.texts()
+    assert "Penerima: 1 orang" in dinsos.texts() and "Untuk: operator" in dinsos.texts()
     await dinsos.text("kirim")
     [record] = await _recent(world)
     assert (record.region_codes, record.roles) == ((SUKANANTI,), ("operator",))
@@ -347,6 +357,7 @@ async def test_the_composer_resumes_and_blocks_other_forms(world: World) -> None
     await dinsos.text("air hitam")
     assert "Untuk siapa?" in dinsos.texts()
     await dinsos.command("batal")
+    await dinsos.text("ya")
     assert await _open_form(world, dinsos) is None
 
 
@@ -391,3 +402,14 @@ async def test_the_composer_in_english(world: World) -> None:
     )
     await dinsos.text("send")
     assert "✅ Announcement #1: 3 recipients, sent now." in dinsos.texts()
+
+
+async def test_kirim_in_the_quiet_hours_says_when_it_really_goes_out(world: World) -> None:
+    dinsos = await _at_22(world)
+    await dinsos.press(dinsos.option("Kirim"))
+    # the send plan of the fan-out (handlers.announcements.sending), not "scheduled 22.00"
+    assert (
+        "✅ Pengumuman #1: 3 penerima. Waktu kirim (Kamis, 15 Januari 2026 pukul 22.00 WIB) "
+        "masuk jam tenang 21.00–07.00, jadi pesan dikirim Jumat, 16 Januari 2026 pukul 07.00 WIB."
+    ) in dinsos.texts()
+    assert "dijadwalkan" not in dinsos.texts()

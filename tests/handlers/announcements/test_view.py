@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from bot.channels.ratelimit import RateLimiter
 from bot.regions import load_regions
-from handlers.announcements import view as announcements
-from handlers.announcements.view import Draft
+from handlers.announcements import model as announcements
+from handlers.announcements import report as reports
+from handlers.announcements.model import Draft
 from handlers.kit.timing import QuietHours
 from handlers.messages import Channel, Document
 from handlers.ports import Blocked, RetryAfter
@@ -329,5 +330,5 @@ async def test_only_dinsos_announces_and_only_in_its_own_region(world: World) ->
     await people["op_suka"].text("paham")
     assert "Tidak ada pengumuman yang menunggu" in people["op_suka"].texts()
     async with world.db.unit_of_work() as uow:
-        found = await announcements.report(uow, announcement_id)
+        found = await reports.report(uow, announcement_id)
     assert found is not None and found.overall.acknowledged == 0

@@ -14,8 +14,8 @@ from sqlalchemy import text
 import flows
 from bot.regions import load_regions
 from flows import Completed, Input, Session
-from handlers.deadlines import view as deadlines
-from handlers.deadlines.view import Draft
+from handlers.deadlines import model as deadlines
+from handlers.deadlines.model import Draft
 from handlers.forms.saving import AccessEnded, LostAccess, save_completed
 from handlers.kit.context import Turn
 from handlers.kit.timing import local_instant

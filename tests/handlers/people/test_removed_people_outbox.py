@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from handlers.announcements import view as announcements
-from handlers.announcements.view import Draft
+from handlers.announcements import model as announcements
+from handlers.announcements.model import Draft
 from handlers.people import lifecycle as people
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
