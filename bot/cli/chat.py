@@ -80,7 +80,7 @@ def chat(
     db: DbOption = None,
 ) -> None:
     """Chat with Kawal in this terminal (also works with piped stdin: one message per line)."""
-    settings = settings_for(db)
+    settings = settings_for(db, conversation=True)
     run_async(lambda: _chat(settings, user, name))
 
 
@@ -109,7 +109,7 @@ def demo(
     if reset:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-    settings = settings_for(str(path))
+    settings = settings_for(str(path), conversation=True)
 
     async def work(database: Database) -> dict[str, int]:
         async with database.unit_of_work() as uow:

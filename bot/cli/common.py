@@ -40,7 +40,10 @@ def say_n(key: str, n: int, /, **fields: object) -> str:
     return CLI.tn(key, n, CLI_LANG, **fields)
 
 
-def settings_for(db: str | None = None) -> Settings:
+def settings_for(db: str | None = None, *, conversation: bool = False) -> Settings:
+    """The settings of one command. ``conversation``: the terminal chat, where log lines on
+    the screen would break into the conversation, so only warnings show there unless the
+    log goes to a file (``KAWAL_LOG_FILE``)."""
     settings = Settings()
     if db:
         url = db if "://" in db else f"sqlite+aiosqlite:///{Path(db).resolve()}"
@@ -48,7 +51,10 @@ def settings_for(db: str | None = None) -> Settings:
     # The composition root of every command: whatever Kawal writes from here on is private
     # (database, logs, exports, media), and no configured secret reaches a log line.
     restrict_umask()
-    setup_logging(settings.log_level, settings.log_file, settings.secret_values())
+    level = settings.log_level
+    if conversation and settings.log_file is None and level.upper() in ("DEBUG", "INFO"):
+        level = "WARNING"
+    setup_logging(level, settings.log_file, settings.secret_values())
     return settings
 
 
