@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.pages import announcements, downloads, households, people, progress
+from bot.web.pages import announcements, downloads, households, people, progress, reports
 
 __all__ = ["install_pages"]
 
@@ -15,3 +15,4 @@ def install_pages(app: web.Application) -> None:
     announcements.install(app)
     downloads.install(app)
     people.install(app)
+    reports.install(app)
