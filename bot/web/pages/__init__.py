@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.pages import announcements, downloads, households, people, progress, reports
+from bot.web.pages import announcements, downloads, households, people, progress, quality, reports
 
 __all__ = ["install_pages"]
 
@@ -16,3 +16,4 @@ def install_pages(app: web.Application) -> None:
     downloads.install(app)
     people.install(app)
     reports.install(app)
+    quality.install(app)
