@@ -165,3 +165,23 @@ async def test_revoking_an_invite_asks_first(site: Site) -> None:
     assert (await site.client.get(f"/konsol/undangan/{code}")).status == 404
     for bad in ("nope", "KWL-0000-0000-0000", "x" * 300):
         assert (await site.client.get(f"/konsol/undangan/{bad}")).status == 404
+
+
+async def test_a_double_submit_makes_one_invite_and_revokes_once(site: Site) -> None:
+    csrf = await site.login("demo-dinsos")
+    form = {"csrf": csrf, "role": "operator", "region": "18.04.19", "key": "inv-1"}
+    wrong = await site.client.post("/konsol/undangan/baru", data=form)
+    assert wrong.status == 400 and 'value="inv-1"' in await wrong.text()  # the key is kept
+    form["region"] = "18.04.19.2006"
+    first = await site.client.post("/konsol/undangan/baru", data=form, allow_redirects=False)
+    second = await site.client.post("/konsol/undangan/baru", data=form, allow_redirects=False)
+    assert first.headers["Location"] == second.headers["Location"]
+    async with site.db.unit_of_work() as uow:
+        assert len(await uow.invites.list(site.clock.now())) == 1
+    operator = await site.person("demo-operator")
+    revoke = {"csrf": csrf, "peran": "operator", "wilayah": "18.04.19.2006", "key": "rev-1"}
+    for _ in range(2):
+        done = await site.client.post(
+            f"/konsol/orang/{operator}/cabut", data=revoke, allow_redirects=False
+        )
+        assert done.status == 303 and "selesai=role_revoked" in done.headers["Location"]

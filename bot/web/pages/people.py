@@ -9,6 +9,7 @@ whatever the URL or form says. Revoking asks first (a GET confirm page, then a P
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import segno
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 from bot.web.app import PREFIX, Page, see_other
 from bot.web.render import WEB
+from bot.web.session import new_secret
 from flows.regions import is_region_code, level_of, timezone_for
 from handlers.kit.context import ROLE_LEVEL, Turn
 from handlers.kit.dates import short_datetime
@@ -35,13 +37,13 @@ NOTICES = ("role_revoked", "invite_revoked")
 def install(app: web.Application) -> None:
     app.router.add_get("/orang", listing)
     app.router.add_get(r"/orang/{id:\d{1,9}}", person)
-    app.router.add_get(r"/orang/{id:\d{1,9}}/cabut", confirm_role)
-    app.router.add_post(r"/orang/{id:\d{1,9}}/cabut", do_role)
+    app.router.add_get(r"/orang/{id:\d{1,9}}/cabut", partial(_role, act=False))
+    app.router.add_post(r"/orang/{id:\d{1,9}}/cabut", partial(_role, act=True))
     app.router.add_get("/undangan/baru", new_invite)
     app.router.add_post("/undangan/baru", make_invite)
     app.router.add_get("/undangan/{code}", invite_page)
-    app.router.add_get("/undangan/{code}/cabut", confirm_invite)
-    app.router.add_post("/undangan/{code}/cabut", do_invite)
+    app.router.add_get("/undangan/{code}/cabut", partial(_invite_revoke, act=False))
+    app.router.add_post("/undangan/{code}/cabut", partial(_invite_revoke, act=True))
 
 
 def _forbidden(page: Page) -> web.Response | None:
@@ -58,6 +60,22 @@ def _until(invite: InviteRecord, lang: str) -> str:
     if invite.expires_at is None:
         return "-"
     return short_datetime(invite.expires_at, timezone_for(invite.region_code), lang)
+
+
+async def _repeat(page: Page, uow: UnitOfWork) -> str | None:
+    """A double submit: the first submit's redirect ("" while it had none); None the first
+    time (and for a form without a key), when the caller goes on and acts."""
+    key = str(page.form.get("key", ""))[:100]
+    if not key:
+        return None
+    return await uow.web.claim_submit(key, page.viewer.person_id, page.now)
+
+
+async def _done(page: Page, uow: UnitOfWork, target: str) -> str:
+    key = str(page.form.get("key", ""))[:100]
+    if key:
+        await uow.web.record_submit(key, target)
+    return target
 
 
 def _int(text: str, default: int = 1) -> int:
@@ -160,14 +178,6 @@ def _role_of(page: Page) -> tuple[str, str]:
     return str(source.get("peran", ""))[:20], str(source.get("wilayah", ""))[:20]
 
 
-async def confirm_role(request: web.Request) -> web.StreamResponse:
-    return await _role(request, act=False)
-
-
-async def do_role(request: web.Request) -> web.StreamResponse:
-    return await _role(request, act=True)
-
-
 async def _role(request: web.Request, *, act: bool) -> web.StreamResponse:
     page = Page.of(request)
     if (refused := _forbidden(page)) is not None:
@@ -175,7 +185,9 @@ async def _role(request: web.Request, *, act: bool) -> web.StreamResponse:
     person_id = int(request.match_info["id"])
     role, code = _role_of(page)
 
-    async def work(uow: UnitOfWork) -> tuple[str, str] | None:
+    async def work(uow: UnitOfWork) -> tuple[str, str] | str | None:
+        if act and (repeat := await _repeat(page, uow)) is not None:
+            return repeat or f"{PREFIX}/orang"
         turn = _turn(page, uow)
         found = await access.revocable(turn, person_id, role, code)
         if found is None:
@@ -185,20 +197,21 @@ async def _role(request: web.Request, *, act: bool) -> web.StreamResponse:
             await revoke_role(
                 uow, person_id, role, code, by=page.viewer.person_id, channel="web", now=page.now
             )
+            return await _done(page, uow, f"{PREFIX}/orang?selesai=role_revoked")
         return name, held.region_name
 
     found = await page.console.db.run(work)
     if found is None:
         return page.error(404, "error_not_found")
-    if act:
-        return see_other(f"{PREFIX}/orang?selesai=role_revoked")
+    if isinstance(found, str):
+        return see_other(found)
     name, region = found
     return page.render(
         "confirm.html",
         section="people",
         question=WEB.t("ppl_revoke_confirm", page.lang, role=role, name=name, region=region),
         action=f"{PREFIX}/orang/{person_id}/cabut",
-        hidden={"peran": role, "wilayah": code},
+        hidden={"peran": role, "wilayah": code, "key": new_secret()},
         back=f"{PREFIX}/orang/{person_id}",
     )
 
@@ -238,6 +251,7 @@ async def _invite_form(
         role=role,
         code=code,
         errors=errors or {},
+        key=str(page.form.get("key", "")) or new_secret(),
     )
 
 
@@ -269,15 +283,17 @@ async def make_invite(request: web.Request) -> web.StreamResponse:
             errors["region"] = WEB.t("inv_region_invalid", page.lang)
         if errors:
             return errors
+        if (repeat := await _repeat(page, uow)) is not None:  # a double submit
+            return repeat or f"{PREFIX}/orang"
         invite = await create_invite(
             uow, role, code, by=page.viewer.person_id, channel="web", now=page.now, days=days
         )
-        return invite.code
+        return await _done(page, uow, f"{PREFIX}/undangan/{invite.code}")
 
     done = await page.console.db.run(work)
     if isinstance(done, dict):
         return await _invite_form(page, role, code, done)
-    return see_other(f"{PREFIX}/undangan/{done}")
+    return see_other(done)
 
 
 async def _active_invite(page: Page, uow: UnitOfWork) -> InviteRecord | None:
@@ -323,20 +339,14 @@ async def invite_page(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def confirm_invite(request: web.Request) -> web.StreamResponse:
-    return await _invite_revoke(request, act=False)
-
-
-async def do_invite(request: web.Request) -> web.StreamResponse:
-    return await _invite_revoke(request, act=True)
-
-
 async def _invite_revoke(request: web.Request, *, act: bool) -> web.StreamResponse:
     page = Page.of(request)
     if (refused := _forbidden(page)) is not None:
         return refused
 
-    async def work(uow: UnitOfWork) -> tuple[InviteRecord, str] | None:
+    async def work(uow: UnitOfWork) -> tuple[InviteRecord, str] | str | None:
+        if act and (repeat := await _repeat(page, uow)) is not None:
+            return repeat or f"{PREFIX}/orang"
         invite = await _active_invite(page, uow)
         if invite is None:
             return None
@@ -344,14 +354,15 @@ async def _invite_revoke(request: web.Request, *, act: bool) -> web.StreamRespon
             await revoke_invite(
                 uow, invite.code, by=page.viewer.person_id, channel="web", now=page.now
             )
+            return await _done(page, uow, f"{PREFIX}/orang?selesai=invite_revoked")
         region = await uow.regions.get(invite.region_code)
         return invite, region.name if region else invite.region_code
 
     found = await page.console.db.run(work)
     if found is None:
         return page.error(404, "error_invite_not_found")
-    if act:
-        return see_other(f"{PREFIX}/orang?selesai=invite_revoked")
+    if isinstance(found, str):
+        return see_other(found)
     invite, region = found
     return page.render(
         "confirm.html",
@@ -360,6 +371,6 @@ async def _invite_revoke(request: web.Request, *, act: bool) -> web.StreamRespon
             "inv_revoke_confirm", page.lang, code=invite.code, role=invite.role, region=region
         ),
         action=f"{PREFIX}/undangan/{invite.code}/cabut",
-        hidden={},
+        hidden={"key": new_secret()},
         back=f"{PREFIX}/undangan/{invite.code}",
     )
