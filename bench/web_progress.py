@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from bot.runtime import settle_heap
 from bot.server import build_web_app
 from bot.web import Console
 from bot.web.serve import login_link
@@ -82,6 +83,7 @@ async def main(villages: int, households: int, requests: int) -> None:
         base = str(client.make_url("")).rstrip("/")
         _, link = await login_link(db, "bench-dinsos", base, clock)
         await client.post(link.removeprefix(base))
+        settle_heap()  # as `kawal run` and `kawal web` do once started
         times = []
         size = 0
         for _ in range(requests):

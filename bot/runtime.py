@@ -3,6 +3,8 @@ scheduled jobs. No channel here: `kawal chat` builds from this module without ai
 
 from __future__ import annotations
 
+import gc
+
 from bot.settings import Settings
 from flows import FormRegistry, builtin_forms, load_forms
 from handlers.app import Kawal, Options
@@ -54,3 +56,16 @@ def build_kawal(settings: Settings, db: Database, clock: Clock | None = None) ->
             web_base_url=settings.console_url,
         ),
     )
+
+
+def settle_heap() -> None:
+    """Call once a server has started. What start-up loaded (modules, forms, aiogram,
+    SQLAlchemy and Jinja internals) lives as long as the process: keep it out of the garbage
+    collector's scans (14% of the CPU under load; on the console's progress page a full
+    collection every ~25 requests took 60-100 ms and set the p99). Each update or page
+    allocates thousands of short-lived objects that reference counting frees: collect the
+    young generation every 10,000 allocations instead of 700 (measured under load: 2.05 ->
+    1.6 ms CPU per answer)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)

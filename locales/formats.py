@@ -8,9 +8,10 @@ month_name(8, "id")            # "Agustus"
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from babel.dates import format_date, get_month_names
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 
 from locales.catalog import lang_of
 
@@ -19,7 +20,16 @@ __all__ = ["long_date", "month_name", "number"]
 
 def number(value: int | float, lang: str) -> str:
     """``value`` with the language's thousands separator: ``34.281`` (id), ``34,281`` (en)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # Whole numbers (every count on a page) without Babel's pattern machinery: a
+        # progress page formats a few thousand of them (issue 19's benchmark).
+        return f"{value:,}".replace(",", _group(lang))
     return str(format_decimal(value, locale=lang_of(lang)))
+
+
+@cache
+def _group(lang: str) -> str:
+    return str(get_group_symbol(locale=lang_of(lang)))
 
 
 def long_date(day: date, lang: str) -> str:

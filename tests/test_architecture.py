@@ -93,7 +93,8 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
     CHANNELS: frozenset({"aiogram", "aiohttp", "httpx", "h11", "pydantic"}),
     # sqlalchemy: make_url, to read (and redact) the database URL
     SETTINGS: frozenset({"pydantic", "pydantic_settings", "sqlalchemy"}),
-    # jinja2 (with markupsafe) and multidict: the web console's templates and forms
+    # jinja2 (with markupsafe) and multidict: the web console's templates and forms;
+    # segno: the QR code of an invite, drawn as inline SVG
     "bot": frozenset(
         {
             "aiohttp",
@@ -104,6 +105,7 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
             "jinja2",
             "markupsafe",
             "multidict",
+            "segno",
         }
     ),
     "bench": frozenset({"aiohttp", "aiogram", "httpx", "telegram", "sqlalchemy", "openpyxl"}),

@@ -9,7 +9,7 @@ import logging
 import signal
 from dataclasses import dataclass
 
-from bot.runtime import build_kawal, open_database
+from bot.runtime import build_kawal, open_database, settle_heap
 from bot.server import WebServer, build_web_app
 from bot.settings import Settings
 from bot.web.app import Console, ConsoleConfig
@@ -73,6 +73,7 @@ async def run_console(settings: Settings, started: asyncio.Event | None = None) 
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     service = await start_console(settings)
+    settle_heap()
     try:
         if started is not None:
             started.set()

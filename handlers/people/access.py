@@ -143,7 +143,7 @@ def _person_line(person: PersonOverview) -> str:
     return f"{person.name or '#' + str(person.id)} · {shown}"
 
 
-def _manages(turn: Turn, role: str, region_code: str) -> bool:
+def manages(turn: Turn, role: str, region_code: str) -> bool:
     """The officer may act on ``role`` in the region: inside its area, and an admin role
     only as admin."""
     if not turn.in_scope(region_code, *MANAGER_ROLES):
@@ -151,7 +151,7 @@ def _manages(turn: Turn, role: str, region_code: str) -> bool:
     return role != "admin" or turn.in_scope(region_code, "admin")
 
 
-def _scoped(turn: Turn, detail: PersonDetail | None) -> tuple[list[RoleGrant], bool] | None:
+def scoped_roles(turn: Turn, detail: PersonDetail | None) -> tuple[list[RoleGrant], bool] | None:
     """The person's active roles inside the officer's area, and whether every active role
     is; None when the person has no active role there (unknown ids look the same)."""
     if detail is None or detail.removed_at is not None:
@@ -167,7 +167,7 @@ async def person_view(turn: Turn, person_id: int, notice: str = "") -> Reply:
     """One person: roles in the area (since when), channels and when last seen; buttons to
     revoke a role or remove the person."""
     detail = await turn.uow.people.detail(person_id)
-    scoped = _scoped(turn, detail)
+    scoped = scoped_roles(turn, detail)
     if detail is None or scoped is None:
         return _not_found(turn)
     inside, all_inside = scoped
@@ -201,10 +201,10 @@ async def person_view(turn: Turn, person_id: int, notice: str = "") -> Reply:
         lines.append(t("ppl_you", lang))
     else:
         for role in inside:
-            if _manages(turn, role.role, role.region_code):
+            if manages(turn, role.role, role.region_code):
                 label = t("ppl_revoke_button", lang, role=role.role, region=role.region_name)
                 options.append(Option(_p("r", person_id, role.role, role.region_code), label))
-        if all_inside and all(_manages(turn, r.role, r.region_code) for r in inside):
+        if all_inside and all(manages(turn, r.role, r.region_code) for r in inside):
             options.append(Option(_p("x", person_id), t("ppl_remove_button", lang)))
     options.append(Option(_p("l", 0), t("ppl_back", lang)))
     text = "\n".join(lines)
@@ -215,13 +215,13 @@ async def person_view(turn: Turn, person_id: int, notice: str = "") -> Reply:
     return Reply(list(messages))
 
 
-async def _revocable(
+async def revocable(
     turn: Turn, person_id: int, role: str, region_code: str
 ) -> tuple[str, RoleGrant] | None:
     """The person's name and the active role, when the officer may revoke it."""
     if person_id == turn.me.person_id or not is_region_code(region_code):
         return None
-    if not _manages(turn, role, region_code):
+    if not manages(turn, role, region_code):
         return None
     detail = await turn.uow.people.detail(person_id)
     if detail is None or detail.removed_at is not None:
@@ -233,7 +233,7 @@ async def _revocable(
 
 
 async def confirm_revoke(turn: Turn, person_id: int, role: str, region_code: str) -> Reply:
-    found = await _revocable(turn, person_id, role, region_code)
+    found = await revocable(turn, person_id, role, region_code)
     if found is None:
         return _not_found(turn)
     name, held = found
@@ -246,7 +246,7 @@ async def confirm_revoke(turn: Turn, person_id: int, role: str, region_code: str
 
 
 async def do_revoke(turn: Turn, person_id: int, role: str, region_code: str) -> Reply:
-    found = await _revocable(turn, person_id, role, region_code)
+    found = await revocable(turn, person_id, role, region_code)
     if found is None:
         return _not_found(turn)
     name, held = found
@@ -264,7 +264,7 @@ async def do_revoke(turn: Turn, person_id: int, role: str, region_code: str) -> 
     notice = t("ppl_revoked", turn.lang, role=role, name=name, region=held.region_name)
     if done.sessions_closed:
         notice += " " + t("ppl_sessions_closed", turn.lang, n=done.sessions_closed)
-    if _scoped(turn, await turn.uow.people.detail(person_id)) is None:  # none left here
+    if scoped_roles(turn, await turn.uow.people.detail(person_id)) is None:  # none left here
         reply = Reply([Text(notice, Tone.SUCCESS)])
         reply.messages.extend((await show(turn)).messages)
         return reply
@@ -277,11 +277,11 @@ async def _removable(turn: Turn, person_id: int) -> str | None:
     if person_id == turn.me.person_id:
         return None
     detail = await turn.uow.people.detail(person_id)
-    scoped = _scoped(turn, detail)
+    scoped = scoped_roles(turn, detail)
     if detail is None or scoped is None:
         return None
     inside, all_inside = scoped
-    if not all_inside or not all(_manages(turn, r.role, r.region_code) for r in inside):
+    if not all_inside or not all(manages(turn, r.role, r.region_code) for r in inside):
         return None
     return detail.name or f"#{person_id}"
 
@@ -377,16 +377,16 @@ async def show_invites(turn: Turn, page: int = 0, notice: str = "") -> Reply:
     return Reply(list(messages))
 
 
-async def _revocable_invite(turn: Turn, raw: str) -> InviteRecord | None:
+async def revocable_invite(turn: Turn, raw: str) -> InviteRecord | None:
     code = normalize_code(raw) or raw.upper()
     invite = await turn.uow.invites.get(code)
     if invite is None or invite_state(invite, turn.now) != "active":
         return None
-    return invite if _manages(turn, invite.role, invite.region_code) else None
+    return invite if manages(turn, invite.role, invite.region_code) else None
 
 
 async def confirm_revoke_invite(turn: Turn, raw: str) -> Reply:
-    invite = await _revocable_invite(turn, raw)
+    invite = await revocable_invite(turn, raw)
     if invite is None:
         return _invite_not_found(turn)
     region = await _region_name(turn, invite.region_code)
@@ -401,7 +401,7 @@ async def confirm_revoke_invite(turn: Turn, raw: str) -> Reply:
 
 
 async def do_revoke_invite(turn: Turn, raw: str) -> Reply:
-    invite = await _revocable_invite(turn, raw)
+    invite = await revocable_invite(turn, raw)
     if invite is None:
         return _invite_not_found(turn)
     await revoke_invite(
@@ -414,14 +414,14 @@ async def do_revoke_invite(turn: Turn, raw: str) -> Reply:
     return await show_invites(turn, 0, t("ppl_invite_revoked", turn.lang, code=invite.code))
 
 
-def _invitable_roles(turn: Turn) -> list[str]:
+def invitable_roles(turn: Turn) -> list[str]:
     """Roles the officer can invite to: bound to a level at or below one of its areas."""
     widest = min((level_of(code) for code in _areas(turn)), default=5)
     return [role for role in INVITE_ROLES if ROLE_LEVEL[role] >= widest]
 
 
 def _pick_role(turn: Turn) -> Reply:
-    options = tuple(Option(_p("n", role), role) for role in _invitable_roles(turn))
+    options = tuple(Option(_p("n", role), role) for role in invitable_roles(turn))
     return Reply([Question(t("ppl_invite_role", turn.lang), options)])
 
 
@@ -430,7 +430,7 @@ async def _pick_region(
 ) -> Reply:
     """Walk down from the officer's area to a region of the role's level; there, make the
     invite. Every step checks the role and that the region lies inside the area."""
-    if role not in _invitable_roles(turn):
+    if role not in invitable_roles(turn):
         return _pick_role(turn)
     target = ROLE_LEVEL[role]
     if code is None:

@@ -41,7 +41,7 @@ def reply_request(inbound: Inbound) -> int | None:
     return None
 
 
-def _category(turn: Turn, value: str, lang: str) -> str:
+def category_label(turn: Turn, value: str, lang: str) -> str:
     form = turn.forms.latest("lapor_kendala")
     question = form.question("category") if form else None
     for choice in (question.choices or []) if question else []:
@@ -74,7 +74,7 @@ async def notify_dinsos(turn: Turn, report_id: int) -> int:
         if holder.person_id in messages or holder.person_id == report.person_id:
             continue
         lang = holder.lang
-        category = _category(turn, report.category, lang)
+        category = category_label(turn, report.category, lang)
         text = t(
             "report_push",
             lang,
@@ -138,7 +138,7 @@ async def show_open(turn: Turn) -> Reply:
                 id=report.id,
                 when=report.created_at.astimezone(zone).strftime("%d-%m-%Y %H:%M"),
                 village=village.name if village else report.region_code,
-                category=_category(turn, report.category, turn.lang),
+                category=category_label(turn, report.category, turn.lang),
                 text=_short(report.text),
             )
         )
@@ -150,7 +150,7 @@ async def show_open(turn: Turn) -> Reply:
     return Reply([Question("\n\n".join(lines), tuple(options))])
 
 
-async def _reportable(turn: Turn, report_id: int) -> ProblemReportRecord | None:
+async def reportable(turn: Turn, report_id: int) -> ProblemReportRecord | None:
     """The report when this person may answer it (Dinsos or admin over its village)."""
     report = await turn.uow.problem_reports.get(report_id)
     if report is None or not turn.in_scope(report.region_code, *REPORT_ROLES):
@@ -170,7 +170,7 @@ async def prepare_reply(turn: Turn, report_id: int) -> Reply | ReplyStart:
     """The form to open for answering ``report_id``, or the refusal to send instead."""
     if not turn.roles(*REPORT_ROLES):
         return Reply([Text(t("not_allowed", turn.lang, role=t("role_dinsos", turn.lang)))])
-    report = await _reportable(turn, report_id)
+    report = await reportable(turn, report_id)
     if report is None:
         # An unknown id and one outside the officer's area get the same answer.
         return Reply([Text(t("report_not_found", turn.lang, id=report_id), Tone.ERROR)])
@@ -182,7 +182,7 @@ async def prepare_reply(turn: Turn, report_id: int) -> Reply | ReplyStart:
         id=report.id,
         village=village.name if village else report.region_code,
         operator=operator[0] if operator else "-",
-        category=_category(turn, report.category, turn.lang),
+        category=category_label(turn, report.category, turn.lang),
         text=_short(report.text),
     )
     if report.answer:
@@ -193,10 +193,17 @@ async def prepare_reply(turn: Turn, report_id: int) -> Reply | ReplyStart:
 async def save_answer(turn: Turn, record: FormSessionRecord, answers: dict[str, Any]) -> str:
     """Store the answer and queue it for the operator; the text to show the officer."""
     report_id = int(record.state["engine"]["context"]["report_id"])
-    report = await _reportable(turn, report_id)  # the role may have gone since the form began
+    return await answer_report(turn, report_id, str(answers.get("answer", "")))
+
+
+async def answer_report(turn: Turn, report_id: int, text: str) -> str:
+    """Store Dinsos' answer and queue it for the operator (the chat's form and the web
+    console both end here); the text to show the officer. The caller checked the answer's
+    length (``balas_laporan``: 5 to 1000 characters)."""
+    report = await reportable(turn, report_id)  # the role may have gone since the form began
     if report is None:
         return t("report_not_found", turn.lang, id=report_id)
-    answer = " ".join(str(answers.get("answer", "")).split())
+    answer = " ".join(text.split())
     await turn.uow.problem_reports.answer(report.id, answer, turn.me.person_id, turn.now)
     operator = await turn.uow.people.name_and_lang(report.person_id)
     name, lang = operator if operator else ("-", turn.lang)
@@ -205,7 +212,7 @@ async def save_answer(turn: Turn, record: FormSessionRecord, answers: dict[str, 
         "report_answer_push",
         lang,
         id=report.id,
-        category=_category(turn, report.category, lang),
+        category=category_label(turn, report.category, lang),
         answer=answer,
         officer=turn.me.name,
     )

@@ -101,6 +101,21 @@ class ProblemReportRepository(Repository):
         )
         return [ProblemReportRecord(*row) for row in await self._session.execute(stmt)]
 
+    async def inbox(self, *region_prefixes: str, limit: int = 100) -> list[ProblemReportRecord]:
+        """Reports in any of the regions or below: the open ones first, then the answered,
+        each newest first."""
+        stmt = (
+            select(*_COLUMNS)
+            .where(_in_any(region_prefixes))
+            .order_by(
+                (ProblemReport.status == "open").desc(),
+                ProblemReport.created_at.desc(),
+                ProblemReport.id.desc(),
+            )
+            .limit(limit)
+        )
+        return [ProblemReportRecord(*row) for row in await self._session.execute(stmt)]
+
     async def count_open(self, *region_prefixes: str) -> int:
         """How many reports are open in any of the regions or below (each counted once)."""
         stmt = (

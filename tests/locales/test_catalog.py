@@ -10,9 +10,10 @@ from string import Formatter
 
 import pytest
 from babel.messages.pofile import PoFileError
+from babel.numbers import format_decimal
 
 from locales import DOMAINS, LANGS, Domain, domain
-from locales.catalog import ROOT
+from locales.catalog import ROOT, lang_of
 from locales.formats import long_date, month_name, number
 
 HEADER = """msgid ""
@@ -160,3 +161,9 @@ def test_numbers_and_dates_come_from_babel() -> None:
     assert long_date(date(2027, 1, 26), "id") == "Selasa, 26 Januari 2027"
     assert long_date(date(2027, 1, 26), "en") == "Tuesday, 26 January 2027"
     assert [month_name(8, lang) for lang in LANGS] == ["Agustus", "August"]
+
+
+@pytest.mark.parametrize("value", [0, 7, -999, 1000, -1234567, 10**12 + 5])
+@pytest.mark.parametrize("lang", [*LANGS, "jv"])
+def test_whole_numbers_match_babel(value: int, lang: str) -> None:
+    assert number(value, lang) == format_decimal(value, locale=lang_of(lang))

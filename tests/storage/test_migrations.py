@@ -31,7 +31,7 @@ from sqlalchemy.pool import NullPool
 from storage.migrate import alembic_config, current, upgrade, upgrade_sync
 from storage.models import Base
 
-HEAD = "0008"  # the newest revision in storage/migrations/versions
+HEAD = "0009"  # the newest revision in storage/migrations/versions
 
 _SNAPSHOTS_0003 = table(
     "progress_snapshots",

@@ -28,8 +28,24 @@ GET_ROUTES = [
     "/konsol/ekspor/progres-18.04.xlsx",
     "/konsol/ekspor/siks-ng.xlsx",
     "/konsol/ekspor/kualitas.xlsx",
+    "/konsol/orang",
+    "/konsol/orang/1",
+    "/konsol/orang/1/cabut?peran=operator&wilayah=18.04.19.2006",
+    "/konsol/undangan/baru",
+    "/konsol/undangan/KWL-AAAA-BBBB-CCCC",
+    "/konsol/laporan",
+    "/konsol/laporan/1",
+    "/konsol/kualitas",
 ]
-POST_ROUTES = ["/konsol/keluar", "/konsol/pengumuman/baru", "/konsol/pengumuman/1/ingatkan"]
+POST_ROUTES = [
+    "/konsol/keluar",
+    "/konsol/pengumuman/baru",
+    "/konsol/pengumuman/1/ingatkan",
+    "/konsol/orang/1/cabut",
+    "/konsol/undangan/baru",
+    "/konsol/undangan/KWL-AAAA-BBBB-CCCC/cabut",
+    "/konsol/laporan/1",
+]
 ANNOUNCEMENT = {
     "text": "Menu Data Final dibuka Senin.",
     "regions": "18.04",

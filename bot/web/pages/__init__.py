@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.pages import announcements, downloads, households, progress
+from bot.web.pages import announcements, downloads, households, people, progress, quality, reports
 
 __all__ = ["install_pages"]
 
@@ -14,3 +14,6 @@ def install_pages(app: web.Application) -> None:
     households.install(app)
     announcements.install(app)
     downloads.install(app)
+    people.install(app)
+    reports.install(app)
+    quality.install(app)

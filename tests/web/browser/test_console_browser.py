@@ -6,56 +6,12 @@ screenshot of each page there."""
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.web.browser.conftest import log_in
+from tests.web.browser.conftest import shot as _shot
 from tests.web.conftest import Site
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.is_file():
-    pytest.skip(
-        "browser tests need Debian's chromium at /usr/bin/chromium", allow_module_level=True
-    )
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="browser tests need playwright (pip install playwright)"
-)
-SHOTS = os.environ.get("KAWAL_WEB_SCREENSHOTS", "")
-
-
-@pytest.fixture(params=["sqlite"])
-def migrated_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    """The browser walks on SQLite only (the HTTP tests cover PostgreSQL)."""
-    from tests.conftest import copy_sqlite_template
-
-    return copy_sqlite_template(sqlite_template, tmp_path)
-
-
-@pytest.fixture
-async def browser_page(site: Site) -> AsyncIterator[tuple[Any, list[str]]]:
-    async with playwright_api.async_playwright() as driver:
-        browser = await driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = await browser.new_context(accept_downloads=True, base_url=site.base)
-        page = await context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        try:
-            yield page, errors
-        finally:
-            await context.close()
-            await browser.close()
-
-
-async def _shot(page: Any, name: str) -> None:
-    if SHOTS:
-        # Playwright makes the folder.
-        await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 async def test_dinsos_walks_the_console(site: Site, browser_page: tuple[Any, list[str]]) -> None:
@@ -124,9 +80,7 @@ async def test_a_camat_cannot_open_another_kecamatan(
     site: Site, browser_page: tuple[Any, list[str]]
 ) -> None:
     page, errors = browser_page
-    await page.goto(await site.link("demo-camat"))
-    await page.click("#login")
-    await page.wait_for_url("**/konsol/progres/18.04.19")
+    await log_in(page, await site.link("demo-camat"), "**/konsol/progres/18.04.19")
     response = await page.goto("/konsol/progres/18.04.07")
     assert response is not None and response.status == 403
     assert "18.04.07" in await page.inner_text("#error-message")
