@@ -203,19 +203,25 @@ async def _managed(page: Page, uow: UnitOfWork, raw: str) -> AnnouncementRecord 
     return record
 
 
+async def _logged_report(page: Page, action: str) -> reports.Report | None:
+    """The report of the announcement in the URL when the viewer manages it (None otherwise),
+    its ``action`` ("view" or "download") written to the processing log."""
+
+    async def work(uow: UnitOfWork) -> reports.Report | None:
+        record = await _managed(page, uow, page.request.match_info["id"])
+        found = await reports.report(uow, record.id) if record else None
+        if record is not None and found is not None:
+            await page.logged(uow, action, f"announcement_report:{record.id}", None)
+        return found
+
+    return await page.console.db.run(work)
+
+
 async def report(request: web.Request) -> web.StreamResponse:
     page = Page.of(request)
     if (refused := _forbidden(page)) is not None:
         return refused
-
-    async def work(uow: UnitOfWork) -> reports.Report | None:
-        record = await _managed(page, uow, request.match_info["id"])
-        found = await reports.report(uow, record.id) if record else None
-        if found is not None:
-            await page.logged(uow, "view", f"announcement_report:{record.id}", None)  # type: ignore[union-attr]
-        return found
-
-    found = await page.console.db.run(work)
+    found = await _logged_report(page, "view")
     if found is None:
         return page.error(404, "error_not_found")
     record = found.announcement
@@ -280,14 +286,7 @@ async def workbook(request: web.Request) -> web.StreamResponse:
     if (refused := _forbidden(page)) is not None:
         return refused
 
-    async def work(uow: UnitOfWork) -> reports.Report | None:
-        record = await _managed(page, uow, request.match_info["id"])
-        found = await reports.report(uow, record.id) if record else None
-        if record is not None and found is not None:
-            await page.logged(uow, "download", f"announcement_report:{record.id}", None)
-        return found
-
-    found = await page.console.db.run(work)
+    found = await _logged_report(page, "download")
     if found is None:
         return page.error(404, "error_not_found")
     sheets = reports.report_sheets(found, page.lang)
