@@ -59,9 +59,13 @@ class Viewer:
             if not role_names or r.role in role_names
         )
 
+    def holds(self, *role_names: str) -> bool:
+        """The viewer holds one of ``role_names`` (anywhere: scope is :meth:`in_scope`'s)."""
+        return any(r.role in role_names for r in self.roles)
+
     @property
     def can_write(self) -> bool:
-        return any(r.role in WRITE_ROLES for r in self.roles)
+        return self.holds(*WRITE_ROLES)
 
     def turn(self, uow: UnitOfWork, now: dt.datetime, forms: object) -> Turn:
         """A chat turn for this viewer, so the chat's use cases run unchanged."""

@@ -42,7 +42,7 @@ def install(app: web.Application) -> None:
 
 
 def _forbidden(page: Page) -> web.Response | None:
-    if not page.viewer.roles or not any(r.role in ROLES for r in page.viewer.roles):
+    if not page.viewer.holds(*ROLES):
         return page.error(403, "error_dinsos_only")
     return None
 

@@ -34,18 +34,14 @@ def install(app: web.Application) -> None:
     app.router.add_get("/ekspor/kualitas.xlsx", quality_workbook)
 
 
-def _has(page: Page, roles: tuple[str, ...]) -> bool:
-    return any(r.role in roles for r in page.viewer.roles)
-
-
 async def index(request: web.Request) -> web.StreamResponse:
     page = Page.of(request)
     return page.render(
         "downloads.html",
         section="downloads",
         areas=own_areas(page),
-        can_export=_has(page, exports.EXPORT_ROLES),
-        can_quality=_has(page, quality.QUALITY_ROLES),
+        can_export=page.viewer.holds(*exports.EXPORT_ROLES),
+        can_quality=page.viewer.holds(*quality.QUALITY_ROLES),
     )
 
 
@@ -112,7 +108,7 @@ async def _chat_file(
 
 async def siks_ng(request: web.Request) -> web.StreamResponse:
     page = Page.of(request)
-    if not _has(page, exports.EXPORT_ROLES):
+    if not page.viewer.holds(*exports.EXPORT_ROLES):
         return page.error(403, "error_forbidden")
     exports_dir = page.console.options.exports_dir
 
@@ -124,7 +120,7 @@ async def siks_ng(request: web.Request) -> web.StreamResponse:
 
 async def quality_workbook(request: web.Request) -> web.StreamResponse:
     page = Page.of(request)
-    if not _has(page, quality.QUALITY_ROLES):
+    if not page.viewer.holds(*quality.QUALITY_ROLES):
         return page.error(403, "error_dinsos_only")
     options = page.console.options
 

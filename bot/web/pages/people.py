@@ -47,7 +47,7 @@ def install(app: web.Application) -> None:
 
 
 def _forbidden(page: Page) -> web.Response | None:
-    if not any(r.role in access.MANAGER_ROLES for r in page.viewer.roles):
+    if not page.viewer.holds(*access.MANAGER_ROLES):
         return page.error(403, "error_dinsos_only")
     return None
 

@@ -45,7 +45,7 @@ def _since_error(typed: str, lang: str) -> str:
 
 async def page_view(request: web.Request) -> web.StreamResponse:
     page = Page.of(request)
-    if not any(r.role in quality.QUALITY_ROLES for r in page.viewer.roles):
+    if not page.viewer.holds(*quality.QUALITY_ROLES):
         return page.error(403, "error_dinsos_only")
     typed = " ".join(request.query.get("sejak", "").split())[:30]
     options = page.console.options

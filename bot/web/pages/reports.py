@@ -112,7 +112,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
     report_id = int(request.match_info["id"])
     text = str(page.form.get("answer", "")).replace("\r\n", "\n")[: ANSWER_MAX * 2]
     cleaned = " ".join(text.split())
-    if not any(r.role in reports.REPORT_ROLES for r in page.viewer.roles):
+    if not page.viewer.holds(*reports.REPORT_ROLES):
         return page.error(403, "error_dinsos_only")
     if len(cleaned) < ANSWER_MIN:
         return await _page(page, text, WEB.t("rep_answer_short", page.lang, n=ANSWER_MIN))
