@@ -335,7 +335,9 @@ def _handle_confirm_keep(form: Form, s: Session, inp: Input, nav: str | None) ->
         return _keep(form, s, pos)
     if inp.choice == NO or yes_no_input(inp, numbers=False) is False or meaning == Word.WRONG:
         return _type_new(form, s, pos)
-    return _handle_answer(form, s, pos, inp, nav, meaning)
+    # Anything else is taken as at the question itself (mode is "ask" again): navigation words
+    # (kembali, ulang, simpan) do what they say and are never stored as the answer.
+    return _handle(form, s, inp)
 
 
 def _type_new(form: Form, s: Session, pos: Pos) -> list[Event]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flows import Ask, Errored, Input, Session, SessionStatus, builtin_forms, resume, start
@@ -128,6 +128,10 @@ def _required_values(s: Session) -> dict[str, Any]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(inputs, max_size=40), st.sampled_from(["id", "en"]))
+# found by CI: KEMBALI at "Maksud Anda tetap 'ya'?" was stored as the name
+@example(
+    [Input(text="ya"), Input(text="kembali"), Input(choice="yes"), Input(text="kembali")], "id"
+)
 def test_random_inputs_never_raise_nor_lose_answers(seq, lang):
     s, events = start(NO_RELEVANCE, {"today": TODAY}, lang=lang)
     check_step(s, events)
