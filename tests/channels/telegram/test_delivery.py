@@ -231,3 +231,64 @@ async def test_webhook_answers_only_after_the_commit(webhook_bot: Bot) -> None:
     release.set()
     assert await again == 200
     assert await _processed(bot.db) == {str(update["update_id"])}
+
+
+async def test_polling_does_not_hold_a_chat_behind_another_chats_slow_update(
+    polling_bot: Bot,
+) -> None:
+    bot = polling_bot
+    other = CHAT + 1
+    slow_entered = asyncio.Event()
+    release = asyncio.Event()
+
+    def first_chat_slow(handle: Handle) -> Handle:
+        async def wrapped(inbound: Inbound) -> Reply:
+            if inbound.external_id == str(CHAT):
+                slow_entered.set()
+                await release.wait()
+            return await handle(inbound)
+
+        return wrapped
+
+    await bot.start(wrap_handle=first_chat_slow)
+    slow_id = bot.fake.push(bot.fake.text_update(CHAT, "/start KWL-TGAAAA"))
+    await asyncio.wait_for(slow_entered.wait(), 5)
+    try:
+        # Fetched after the slow one started: handled at once, not after the slow one's batch.
+        quick_id = bot.fake.push(bot.fake.text_update(other, "/start", name="Sari"))
+        await bot.fake.wait_for(lambda: bool(bot.fake.sent_to(other)), within=5)
+        assert not bot.fake.sent_to(CHAT)
+        assert all(o is None or o <= slow_id for o in bot.fake.offsets)  # nothing confirmed
+    finally:
+        release.set()
+    await bot.fake.wait_acknowledged(quick_id)
+    assert await _processed(bot.db) == {str(slow_id), str(quick_id)}
+    assert len(bot.fake.sent_to(CHAT)) == 1
+    assert len(bot.fake.sent_to(other)) == 1
+
+
+async def test_polling_keeps_one_chats_updates_in_order(polling_bot: Bot) -> None:
+    bot = polling_bot
+    release = asyncio.Event()
+    seen: list[str] = []
+
+    def first_update_slow(handle: Handle) -> Handle:
+        async def wrapped(inbound: Inbound) -> Reply:
+            seen.append(inbound.text)
+            if inbound.text == "satu":
+                await release.wait()
+            return await handle(inbound)
+
+        return wrapped
+
+    await bot.start(wrap_handle=first_update_slow)
+    bot.fake.push(bot.fake.text_update(CHAT, "satu"))
+    await bot.fake.wait_for(lambda: seen == ["satu"], within=5)
+    last = bot.fake.push(bot.fake.text_update(CHAT, "dua"))
+    try:
+        await asyncio.sleep(0.3)  # "dua" was fetched by now and waits behind "satu"
+        assert seen == ["satu"]
+    finally:
+        release.set()
+    await bot.fake.wait_acknowledged(last)
+    assert seen == ["satu", "dua"]
