@@ -270,7 +270,9 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
         )
     state["offered"] = [h.id for h in found]
     await turn.uow.sessions.save(record.id, record.status, state, inbound.channel.value, turn.now)
-    options = tuple(Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h)) for h in found)
+    options = tuple(
+        Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h, matched=text)) for h in found
+    )
     return Reply([Question(tn("search_results", len(found), turn.lang), options)])
 
 
@@ -304,9 +306,16 @@ async def _pending_page(turn: Turn, session_id: int, state: dict[str, Any], page
     return Reply([Question(title, tuple(options))])
 
 
-def household_label(household: HouseholdRecord) -> str:
+def household_label(household: HouseholdRecord, matched: str = "") -> str:
+    """``Head · RT/RW``; found by another member's name, that member's name too, so that the
+    operator sees why the family is offered ("siti" finds Siti in Ahmad's family)."""
     rt_rw = f"RT {household.rt or '-'}/RW {household.rw or '-'}"
-    return f"{household.head_name} · {rt_rw}"
+    label = f"{household.head_name} · {rt_rw}"
+    wanted = " ".join(matched.split()).casefold()
+    if not wanted or wanted in household.head_name.casefold():
+        return label
+    member = next((m for m in household.members if wanted in m.name.casefold()), None)
+    return label if member is None else f"{label} · {member.name}"
 
 
 def _small_int(text: str) -> int | None:

@@ -117,6 +117,16 @@ async def test_cancel_asks_for_confirmation_and_saves_nothing(world: World) -> N
     assert "Tidak ada isian" in chat.texts()
 
 
+async def test_a_family_found_by_a_members_name_says_which_member(world: World) -> None:
+    chat = await _operator(world, "206")
+    await chat.press("m:verify")
+    await chat.text("lestari HIDAYAT")  # Agus Hidayat's wife: any case, extra spaces
+    labels = [option.label for option in chat.question().options]
+    assert "Agus Hidayat · RT 006/RW 003 · Lestari Hidayat" in labels
+    await chat.text("Agus Hidayat")  # the head's own name: nothing more to say
+    assert "Agus Hidayat · RT 006/RW 003" in [o.label for o in chat.question().options]
+
+
 async def test_household_outside_the_village_cannot_be_opened(world: World) -> None:
     chat = await _operator(world, "204")
     async with world.db.unit_of_work() as uow:
