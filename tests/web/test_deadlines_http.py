@@ -352,3 +352,40 @@ async def test_cancel_asks_first_then_cancels_the_pending_reminders(site: Site) 
     listed = await (await site.client.get("/konsol/tenggat?selesai=cancelled")).text()
     assert "Ekspor DTKS" not in listed and 'id="notice"' in listed
     assert (await _post(site, path, csrf, {"key": "batal-2"})).status == 404
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"roles": ["admin", "operator"]},
+        {"repeat": "weekly"},
+        {"region": ""},
+        {"region": "18.04.19.9999.1"},
+        {"offsets": "1," * 40},
+        {"due": "٢٠-٠٢-٢٠٢٦ 16.00"},
+        {"due": "20-02-2026 16.00", "repeat": "monthly", "until": "31-13-2026"},
+        {"time": "25.61"},
+        {"title": "\x00<script>alert(1)</script>"},
+    ],
+)
+async def test_hostile_input_is_refused_with_a_message(site: Site, changed: dict[str, Any]) -> None:
+    csrf = await site.login("demo-dinsos")
+    fields = _fields(action="save", planned="0" * 32, **changed)
+    response = await _post(site, "/konsol/tenggat/baru", csrf, fields)
+    text = await response.text()
+    assert response.status in (200, 400), text
+    assert "<script>alert" not in text
+    assert 'class="field-error"' in text or 'id="problems"' in text or 'id="plan"' in text
+    assert len(await _deadlines(site)) == 1
+
+
+async def test_control_characters_are_not_stored(site: Site) -> None:
+    csrf = await site.login("demo-dinsos")
+    fields = _fields(title="Musdes\x00 Februari\x1b", note="Baris satu\r\nBaris dua\x07")
+    _, planned = await _preview(site, "/konsol/tenggat/baru", csrf, fields)
+    saved = await _post(
+        site, "/konsol/tenggat/baru", csrf, {**fields, "action": "save", "planned": planned}
+    )
+    assert saved.status == 303, await saved.text()
+    [deadline] = [d for d in await _deadlines(site) if d.title.startswith("Musdes")]
+    assert (deadline.title, deadline.note) == ("Musdes Februari", "Baris satu\nBaris dua")

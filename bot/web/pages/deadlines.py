@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -165,7 +166,7 @@ class Values:
     @classmethod
     def posted(cls, form: Any) -> Values:
         def text(name: str, limit: int = 400) -> str:
-            return str(form.get(name, "")).replace("\r\n", "\n")[:limit]
+            return _printable(str(form.get(name, "")))[:limit]
 
         return cls(
             title=text("title"),
@@ -197,6 +198,13 @@ class Values:
             time=str(record.get("time", "")).replace(":", "."),
             note=str(record.get("note") or ""),
         )
+
+
+def _printable(text: str) -> str:
+    """``text`` without control characters but the line break (a NUL cannot even be stored
+    in PostgreSQL); Windows line breaks as ``\n``."""
+    text = text.replace("\r\n", "\n")
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
 
 
 def _fingerprint(draft: Draft) -> str:
