@@ -389,3 +389,30 @@ async def test_control_characters_are_not_stored(site: Site) -> None:
     assert saved.status == 303, await saved.text()
     [deadline] = [d for d in await _deadlines(site) if d.title.startswith("Musdes")]
     assert (deadline.title, deadline.note) == ("Musdes Februari", "Baris satu\nBaris dua")
+
+
+async def test_a_monthly_deadline_keeps_its_first_due_date_when_edited(site: Site) -> None:
+    csrf = await site.login("demo-dinsos")
+    monthly = _fields(due="17-01-2026 16.00", repeat="monthly", until="31-12-2026")
+    _, planned = await _preview(site, "/konsol/tenggat/baru", csrf, monthly)
+    saved = await _post(
+        site, "/konsol/tenggat/baru", csrf, {**monthly, "action": "save", "planned": planned}
+    )
+    assert saved.status == 303
+    [created] = [d for d in await _deadlines(site) if d.title == "Musdes Februari"]
+
+    site.clock.set(dt.datetime(2026, 1, 20, 3, 0, tzinfo=dt.UTC))  # the first one has passed
+    csrf = await site.login("demo-dinsos")
+    path = f"/konsol/tenggat/{created.id}/ubah"
+    text = await (await site.client.get(path)).text()
+    assert 'value="17-02-2026 16.00"' in text and 'value="31-12-2026"' in text
+    assert '<option value="monthly" selected>' in text
+    edit = {**monthly, "due": "17-02-2026 16.00", "title": "Musdes bulanan", "key": "k2"}
+    _, planned = await _preview(site, path, csrf, edit)
+    done = await _post(site, path, csrf, {**edit, "action": "save", "planned": planned})
+    assert done.status == 303
+    async with site.db.unit_of_work() as uow:
+        after = await uow.deadlines.get(created.id)
+    assert after is not None and after.title == "Musdes bulanan" and after.revision == 2
+    assert after.due_at == created.due_at  # 17 January 2026, 16.00 WIB
+    assert after.recurrence == {"freq": "monthly", "day": 17, "until": "2026-12-31"}
