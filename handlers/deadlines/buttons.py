@@ -3,24 +3,14 @@ run by the form runner like every form), manage, cancel."""
 
 from __future__ import annotations
 
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from flows.times import QuietHours, format_time
+from flows.times import QuietHours
 from handlers.deadlines import view
-from handlers.deadlines.model import (
-    MANAGER_ROLES,
-    PAYLOAD_PREFIX,
-    occurrences_around,
-    recurrence_of,
-    zone_of,
-)
+from handlers.deadlines.editing import form_context
+from handlers.deadlines.model import MANAGER_ROLES, PAYLOAD_PREFIX
 from handlers.deadlines.saver import FORM_ID
 from handlers.forms import closing, runner
 from handlers.kit.context import Turn
 from handlers.kit.i18n import t
-from handlers.kit.scope import composer_context
-from handlers.kit.timing import Occurrence
 from handlers.messages import Inbound, InboundKind, Reply, Text, Tone
 from storage.records import FormSessionRecord
 
@@ -42,7 +32,7 @@ async def route(turn: Turn, open_session: FormSessionRecord | None, quiet: Quiet
         return await closing.open_elsewhere(turn, open_session)
     match action:
         case "new":
-            context = await composer_context(turn, MANAGER_ROLES, quiet_hours=str(quiet))
+            context = await form_context(turn, quiet)
             title = t("dlf_intro_new", turn.lang)
             return await runner.start_with_context(turn, FORM_ID, context, title)
         case "edit":
@@ -57,34 +47,10 @@ async def route(turn: Turn, open_session: FormSessionRecord | None, quiet: Quiet
 
 
 async def _start_edit(turn: Turn, deadline_id: int, quiet: QuietHours) -> Reply:
-    """The form on the deadline's review, every answer taken from it: the next occurrence is
-    shown (and edited) as its due time, its first due time kept while that is not changed."""
+    """The form on the deadline's review, every answer taken from it (``edit_record``)."""
     deadline = await view.managed_deadline(turn, deadline_id)
     if deadline is None:
         return view.not_found(turn)
-    previous, upcoming = occurrences_around(deadline, turn.now)
-    due = (upcoming or previous or Occurrence(deadline.due_at, "")).due
-    recurrence = recurrence_of(deadline)
-    local = due.astimezone(ZoneInfo(zone_of(deadline)))
-    record: dict[str, Any] = {
-        "title": deadline.title,
-        "due": f"{local.date().isoformat()}T{format_time(local.time())}",
-        "repeat": "monthly" if recurrence else "once",
-        "day": recurrence.day if recurrence else local.day,
-        "until": recurrence.until.isoformat() if recurrence and recurrence.until else None,
-        "region": deadline.region_code,
-        "roles": list(deadline.roles),
-        "offsets": list(deadline.offsets),
-        "time": deadline.remind_time,
-        "note": deadline.note,
-    }
-    context = await composer_context(
-        turn,
-        MANAGER_ROLES,
-        quiet_hours=str(quiet),
-        record=record,
-        deadline_id=deadline.id,
-        first_due=deadline.due_at.isoformat(),
-    )
+    context = await form_context(turn, quiet, deadline)
     title = t("dlf_intro_edit", turn.lang, id=deadline.id, title=deadline.title)
     return await runner.start_with_context(turn, FORM_ID, context, title, review=True)

@@ -49,7 +49,7 @@ async def visible(turn: Turn) -> list[DeadlineRecord]:
     return [found[k] for k in sorted(found)]
 
 
-def _matching(turn: Turn, deadline: DeadlineRecord) -> list[tuple[str, str]]:
+def matching_roles(turn: Turn, deadline: DeadlineRecord) -> list[tuple[str, str]]:
     """The person's (role, region) pairs that meet the deadline's region."""
     code = deadline.region_code
     return [
@@ -88,7 +88,7 @@ async def show(turn: Turn) -> Reply:
                 relative=relative_day(turn.now, upcoming.due, zone, lang),
             )
         lines = [head, due_line]
-        for area in areas_of(_matching(turn, deadline), book):
+        for area in areas_of(matching_roles(turn, deadline), book):
             lines += area_lines(area, lang, laggards=3)
         if deadline.note:
             lines.append(t("deadline_note", lang, note=deadline.note))

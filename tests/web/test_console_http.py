@@ -36,6 +36,10 @@ GET_ROUTES = [
     "/konsol/laporan",
     "/konsol/laporan/1",
     "/konsol/kualitas",
+    "/konsol/tenggat",
+    "/konsol/tenggat/baru",
+    "/konsol/tenggat/1/ubah",
+    "/konsol/tenggat/1/batal",
 ]
 POST_ROUTES = [
     "/konsol/keluar",
@@ -45,6 +49,9 @@ POST_ROUTES = [
     "/konsol/undangan/baru",
     "/konsol/undangan/KWL-AAAA-BBBB-CCCC/cabut",
     "/konsol/laporan/1",
+    "/konsol/tenggat/baru",
+    "/konsol/tenggat/1/ubah",
+    "/konsol/tenggat/1/batal",
 ]
 ANNOUNCEMENT = {
     "text": "Menu Data Final dibuka Senin.",

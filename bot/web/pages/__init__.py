@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.pages import announcements, downloads, households, people, progress, quality, reports
+from bot.web.pages import (
+    announcements,
+    deadlines,
+    downloads,
+    households,
+    people,
+    progress,
+    quality,
+    reports,
+)
 
 __all__ = ["install_pages"]
 
@@ -17,3 +26,4 @@ def install_pages(app: web.Application) -> None:
     people.install(app)
     reports.install(app)
     quality.install(app)
+    deadlines.install(app)
