@@ -217,3 +217,22 @@ def test_the_kind_comes_from_the_bytes(
 ) -> None:
     found = attachment_kind(head, name, size)
     assert (found and (found.kind, found.suffix)) == expected
+
+
+async def test_a_replaced_or_removed_attachment_is_deleted_unless_sent(site: Site) -> None:
+    csrf = await site.login("demo-dinsos")
+    folder = _folder(site, await site.person("demo-dinsos"))
+    first = _hidden(await (await _post(site, csrf, file=("a.pdf", PDF))).text(), "attachment")
+    page = await _post(site, csrf, file=("b.png", PNG), attachment=first, attachment_name="a.pdf")
+    second = _hidden(await page.text(), "attachment")
+    assert [p.name for p in folder.iterdir()] == [second]  # a.pdf replaced: gone
+    removed = await _post(site, csrf, attachment=second, remove_attachment="1")
+    assert 'name="attachment"' not in await removed.text()
+    assert list(folder.iterdir()) == []
+
+    text = await (await _post(site, csrf, file=("c.pdf", PDF))).text()
+    sent = _hidden(text, "attachment")
+    assert (await _post(site, csrf, attachment=sent, action="send", key="k-9")).status == 303
+    # A stale page of the sent announcement, its attachment removed: the file stays (sent).
+    await _post(site, csrf, attachment=sent, remove_attachment="1", key="k-10")
+    assert [p.name for p in folder.iterdir()] == [sent]

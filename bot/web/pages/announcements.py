@@ -103,6 +103,7 @@ class Composed:
     attachment_name: str = ""  # the name it was chosen by, only shown
     attachment_kind: str = ""  # "photo" | "document"
     attachment_size: int = 0
+    dropped: list[str] = field(default_factory=list)  # attachments replaced or removed
     errors: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -152,9 +153,12 @@ def _parse(page: Page, form: Any) -> tuple[Composed, announcements.Draft | None]
         at=str(form.get("at", "")).strip(),
         nudge=str(form.get("nudge", "")).strip(),
         key=str(form.get("key", "")) or new_secret(),
-        attachment="" if form.get("remove_attachment") else str(form.get("attachment", "")),
+        attachment=str(form.get("attachment", "")),
         attachment_name=shown_name(str(form.get("attachment_name", ""))),
     )
+    if form.get("remove_attachment") and values.attachment:
+        values.dropped.append(values.attachment)
+        values.attachment = values.attachment_name = ""
     media = _attachment(page, values, page.upload)
     zone = timezone_for(values.regions[0]) if values.regions else "Asia/Jakarta"
     scheduled = None
@@ -218,7 +222,24 @@ def _receive(page: Page, values: Composed, upload: Upload) -> None:
     else:
         stored = f"lampiran-{secrets.token_urlsafe(12)}{found.suffix}"
         upload.path.replace(upload.path.with_name(stored))
+        if values.attachment:
+            values.dropped.append(values.attachment)
         values.attachment, values.attachment_name = stored, upload.name
+
+
+async def _forget(page: Page, dropped: list[str]) -> None:
+    """Delete the attachments the officer replaced or removed (kept only by an announcement
+    already stored with one): nothing is kept that they no longer mean to send."""
+    folder = page.console.uploads_dir(page.viewer.person_id)
+    paths = [(folder / name).resolve() for name in dropped if _STORED.fullmatch(name)]
+    if not paths:
+        return
+
+    async def work(uow: UnitOfWork) -> list[Path]:
+        return [path for path in paths if not await uow.announcements.carries(str(path))]
+
+    for path in await page.console.db.run(work):
+        await asyncio.to_thread(path.unlink, missing_ok=True)
 
 
 async def submit(request: web.Request) -> web.StreamResponse:
@@ -226,6 +247,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
     if (refused := _forbidden(page)) is not None:
         return refused
     values, draft = _parse(page, page.form)
+    await _forget(page, values.dropped)
     if draft is None:
         return await _form(page, values, preview=None)
     sending = page.form.get("action") == "send"
