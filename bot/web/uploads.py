@@ -36,7 +36,8 @@ __all__ = [
 
 # The chat's limit: a bot downloads at most 20 MB of a file sent to it (Telegram and WhatsApp).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# A bigger picture goes as a document: WhatsApp sends images of at most 5 MB (Telegram 10 MB).
+# WhatsApp takes images of at most 5 MB (Telegram photos 10 MB); a photo from the chat is
+# always smaller, as the apps shrink it before sending.
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_FIELD_BYTES = 64 * 1024  # one text field (the announcement's text is at most 3,000)
 MAX_PARTS = 300
@@ -89,14 +90,14 @@ class Attachment:
     suffix: str
 
 
-def attachment_kind(head: bytes, name: str, size: int) -> Attachment | None:
+def attachment_kind(head: bytes, name: str) -> Attachment | None:
     """The kind of a file from its first bytes (the name only picks among Office formats,
     which share their first bytes); None for anything but a photo (JPEG, PNG) or a document
     every channel delivers (PDF, Word, Excel, PowerPoint, plain text)."""
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     picture = ".jpg" if head.startswith(_JPEG) else ".png" if head.startswith(_PNG) else ""
     if picture:
-        return Attachment("photo" if size <= MAX_PHOTO_BYTES else "document", picture)
+        return Attachment("photo", picture)
     if head.startswith(_PDF):
         return Attachment("document", ".pdf")
     if head.startswith(_ZIP) and suffix in _OOXML:

@@ -204,21 +204,22 @@ def _attachment(page: Page, values: Composed, upload: Upload | None) -> Path | N
         values.errors.setdefault("attachment", WEB.t("ann_file_gone", page.lang))
         values.attachment = values.attachment_name = ""
         return None
-    photo = path.suffix in (".jpg", ".png") and size <= MAX_PHOTO_BYTES
-    values.attachment_kind = "photo" if photo else "document"
+    values.attachment_kind = "photo" if path.suffix in (".jpg", ".png") else "document"
     values.attachment_size = size
     return path
 
 
 def _receive(page: Page, values: Composed, upload: Upload) -> None:
     lang = page.lang
-    found = attachment_kind(upload.head, upload.name, upload.size)
+    found = attachment_kind(upload.head, upload.name)
     if upload.too_big:
         values.errors["attachment"] = WEB.t("ann_file_too_big", lang, name=upload.name)
     elif upload.size == 0 or upload.path is None:
         values.errors["attachment"] = WEB.t("ann_file_empty", lang, name=upload.name)
     elif found is None:
         values.errors["attachment"] = WEB.t("ann_file_type", lang, name=upload.name)
+    elif found.kind == "photo" and upload.size > MAX_PHOTO_BYTES:
+        values.errors["attachment"] = WEB.t("ann_file_photo_big", lang, name=upload.name)
     else:
         stored = f"lampiran-{secrets.token_urlsafe(12)}{found.suffix}"
         upload.path.replace(upload.path.with_name(stored))
