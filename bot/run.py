@@ -1,4 +1,9 @@
-"""What ``kawal run`` does: one process serving the configured channels and ``/healthz``.
+"""What ``kawal run`` does: one process serving the configured chat channels, the web console
+(``/konsol/``) and ``/healthz``, with the scheduled jobs and the outbox sender. With no chat
+channel configured it serves the console alone, with housekeeping (the retention windows of
+docs/privacy.md): the planners and the outbox sender wait for a channel, so what the console
+queues meanwhile (an announcement) stays pending instead of failing for want of a channel, and
+goes out once ``kawal run`` starts with one.
 
     service = await start(settings)     # database (migrated), handlers, HTTP server, channels
     ...
@@ -28,7 +33,7 @@ from bot.web.serve import config_from
 from handlers.app import Kawal
 from handlers.messages import Channel
 from handlers.ports import ChannelSender, Clock, SystemClock
-from locales import LANGS, domain
+from locales import domain
 from reminders.journal import SendJournal
 from reminders.outbox import OutboxPolicy, OutboxSender
 from reminders.scheduler import Ticker
@@ -36,21 +41,20 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Said in both languages: no person (hence no language) is known when the server starts.
-NO_CHANNEL = "\n".join(
-    domain("cli").t(
+# The jobs that make sense with no chat channel: nothing is sent, but data still ages out.
+CONSOLE_ONLY_JOBS = frozenset({"housekeeping"})
+
+
+def no_channel_notice(console_url: str, lang: str) -> str:
+    """The one line ``kawal run`` logs when it serves the console alone: why, and how to add
+    a channel."""
+    return domain("cli").t(
         "no_channel",
         lang,
+        url=console_url,
         whatsapp="WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET",
         whatsapp_last="WHATSAPP_VERIFY_TOKEN",
     )
-    for lang in LANGS
-)
-
-
-class NoChannelConfigured(RuntimeError):
-    def __init__(self) -> None:
-        super().__init__(NO_CHANNEL)
 
 
 @dataclass
@@ -113,9 +117,9 @@ async def start(
     wrap_handle: Callable[[Handle], Handle] | None = None,
     poll_timeout: int = 25,
 ) -> Service:
-    """Open the database, build the handlers and start every configured channel."""
-    if settings.telegram_bot_token is None and not settings.whatsapp_enabled:
-        raise NoChannelConfigured()
+    """Open the database, build the handlers and start every configured channel (none: the
+    console alone, see the module's docstring)."""
+    chat = settings.telegram_bot_token is not None or settings.whatsapp_enabled
     clock = clock or SystemClock()
     db = await open_database(settings)
     telegram: TelegramService | None = None
@@ -143,25 +147,29 @@ async def start(
             whatsapp = WhatsAppChannel(settings, db, handle, clock, accepts_file=kawal.accepts_file)
             routes.append(whatsapp.install_routes)
         server = WebServer(build_web_app(routes), settings.http_host, settings.http_port)
-        # What a crash left in the outbox is settled before anything new comes in.
-        outbox = OutboxSender(
-            db,
-            channel_senders(telegram, whatsapp),
-            clock,
-            SendJournal(settings.data_dir / "outbox"),
-            outbox_policy(settings),
-        )
-        await outbox.start()
-        log.info("outbox sender %s started", outbox.worker_id)
+        if chat:
+            # What a crash left in the outbox is settled before anything new comes in.
+            outbox = OutboxSender(
+                db,
+                channel_senders(telegram, whatsapp),
+                clock,
+                SendJournal(settings.data_dir / "outbox"),
+                outbox_policy(settings),
+            )
+            await outbox.start()
+            log.info("outbox sender %s started", outbox.worker_id)
         await server.start()
         log.info("HTTP server on %s (/healthz, /konsol/)", server.base_url)
+        if not chat:
+            log.warning("%s", no_channel_notice(f"{server.base_url}/konsol/", settings.lang))
         if telegram is not None:
             await telegram.start()
             kawal.set_telegram_bot(telegram.channel.bot_username)  # invite deep links
         if whatsapp is not None:
             await whatsapp.start()
             log.info("WhatsApp webhook on %s%s", server.base_url, whatsapp.path)
-        ticker = Ticker(scheduled_jobs(settings, db, clock))
+        jobs = scheduled_jobs(settings, db, clock)
+        ticker = Ticker(jobs if chat else [j for j in jobs if j.id in CONSOLE_ONLY_JOBS])
         ticker.start()
     except BaseException:
         if outbox is not None:

@@ -136,17 +136,14 @@ def demo(
 
 @app.command()
 def run(db: DbOption = None) -> None:
-    """Serve the configured channels (Telegram: polling, or webhook with TELEGRAM_WEBHOOK_URL)
-    and /healthz until SIGTERM or Ctrl-C."""
-    from bot.run import NoChannelConfigured
+    """Serve the configured channels (Telegram: polling, or webhook with TELEGRAM_WEBHOOK_URL),
+    the web console and /healthz until SIGTERM or Ctrl-C; with no channel, the console alone."""
     from bot.run import run as serve
     from handlers.ports import DeliveryError
 
     settings = settings_for(db)
     try:
         run_async(lambda: serve(settings))
-    except NoChannelConfigured as missing:
-        raise fail(str(missing)) from None
     except DeliveryError as error:
         raise fail(
             say("telegram_unreachable", url=settings.telegram_api_url, error=error)

@@ -21,6 +21,7 @@ from multidict import MultiDictProxy
 from bot.web.ports import AuditProcessingLog, ProcessingLog
 from bot.web.render import Renderer
 from bot.web.session import COOKIE, Viewer, new_secret, role_keys, same_secret, viewer_for
+from bot.web.uploads import Upload, UploadRefused, read_multipart
 from handlers.app import Kawal
 from locales import DEFAULT_LANG, LANGS, lang_of
 from storage.db import UnitOfWork
@@ -36,6 +37,10 @@ _PUBLIC = ("/masuk/", "/static/", "/keluar/selesai", "/bahasa")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 VIEWER_KEY = web.RequestKey("viewer", Viewer)
 FORM_KEY: web.RequestKey[MultiDictProxy[Any]] = web.RequestKey("form", MultiDictProxy)
+UPLOAD_KEY = web.RequestKey("upload", Upload)
+# The pages that take a file (multipart/form-data), each into the viewer's own folder under
+# ``Console.uploads_dir``; any other page refuses a file.
+UPLOAD_PATHS = frozenset({"/pengumuman/baru"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,13 @@ class Console:
     @property
     def options(self) -> Any:
         return self.kawal.options
+
+    def uploads_dir(self, person_id: int) -> Path:
+        """Where files ``person_id`` sends to the console are kept (announcement attachments,
+        beside the chat's received files: removed by housekeeping after
+        ``KAWAL_MEDIA_KEEP_DAYS`` unless still to be sent)."""
+        media = self.options.media_dir or self.options.exports_dir.parent / "media"
+        return Path(media) / "announcements" / f"web-{person_id}"
 
     def now(self) -> dt.datetime:
         return self.kawal.clock.now()
@@ -142,12 +154,35 @@ class Console:
                 response.del_cookie(COOKIE, path=PREFIX)
             return response
         request[VIEWER_KEY] = viewer
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            return await self._with_upload(request, handler, viewer, path)
         if request.method == "POST":
             form = await request.post()
             request[FORM_KEY] = form
             if not same_secret(str(form.get("csrf", "")), viewer.csrf):
                 return self.error(request, 403, "error_csrf")
         return await handler(request)
+
+    async def _with_upload(
+        self, request: web.Request, handler: Handler, viewer: Viewer, path: str
+    ) -> web.StreamResponse:
+        """A multipart POST: its fields, and its file on the pages that take one (a temporary
+        file, gone after the request unless the page kept it)."""
+        folder = self.uploads_dir(viewer.person_id) if path in UPLOAD_PATHS else None
+        try:
+            form, upload = await read_multipart(request, viewer.csrf, folder)
+        except UploadRefused as refused:
+            return self.error(request, refused.status, refused.key)
+        request[FORM_KEY] = form
+        if upload is not None:
+            request[UPLOAD_KEY] = upload
+        try:
+            if not same_secret(str(form.get("csrf", "")), viewer.csrf):
+                return self.error(request, 403, "error_csrf")
+            return await handler(request)
+        finally:
+            if upload is not None:
+                upload.discard()
 
     # ---- login, logout, language -----------------------------------------------------------
 
@@ -280,6 +315,11 @@ class Page:
     @property
     def form(self) -> Any:
         return self.request.get(FORM_KEY, {})
+
+    @property
+    def upload(self) -> Upload | None:
+        """The file sent with the form (on the pages of ``UPLOAD_PATHS``), if any."""
+        return self.request.get(UPLOAD_KEY)
 
     async def logged(self, uow: UnitOfWork, action: str, subject: str, region: str | None) -> None:
         await self.console.log.record(

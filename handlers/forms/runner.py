@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import flows
 from flows import Ask, Cancelled, Completed, Errored, Input, Say, Session, SessionStatus
+from flows.asking import engine_t
 from flows.ids import mask_ids_in_text, mask_nik
 from handlers.forms.card import household_card
 from handlers.forms.closing import access_ended, family_of, form_name
@@ -427,12 +428,23 @@ async def _engine_step(
             return await _complete(turn, record, form, before, session, event)
         if isinstance(event, Cancelled):
             await _store(turn, record, session, "cancelled")
-            reply = Reply([*head, *render(events)])
-            reply.add(menu.with_button(turn, t("form_cancelled", turn.lang)))
-            return reply
+            return Reply([*head, *_cancelled(turn, form, session, events)])
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
     await _store(turn, record, session, status, looked_up)
     return Reply([*head, *await _shown(turn, record, session, events)])
+
+
+def _cancelled(
+    turn: Turn, form: flows.Form, session: Session, events: list[flows.Event]
+) -> list[Outbound]:
+    """One line for a cancelled form, with the Menu button: the form's own ``cancelled``
+    message when it has one (e.g. "nothing was sent"), else the host's "nothing was changed"
+    instead of the engine's generic line (two lines saying the same cost a 2G phone twice)."""
+    said = engine_t(form, "cancelled", session.lang)
+    own = "cancelled" in (form.messages or {})
+    line = said if own else t("form_cancelled", turn.lang)
+    rest = [e for e in events if not (isinstance(e, Say) and e.text == said)]
+    return [*render(rest), menu.with_button(turn, line)]
 
 
 def _iso(turn: Turn) -> str:

@@ -114,6 +114,13 @@ class AnnouncementRepository(Repository):
         ).first()
         return _record(row) if row else None
 
+    async def carries(self, media_path: str) -> bool:
+        """Whether an announcement was stored with the file at ``media_path`` as attachment."""
+        found = await self._session.scalar(
+            select(Announcement.id).where(Announcement.media_path == media_path).limit(1)
+        )
+        return found is not None
+
     async def recent(self, limit: int = 20) -> list[AnnouncementRecord]:
         """The newest announcements first (callers filter them by scope)."""
         rows = await self._session.execute(

@@ -197,6 +197,9 @@ async def test_a_post_from_another_session_is_refused(site: Site) -> None:
         ("demo-peratin", "/konsol/progres/18.04.19", 403),
         ("demo-peratin", "/konsol/keluarga?wilayah=18.04.19", 403),
         ("demo-peratin", "/konsol/pengumuman/1", 403),
+        ("demo-dinsos", "/konsol/laporan", 200),
+        ("demo-camat", "/konsol/laporan", 403),
+        ("demo-peratin", "/konsol/laporan", 403),
     ],
 )
 async def test_pages_are_scoped_like_the_chat(

@@ -1,6 +1,6 @@
-"""*Laporan kendala* over HTTP: the inbox of the viewer's area (open first), Dinsos' answer
-through the chat's use case (outbox to the operator, report "dijawab"), bad input beside the
-field, a double submit queued once, CSRF (SQLite and PostgreSQL)."""
+"""*Laporan kendala* over HTTP: Dinsos only (as in the chat), the inbox of its area (open
+first), the answer through the chat's use case (outbox to the operator, report "dijawab"),
+bad input beside the field, a double submit queued once, CSRF (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ async def test_the_inbox_lists_open_reports_first_with_niks_masked(site: Site) -
     outside = await _report(site, "Laporan kabupaten lain", region="18.05.01")
     async with site.db.unit_of_work() as uow:
         await uow.problem_reports.answer(answered, "Sudah", 1, site.clock.now())
-    await site.login("demo-camat")  # camat reads the reports of its kecamatan
+    await site.login("demo-dinsos")
     response = await site.client.get("/konsol/laporan")
     assert response.status == 200
     text = await response.text()
@@ -43,7 +43,22 @@ async def test_the_inbox_lists_open_reports_first_with_niks_masked(site: Site) -
     assert f"/konsol/laporan/{outside}" not in text
     assert (await site.client.get(f"/konsol/laporan/{outside}")).status == 404
     detail = await site.client.get(f"/konsol/laporan/{opened}")
-    assert detail.status == 200 and 'id="answer-form"' not in await detail.text()
+    assert detail.status == 200 and 'id="answer-form"' in await detail.text()
+
+
+@pytest.mark.parametrize("user", ["demo-camat", "demo-peratin"])
+async def test_camat_and_peratin_do_not_read_reports_as_in_the_chat(site: Site, user: str) -> None:
+    """The chat shows report texts only to Dinsos (camat and peratin see how many are open,
+    on Progres); the console follows it: no menu entry, 403 on the inbox and on a report of
+    their own area."""
+    report = await _report(site, "Menu verifikasi hilang di Sri Menanti")
+    await site.login(user)
+    home = await (await site.client.get("/konsol/progres")).text()
+    assert "/konsol/laporan" not in home
+    for path in ("/konsol/laporan", f"/konsol/laporan/{report}"):
+        response = await site.client.get(path)
+        assert response.status == 403
+        assert "Sri Menanti" not in await response.text()
 
 
 async def test_dinsos_answers_to_the_operators_chat_once(site: Site) -> None:

@@ -1,13 +1,23 @@
-"""*Pengumuman*: the list, compose (preview with the recipients per channel, then send), the
-report per region and role (delivered, failed with the platform's reason, acknowledged), one
-nudge, and the report as XLSX. Only Dinsos (``ANNOUNCER_ROLES``), inside its own kabupaten,
-through the chat's use cases (``handlers/announcements/``)."""
+"""*Pengumuman*: the list, compose (text, an optional photo or document, preview with the
+recipients per channel, then send), the report per region and role (delivered, failed with
+the platform's reason, acknowledged), one nudge, and the report as XLSX. Only Dinsos
+(``ANNOUNCER_ROLES``), inside its own kabupaten, through the chat's use cases
+(``handlers/announcements/``).
+
+An attachment is received with the preview (``bot/web/uploads.py``: the chat's 20 MB, a photo
+or a document every channel delivers, told from its bytes), kept in the officer's own folder
+under a random name, and carried to the send by that name alone: a page only ever opens a
+file of its viewer's folder whose name has that shape.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +25,7 @@ from aiohttp import web
 from bot.web.app import PREFIX, Page
 from bot.web.render import WEB
 from bot.web.session import new_secret
+from bot.web.uploads import MAX_PHOTO_BYTES, Upload, attachment_kind, shown_name
 from flows.regions import timezone_for
 from handlers.announcements import model as announcements
 from handlers.announcements import report as reports
@@ -39,6 +50,9 @@ def install(app: web.Application) -> None:
     app.router.add_get(r"/pengumuman/{id:\d{1,9}}", report)
     app.router.add_get(r"/pengumuman/{id:\d{1,9}}.xlsx", workbook)
     app.router.add_post(r"/pengumuman/{id:\d{1,9}}/ingatkan", nudge)
+    app.router.add_get(
+        r"/pengumuman/lampiran/{name:lampiran-[A-Za-z0-9_-]{16}\.(?:jpg|png)}", photo
+    )
 
 
 def _forbidden(page: Page) -> web.Response | None:
@@ -85,6 +99,11 @@ class Composed:
     at: str = ""  # datetime-local, in the kabupaten's zone; "" = now
     nudge: str = str(announcements.DEFAULT_NUDGE_HOURS)
     key: str = field(default_factory=new_secret)
+    attachment: str = ""  # the stored file's name in the viewer's folder ("" = none)
+    attachment_name: str = ""  # the name it was chosen by, only shown
+    attachment_kind: str = ""  # "photo" | "document"
+    attachment_size: int = 0
+    dropped: list[str] = field(default_factory=list)  # attachments replaced or removed
     errors: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -134,7 +153,13 @@ def _parse(page: Page, form: Any) -> tuple[Composed, announcements.Draft | None]
         at=str(form.get("at", "")).strip(),
         nudge=str(form.get("nudge", "")).strip(),
         key=str(form.get("key", "")) or new_secret(),
+        attachment=str(form.get("attachment", "")),
+        attachment_name=shown_name(str(form.get("attachment_name", ""))),
     )
+    if form.get("remove_attachment") and values.attachment:
+        values.dropped.append(values.attachment)
+        values.attachment = values.attachment_name = ""
+    media = _attachment(page, values, page.upload)
     zone = timezone_for(values.regions[0]) if values.regions else "Asia/Jakarta"
     scheduled = None
     if values.at:
@@ -153,10 +178,69 @@ def _parse(page: Page, form: Any) -> tuple[Composed, announcements.Draft | None]
         text=values.text,
         region_codes=tuple(values.regions),
         roles=tuple(values.roles),
+        media_path=str(media.resolve()) if media else None,
+        media_kind=values.attachment_kind if media else None,
         scheduled_at=scheduled,
         nudge_after_hours=int(nudge),
     )
     return values, draft
+
+
+_STORED = re.compile(r"lampiran-[A-Za-z0-9_-]{16}\.(jpg|png|pdf|docx|xlsx|pptx|doc|xls|ppt|txt)")
+
+
+def _attachment(page: Page, values: Composed, upload: Upload | None) -> Path | None:
+    """The file the announcement carries: one just sent (checked, then kept under a random
+    name), else the one kept from the preview; a bad file is said beside the field (the
+    one kept before stays)."""
+    if upload is not None:
+        _receive(page, values, upload)
+    if not values.attachment:
+        return None
+    folder = page.console.uploads_dir(page.viewer.person_id)
+    path = folder / values.attachment
+    size = path.stat().st_size if _STORED.fullmatch(values.attachment) and path.is_file() else 0
+    if not size:
+        values.errors.setdefault("attachment", WEB.t("ann_file_gone", page.lang))
+        values.attachment = values.attachment_name = ""
+        return None
+    values.attachment_kind = "photo" if path.suffix in (".jpg", ".png") else "document"
+    values.attachment_size = size
+    return path
+
+
+def _receive(page: Page, values: Composed, upload: Upload) -> None:
+    lang = page.lang
+    found = attachment_kind(upload.head, upload.name)
+    if upload.too_big:
+        values.errors["attachment"] = WEB.t("ann_file_too_big", lang, name=upload.name)
+    elif upload.size == 0 or upload.path is None:
+        values.errors["attachment"] = WEB.t("ann_file_empty", lang, name=upload.name)
+    elif found is None:
+        values.errors["attachment"] = WEB.t("ann_file_type", lang, name=upload.name)
+    elif found.kind == "photo" and upload.size > MAX_PHOTO_BYTES:
+        values.errors["attachment"] = WEB.t("ann_file_photo_big", lang, name=upload.name)
+    else:
+        stored = f"lampiran-{secrets.token_urlsafe(12)}{found.suffix}"
+        upload.path.replace(upload.path.with_name(stored))
+        if values.attachment:
+            values.dropped.append(values.attachment)
+        values.attachment, values.attachment_name = stored, upload.name
+
+
+async def _forget(page: Page, dropped: list[str]) -> None:
+    """Delete the attachments the officer replaced or removed (kept only by an announcement
+    already stored with one): nothing is kept that they no longer mean to send."""
+    folder = page.console.uploads_dir(page.viewer.person_id)
+    paths = [(folder / name).resolve() for name in dropped if _STORED.fullmatch(name)]
+    if not paths:
+        return
+
+    async def work(uow: UnitOfWork) -> list[Path]:
+        return [path for path in paths if not await uow.announcements.carries(str(path))]
+
+    for path in await page.console.db.run(work):
+        await asyncio.to_thread(path.unlink, missing_ok=True)
 
 
 async def submit(request: web.Request) -> web.StreamResponse:
@@ -164,6 +248,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
     if (refused := _forbidden(page)) is not None:
         return refused
     values, draft = _parse(page, page.form)
+    await _forget(page, values.dropped)
     if draft is None:
         return await _form(page, values, preview=None)
     sending = page.form.get("action") == "send"
@@ -295,6 +380,19 @@ async def workbook(request: web.Request) -> web.StreamResponse:
     path = page.console.options.exports_dir / f"web-{page.viewer.person_id}-{name}"
     await asyncio.to_thread(write_atomically, path, lambda tmp: write_sheets(tmp, sheets))
     return web.FileResponse(path, headers=_download_headers(name))
+
+
+async def photo(request: web.Request) -> web.StreamResponse:
+    """The viewer's own attached photo, for the preview (nobody else's folder is reachable)."""
+    page = Page.of(request)
+    if (refused := _forbidden(page)) is not None:
+        return refused
+    path = page.console.uploads_dir(page.viewer.person_id) / request.match_info["name"]
+    if not await asyncio.to_thread(path.is_file):
+        return page.error(404, "error_not_found")
+    return web.FileResponse(
+        path, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    )
 
 
 def _download_headers(name: str) -> dict[str, str]:

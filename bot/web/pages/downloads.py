@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.web.app import Page
+from bot.web.app import PREFIX, Page
 from bot.web.pages.progress import own_areas
+from bot.web.pages.quality import since_is_valid, typed_since
 from flows.regions import is_region_code
 from handlers.kit.context import Turn
 from handlers.kit.deferred import Deferred, run_deferred, write_atomically
@@ -123,10 +125,14 @@ async def quality_workbook(request: web.Request) -> web.StreamResponse:
     if not page.viewer.holds(*quality.QUALITY_ROLES):
         return page.error(403, "error_dinsos_only")
     options = page.console.options
+    typed = typed_since(request)  # the date the quality page was showing, if any
+    if typed and not since_is_valid(page, typed):  # said beside the page's date field
+        raise web.HTTPSeeOther(f"{PREFIX}/kualitas?{urlencode({'sejak': typed})}")
+    asked = quality.QualityRequest(typed) if typed else None
 
     async def use_case(turn: Turn) -> Reply:
         return await quality.show(
-            turn, None, exports_dir=options.exports_dir, untouched_days=options.untouched_days
+            turn, asked, exports_dir=options.exports_dir, untouched_days=options.untouched_days
         )
 
     return await _chat_file(page, use_case, "export:quality")

@@ -1,6 +1,6 @@
 """*Kualitas data*: the chat's data quality report (``handlers/quality/view.py``) as a page:
 the same summary, then the findings (NIK ganda, NIK tidak cocok, households untouched per
-village, the longest untouched first), and a link to the same XLSX on *Ekspor*.
+village, the longest untouched first), and a link to the same XLSX on *Ekspor*, for the same date.
 
 Dinsos (and admin) only, over its own areas. NIK and No. KK are shown in full only to Dinsos
 and only inside its area (as in the workbook); each view is noted in the processing log.
@@ -9,10 +9,11 @@ and only inside its area (as in the workbook); each view is noted in the process
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.web.app import Page
+from bot.web.app import PREFIX, Page
 from bot.web.render import WEB
 from flows.dates import parse_date
 from flows.ids import mask_nik
@@ -37,6 +38,19 @@ def _nik(value: str | None, region: str, full: list[str]) -> str:
     return value if inside else mask_nik(value)
 
 
+def typed_since(request: web.Request) -> str:
+    """The "not touched since" date as typed (``?sejak=``), spaces tidied; "" for the default."""
+    return " ".join(request.query.get("sejak", "").split())[:30]
+
+
+def since_is_valid(page: Page, typed: str) -> bool:
+    """Whether the report takes ``typed`` (a past or today's date in the viewer's zone)."""
+    areas = [r.region_code for r in page.viewer.roles if r.role in quality.QUALITY_ROLES]
+    zone = timezone_for(areas[0]) if areas else "Asia/Jakarta"
+    found = quality.untouched_since(typed or None, page.now, 0, zone, page.lang)
+    return not isinstance(found, str)
+
+
 def _since_error(typed: str, lang: str) -> str:
     if parse_date(typed) is None:
         return WEB.t("qual_since_invalid", lang, value=typed[:30])
@@ -47,7 +61,7 @@ async def page_view(request: web.Request) -> web.StreamResponse:
     page = Page.of(request)
     if not page.viewer.holds(*quality.QUALITY_ROLES):
         return page.error(403, "error_dinsos_only")
-    typed = " ".join(request.query.get("sejak", "").split())[:30]
+    typed = typed_since(request)
     options = page.console.options
     full = [r.region_code for r in page.viewer.roles if r.role in quality.FULL_NIK_ROLES]
     lang = page.lang
@@ -77,6 +91,8 @@ async def page_view(request: web.Request) -> web.StreamResponse:
         reports=[] if error else found,
         since=typed,
         error=error,
+        download=f"{PREFIX}/ekspor/kualitas.xlsx"
+        + (f"?{urlencode({'sejak': typed})}" if typed else ""),
     )
 
 

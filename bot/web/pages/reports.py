@@ -2,7 +2,9 @@
 Dinsos' answer form. The answer goes back to the operator's chat through the chat's use case
 (``handlers/reports/view.py``: outbox message, report "dijawab", audit log).
 
-Camat and peratin read the reports of their area; only Dinsos (``REPORT_ROLES``) answers. A
+Only Dinsos (and admin: ``REPORT_ROLES``) reads and answers them, inside its own area, as in
+the chat, where camat and peratin see only how many are open (on *Progres*): a report may
+name a family's hardship or a colleague, and the chat gives them no route to its text. A
 NIK or No. KK typed into a report is masked, as in the chat. Sending the same answer twice
 (a double submit) queues it once.
 """
@@ -18,7 +20,6 @@ from bot.web.render import WEB
 from flows.ids import mask_ids_in_text
 from flows.regions import timezone_for
 from handlers.kit.dates import short_datetime
-from handlers.people.console_link import CONSOLE_ROLES
 from handlers.reports import view as reports
 from storage.db import UnitOfWork
 from storage.repos.problem_reports import ProblemReportRecord
@@ -56,12 +57,20 @@ async def _row(page: Page, uow: UnitOfWork, report: ProblemReportRecord) -> dict
     }
 
 
+def _forbidden(page: Page) -> web.Response | None:
+    if not page.viewer.holds(*reports.REPORT_ROLES):
+        return page.error(403, "error_dinsos_only")
+    return None
+
+
 async def inbox(request: web.Request) -> web.StreamResponse:
     page = Page.of(request)
+    if (refused := _forbidden(page)) is not None:
+        return refused
 
     async def work(uow: UnitOfWork) -> list[dict[str, Any]]:
         turn = page.viewer.turn(uow, page.now, page.console.kawal.forms)
-        areas = turn.areas(*CONSOLE_ROLES)
+        areas = turn.areas(*reports.REPORT_ROLES)
         found = await uow.problem_reports.inbox(*areas, limit=SHOWN) if areas else []
         return [await _row(page, uow, report) for report in found]
 
@@ -78,7 +87,7 @@ async def inbox(request: web.Request) -> web.StreamResponse:
 async def _report(page: Page, uow: UnitOfWork, report_id: int) -> ProblemReportRecord | None:
     """The report when it lies in the viewer's area; None as for an unknown id."""
     report = await uow.problem_reports.get(report_id)
-    if report is None or not page.viewer.in_scope(report.region_code, *CONSOLE_ROLES):
+    if report is None or not page.viewer.in_scope(report.region_code, *reports.REPORT_ROLES):
         return None
     return report
 
@@ -104,7 +113,10 @@ async def _page(page: Page, text: str = "", error: str = "") -> web.Response:
 
 
 async def one(request: web.Request) -> web.StreamResponse:
-    return await _page(Page.of(request))
+    page = Page.of(request)
+    if (refused := _forbidden(page)) is not None:
+        return refused
+    return await _page(page)
 
 
 async def answer(request: web.Request) -> web.StreamResponse:
@@ -112,8 +124,8 @@ async def answer(request: web.Request) -> web.StreamResponse:
     report_id = int(request.match_info["id"])
     text = str(page.form.get("answer", "")).replace("\r\n", "\n")[: ANSWER_MAX * 2]
     cleaned = " ".join(text.split())
-    if not page.viewer.holds(*reports.REPORT_ROLES):
-        return page.error(403, "error_dinsos_only")
+    if (refused := _forbidden(page)) is not None:
+        return refused
     if len(cleaned) < ANSWER_MIN:
         return await _page(page, text, WEB.t("rep_answer_short", page.lang, n=ANSWER_MIN))
     if len(cleaned) > ANSWER_MAX:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -22,7 +21,6 @@ from bot.channels.telegram.callbacks import (
     Kind,
 )
 from bot.channels.telegram.render import Renderer, joined, split_text
-from bot.run import NO_CHANNEL, NoChannelConfigured, start
 from bot.server import WebServer, build_web_app
 from bot.settings import Settings
 from handlers.messages import Chart, Option, Question, RequestLocation, Text, Tone
@@ -114,14 +112,6 @@ def test_webhook_needs_a_valid_secret() -> None:
     settings = Settings(_env_file=None, **env, TELEGRAM_WEBHOOK_SECRET="a" * 32)
     assert settings.telegram_api_url == "https://api.telegram.org"
     assert (settings.telegram_global_rate, settings.telegram_chat_interval) == (25.0, 1.0)
-
-
-async def test_run_without_a_channel_says_which_variable_to_set(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'k.db'}")
-    with pytest.raises(NoChannelConfigured):
-        await start(settings)
-    assert "TELEGRAM_BOT_TOKEN" in NO_CHANNEL and "Tidak ada kanal" in NO_CHANNEL
-    assert not (tmp_path / "k.db").exists()
 
 
 async def test_healthz_and_installed_routes() -> None:

@@ -1,7 +1,8 @@
 """Walks across the chat and the console in a real browser (issue 19): a verification typed in
 the terminal chat shows in the household's history; an announcement composed in the browser
-reaches the fake Telegram server through the real bot's outbox, and its report counts the
-acknowledgement. Explicit waits only; no errors in the browser's console."""
+with a document attached reaches the fake Telegram server through the real bot's outbox
+(sendDocument, then the text), and its report counts the acknowledgement. Explicit waits
+only; no errors in the browser's console."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ AGUS_KK = "1804191611200001"  # Agus Hidayat in the demo register of Sri Menanti
 SRI_MENANTI = "18.04.19.2006"
 CHAT = 7101
 TEXT = "Menu Data Final dibuka Senin pukul 08.00."
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 async def _say(chat: ConsoleChat, *lines: str) -> str:
@@ -116,8 +118,12 @@ async def test_an_announcement_reaches_telegram_and_its_report_counts_the_ack(
     await page.goto("/konsol/pengumuman/baru")
     await page.fill("#text", TEXT)
     await page.check("input[name=regions][value='18.04']")
+    upload = {"name": "surat-edaran.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    await page.set_input_files("#attachment-file", files=[upload])
     await page.click("#preview-button")
-    await page.wait_for_selector("#preview")
+    await page.wait_for_selector("#preview-document")
+    assert "surat-edaran.pdf" in await page.inner_text("#attachment-current")
+    await shot(page, "pengumuman-lampiran")
     await page.click("#send-button")
     await page.wait_for_url(re.compile(r".*/konsol/pengumuman/\d+$"))
     totals = page.locator("#report-totals")
@@ -125,6 +131,9 @@ async def test_an_announcement_reaches_telegram_and_its_report_counts_the_ack(
 
     assert running.outbox is not None
     await running.outbox.run_once()  # the sender's next tick, now
+    [document] = [c for c in fake.calls("sendDocument") if c.params["chat_id"] == CHAT]
+    assert document.params["document"]["size"] == len(PDF)
+    assert document.params["document"]["file_name"].endswith(".pdf")
     [message] = [m for m in fake.sent_to(CHAT) if TEXT in m.text]
     acked = fake.push(fake.press_update(message, message.buttons()[0]["callback_data"]))
     await fake.wait_acknowledged(acked)
