@@ -54,6 +54,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -61,7 +62,13 @@ from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_upd
 from bench.database import reset_postgres
 from bench.load_report import BOT_TITLES, Phase, Result, describe_machine, table, verdicts
 from bench.load_scripts import SCRIPTS, Step, invite_code
-from bench.procstat import cpu_seconds, machine_busy_seconds, peak_rss_mb
+from bench.procstat import (
+    counters,
+    cpu_seconds,
+    machine_busy_seconds,
+    machine_steal_seconds,
+    peak_rss_mb,
+)
 from bench.register import VILLAGE, household
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +80,7 @@ FIRST_CHAT = 10_000_000
 CALIBRATION_INDEX = 0  # household 0 and chat FIRST_CHAT belong to the calibration operator
 QUIET = 0.25  # seconds without a new reply that end a step during calibration
 STEP_TIMEOUT = 60.0
+PROBE = Path(__file__).resolve().parent / "probe"  # sitecustomize.py: the --gc-probe
 
 
 # ---- the bot process -----------------------------------------------------------------------
@@ -98,10 +106,15 @@ def _bot_command(
     work: Path,
     households: int,
     kawal_root: Path = ROOT,
+    gc_probe: Path | None = None,
 ) -> tuple[list[str], dict[str, str], Path]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAWAL_", "TELEGRAM_"))}
     env["PYTHONPATH"] = str(kawal_root if bot == "kawal" else ROOT)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("BENCH_GC_PROBE", None)
+    if gc_probe is not None:
+        env["PYTHONPATH"] = f"{PROBE}{os.pathsep}{env['PYTHONPATH']}"
+        env["BENCH_GC_PROBE"] = str(gc_probe)
     if bot == "kawal":
         env.update(
             KAWAL_DATABASE_URL=db_url,
@@ -291,6 +304,35 @@ def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _probe_totals(pid: int, out: Path) -> dict[str, Any]:
+    out.unlink(missing_ok=True)
+    os.kill(pid, signal.SIGUSR2)
+    deadline = time.monotonic() + 10
+    while not out.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the bot's gc probe did not answer within 10 s")
+        time.sleep(0.01)
+    totals: dict[str, Any] = json.loads(out.read_text())
+    return totals
+
+
+async def gc_totals(pid: int, out: Path | None) -> dict[str, Any] | None:
+    """The bot's garbage-collection totals so far, from the probe (``--gc-probe``)."""
+    return None if out is None else await asyncio.to_thread(_probe_totals, pid, out)
+
+
+def gc_difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Collections, their seconds and objects collected per generation over a phase."""
+    change = {
+        key: [a - b for a, b in zip(after[key], before[key], strict=True)]
+        for key in ("collections", "seconds", "cpu_seconds", "collected")
+    }
+    change["tracked"] = [before["tracked"], after["tracked"]]
+    change["frozen"] = after["frozen"]
+    change["threshold"] = after["threshold"]
+    return change
+
+
 @contextlib.contextmanager
 def steady_generator() -> Iterator[None]:
     """No garbage-collection pauses in the load generator while it measures.
@@ -319,8 +361,9 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     api = FakeBotApi(TOKEN)
     await api.start()
     port = free_port()
+    probe = work / f"{bot}-{mode}.gc.json" if args.gc_probe else None
     command, env, cwd = _bot_command(
-        bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root
+        bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root, probe
     )
     process = spawn(command, env, cwd, work / f"{bot}-{mode}.out", 0 if args.pin else None)
     webhook: WebhookClient | None = None
@@ -365,15 +408,22 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
 
         profiler = _profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
         throughput = Phase()
+        gc0 = await gc_totals(process.pid, probe)
         # The clocks start and stop inside: the generator's own collections are not timed.
         with steady_generator():
-            cpu0, harness0 = cpu_seconds(process.pid), time.process_time()
-            machine0, start = machine_busy_seconds(), time.perf_counter()
+            used0, harness0 = counters(process.pid), time.process_time()
+            machine0, steal0 = machine_busy_seconds(), machine_steal_seconds()
+            start = time.perf_counter()
             await everyone(operators, args.rounds, throughput.latencies, None)
             throughput.seconds = time.perf_counter() - start
-            throughput.cpu_seconds = cpu_seconds(process.pid) - cpu0
+            throughput.used = counters(process.pid) - used0
+            throughput.cpu_seconds = throughput.used.user + throughput.used.system
             harness_cpu = time.process_time() - harness0
             machine_busy = machine_busy_seconds() - machine0
+            throughput.steal_seconds = machine_steal_seconds() - steal0
+        gc1 = await gc_totals(process.pid, probe)
+        if gc0 is not None and gc1 is not None:
+            throughput.gc = gc_difference(gc0, gc1)
         harness_share = harness_cpu / throughput.seconds
         others = machine_busy - throughput.cpu_seconds - harness_cpu
         other_load = max(0.0, others / throughput.seconds)
@@ -477,6 +527,8 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                         f"{'  PROBLEMS: ' + '; '.join(result.problems) if result.problems else ''}",
                         flush=True,
                     )
+                    for line in result.details():
+                        print(f"   {line}", flush=True)
                     results.append(result)
     return results
 
@@ -506,6 +558,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile", type=Path, help="folder for py-spy profiles of the bot (throughput phase)"
+    )
+    parser.add_argument(
+        "--gc-probe",
+        action="store_true",
+        help="count and time the bots' garbage collections per generation (throughput phase)",
     )
     parser.add_argument(
         "--kawal-root",
