@@ -30,6 +30,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     used: Counters | None = None  # what the bot process used over the phase
     steal_seconds: float = 0.0  # CPU the hypervisor took from the machine's cores meanwhile
+    neighbour_seconds: float = 0.0  # CPU of bench.neighbour meanwhile (--neighbour)
     gc: dict[str, Any] | None = None  # the bot's collections over the phase (--gc-probe)
 
     @property
@@ -80,6 +81,7 @@ class Result:
             "harness_cpu_cores": round(self.harness_cpu_share, 2),
             "other_processes_cpu_cores": round(self.other_load, 2),
             "steal_cores": round(t.steal_seconds / t.seconds, 3) if t.seconds else None,
+            "neighbour_cores": round(t.neighbour_seconds / t.seconds, 2) if t.seconds else None,
             "per_answer": self.per_answer(),
             "gc": t.gc,
             "problems": self.problems,
@@ -110,6 +112,11 @@ class Result:
                 f"per answer: user {each['user_ms']:.3f} ms, system {each['system_ms']:.3f} ms, "
                 f"{each['minor_faults']:.1f} page faults, {each['voluntary_switches']:.2f} + "
                 f"{each['involuntary_switches']:.2f} context switches; steal {steal:.3f} cores"
+                + (
+                    f"; neighbour {t.neighbour_seconds / t.seconds:.2f} cores"
+                    if t.neighbour_seconds
+                    else ""
+                )
             )
         if t.gc is not None and t.answers:
             g = t.gc
@@ -184,14 +191,34 @@ def _check(what: str, ok: bool, target: str) -> str:
     return f"{'PASS' if ok else 'MISS'}  {what} (target {target})"
 
 
-def describe_machine() -> str:
-    model = "unknown CPU"
+def _cpu_identity() -> str:
+    """Model name with family / model / stepping and the L2 / L3 sizes. A cloud VM may show
+    only "AMD EPYC": the family and model tell the host's generation apart (26 = Zen 5), and
+    the L3 is what a neighbour on the same host competes for."""
+    fields: dict[str, str] = {}
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+            if not line.strip():
+                break  # the first core is enough
+    caches = []
+    with contextlib.suppress(OSError, ValueError):
+        for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+            level = int((index / "level").read_text())
+            if level >= 2:
+                caches.append(f"L{level} {(index / 'size').read_text().strip()}")
+    identity = fields.get("model name", "unknown CPU")
+    if "cpu family" in fields:
+        identity += (
+            f", family {fields['cpu family']} model {fields.get('model', '?')} "
+            f"stepping {fields.get('stepping', '?')}"
+        )
+    return ", ".join([identity, *caches])
+
+
+def describe_machine() -> str:
     return (
-        f"{os.cpu_count()} cores ({model}), Python {sys.version.split()[0]}, "
-        f"{datetime.now(UTC):%Y-%m-%d}"
+        f"{os.cpu_count()} cores ({_cpu_identity()}), Linux {os.uname().release}, "
+        f"Python {sys.version.split()[0]}, {datetime.now(UTC):%Y-%m-%d}"
     )

@@ -44,7 +44,6 @@ import itertools
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -54,7 +53,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -62,6 +60,16 @@ from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_upd
 from bench.database import reset_postgres
 from bench.load_report import BOT_TITLES, Phase, Result, describe_machine, table, verdicts
 from bench.load_scripts import SCRIPTS, Step, invite_code
+from bench.observe import (
+    PROBE,
+    add_observer_arguments,
+    callgrind_command,
+    callgrind_instrument,
+    gc_difference,
+    gc_totals,
+    profile,
+    start_neighbour,
+)
 from bench.procstat import (
     counters,
     cpu_seconds,
@@ -80,7 +88,6 @@ FIRST_CHAT = 10_000_000
 CALIBRATION_INDEX = 0  # household 0 and chat FIRST_CHAT belong to the calibration operator
 QUIET = 0.25  # seconds without a new reply that end a step during calibration
 STEP_TIMEOUT = 60.0
-PROBE = Path(__file__).resolve().parent / "probe"  # sitecustomize.py: the --gc-probe
 
 
 # ---- the bot process -----------------------------------------------------------------------
@@ -264,8 +271,10 @@ class Run:
                 latencies.append(arrived - start)
 
 
-async def _wait_ready(api: FakeBotApi, mode: str, port: int, process: subprocess.Popen[bytes]):
-    deadline = time.monotonic() + 60
+async def _wait_ready(
+    api: FakeBotApi, mode: str, port: int, process: subprocess.Popen[bytes], wait: float = 60
+):
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the bot process exited with {process.returncode} at start-up")
@@ -293,46 +302,6 @@ def spawn(
     return process
 
 
-def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes] | None:
-    """py-spy sampling the bot during the throughput phase (collapsed stacks, all threads)."""
-    if folder is None:
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    command = [spy, "record", "--pid", str(pid), "--rate", "500", "--format", "raw"]
-    command += ["--nonblocking", "--threads", "-o", str(folder / f"{name}.txt")]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _probe_totals(pid: int, out: Path) -> dict[str, Any]:
-    out.unlink(missing_ok=True)
-    os.kill(pid, signal.SIGUSR2)
-    deadline = time.monotonic() + 10
-    while not out.exists():
-        if time.monotonic() > deadline:
-            raise RuntimeError("the bot's gc probe did not answer within 10 s")
-        time.sleep(0.01)
-    totals: dict[str, Any] = json.loads(out.read_text())
-    return totals
-
-
-async def gc_totals(pid: int, out: Path | None) -> dict[str, Any] | None:
-    """The bot's garbage-collection totals so far, from the probe (``--gc-probe``)."""
-    return None if out is None else await asyncio.to_thread(_probe_totals, pid, out)
-
-
-def gc_difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """Collections, their seconds and objects collected per generation over a phase."""
-    change = {
-        key: [a - b for a, b in zip(after[key], before[key], strict=True)]
-        for key in ("collections", "seconds", "cpu_seconds", "collected")
-    }
-    change["tracked"] = [before["tracked"], after["tracked"]]
-    change["frozen"] = after["frozen"]
-    change["threshold"] = after["threshold"]
-    return change
-
-
 @contextlib.contextmanager
 def steady_generator() -> Iterator[None]:
     """No garbage-collection pauses in the load generator while it measures.
@@ -358,6 +327,7 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     households = max(operators, latency_operators)
     if bot == "kawal":
         await prepare_in(args.kawal_root, db_url, households)
+    neighbour = start_neighbour(args.pin) if args.neighbour else None
     api = FakeBotApi(TOKEN)
     await api.start()
     port = free_port()
@@ -365,10 +335,12 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     command, env, cwd = _bot_command(
         bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root, probe
     )
+    if args.callgrind is not None:
+        command = callgrind_command(args, f"{bot}-{_db_label(db_url)}-{mode}") + command
     process = spawn(command, env, cwd, work / f"{bot}-{mode}.out", 0 if args.pin else None)
     webhook: WebhookClient | None = None
     try:
-        await _wait_ready(api, mode, port, process)
+        await _wait_ready(api, mode, port, process, 60 if args.callgrind is None else 600)
         if mode == "webhook":
             webhook = WebhookClient("127.0.0.1", port, WEBHOOK_PATH, SECRET, args.connections)
         run = Run(bot, mode, api, webhook)
@@ -406,13 +378,15 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
                 )
             )
 
-        profiler = _profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
+        profiler = profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
+        callgrind_instrument(args, process.pid, True)
         throughput = Phase()
         gc0 = await gc_totals(process.pid, probe)
         # The clocks start and stop inside: the generator's own collections are not timed.
         with steady_generator():
             used0, harness0 = counters(process.pid), time.process_time()
             machine0, steal0 = machine_busy_seconds(), machine_steal_seconds()
+            neighbour0 = cpu_seconds(neighbour.pid) if neighbour is not None else 0.0
             start = time.perf_counter()
             await everyone(operators, args.rounds, throughput.latencies, None)
             throughput.seconds = time.perf_counter() - start
@@ -421,13 +395,16 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             harness_cpu = time.process_time() - harness0
             machine_busy = machine_busy_seconds() - machine0
             throughput.steal_seconds = machine_steal_seconds() - steal0
+            if neighbour is not None:
+                throughput.neighbour_seconds = cpu_seconds(neighbour.pid) - neighbour0
         gc1 = await gc_totals(process.pid, probe)
         if gc0 is not None and gc1 is not None:
             throughput.gc = gc_difference(gc0, gc1)
         harness_share = harness_cpu / throughput.seconds
-        others = machine_busy - throughput.cpu_seconds - harness_cpu
+        others = machine_busy - throughput.cpu_seconds - harness_cpu - throughput.neighbour_seconds
         other_load = max(0.0, others / throughput.seconds)
         throughput.answers = len(throughput.latencies)
+        callgrind_instrument(args, process.pid, False)
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             await asyncio.to_thread(profiler.wait, 60)
@@ -481,6 +458,9 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             problems=run.problems,
         )
     finally:
+        if neighbour is not None:
+            neighbour.kill()
+            await asyncio.to_thread(neighbour.wait)
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
@@ -557,19 +537,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="the bot on core 0, this load generator on core 1 (steadier figures)",
     )
     parser.add_argument(
-        "--profile", type=Path, help="folder for py-spy profiles of the bot (throughput phase)"
-    )
-    parser.add_argument(
-        "--gc-probe",
-        action="store_true",
-        help="count and time the bots' garbage collections per generation (throughput phase)",
-    )
-    parser.add_argument(
         "--kawal-root",
         type=Path,
         default=ROOT,
         help="run Kawal from this checkout (e.g. an older commit, for before/after figures)",
     )
+    add_observer_arguments(parser)
     args = parser.parse_args(argv)
     args.db = args.db or ["sqlite"]
     args.modes = [m for m in args.modes.split(",") if m]
