@@ -110,7 +110,7 @@ def callgrind_command(args: argparse.Namespace, name: str) -> list[str]:
 def callgrind_instrument(args: argparse.Namespace, pid: int, on: bool) -> None:
     if args.callgrind is not None:
         switch = ["callgrind_control", "-i", "on" if on else "off", str(pid)]
-        subprocess.run(switch, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(switch, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def start_neighbour(pin: bool) -> subprocess.Popen[bytes]:
@@ -122,3 +122,26 @@ def start_neighbour(pin: bool) -> subprocess.Popen[bytes]:
     if pin:
         os.sched_setaffinity(process.pid, {1})
     return process
+
+
+def callgrind_summary(folder: Path, name: str, answers: int) -> str | None:
+    """Instructions and last-level cache misses per answer from the newest callgrind file of
+    ``name`` (written when the bot exits), or None without one."""
+    files = sorted(folder.glob(f"{name}.*.out"), key=lambda f: f.stat().st_mtime)
+    if not files or not answers:
+        return None
+    events: list[str] = []
+    totals: list[int] = []
+    for line in files[-1].read_text().splitlines():
+        if line.startswith("events:"):
+            events = line.split()[1:]
+        elif line.startswith(("totals:", "summary:")) and len(line.split()) > 2:
+            totals = [int(v) for v in line.split()[1:]]
+    counts = dict(zip(events, totals, strict=False))
+    if "Ir" not in counts:
+        return None
+    misses = sum(counts.get(e, 0) for e in ("ILmr", "DLmr", "DLmw"))
+    return (
+        f"callgrind: {counts['Ir'] / answers / 1e6:.2f} M instructions and {misses / answers:,.0f} "
+        f"last-level misses per answer ({files[-1].name})"
+    )

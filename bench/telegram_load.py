@@ -65,6 +65,7 @@ from bench.observe import (
     add_observer_arguments,
     callgrind_command,
     callgrind_instrument,
+    callgrind_summary,
     gc_difference,
     gc_totals,
     profile,
@@ -509,6 +510,10 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                     )
                     for line in result.details():
                         print(f"   {line}", flush=True)
+                    if args.callgrind is not None:
+                        name = f"{bot}-{_db_label(url)}-{mode}"
+                        counted = callgrind_summary(args.callgrind, name, result.throughput.answers)
+                        print(f"   {counted or 'callgrind: no output file'}", flush=True)
                     results.append(result)
     return results
 
