@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.procstat import Counters
+
 BOT_TITLES = {
     "kawal": "Kawal",
     "echo": "aiogram echo (floor)",
@@ -26,6 +28,10 @@ class Phase:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    used: Counters | None = None  # what the bot process used over the phase
+    steal_seconds: float = 0.0  # CPU the hypervisor took from the machine's cores meanwhile
+    neighbour_seconds: float = 0.0  # CPU of bench.neighbour meanwhile (--neighbour)
+    gc: dict[str, Any] | None = None  # the bot's collections over the phase (--gc-probe)
 
     @property
     def rate(self) -> float:
@@ -74,8 +80,60 @@ class Result:
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "harness_cpu_cores": round(self.harness_cpu_share, 2),
             "other_processes_cpu_cores": round(self.other_load, 2),
+            "steal_cores": round(t.steal_seconds / t.seconds, 3) if t.seconds else None,
+            "neighbour_cores": round(t.neighbour_seconds / t.seconds, 2) if t.seconds else None,
+            "per_answer": self.per_answer(),
+            "gc": t.gc,
             "problems": self.problems,
         }
+
+    def per_answer(self) -> dict[str, float] | None:
+        """The bot's user and system CPU (ms), page faults and context switches per answer."""
+        t = self.throughput
+        if t.used is None or not t.answers:
+            return None
+        u, n = t.used, t.answers
+        return {
+            "user_ms": round(1000 * u.user / n, 3),
+            "system_ms": round(1000 * u.system / n, 3),
+            "minor_faults": round(u.minor_faults / n, 2),
+            "major_faults": round(u.major_faults / n, 3),
+            "voluntary_switches": round(u.voluntary_switches / n, 2),
+            "involuntary_switches": round(u.involuntary_switches / n, 2),
+        }
+
+    def details(self) -> list[str]:
+        """Lines under the run's summary: where the bot's CPU per answer went."""
+        lines = []
+        t, each = self.throughput, self.per_answer()
+        if each is not None:
+            steal = t.steal_seconds / t.seconds if t.seconds else 0.0
+            lines.append(
+                f"per answer: user {each['user_ms']:.3f} ms, system {each['system_ms']:.3f} ms, "
+                f"{each['minor_faults']:.1f} page faults, {each['voluntary_switches']:.2f} + "
+                f"{each['involuntary_switches']:.2f} context switches; steal {steal:.3f} cores"
+                + (
+                    f"; neighbour {t.neighbour_seconds / t.seconds:.2f} cores"
+                    if t.neighbour_seconds
+                    else ""
+                )
+            )
+        if t.gc is not None and t.answers:
+            g = t.gc
+            per_gen = ", ".join(
+                f"gen {i} {count} x {1000 * secs / max(count, 1):.2f} ms"
+                for i, (count, secs) in enumerate(
+                    zip(g["collections"], g["cpu_seconds"], strict=True)
+                )
+            )
+            share = sum(g["cpu_seconds"]) / t.cpu_seconds if t.cpu_seconds else 0.0
+            per_answer = 1000 * sum(g["cpu_seconds"]) / t.answers
+            lines.append(
+                f"gc (CPU): {per_gen}; {per_answer:.3f} ms per answer "
+                f"({share:.1%} of the CPU); tracked objects {g['tracked'][0]:,} -> "
+                f"{g['tracked'][1]:,}, frozen {g['frozen']:,}, threshold {g['threshold']}"
+            )
+        return lines
 
 
 def _ms(value: float) -> str:
@@ -133,14 +191,34 @@ def _check(what: str, ok: bool, target: str) -> str:
     return f"{'PASS' if ok else 'MISS'}  {what} (target {target})"
 
 
-def describe_machine() -> str:
-    model = "unknown CPU"
+def _cpu_identity() -> str:
+    """Model name with family / model / stepping and the L2 / L3 sizes. A cloud VM may show
+    only "AMD EPYC": the family and model tell the host's generation apart (26 = Zen 5), and
+    the L3 is what a neighbour on the same host competes for."""
+    fields: dict[str, str] = {}
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+            if not line.strip():
+                break  # the first core is enough
+    caches = []
+    with contextlib.suppress(OSError, ValueError):
+        for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+            level = int((index / "level").read_text())
+            if level >= 2:
+                caches.append(f"L{level} {(index / 'size').read_text().strip()}")
+    identity = fields.get("model name", "unknown CPU")
+    if "cpu family" in fields:
+        identity += (
+            f", family {fields['cpu family']} model {fields.get('model', '?')} "
+            f"stepping {fields.get('stepping', '?')}"
+        )
+    return ", ".join([identity, *caches])
+
+
+def describe_machine() -> str:
     return (
-        f"{os.cpu_count()} cores ({model}), Python {sys.version.split()[0]}, "
-        f"{datetime.now(UTC):%Y-%m-%d}"
+        f"{os.cpu_count()} cores ({_cpu_identity()}), Linux {os.uname().release}, "
+        f"Python {sys.version.split()[0]}, {datetime.now(UTC):%Y-%m-%d}"
     )

@@ -1,18 +1,54 @@
-"""CPU time and peak memory of another process, read from /proc (Linux)."""
+"""CPU time, faults and peak memory of another process, the machine's CPU: /proc (Linux)."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
+@dataclass(frozen=True)
+class Counters:
+    """What a process used so far (all its threads). Differences of two samples tell what a
+    phase cost: user and system CPU apart (a machine where system calls or page faults are dear
+    moves the second), page faults (each a trap to the kernel, and on a virtual machine possibly
+    to the hypervisor), context switches."""
+
+    user: float  # CPU seconds in user mode
+    system: float  # CPU seconds in the kernel
+    minor_faults: int
+    major_faults: int
+    voluntary_switches: int
+    involuntary_switches: int
+
+    def __sub__(self, other: Counters) -> Counters:
+        return Counters(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(Counters)))
+
+
+def counters(pid: int) -> Counters:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    f = stat.rsplit(")", 1)[1].split()  # f[0] is field 3 (state) of proc(5)
+    switches = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if "ctxt_switches:" in line:
+            name, value = line.split(":")
+            switches[name] = int(value)
+    return Counters(
+        user=int(f[11]) / _TICKS,
+        system=int(f[12]) / _TICKS,
+        minor_faults=int(f[7]),
+        major_faults=int(f[9]),
+        voluntary_switches=switches.get("voluntary_ctxt_switches", 0),
+        involuntary_switches=switches.get("nonvoluntary_ctxt_switches", 0),
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds the process (all its threads) used so far."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat.rsplit(")", 1)[1].split()  # fields[0] is field 3 (state) of proc(5)
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    sample = counters(pid)
+    return sample.user + sample.system
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -23,8 +59,16 @@ def peak_rss_mb(pid: int) -> float:
     raise LookupError(f"no VmHWM for process {pid}")
 
 
+def _machine() -> list[int]:
+    return [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores of the machine spent busy so far (not idle, not waiting on I/O)."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    user, nice, system, _idle, _iowait, irq, softirq, steal = _machine()
     return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
+def machine_steal_seconds() -> float:
+    """CPU seconds the hypervisor gave the machine's virtual cores to someone else so far."""
+    return _machine()[7] / _TICKS

@@ -44,7 +44,6 @@ import itertools
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -61,7 +60,24 @@ from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_upd
 from bench.database import reset_postgres
 from bench.load_report import BOT_TITLES, Phase, Result, describe_machine, table, verdicts
 from bench.load_scripts import SCRIPTS, Step, invite_code
-from bench.procstat import cpu_seconds, machine_busy_seconds, peak_rss_mb
+from bench.observe import (
+    PROBE,
+    add_observer_arguments,
+    callgrind_command,
+    callgrind_instrument,
+    callgrind_summary,
+    gc_difference,
+    gc_totals,
+    profile,
+    start_neighbour,
+)
+from bench.procstat import (
+    counters,
+    cpu_seconds,
+    machine_busy_seconds,
+    machine_steal_seconds,
+    peak_rss_mb,
+)
 from bench.register import VILLAGE, household
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,10 +114,15 @@ def _bot_command(
     work: Path,
     households: int,
     kawal_root: Path = ROOT,
+    gc_probe: Path | None = None,
 ) -> tuple[list[str], dict[str, str], Path]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAWAL_", "TELEGRAM_"))}
     env["PYTHONPATH"] = str(kawal_root if bot == "kawal" else ROOT)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("BENCH_GC_PROBE", None)
+    if gc_probe is not None:
+        env["PYTHONPATH"] = f"{PROBE}{os.pathsep}{env['PYTHONPATH']}"
+        env["BENCH_GC_PROBE"] = str(gc_probe)
     if bot == "kawal":
         env.update(
             KAWAL_DATABASE_URL=db_url,
@@ -251,8 +272,10 @@ class Run:
                 latencies.append(arrived - start)
 
 
-async def _wait_ready(api: FakeBotApi, mode: str, port: int, process: subprocess.Popen[bytes]):
-    deadline = time.monotonic() + 60
+async def _wait_ready(
+    api: FakeBotApi, mode: str, port: int, process: subprocess.Popen[bytes], wait: float = 60
+):
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the bot process exited with {process.returncode} at start-up")
@@ -280,17 +303,6 @@ def spawn(
     return process
 
 
-def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes] | None:
-    """py-spy sampling the bot during the throughput phase (collapsed stacks, all threads)."""
-    if folder is None:
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    command = [spy, "record", "--pid", str(pid), "--rate", "500", "--format", "raw"]
-    command += ["--nonblocking", "--threads", "-o", str(folder / f"{name}.txt")]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 @contextlib.contextmanager
 def steady_generator() -> Iterator[None]:
     """No garbage-collection pauses in the load generator while it measures.
@@ -316,16 +328,20 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     households = max(operators, latency_operators)
     if bot == "kawal":
         await prepare_in(args.kawal_root, db_url, households)
+    neighbour = start_neighbour(args.pin) if args.neighbour else None
     api = FakeBotApi(TOKEN)
     await api.start()
     port = free_port()
+    probe = work / f"{bot}-{mode}.gc.json" if args.gc_probe else None
     command, env, cwd = _bot_command(
-        bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root
+        bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root, probe
     )
+    if args.callgrind is not None:
+        command = callgrind_command(args, f"{bot}-{_db_label(db_url)}-{mode}") + command
     process = spawn(command, env, cwd, work / f"{bot}-{mode}.out", 0 if args.pin else None)
     webhook: WebhookClient | None = None
     try:
-        await _wait_ready(api, mode, port, process)
+        await _wait_ready(api, mode, port, process, 60 if args.callgrind is None else 600)
         if mode == "webhook":
             webhook = WebhookClient("127.0.0.1", port, WEBHOOK_PATH, SECRET, args.connections)
         run = Run(bot, mode, api, webhook)
@@ -363,21 +379,33 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
                 )
             )
 
-        profiler = _profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
+        profiler = profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
+        callgrind_instrument(args, process.pid, True)
         throughput = Phase()
+        gc0 = await gc_totals(process.pid, probe)
         # The clocks start and stop inside: the generator's own collections are not timed.
         with steady_generator():
-            cpu0, harness0 = cpu_seconds(process.pid), time.process_time()
-            machine0, start = machine_busy_seconds(), time.perf_counter()
+            used0, harness0 = counters(process.pid), time.process_time()
+            machine0, steal0 = machine_busy_seconds(), machine_steal_seconds()
+            neighbour0 = cpu_seconds(neighbour.pid) if neighbour is not None else 0.0
+            start = time.perf_counter()
             await everyone(operators, args.rounds, throughput.latencies, None)
             throughput.seconds = time.perf_counter() - start
-            throughput.cpu_seconds = cpu_seconds(process.pid) - cpu0
+            throughput.used = counters(process.pid) - used0
+            throughput.cpu_seconds = throughput.used.user + throughput.used.system
             harness_cpu = time.process_time() - harness0
             machine_busy = machine_busy_seconds() - machine0
+            throughput.steal_seconds = machine_steal_seconds() - steal0
+            if neighbour is not None:
+                throughput.neighbour_seconds = cpu_seconds(neighbour.pid) - neighbour0
+        gc1 = await gc_totals(process.pid, probe)
+        if gc0 is not None and gc1 is not None:
+            throughput.gc = gc_difference(gc0, gc1)
         harness_share = harness_cpu / throughput.seconds
-        others = machine_busy - throughput.cpu_seconds - harness_cpu
+        others = machine_busy - throughput.cpu_seconds - harness_cpu - throughput.neighbour_seconds
         other_load = max(0.0, others / throughput.seconds)
         throughput.answers = len(throughput.latencies)
+        callgrind_instrument(args, process.pid, False)
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             await asyncio.to_thread(profiler.wait, 60)
@@ -431,6 +459,9 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             problems=run.problems,
         )
     finally:
+        if neighbour is not None:
+            neighbour.kill()
+            await asyncio.to_thread(neighbour.wait)
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
@@ -477,6 +508,12 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                         f"{'  PROBLEMS: ' + '; '.join(result.problems) if result.problems else ''}",
                         flush=True,
                     )
+                    for line in result.details():
+                        print(f"   {line}", flush=True)
+                    if args.callgrind is not None:
+                        name = f"{bot}-{_db_label(url)}-{mode}"
+                        counted = callgrind_summary(args.callgrind, name, result.throughput.answers)
+                        print(f"   {counted or 'callgrind: no output file'}", flush=True)
                     results.append(result)
     return results
 
@@ -505,14 +542,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="the bot on core 0, this load generator on core 1 (steadier figures)",
     )
     parser.add_argument(
-        "--profile", type=Path, help="folder for py-spy profiles of the bot (throughput phase)"
-    )
-    parser.add_argument(
         "--kawal-root",
         type=Path,
         default=ROOT,
         help="run Kawal from this checkout (e.g. an older commit, for before/after figures)",
     )
+    add_observer_arguments(parser)
     args = parser.parse_args(argv)
     args.db = args.db or ["sqlite"]
     args.modes = [m for m in args.modes.split(",") if m]
