@@ -92,6 +92,10 @@ _NAV: dict[str, str] = {
     "simpan": "save",
     "save": "save",
 }
+# At "Batalkan isian ini?": yes with the reason said again ("ya, batal").
+_CANCEL_YES = frozenset(
+    {"ya batal", "ya, batal", "iya batal", "batalkan", "batal saja", "yes cancel"}
+)
 _REASON_MAX = 300
 _PACKAGE = Path(__file__).parent
 
@@ -262,7 +266,8 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     s.last_edit = None
     if s.mode == "confirm_cancel":
         answer = yes_no_input(inp)
-        if answer is True:
+        # "batal" typed again at "Batalkan isian ini?" says it once more: yes.
+        if answer is True or nav == "cancel" or word in _CANCEL_YES:
             s.status = SessionStatus.INTERRUPTED
             s.mode = "ask"
             return [Say(text=engine_t(form, "cancelled", lang)), Cancelled()]
@@ -447,13 +452,14 @@ def _handle_answer(
     lang = s.lang
     spec = QUESTION_TYPES[q.type]
     expected = engine_t(form, spec.expect_key, lang)
-    if nav == "skip":
+    keep = current_value(form, s, pos)
+    # TETAP where nothing was there and nothing is needed leaves it empty, as LEWATI does.
+    if nav == "skip" or (meaning == Word.KEEP and keep is None and not q.is_required):
         if q.is_required:
             return error(form, s, engine_t(form, "err_required", lang) + " " + expected)
         lines = _review_lines(form, s) if s.editing else None
         drop_value(s, pos)
         return _moved_on(form, s, pos, lines)
-    keep = current_value(form, s, pos)
     if meaning == Word.KEEP:
         if keep is None:
             return error(form, s, engine_t(form, "err_nothing_to_keep", lang) + " " + expected)

@@ -150,6 +150,30 @@ def test_cancel_confirm_needs_yes_or_no():
     assert d.ask.question == "status"
 
 
+@pytest.mark.parametrize("again", ["batal", "BATAL", "cancel", "ya, batal", "batalkan"])
+def test_cancel_said_again_at_its_confirmation_is_yes(again: str):
+    d = Driver(BASIC)
+    d.send("2", "batal", again)
+    assert d.session.status == SessionStatus.INTERRUPTED
+    assert any(isinstance(e, Cancelled) for e in d.events) and not d.errors()
+
+
+def test_keep_on_an_empty_optional_question_leaves_it_empty():
+    d = Driver(BASIC)
+    d.send("2", "Pindah", "4")
+    assert d.ask.question == "phone"  # optional, nothing there before
+    d.send("tetap")
+    assert not d.errors() and d.ask.question == "__review__"
+    assert "phone" not in d.answers
+
+
+def test_keep_on_an_empty_required_question_says_what_to_type():
+    d = Driver(BASIC)
+    d.send("2", "tetap")
+    assert d.ask.question == "reason"
+    assert "Belum ada data lama" in d.errors()[0]
+
+
 def test_summary_then_same_question():
     d = Driver(BASIC)
     d.send("2", "Pindah", "ringkasan")
