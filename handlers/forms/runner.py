@@ -427,8 +427,11 @@ async def _engine_step(
             return await _complete(turn, record, form, before, session, event)
         if isinstance(event, Cancelled):
             await _store(turn, record, session, "cancelled")
-            reply = Reply([*head, *render(events)])
-            reply.add(menu.with_button(turn, t("form_cancelled", turn.lang)))
+            # The form's own words for it ("Pengumuman dibatalkan..."), said once, with Menu.
+            said = [e for e in events if isinstance(e, Say)]
+            text = said[-1].text if said else t("form_cancelled", turn.lang)
+            reply = Reply([*head, *render([e for e in events if e not in said[-1:]])])
+            reply.add(menu.with_button(turn, text))
             return reply
     status = "expired" if session.status is SessionStatus.EXPIRED else "active"
     await _store(turn, record, session, status, looked_up)
