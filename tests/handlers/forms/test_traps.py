@@ -274,3 +274,38 @@ async def test_a_save_is_one_line_and_an_edit_shows_only_its_line(console: Conso
     assert console.out == "✅ Tersimpan. Keluarga Agus Hidayat: diperbarui.\n[Menu]"
     await console("Menu")  # the button's word
     assert "Menu utama" in console.out
+
+
+async def test_a_command_typed_with_a_slip_does_the_command(console: Console) -> None:
+    await console("tengat")  # no form open: the deadlines
+    assert "Belum ada tenggat" in console.out
+    await _open(console, "Verifikasi keluarga")
+    assert "Status keluarga" in console.out
+    await console("mneu")  # at a choice, no answer is a word like this: the menu
+    assert "Menu utama" in console.out and "Lanjutkan isian" in console.out
+    await console("lanjt")
+    assert "Melanjutkan isian" in console.out and "Status keluarga" in console.out
+    await console("btal")
+    assert "Batalkan isian ini?" in console.out
+    await console("batal")  # said again at its confirmation: yes
+    assert not console.errored() and "Isian dibatalkan" in console.out
+
+
+async def test_a_slip_where_a_name_is_typed_is_read_as_the_name(console: Console) -> None:
+    await console("/menu", "1")
+    assert "Cari keluarga" in console.out
+    await console("Mneu")  # the household search: a name, never the menu
+    assert "Menu utama" not in console.out
+
+
+async def test_keep_on_the_empty_phone_moves_on_and_stores_none(
+    console: Console, world: World
+) -> None:
+    await _open(console, "Verifikasi keluarga")
+    await console("Ditemukan", "tetap", "tetap", "tetap", "ya")
+    assert "Nomor HP keluarga" in console.out
+    await console("tetap")  # nothing recorded, nothing changes
+    assert not console.errored() and "Nomor HP keluarga" not in console.question().text
+    await console("simpan")
+    assert "Tersimpan" in console.out
+    assert (await _household(world, AGUS_KK)).data.get("phone") is None
