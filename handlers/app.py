@@ -261,9 +261,7 @@ def _accepted(forms: FormRegistry, record: FormSessionRecord) -> frozenset[str]:
     return flows.accepted_inputs(form, session)
 
 
-def _slip(
-    forms: FormRegistry, inbound: Inbound, record: FormSessionRecord | None
-) -> str | None:
+def _slip(forms: FormRegistry, inbound: Inbound, record: FormSessionRecord | None) -> str | None:
     """The command word a typed line missed by one letter ("lanjt"), where the line cannot
     be an answer: no form open, or the open form waits for a choice or a yes/no (a name or
     an address is never read as a command)."""
