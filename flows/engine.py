@@ -67,7 +67,15 @@ from flows.qtypes import QUESTION_TYPES, Parsed
 from flows.review import changes, review_items, review_paths, summary
 from flows.session import Input, Session, SessionStatus
 from flows.warnings import warning_texts
-from flows.words import Word, input_kind, meaning_of, raw_text, typed_word, yes_no_input
+from flows.words import (
+    Word,
+    input_kind,
+    meaning_of,
+    raw_text,
+    typed_word,
+    word_only,
+    yes_no_input,
+)
 
 __all__ = [
     "accepted_inputs",
@@ -473,6 +481,13 @@ def _handle_answer(
     if meaning == Word.NOT_AN_ANSWER and keep is not None and q.type == "text":
         s.mode = "confirm_keep"
         return [ask(form, s)]
+    if meaning == Word.NOT_AN_ANSWER and q.type == "text" and word_only(inp):
+        # "ya" at "Nama kepala keluarga" is a reply to the bot, never the family's name.
+        example = q.hint.get(lang) if q.hint else expected
+        said = raw_text(inp)
+        return error(
+            form, s, engine_t(form, "err_word_not_answer", lang, word=said, example=example)
+        )
     kind = input_kind(inp)
     if kind not in spec.accepts:
         return error(form, s, engine_t(form, "err_wrong_kind", lang, expected=expected))

@@ -50,6 +50,7 @@ questions:
 """)
 
 RECORD = {"address": "Jl. Lama 1", "rt": "003"}
+EXPECT_TEXT = "Ketik jawaban berupa teks. Contoh: Jl. Merdeka No. 5"
 
 
 def test_start_asks_first_question():
@@ -172,6 +173,16 @@ def test_keep_on_an_empty_required_question_says_what_to_type():
     d.send("2", "tetap")
     assert d.ask.question == "reason"
     assert "Belum ada data lama" in d.errors()[0]
+
+
+@pytest.mark.parametrize("word", ["ya", "Tidak", "sudah", "lanjut", "selesai"])
+def test_a_reply_word_is_not_stored_as_a_text_answer(word: str):
+    d = Driver(BASIC)
+    d.send("2", word)  # the reason a family was not found: nothing there to keep
+    assert d.ask.question == "reason" and "reason" not in d.answers
+    assert d.errors() == [f'"{word}" belum menjawab pertanyaan ini. {EXPECT_TEXT}']
+    d.send("Pindah ke Metro")
+    assert d.answers["reason"] == "Pindah ke Metro"
 
 
 def test_summary_then_same_question():

@@ -309,3 +309,20 @@ async def test_keep_on_the_empty_phone_moves_on_and_stores_none(
     await console("simpan")
     assert "Tersimpan" in console.out
     assert (await _household(world, AGUS_KK)).data.get("phone") is None
+
+
+async def test_a_nik_or_a_reply_word_is_never_stored_as_a_name(console: Console) -> None:
+    await console("/menu")
+    item = "Usulan keluarga baru"
+    number = next(str(i) for i, o in enumerate(console.question().options, 1) if o.label == item)
+    await console(number, "1804071203900001")
+    assert "Nama kepala keluarga" in console.out
+    await console("1804 0712 0390 0001")  # the NIK typed one question too early
+    assert console.errored() and "bukan NIK atau nomor" in console.out
+    await console("ya")
+    assert console.errored() and '"ya" belum menjawab pertanyaan ini' in console.out
+    assert "Contoh: Agus Hidayat" in console.out
+    await console("Budi Santoso")
+    assert not console.errored() and "Jenis kelamin kepala keluarga" in console.out
+    await console("ringkasan")
+    assert "Nama kepala keluarga: Budi Santoso" in console.out
