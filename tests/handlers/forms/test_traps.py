@@ -326,3 +326,15 @@ async def test_a_nik_or_a_reply_word_is_never_stored_as_a_name(console: Console)
     assert not console.errored() and "Jenis kelamin kepala keluarga" in console.out
     await console("ringkasan")
     assert "Nama kepala keluarga: Budi Santoso" in console.out
+
+
+async def test_an_optional_screenshot_says_it_may_be_skipped_once(console: Console) -> None:
+    await console("/menu")
+    item = "Lapor kendala"
+    number = next(str(i) for i, o in enumerate(console.question().options, 1) if o.label == item)
+    await console(number, "1", "Aplikasi SIKS-NG tidak bisa login sejak pagi")
+    assert "Tangkapan layar kendala" in console.out
+    assert console.out.count("boleh dilewati") == 1 and console.out.count("ketik lewati") == 1
+    assert "(ketik foto: NAMA-FILE)" in console.out
+    await console("lewati")
+    assert "Periksa jawaban" in console.out
