@@ -368,7 +368,7 @@ async def _route_registered(
         return await menu.show(turn)
     if word in _RESUME_WORDS:
         return await form_handlers.resume_open(turn)
-    if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
+    if word in _CANCEL_WORDS and (inbound.kind is InboundKind.COMMAND or open_session is None):
         return await form_handlers.cancel_open(turn)
     if (acknowledged := acks.ack_request(inbound)) is not None:
         return await acks.acknowledge(turn, acknowledged)

@@ -338,3 +338,36 @@ async def test_an_optional_screenshot_says_it_may_be_skipped_once(console: Conso
     assert "(ketik foto: NAMA-FILE)" in console.out
     await console("lewati")
     assert "Periksa jawaban" in console.out
+
+
+async def test_two_families_that_read_alike_are_told_apart(console: Console) -> None:
+    await console("/menu")
+    item = "Keluarga belum didata"
+    number = next(str(i) for i, o in enumerate(console.question().options, 1) if o.label == item)
+    await console(number)
+    labels = [o.label for o in console.question().options]
+    ahmads = [x for x in labels if x.startswith("Ahmad Hidayat · RT 006/RW 003")]
+    assert sorted(ahmads) == [
+        "Ahmad Hidayat · RT 006/RW 003 · KK …0022",
+        "Ahmad Hidayat · RT 006/RW 003 · KK …0030",
+    ]
+    assert "Agus Hidayat · RT 006/RW 003" in labels  # one alone keeps its short label
+    await console("Ahmad Hidayat")  # found by name: told apart too
+    assert len({o.label for o in console.question().options}) == len(console.question().options)
+
+
+async def test_back_at_the_household_search_is_the_menu_not_a_name(
+    console: Console, world: World
+) -> None:
+    await console("/menu", "1")
+    assert "Cari keluarga" in console.out
+    await console("kembali")
+    assert "Menu utama" in console.out and "tidak cocok" not in console.out
+    assert "Lanjutkan isian" not in console.out  # nothing left open
+
+
+@pytest.mark.parametrize("word", ["batal", "BATAL", "cancel"])
+async def test_cancel_with_nothing_open_says_so(console: Console, word: str) -> None:
+    await console(word)
+    assert "Tidak ada isian yang sedang berjalan. Ketik MENU." in console.out
+    assert "Pilihan tidak dikenal" not in console.out
