@@ -500,6 +500,10 @@ def _handle_answer(
         if parsed.error is not None:
             return error(form, s, parsed.error)
         return [ask(form, s)]
+    if parsed.error is not None and keep is not None and yes_no_input(inp, numbers=False):
+        # "ya" where the current value is offered ([Tetap: Ditemukan]): asked, never guessed.
+        s.mode = "confirm_keep"
+        return [ask(form, s)]
     if parsed.error is not None:
         return error(form, s, parsed.error)
     return _checked(form, s, pos, parsed.value, list(parsed.warnings))

@@ -185,6 +185,23 @@ def test_a_reply_word_is_not_stored_as_a_text_answer(word: str):
     assert d.answers["reason"] == "Pindah ke Metro"
 
 
+def test_yes_where_a_value_is_kept_asks_whether_to_keep_it():
+    d = Driver(BASIC, {"record": RECORD})
+    d.send("1", "kembali")
+    assert d.ask.question == "status"  # a choice, "Tetap: Ditemukan" offered
+    d.send("ya")  # not an option: asked whether it means keep, not refused, not stored
+    assert d.ask.input == "confirm" and d.ask.question == "status" and not d.errors()
+    assert "Ditemukan" in d.ask.text
+    d.send("ya")
+    assert d.answers["status"] == "ditemukan" and d.ask.question == "address"
+
+
+def test_yes_where_nothing_is_kept_is_the_questions_own_error():
+    d = Driver(BASIC)
+    d.send("ya")
+    assert d.errors() and d.ask.question == "status" and d.answers == {}
+
+
 def test_summary_then_same_question():
     d = Driver(BASIC)
     d.send("2", "Pindah", "ringkasan")
