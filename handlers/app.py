@@ -444,6 +444,8 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
     item = menu.pick(turn, menu.items_for(turn, open_session is not None))
     if item is None and (typed := progress.misread_request(turn.inbound)) is not None:
         return Reply([Text(t("progress_usage", turn.lang, text=typed), Tone.ERROR)])
+    if item is None and (named := menu.named_language(turn.inbound)) is not None:
+        return await menu.set_language(turn, named)
     if item is None:
         reply = Reply([Text(t("menu_unknown", turn.lang), Tone.ERROR)])
         reply.messages.extend((await menu.show(turn)).messages)

@@ -371,3 +371,14 @@ async def test_cancel_with_nothing_open_says_so(console: Console, word: str) -> 
     await console(word)
     assert "Tidak ada isian yang sedang berjalan. Ketik MENU." in console.out
     assert "Pilihan tidak dikenal" not in console.out
+
+
+async def test_the_language_named_is_the_language_set(console: Console) -> None:
+    await console("English")  # the menu's own item: to English
+    assert "Language changed to English." in console.out
+    await console("english")  # already English: stays English, not "unknown choice"
+    assert "Language changed to English." in console.out and "Unknown choice" not in console.out
+    await console("bahasa indonesia")
+    assert "Bahasa diganti ke Bahasa Indonesia." in console.out
+    await console("Bahasa Indonesia")
+    assert "Bahasa diganti ke Bahasa Indonesia." in console.out and "Menu utama" in console.out
