@@ -26,6 +26,7 @@ from flows.positions import (
     item_title,
     parse_ctx,
     prefill,
+    prefill_items,
     relevant,
     resolve,
 )
@@ -175,7 +176,7 @@ def _picker(form: Form, s: Session, pos: Pos) -> Ask:
             ],
         )
     options = [
-        Option(value=f"{ITEM}{i}", label=item_title(s, repeat, i, lang))
+        Option(value=f"{ITEM}{i}", label=_picked_title(form, s, repeat, i))
         for i in range(len(instances(s, repeat)))
     ]
     options.append(Option(value=ADD_ITEM, label=engine_t(form, "picker_add", lang)))
@@ -186,6 +187,20 @@ def _picker(form: Form, s: Session, pos: Pos) -> Ask:
         options=options,
         extra=[Option(value=SAVE, label=engine_t(form, "save", lang))],
     )
+
+
+def _picked_title(form: Form, s: Session, repeat: Question, index: int) -> str:
+    """An item in the picker, marked when this form changed or added it (a member marked
+    Meninggal must not look as it did before)."""
+    title = item_title(s, repeat, index, s.lang)
+    item = instances(s, repeat)[index]
+    if index >= len(prefill_items(s, repeat)):
+        return engine_t(form, "picker_item_new", s.lang, item=title)
+    for q in repeat.questions or []:
+        pos = Pos(f"{repeat.name}.{index}.{q.name}", q, repeat, index)
+        if q.name in item and item[q.name] != prefill(s, pos):
+            return engine_t(form, "picker_item_changed", s.lang, item=title)
+    return title
 
 
 def _confirm_warning(form: Form, s: Session, pos: Pos) -> Ask:

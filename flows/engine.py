@@ -67,7 +67,15 @@ from flows.qtypes import QUESTION_TYPES, Parsed
 from flows.review import changes, review_items, review_paths, summary
 from flows.session import Input, Session, SessionStatus
 from flows.warnings import warning_texts
-from flows.words import Word, input_kind, meaning_of, raw_text, typed_word, yes_no_input
+from flows.words import (
+    Word,
+    input_kind,
+    meaning_of,
+    raw_text,
+    typed_word,
+    word_only,
+    yes_no_input,
+)
 
 __all__ = [
     "accepted_inputs",
@@ -92,6 +100,10 @@ _NAV: dict[str, str] = {
     "simpan": "save",
     "save": "save",
 }
+# At "Batalkan isian ini?": yes with the reason said again ("ya, batal").
+_CANCEL_YES = frozenset(
+    {"ya batal", "ya, batal", "iya batal", "batalkan", "batal saja", "yes cancel"}
+)
 _REASON_MAX = 300
 _PACKAGE = Path(__file__).parent
 
@@ -262,7 +274,8 @@ def _handle(form: Form, s: Session, inp: Input) -> list[Event]:
     s.last_edit = None
     if s.mode == "confirm_cancel":
         answer = yes_no_input(inp)
-        if answer is True:
+        # "batal" typed again at "Batalkan isian ini?" says it once more: yes.
+        if answer is True or nav == "cancel" or word in _CANCEL_YES:
             s.status = SessionStatus.INTERRUPTED
             s.mode = "ask"
             return [Say(text=engine_t(form, "cancelled", lang)), Cancelled()]
@@ -447,13 +460,14 @@ def _handle_answer(
     lang = s.lang
     spec = QUESTION_TYPES[q.type]
     expected = engine_t(form, spec.expect_key, lang)
-    if nav == "skip":
+    keep = current_value(form, s, pos)
+    # TETAP where nothing was there and nothing is needed leaves it empty, as LEWATI does.
+    if nav == "skip" or (meaning == Word.KEEP and keep is None and not q.is_required):
         if q.is_required:
             return error(form, s, engine_t(form, "err_required", lang) + " " + expected)
         lines = _review_lines(form, s) if s.editing else None
         drop_value(s, pos)
         return _moved_on(form, s, pos, lines)
-    keep = current_value(form, s, pos)
     if meaning == Word.KEEP:
         if keep is None:
             return error(form, s, engine_t(form, "err_nothing_to_keep", lang) + " " + expected)
@@ -467,6 +481,13 @@ def _handle_answer(
     if meaning == Word.NOT_AN_ANSWER and keep is not None and q.type == "text":
         s.mode = "confirm_keep"
         return [ask(form, s)]
+    if meaning == Word.NOT_AN_ANSWER and q.type == "text" and word_only(inp):
+        # "ya" at "Nama kepala keluarga" is a reply to the bot, never the family's name.
+        example = q.hint.get(lang) if q.hint else expected
+        said = raw_text(inp)
+        return error(
+            form, s, engine_t(form, "err_word_not_answer", lang, word=said, example=example)
+        )
     kind = input_kind(inp)
     if kind not in spec.accepts:
         return error(form, s, engine_t(form, "err_wrong_kind", lang, expected=expected))
@@ -478,6 +499,10 @@ def _handle_answer(
         s.mode = "ask"
         if parsed.error is not None:
             return error(form, s, parsed.error)
+        return [ask(form, s)]
+    if parsed.error is not None and keep is not None and yes_no_input(inp, numbers=False):
+        # "ya" where the current value is offered ([Tetap: Ditemukan]): asked, never guessed.
+        s.mode = "confirm_keep"
         return [ask(form, s)]
     if parsed.error is not None:
         return error(form, s, parsed.error)

@@ -22,6 +22,7 @@ __all__ = [
     "normalize",
     "raw_text",
     "typed_word",
+    "word_only",
     "yes_no_input",
 ]
 
@@ -182,3 +183,9 @@ def meaning_of(inp: Input) -> str | None:
     if inp.photo is not None or inp.document is not None or inp.location is not None:
         return None
     return classify(raw_text(inp))
+
+
+def word_only(inp: Input) -> bool:
+    """A bare reply word (ya, tidak, sudah, lanjut...): no text question's answer, even where
+    a question about the answer ("apa maksudnya?") might be a report's own words."""
+    return typed_word(inp) in DOUBT

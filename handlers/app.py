@@ -27,7 +27,7 @@ from handlers.forms import closing, saving
 from handlers.forms import runner as form_handlers
 from handlers.forms.duplicates import DUPLICATE_CHECKS_PER_HOUR
 from handlers.forms.savers import Savers
-from handlers.kit import menu
+from handlers.kit import menu, typos
 from handlers.kit.context import Turn
 from handlers.kit.deferred import Deferred, run_deferred
 from handlers.kit.i18n import t, tn
@@ -53,6 +53,7 @@ MEDIA_BUCKET = "media"  # the throttle bucket of files received, per person
 _DAY = timedelta(days=1)
 
 # Words that work everywhere, typed with or without a slash.
+_CHOICE_INPUTS = frozenset({"choice", "multi", "confirm"})  # where no typed word is an answer
 _MENU_WORDS = frozenset({"menu", "start", "mulai"})
 _RESUME_WORDS = frozenset({"lanjut", "lanjutkan", "resume"})
 _HELP_WORDS = frozenset({"bantuan", "help", "tolong"})
@@ -260,6 +261,24 @@ def _accepted(forms: FormRegistry, record: FormSessionRecord) -> frozenset[str]:
     return flows.accepted_inputs(form, session)
 
 
+def _slip(forms: FormRegistry, inbound: Inbound, record: FormSessionRecord | None) -> str | None:
+    """The command word a typed line missed by one letter ("lanjt"), where the line cannot
+    be an answer: no form open, or the open form waits for a choice or a yes/no (a name or
+    an address is never read as a command)."""
+    if inbound.kind is not InboundKind.TEXT or (meant := typos.meant(inbound.text)) is None:
+        return None
+    if record is None:
+        return meant
+    form = forms.get(record.form_id, record.form_version)
+    if form is None or record.state.get("stage") != "form":
+        return None
+    try:
+        session = Session.model_validate(record.state["engine"])
+    except (KeyError, ValueError):
+        return None
+    return meant if flows.expected_input(form, session) in _CHOICE_INPUTS else None
+
+
 def _takes_files(forms: FormRegistry, record: FormSessionRecord) -> bool:
     """The open form has a question that takes a document (a file sent meanwhile is for it,
     not a register to import)."""
@@ -323,6 +342,8 @@ async def _route_registered(
     """A registered person's message; ``open_session``: their open form, if any (``expired``:
     one was closed for being idle just now)."""
     inbound = turn.inbound
+    if (meant := _slip(turn.forms, inbound, open_session)) is not None:
+        turn.inbound = inbound = replace(inbound, text=meant)  # "mneu": MENU
     word = _command_word(inbound)
     if inbound.kind is InboundKind.UNSUPPORTED:
         return Reply([Text(t("unsupported", turn.lang), Tone.ERROR)])
@@ -347,7 +368,7 @@ async def _route_registered(
         return await menu.show(turn)
     if word in _RESUME_WORDS:
         return await form_handlers.resume_open(turn)
-    if word in _CANCEL_WORDS and inbound.kind is InboundKind.COMMAND:
+    if word in _CANCEL_WORDS and (inbound.kind is InboundKind.COMMAND or open_session is None):
         return await form_handlers.cancel_open(turn)
     if (acknowledged := acks.ack_request(inbound)) is not None:
         return await acks.acknowledge(turn, acknowledged)
@@ -423,6 +444,8 @@ async def _choose(turn: Turn, open_session: FormSessionRecord | None, options: O
     item = menu.pick(turn, menu.items_for(turn, open_session is not None))
     if item is None and (typed := progress.misread_request(turn.inbound)) is not None:
         return Reply([Text(t("progress_usage", turn.lang, text=typed), Tone.ERROR)])
+    if item is None and (named := menu.named_language(turn.inbound)) is not None:
+        return await menu.set_language(turn, named)
     if item is None:
         reply = Reply([Text(t("menu_unknown", turn.lang), Tone.ERROR)])
         reply.messages.extend((await menu.show(turn)).messages)

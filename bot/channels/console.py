@@ -140,12 +140,11 @@ def render_one(message: Outbound) -> str:
             if words:
                 lines.append(words)
             return "\n".join(lines)
-        case RequestLocation(text=text, skip_label=skip):
-            hint = _say("location_hint_skip", skip=skip) if skip else _say("location_hint")
-            return f"{text}\n{hint}"
-        case RequestPhoto(text=text, skip_label=skip):
-            hint = _say("photo_hint_skip", skip=skip) if skip else _say("photo_hint")
-            return f"{text}\n{hint}"
+        # How to type one here; that it may be skipped the question itself says already.
+        case RequestLocation(text=text):
+            return f"{text}\n{_say('location_hint')}"
+        case RequestPhoto(text=text):
+            return f"{text}\n{_say('photo_hint')}"
         case Document(path=path, caption=caption, file_name=name):
             label = _say("document", name=name or path)
             return f"{label}\n{path}" + (f"\n{caption}" if caption else "")

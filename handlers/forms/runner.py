@@ -52,6 +52,7 @@ SEARCH_LIMIT = 10
 HOUSEHOLD_PREFIX = "hh:"
 PAGE_PREFIX = "pg:"
 _CANCEL_WORDS = frozenset({"batal", "cancel"})
+_BACK_WORDS = frozenset({"kembali", "back"})
 _SMALL_INT = re.compile(r"[0-9]{1,9}")
 
 
@@ -248,6 +249,8 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
     text = inbound.text.strip() if inbound.kind is InboundKind.TEXT else ""
     if text.lower() in _CANCEL_WORDS:
         return await _close(turn, record, "cancelled")
+    if text.lower() in _BACK_WORDS:  # before any question: back is the menu, not a name
+        return await _close(turn, record, "cancelled", said=False)
     if text.isdecimal() and len(text) <= 2 and 1 <= int(text) <= len(offered):
         return await _choose_household(turn, record, offered[int(text) - 1])
     village = _village(turn)
@@ -271,9 +274,7 @@ async def _picker_step(turn: Turn, record: FormSessionRecord) -> Reply:
         )
     state["offered"] = [h.id for h in found]
     await turn.uow.sessions.save(record.id, record.status, state, inbound.channel.value, turn.now)
-    options = tuple(
-        Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h, matched=text)) for h in found
-    )
+    options = tuple(_household_options(found, matched=text))
     return Reply([Question(tn("search_results", len(found), turn.lang), options)])
 
 
@@ -290,7 +291,7 @@ async def _pending_page(turn: Turn, session_id: int, state: dict[str, Any], page
     found = await turn.uow.households.pending(village[0], page * PAGE_SIZE, PAGE_SIZE)
     state = {**state, "offered": [h.id for h in found]}
     await turn.uow.sessions.save(session_id, "waiting", state, turn.inbound.channel.value, turn.now)
-    options = [Option(f"{HOUSEHOLD_PREFIX}{h.id}", household_label(h)) for h in found]
+    options = _household_options(found)
     if page > 0:
         options.append(Option(f"{PAGE_PREFIX}{page - 1}", t("page_prev", turn.lang)))
     if page + 1 < pages:
@@ -317,6 +318,20 @@ def household_label(household: HouseholdRecord, matched: str = "") -> str:
         return label
     member = next((m for m in household.members if wanted in m.name.casefold()), None)
     return label if member is None else f"{label} · {member.name}"
+
+
+def _household_options(found: list[HouseholdRecord], matched: str = "") -> list[Option]:
+    """One option per household; two that read alike (the same head in the same RT/RW) are
+    told apart by the last four digits of their No. KK, as on the household card."""
+    labels = [household_label(h, matched) for h in found]
+    alike = {label for label in labels if labels.count(label) > 1}
+    return [
+        Option(
+            f"{HOUSEHOLD_PREFIX}{h.id}",
+            f"{label} · KK …{h.no_kk[-4:]}" if label in alike and h.no_kk else label,
+        )
+        for h, label in zip(found, labels, strict=True)
+    ]
 
 
 def _small_int(text: str) -> int | None:
@@ -538,11 +553,11 @@ async def _store(
     await turn.uow.sessions.save(record.id, status, state, turn.inbound.channel.value, turn.now)
 
 
-async def _close(turn: Turn, record: FormSessionRecord, status: str) -> Reply:
+async def _close(turn: Turn, record: FormSessionRecord, status: str, *, said: bool = True) -> Reply:
     await turn.uow.sessions.save(
         record.id, status, record.state, turn.inbound.channel.value, turn.now
     )
-    reply = Reply([Text(t("form_cancelled", turn.lang))])
+    reply = Reply([Text(t("form_cancelled", turn.lang))] if said else [])
     reply.messages.extend((await menu.show(turn)).messages)
     return reply
 

@@ -87,6 +87,22 @@ async def _label(turn: Turn, item: MenuItem) -> str:
 
 async def toggle_language(turn: Turn) -> Reply:
     lang = LANGS[(LANGS.index(turn.lang) + 1) % len(LANGS)] if turn.lang in LANGS else "id"
+    return await set_language(turn, lang)
+
+
+def named_language(inbound: Inbound) -> str | None:
+    """The language the menu's language item names, typed in any language: "English" typed
+    while the chat is already in English keeps it English (not "unknown choice")."""
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    text = inbound.text.strip().lower()
+    for i, shown_in in enumerate(LANGS):
+        if t("menu_language", shown_in).lower() == text:
+            return LANGS[(i + 1) % len(LANGS)]  # the item shown in a language names the next
+    return None
+
+
+async def set_language(turn: Turn, lang: str) -> Reply:
     await turn.uow.people.set_lang(turn.me.person_id, lang)
     turn.lang = lang
     reply = Reply([Text(t("language_set", lang), Tone.SUCCESS)])

@@ -69,7 +69,7 @@ async def export_for(turn: Turn, exports_dir: Path) -> Reply:
             members=tn("count_members", counts.members, lang),
             proposals=tn("count_proposals", counts.proposals, lang),
         )
-        return [Text(caption), Document(str(counts.path), caption, name)]
+        return [Document(str(counts.path), caption, name)]  # the caption says it, once
 
     # The file is read after the commit, in a read-only snapshot: the export is recorded now.
     await turn.uow.processing.add(

@@ -50,6 +50,7 @@ questions:
 """)
 
 RECORD = {"address": "Jl. Lama 1", "rt": "003"}
+EXPECT_TEXT = "Ketik jawaban berupa teks. Contoh: Jl. Merdeka No. 5"
 
 
 def test_start_asks_first_question():
@@ -148,6 +149,57 @@ def test_cancel_confirm_needs_yes_or_no():
     assert d.errors() and d.ask.question == "__cancel__"
     d.send("kembali")
     assert d.ask.question == "status"
+
+
+@pytest.mark.parametrize("again", ["batal", "BATAL", "cancel", "ya, batal", "batalkan"])
+def test_cancel_said_again_at_its_confirmation_is_yes(again: str):
+    d = Driver(BASIC)
+    d.send("2", "batal", again)
+    assert d.session.status == SessionStatus.INTERRUPTED
+    assert any(isinstance(e, Cancelled) for e in d.events) and not d.errors()
+
+
+def test_keep_on_an_empty_optional_question_leaves_it_empty():
+    d = Driver(BASIC)
+    d.send("2", "Pindah", "4")
+    assert d.ask.question == "phone"  # optional, nothing there before
+    d.send("tetap")
+    assert not d.errors() and d.ask.question == "__review__"
+    assert "phone" not in d.answers
+
+
+def test_keep_on_an_empty_required_question_says_what_to_type():
+    d = Driver(BASIC)
+    d.send("2", "tetap")
+    assert d.ask.question == "reason"
+    assert "Belum ada data lama" in d.errors()[0]
+
+
+@pytest.mark.parametrize("word", ["ya", "Tidak", "sudah", "lanjut", "selesai"])
+def test_a_reply_word_is_not_stored_as_a_text_answer(word: str):
+    d = Driver(BASIC)
+    d.send("2", word)  # the reason a family was not found: nothing there to keep
+    assert d.ask.question == "reason" and "reason" not in d.answers
+    assert d.errors() == [f'"{word}" belum menjawab pertanyaan ini. {EXPECT_TEXT}']
+    d.send("Pindah ke Metro")
+    assert d.answers["reason"] == "Pindah ke Metro"
+
+
+def test_yes_where_a_value_is_kept_asks_whether_to_keep_it():
+    d = Driver(BASIC, {"record": RECORD})
+    d.send("1", "kembali")
+    assert d.ask.question == "status"  # a choice, "Tetap: Ditemukan" offered
+    d.send("ya")  # not an option: asked whether it means keep, not refused, not stored
+    assert d.ask.input == "confirm" and d.ask.question == "status" and not d.errors()
+    assert "Ditemukan" in d.ask.text
+    d.send("ya")
+    assert d.answers["status"] == "ditemukan" and d.ask.question == "address"
+
+
+def test_yes_where_nothing_is_kept_is_the_questions_own_error():
+    d = Driver(BASIC)
+    d.send("ya")
+    assert d.errors() and d.ask.question == "status" and d.answers == {}
 
 
 def test_summary_then_same_question():

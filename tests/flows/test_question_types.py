@@ -161,7 +161,13 @@ def test_every_error_has_example_in_both_languages():
     for key in sorted(ENGINE.keys()):
         entry = {lang: " ".join(ENGINE.forms(key, lang)) for lang in ("id", "en")}
         # these are always combined with an expect_* message (which has the example)
-        combined = {"err_empty", "err_wrong_kind", "err_required", "err_nothing_to_keep"}
+        combined = {
+            "err_empty",
+            "err_wrong_kind",
+            "err_required",
+            "err_nothing_to_keep",
+            "err_word_not_answer",  # with the question's hint, else its expect_* message
+        }
         if (key.startswith(("err_", "expect_"))) and key not in {
             *combined,
             "err_internal",

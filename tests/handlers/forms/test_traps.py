@@ -274,3 +274,111 @@ async def test_a_save_is_one_line_and_an_edit_shows_only_its_line(console: Conso
     assert console.out == "✅ Tersimpan. Keluarga Agus Hidayat: diperbarui.\n[Menu]"
     await console("Menu")  # the button's word
     assert "Menu utama" in console.out
+
+
+async def test_a_command_typed_with_a_slip_does_the_command(console: Console) -> None:
+    await console("tengat")  # no form open: the deadlines
+    assert "Belum ada tenggat" in console.out
+    await _open(console, "Verifikasi keluarga")
+    assert "Status keluarga" in console.out
+    await console("mneu")  # at a choice, no answer is a word like this: the menu
+    assert "Menu utama" in console.out and "Lanjutkan isian" in console.out
+    await console("lanjt")
+    assert "Melanjutkan isian" in console.out and "Status keluarga" in console.out
+    await console("btal")
+    assert "Batalkan isian ini?" in console.out
+    await console("batal")  # said again at its confirmation: yes
+    assert not console.errored() and "Isian dibatalkan" in console.out
+
+
+async def test_a_slip_where_a_name_is_typed_is_read_as_the_name(console: Console) -> None:
+    await console("/menu", "1")
+    assert "Cari keluarga" in console.out
+    await console("Mneu")  # the household search: a name, never the menu
+    assert "Menu utama" not in console.out
+
+
+async def test_keep_on_the_empty_phone_moves_on_and_stores_none(
+    console: Console, world: World
+) -> None:
+    await _open(console, "Verifikasi keluarga")
+    await console("Ditemukan", "tetap", "tetap", "tetap", "ya")
+    assert "Nomor HP keluarga" in console.out
+    await console("tetap")  # nothing recorded, nothing changes
+    assert not console.errored() and "Nomor HP keluarga" not in console.question().text
+    await console("simpan")
+    assert "Tersimpan" in console.out
+    assert (await _household(world, AGUS_KK)).data.get("phone") is None
+
+
+async def test_a_nik_or_a_reply_word_is_never_stored_as_a_name(console: Console) -> None:
+    await console("/menu")
+    item = "Usulan keluarga baru"
+    number = next(str(i) for i, o in enumerate(console.question().options, 1) if o.label == item)
+    await console(number, "1804071203900001")
+    assert "Nama kepala keluarga" in console.out
+    await console("1804 0712 0390 0001")  # the NIK typed one question too early
+    assert console.errored() and "bukan NIK atau nomor" in console.out
+    await console("ya")
+    assert console.errored() and '"ya" belum menjawab pertanyaan ini' in console.out
+    assert "Contoh: Agus Hidayat" in console.out
+    await console("Budi Santoso")
+    assert not console.errored() and "Jenis kelamin kepala keluarga" in console.out
+    await console("ringkasan")
+    assert "Nama kepala keluarga: Budi Santoso" in console.out
+
+
+async def test_an_optional_screenshot_says_it_may_be_skipped_once(console: Console) -> None:
+    await console("/menu")
+    item = "Lapor kendala"
+    number = next(str(i) for i, o in enumerate(console.question().options, 1) if o.label == item)
+    await console(number, "1", "Aplikasi SIKS-NG tidak bisa login sejak pagi")
+    assert "Tangkapan layar kendala" in console.out
+    assert console.out.count("boleh dilewati") == 1 and console.out.count("ketik lewati") == 1
+    assert "(ketik foto: NAMA-FILE)" in console.out
+    await console("lewati")
+    assert "Periksa jawaban" in console.out
+
+
+async def test_two_families_that_read_alike_are_told_apart(console: Console) -> None:
+    await console("/menu")
+    item = "Keluarga belum didata"
+    number = next(str(i) for i, o in enumerate(console.question().options, 1) if o.label == item)
+    await console(number)
+    labels = [o.label for o in console.question().options]
+    ahmads = [x for x in labels if x.startswith("Ahmad Hidayat · RT 006/RW 003")]
+    assert sorted(ahmads) == [
+        "Ahmad Hidayat · RT 006/RW 003 · KK …0022",
+        "Ahmad Hidayat · RT 006/RW 003 · KK …0030",
+    ]
+    assert "Agus Hidayat · RT 006/RW 003" in labels  # one alone keeps its short label
+    await console("Ahmad Hidayat")  # found by name: told apart too
+    assert len({o.label for o in console.question().options}) == len(console.question().options)
+
+
+async def test_back_at_the_household_search_is_the_menu_not_a_name(
+    console: Console, world: World
+) -> None:
+    await console("/menu", "1")
+    assert "Cari keluarga" in console.out
+    await console("kembali")
+    assert "Menu utama" in console.out and "tidak cocok" not in console.out
+    assert "Lanjutkan isian" not in console.out  # nothing left open
+
+
+@pytest.mark.parametrize("word", ["batal", "BATAL", "cancel"])
+async def test_cancel_with_nothing_open_says_so(console: Console, word: str) -> None:
+    await console(word)
+    assert "Tidak ada isian yang sedang berjalan. Ketik MENU." in console.out
+    assert "Pilihan tidak dikenal" not in console.out
+
+
+async def test_the_language_named_is_the_language_set(console: Console) -> None:
+    await console("English")  # the menu's own item: to English
+    assert "Language changed to English." in console.out
+    await console("english")  # already English: stays English, not "unknown choice"
+    assert "Language changed to English." in console.out and "Unknown choice" not in console.out
+    await console("bahasa indonesia")
+    assert "Bahasa diganti ke Bahasa Indonesia." in console.out
+    await console("Bahasa Indonesia")
+    assert "Bahasa diganti ke Bahasa Indonesia." in console.out and "Menu utama" in console.out
