@@ -90,6 +90,7 @@ from storage.repos.sessions import FormSessionRepository
 from storage.repos.subjects import SubjectRepository
 from storage.repos.submissions import SubmissionRepository
 from storage.repos.throttle import ThrottleRepository
+from storage.repos.turns import TurnRepository
 from storage.repos.web import WebRepository
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Database", "UnitOfWork"]
@@ -124,6 +125,7 @@ class UnitOfWork:
         self.processing = ProcessingLogRepository(session, dialect)
         self.subjects = SubjectRepository(session, dialect)
         self.privacy = PrivacyRepository(session, dialect)
+        self.turns = TurnRepository(session, dialect, self.inbound, self.people, self.sessions)
 
         self.web = WebRepository(session, dialect)
 
