@@ -132,6 +132,10 @@ class FormSessionRepository(Repository):
         """``record`` is the person's open session now (read by another query of this unit)."""
         self._open[person_id] = record
 
+    def forget_open(self) -> None:
+        """Read open sessions again (another transaction may have changed them)."""
+        self._open.clear()
+
     async def get_open(self, person_id: int) -> FormSessionRecord | None:
         """The person's newest session that is still active or waiting."""
         if person_id in self._open:

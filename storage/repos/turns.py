@@ -8,12 +8,19 @@ no INSERT in a WITH clause).
 
 A duplicate (the update was processed, or another transaction holds its claim and commits)
 claims nothing and touches nothing, as before.
+
+Two updates of one sender may run at once in two processes (a load balancer spreads updates
+over processes without regard to the chat). Each turn writes the sender's identity row first
+(the "last wrote" mark), so the second waits for the first's commit on that row's lock. On
+PostgreSQL the single statement read the sender and the open form before that wait; it notices
+(the row's version changed) and reads them again once the lock is held, so it continues from
+the first update's form state instead of overwriting it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Boolean, Integer, Text, bindparam, column, text
@@ -39,17 +46,17 @@ WITH claim AS (
     ON CONFLICT (channel, platform_id) DO NOTHING
     RETURNING platform_id
 ), who AS (
-    SELECT i.id, i.person_id, i.blocked_at,
+    SELECT i.id, i.person_id, i.blocked_at, i.xmin AS version,
            p.name, p.lang, p.consent_at, p.consent_version
     FROM identities AS i JOIN people AS p ON p.id = i.person_id
     WHERE i.channel = :identity_channel AND i.external_id = :external_id
       AND i.disabled_at IS NULL AND EXISTS (SELECT FROM claim)
 ), touched AS (
     UPDATE identities SET last_inbound_at = :touched_at, blocked_at = NULL
-    WHERE id IN (SELECT id FROM who)
-    RETURNING id
+    FROM who WHERE identities.id = who.id AND identities.xmin = who.version
+    RETURNING identities.id
 )
-SELECT EXISTS (SELECT FROM claim) AS claimed,
+SELECT EXISTS (SELECT FROM claim) AS claimed, EXISTS (SELECT FROM touched) AS locked,
        who.id AS identity_id, who.person_id, who.blocked_at, who.name, who.lang,
        who.consent_at, who.consent_version,
        (SELECT json_agg(json_build_array(r.role, r.region_code, g.name) ORDER BY r.id)
@@ -77,6 +84,7 @@ _START = prepared(
     )
     .columns(
         column("claimed", Boolean()),
+        column("locked", Boolean()),
         column("identity_id", Integer()),
         column("person_id", Integer()),
         column("blocked_at", UtcDateTime()),
@@ -146,6 +154,8 @@ class TurnRepository(Repository):
             return TurnStart(False, None)
         if row.identity_id is None:
             return TurnStart(True, None)
+        if not row.locked:
+            return await self._after_wait(channel, external_id, now, row.blocked_at)
         person = PersonContext(
             person_id=row.person_id,
             identity_id=row.identity_id,
@@ -175,6 +185,22 @@ class TurnRepository(Repository):
             )
         self._sessions.remember_open(person.person_id, record)
         return TurnStart(True, person)
+
+    async def _after_wait(
+        self, channel: str, external_id: str, now: dt.datetime, blocked_at: dt.datetime | None
+    ) -> TurnStart:
+        """Another update of the same sender changed their identity row (it was in flight:
+        the statement waited for its row lock, then found the row changed), so what the
+        statement read is older than that update: lock the row now and read again."""
+        person = await self._people.find_by_identity(channel, external_id)
+        if person is None:  # switched off meanwhile
+            return TurnStart(True, None)
+        await self._people.touch_inbound(person.identity_id, now)
+        person = await self._people.find_by_identity(channel, external_id)
+        if person is None:
+            return TurnStart(True, None)
+        self._sessions.forget_open()
+        return TurnStart(True, replace(person, blocked_at=blocked_at))
 
 
 def _roles(value: Any) -> list[RoleRecord]:

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from storage.db import Database, UnitOfWork
 from storage.models import Identity
+from tests.conftest import peers
 from tests.storage.conftest import SRI_MENANTI, SUMBER_ALAM
 
 
@@ -103,3 +108,66 @@ async def test_the_open_form_is_the_one_get_open_reads(seeded: Database, now: dt
         fresh = await uow.sessions.get_open(person_id)
         assert fresh is not None and fresh.state == {"b": 2}
         assert fresh.household_region == SRI_MENANTI
+
+
+async def _waiting_for_a_lock(url: str) -> bool:
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            waiting = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            )
+    finally:
+        await engine.dispose()
+    return bool(waiting)
+
+
+async def test_two_processes_take_one_senders_updates_in_turn(
+    seeded: Database, now: dt.datetime
+) -> None:
+    """Two updates of one chat at once in two processes: the second continues from the
+    first's form state (before, it read the state the first was replacing and overwrote it)."""
+    if seeded.dialect != "postgresql":
+        pytest.skip("SQLite takes its single writer lock before the first read")
+    person_id = await _person(seeded, now)
+    async with seeded.unit_of_work() as uow:
+        session_id = await uow.sessions.create(person_id, "f", 1, None, {"n": 0}, "telegram", now)
+    first_saved = asyncio.Event()
+    release = asyncio.Event()
+
+    async def first(uow: UnitOfWork) -> None:
+        await uow.turns.start("telegram", "u1", "77", now)
+        record = await uow.sessions.get_open(person_id)
+        assert record is not None and record.state == {"n": 0}
+        await uow.sessions.save(session_id, "active", {"n": 1}, "telegram", now)
+        first_saved.set()
+        await release.wait()  # the transaction stays open meanwhile
+
+    async def second(uow: UnitOfWork) -> int:
+        start = await uow.turns.start("telegram", "u2", "77", now)
+        assert start.claimed and start.person is not None
+        record = await uow.sessions.get_open(person_id)
+        assert record is not None
+        await uow.sessions.save(session_id, "active", {"n": record.state["n"] + 1}, "telegram", now)
+        return int(record.state["n"])
+
+    async with peers(seeded, 2) as (one, other):
+        running = asyncio.create_task(one.run(first))
+        await first_saved.wait()
+        later = asyncio.create_task(other.run(second))
+        for _ in range(500):  # until the second waits for the first's row lock
+            if await _waiting_for_a_lock(seeded.url):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the second update never waited for the first")
+        assert not later.done()
+        release.set()
+        await running
+        assert await later == 1  # it saw the first's answer
+    async with seeded.unit_of_work() as uow:
+        record = await uow.sessions.get_open(person_id)
+        assert record is not None and record.state == {"n": 2}
