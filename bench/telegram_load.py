@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import itertools
 import json
 import os
@@ -51,17 +50,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_update, text_update
-from bench.database import reset_postgres
+from bench.database import is_postgres, reset_postgres
+from bench.load_checks import cpu_of, steady_generator, stored_once
 from bench.load_report import BOT_TITLES, Phase, Result, describe_machine, table, verdicts
 from bench.load_scripts import SCRIPTS, Step, invite_code
-from bench.procstat import cpu_seconds, machine_busy_seconds, peak_rss_mb
+from bench.procstat import machine_busy_seconds, peak_rss_mb
 from bench.register import VILLAGE, household
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,11 +175,11 @@ async def prepare_in(kawal_root: Path, url: str, operators: int) -> None:
 
 
 class Run:
-    def __init__(self, bot: str, mode: str, api: FakeBotApi, webhook: WebhookClient | None):
+    def __init__(self, bot: str, mode: str, api: FakeBotApi, webhooks: list[WebhookClient]):
         self.bot = bot
         self.mode = mode
         self.api = api
-        self.webhook = webhook
+        self.webhooks = webhooks  # one per bot process: updates go round-robin, as a balancer
         self.script = SCRIPTS[bot]
         self.update_ids = itertools.count(1)
         self.problems: list[str] = []
@@ -196,10 +196,10 @@ class Run:
             body = press_update(update_id, shown, data)
         else:
             body = text_update(update_id, chat.chat_id, step.text)
-        if self.webhook is None:
+        if not self.webhooks:
             self.api.push(update_id, body)
             return
-        status = await self.webhook.post(body)
+        status = await self.webhooks[update_id % len(self.webhooks)].post(body)
         if status != 200:
             self.rejected += 1
 
@@ -291,44 +291,39 @@ def _profile(pid: int, folder: Path | None, name: str) -> subprocess.Popen[bytes
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-@contextlib.contextmanager
-def steady_generator() -> Iterator[None]:
-    """No garbage-collection pauses in the load generator while it measures.
-
-    A full collection of this process (the fake server with every chat's state, 200 operators'
-    coroutines) takes 30-80 ms; one landing between an update and its reply was counted as the
-    bot's latency. The phases last seconds and allocate few reference cycles, so collecting
-    before and after is enough.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.unfreeze()
-        gc.collect()
-
-
-async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, work: Path) -> Result:
+async def run_one(
+    bot: str, db_url: str, mode: str, args: argparse.Namespace, work: Path, processes: int = 1
+) -> Result:
+    """One bot, database and mode; ``processes`` bot processes behind the webhook (Kawal on
+    PostgreSQL), the updates spread over them one by one (the connections split between them)."""
     operators, latency_operators = args.operators, args.latency_operators
     households = max(operators, latency_operators)
     if bot == "kawal":
         await prepare_in(args.kawal_root, db_url, households)
     api = FakeBotApi(TOKEN)
     await api.start()
-    port = free_port()
-    command, env, cwd = _bot_command(
-        bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root
-    )
-    process = spawn(command, env, cwd, work / f"{bot}-{mode}.out", 0 if args.pin else None)
-    webhook: WebhookClient | None = None
+    started: list[tuple[int, subprocess.Popen[bytes]]] = []
+    for n in range(processes):
+        folder = work / f"p{n}" if processes > 1 else work
+        folder.mkdir(exist_ok=True)
+        port = free_port()
+        command, env, cwd = _bot_command(
+            bot, mode, api.base_url, port, db_url, folder, households + 1, args.kawal_root
+        )
+        out = folder / f"{bot}-{mode}.out"
+        started.append((port, spawn(command, env, cwd, out, 0 if args.pin else None)))
+    process = started[0][1]
+    pids = [p.pid for _, p in started]
+    webhooks: list[WebhookClient] = []
     try:
-        await _wait_ready(api, mode, port, process)
+        for port, each in started:
+            await _wait_ready(api, mode, port, each)
         if mode == "webhook":
-            webhook = WebhookClient("127.0.0.1", port, WEBHOOK_PATH, SECRET, args.connections)
-        run = Run(bot, mode, api, webhook)
+            share = max(1, args.connections // processes)
+            webhooks = [
+                WebhookClient("127.0.0.1", port, WEBHOOK_PATH, SECRET, share) for port, _ in started
+            ]
+        run = Run(bot, mode, api, webhooks)
         registration, per_round = await run.calibrate(2)
         round_replies = per_round[1]
         if per_round[0] != per_round[1]:
@@ -367,11 +362,11 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
         throughput = Phase()
         # The clocks start and stop inside: the generator's own collections are not timed.
         with steady_generator():
-            cpu0, harness0 = cpu_seconds(process.pid), time.process_time()
+            cpu0, harness0 = cpu_of(pids), time.process_time()
             machine0, start = machine_busy_seconds(), time.perf_counter()
             await everyone(operators, args.rounds, throughput.latencies, None)
             throughput.seconds = time.perf_counter() - start
-            throughput.cpu_seconds = cpu_seconds(process.pid) - cpu0
+            throughput.cpu_seconds = cpu_of(pids) - cpu0
             harness_cpu = time.process_time() - harness0
             machine_busy = machine_busy_seconds() - machine0
         harness_share = harness_cpu / throughput.seconds
@@ -389,12 +384,12 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             return rng.uniform(0.5 * args.think, 1.5 * args.think)
 
         with steady_generator():
-            cpu0, start = cpu_seconds(process.pid), time.perf_counter()
+            cpu0, start = cpu_of(pids), time.perf_counter()
             await everyone(latency_operators, args.latency_rounds, latency.latencies, think)
             latency.seconds = time.perf_counter() - start
-            latency.cpu_seconds = cpu_seconds(process.pid) - cpu0
+            latency.cpu_seconds = cpu_of(pids) - cpu0
         latency.answers = len(latency.latencies)
-        rss = peak_rss_mb(process.pid)
+        rss = max(peak_rss_mb(pid) for pid in pids)
         await asyncio.sleep(QUIET)  # replies beyond the expected ones would arrive now
         for index in range(households + 1):
             want = (
@@ -416,10 +411,15 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             run.problems.append(f"{run.rejected} webhook requests not answered 200")
         if api.errors:
             run.problems.append(f"Bot API errors: {dict(api.errors)}")
+        if bot == "kawal":
+            forms = 2 + households + operators * args.rounds
+            forms += latency_operators * args.latency_rounds
+            updates = next(run.update_ids) - 1
+            run.problems += await stored_once(db_url, forms, updates)
         return Result(
             bot=bot,
             db=_db_label(db_url),
-            mode=mode,
+            mode=mode if processes == 1 else f"{mode} x{processes}",
             operators=operators,
             latency_operators=latency_operators,
             throughput=throughput,
@@ -431,14 +431,16 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             problems=run.problems,
         )
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+        for _, each in started:
+            if each.poll() is None:
+                each.send_signal(signal.SIGTERM)
+        for _, each in started:
             try:
-                await asyncio.to_thread(process.wait, 30)
+                await asyncio.to_thread(each.wait, 30)
             except subprocess.TimeoutExpired:
-                process.kill()
-                await asyncio.to_thread(process.wait)
-        if webhook is not None:
+                each.kill()
+                await asyncio.to_thread(each.wait)
+        for webhook in webhooks:
             await webhook.close()
         await api.close()
         if os.environ.get("BENCH_VERBOSE"):
@@ -467,18 +469,44 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                         tail = (work / f"{bot}-{mode}.out").read_text(errors="replace")[-3000:]
                         print(tail, flush=True)
                         raise
-                    summary = result.summary()
-                    print(
-                        f"   {summary['answers_per_s']:,} answers/s, "
-                        f"{summary['cpu_ms_per_answer']} ms CPU/answer, "
-                        f"p99 {summary['p99_ms']} ms, "
-                        f"load generator {summary['harness_cpu_cores']} cores, other processes "
-                        f"{summary['other_processes_cpu_cores']} cores"
-                        f"{'  PROBLEMS: ' + '; '.join(result.problems) if result.problems else ''}",
-                        flush=True,
-                    )
+                    _print_summary(result)
                     results.append(result)
+            if args.processes > 1 and db != "sqlite" and is_postgres(db) and "kawal" in args.bots:
+                work = Path(tmp) / f"several-{len(results)}"
+                work.mkdir()
+                results.append(await _several(db, args, work))
     return results
+
+
+async def _several(db: str, args: argparse.Namespace, work: Path) -> Result:
+    """Kawal with ``--processes`` webhook processes on one PostgreSQL database."""
+    print(f"-- Kawal / postgresql / webhook, {args.processes} processes ...", flush=True)
+    try:
+        result = await run_one("kawal", db, "webhook", args, work, args.processes)
+    except Exception as error:
+        print(f"   FAILED: {error!r}", flush=True)
+        _print_logs(work)
+        raise
+    _print_summary(result)
+    return result
+
+
+def _print_logs(work: Path) -> None:
+    for log in sorted(work.glob("p*/bot.log")):
+        print(f"   {log.parent.name}:", log.read_text(errors="replace")[-3000:], flush=True)
+
+
+def _print_summary(result: Result) -> None:
+    summary = result.summary()
+    print(
+        f"   {summary['answers_per_s']:,} answers/s, "
+        f"{summary['cpu_ms_per_answer']} ms CPU/answer, "
+        f"p99 {summary['p99_ms']} ms, "
+        f"load generator {summary['harness_cpu_cores']} cores, other processes "
+        f"{summary['other_processes_cpu_cores']} cores"
+        f"{'  PROBLEMS: ' + '; '.join(result.problems) if result.problems else ''}",
+        flush=True,
+    )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -498,6 +526,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-rounds", type=int, default=1)
     parser.add_argument("--think", type=float, default=1.0, help="mean think time, seconds")
     parser.add_argument("--connections", type=int, default=40, help="webhook connections")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="also run Kawal with this many webhook processes on each PostgreSQL --db",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--pin",
