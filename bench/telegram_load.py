@@ -310,6 +310,8 @@ async def run_one(
         command, env, cwd = _bot_command(
             bot, mode, api.base_url, port, db_url, folder, households + 1, args.kawal_root
         )
+        if bot == "kawal":  # one data directory: the outbox senders take distinct journal slots
+            env["KAWAL_DATA_DIR"] = str(work / "data")
         out = folder / f"{bot}-{mode}.out"
         started.append((port, spawn(command, env, cwd, out, 0 if args.pin else None)))
     process = started[0][1]
