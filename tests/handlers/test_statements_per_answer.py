@@ -38,8 +38,8 @@ from tests.handlers.conftest import DEMO_DIR, World
 # IMMEDIATE and COMMIT). Before issue 20 PostgreSQL needed 148 (a ping per checkout and a
 # statement each for the claim, the sender, the "last wrote" mark and the open form).
 PINNED = {
-    "sqlite": [6, 7, 9, 13, 7, 7, 7, 7, 7, 7, 7, 18],
-    "postgres": [3, 4, 6, 10, 4, 4, 4, 4, 4, 4, 4, 15],
+    "sqlite": [6, 7, 9, 12, 7, 7, 7, 7, 7, 7, 7, 18],
+    "postgres": [3, 4, 6, 9, 4, 4, 4, 4, 4, 4, 4, 15],
 }
 # On PostgreSQL each statement is one round trip (nothing waits for two answers at once).
 PINNED_ROUND_TRIPS = PINNED["postgres"]
