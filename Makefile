@@ -46,9 +46,10 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 ## Load benchmark (minutes): Kawal, an aiogram echo bot and a python-telegram-bot form bot over
-## HTTP, webhook and polling, on SQLite; add PostgreSQL with KAWAL_BENCH_POSTGRES_URL (emptied!).
+## HTTP, webhook and polling, on SQLite; add PostgreSQL with KAWAL_BENCH_POSTGRES_URL (emptied!):
+## one process per mode, and two webhook processes on that database.
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m bench.telegram_load --db sqlite $(if $(KAWAL_BENCH_POSTGRES_URL),--db $(KAWAL_BENCH_POSTGRES_URL)) $(BENCH_ARGS)
+	$(BIN)/python -m bench.telegram_load --db sqlite $(if $(KAWAL_BENCH_POSTGRES_URL),--db $(KAWAL_BENCH_POSTGRES_URL) --processes 2) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache kawal-demo.db*

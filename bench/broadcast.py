@@ -44,10 +44,10 @@ from sqlalchemy.engine import make_url
 
 from bench.botapi import FakeBotApi, FloodLimits
 from bench.database import reset_postgres
+from bench.load_bots import TOKEN, free_port, spawn
 from bench.load_report import describe_machine
 from bench.procstat import cpu_seconds, machine_busy_seconds, peak_rss_mb
 from bench.register import add_recipients
-from bench.telegram_load import TOKEN, free_port, spawn
 
 FIRST_CHAT = 20_000_000
 KABUPATEN = "18.04"  # Kab. Lampung Barat: 15 kecamatan, 136 pekon and kelurahan

@@ -26,6 +26,9 @@ class Counters:
     def __sub__(self, other: Counters) -> Counters:
         return Counters(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(Counters)))
 
+    def __add__(self, other: Counters) -> Counters:
+        return Counters(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Counters)))
+
 
 def counters(pid: int) -> Counters:
     stat = Path(f"/proc/{pid}/stat").read_text()

@@ -38,30 +38,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import gc
 import itertools
 import json
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from bench.botapi import Chat, FakeBotApi, WebhookClient, find_button, press_update, text_update
-from bench.database import reset_postgres
+from bench.database import is_postgres
+from bench.load_bots import (
+    ROOT,
+    SECRET,
+    TOKEN,
+    WEBHOOK_PATH,
+    bot_command,
+    db_label,
+    free_port,
+    prepare_in,
+    spawn,
+    wait_ready,
+)
+from bench.load_checks import counters_of, cpu_of, steady_generator, stored_once
 from bench.load_report import BOT_TITLES, Phase, Result, describe_machine, table, verdicts
-from bench.load_scripts import SCRIPTS, Step, invite_code
+from bench.load_scripts import SCRIPTS, Step
 from bench.observe import (
-    PROBE,
     add_observer_arguments,
     callgrind_command,
     callgrind_instrument,
@@ -72,135 +77,27 @@ from bench.observe import (
     start_neighbour,
 )
 from bench.procstat import (
-    counters,
     cpu_seconds,
     machine_busy_seconds,
     machine_steal_seconds,
     peak_rss_mb,
 )
-from bench.register import VILLAGE, household
 
-ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "123456789:BENCH-token-for-the-fake-bot-api"  # noqa: S105  # a fake server's token
-SECRET = "bench-webhook-secret-0123456789"  # noqa: S105
-WEBHOOK_PATH = "/telegram/webhook"
-CONSENT_VERSION = "2026-11"
 FIRST_CHAT = 10_000_000
 CALIBRATION_INDEX = 0  # household 0 and chat FIRST_CHAT belong to the calibration operator
 QUIET = 0.25  # seconds without a new reply that end a step during calibration
 STEP_TIMEOUT = 60.0
 
 
-# ---- the bot process -----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _db_label(url: str) -> str:
-    return "-" if not url else make_url(url).get_backend_name()
-
-
-def _bot_command(
-    bot: str,
-    mode: str,
-    api: str,
-    port: int,
-    db_url: str,
-    work: Path,
-    households: int,
-    kawal_root: Path = ROOT,
-    gc_probe: Path | None = None,
-) -> tuple[list[str], dict[str, str], Path]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAWAL_", "TELEGRAM_"))}
-    env["PYTHONPATH"] = str(kawal_root if bot == "kawal" else ROOT)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.pop("BENCH_GC_PROBE", None)
-    if gc_probe is not None:
-        env["PYTHONPATH"] = f"{PROBE}{os.pathsep}{env['PYTHONPATH']}"
-        env["BENCH_GC_PROBE"] = str(gc_probe)
-    if bot == "kawal":
-        env.update(
-            KAWAL_DATABASE_URL=db_url,
-            KAWAL_HTTP_HOST="127.0.0.1",
-            KAWAL_HTTP_PORT=str(port),
-            KAWAL_LOG_FILE=str(work / "bot.log"),
-            KAWAL_DATA_DIR=str(work / "data"),
-            KAWAL_CONSENT_VERSION=CONSENT_VERSION,
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=api,
-            # The bot, not Telegram's send limits, is measured: no spacing of replies.
-            TELEGRAM_CHAT_INTERVAL="0",
-            TELEGRAM_GLOBAL_RATE="1000000",
-        )
-        if mode == "webhook":
-            env.update(
-                TELEGRAM_WEBHOOK_URL="https://bench.invalid" + WEBHOOK_PATH,
-                TELEGRAM_WEBHOOK_SECRET=SECRET,
-            )
-        # The working directory holds no .env: only the variables above count.
-        return [sys.executable, "-m", "bot", "run"], env, work
-    module = {"echo": "bench.bots.echo_aiogram", "ptb": "bench.bots.ptb_form"}[bot]
-    command = [sys.executable, "-m", module, "--api", api, "--token", TOKEN, "--mode", mode]
-    command += ["--port", str(port), "--secret", SECRET]
-    if bot == "ptb":
-        command += ["--data", str(work), "--households", str(households)]
-    return command, env, ROOT
-
-
-async def prepare_kawal(url: str, operators: int) -> None:
-    """A migrated database with the demo data, one household and one invite per operator."""
-    from bot.demo import seed
-    from storage.db import Database
-    from storage.migrate import upgrade
-
-    if make_url(url).get_backend_name() == "postgresql":
-        await reset_postgres(url)
-    await upgrade(url)
-    now = datetime.now(UTC)
-    async with Database(url) as db:
-        await seed(db, now, CONSENT_VERSION)
-        async with db.unit_of_work() as uow:
-            for index in range(operators + 1):
-                h = household(index)
-                household_id = await uow.households.add(
-                    VILLAGE, h.head_name, h.no_kk, None, h.address, h.rt, h.rw, now=now
-                )
-                await uow.households.add_member(
-                    household_id, 1, h.head_name, h.nik, "kepala_keluarga", h.sex, h.birth_date
-                )
-                await uow.invites.create(invite_code(index), "operator", VILLAGE, None, now)
-
-
-async def prepare_in(kawal_root: Path, url: str, operators: int) -> None:
-    """:func:`prepare_kawal` with the code of ``kawal_root`` (another checkout migrates and
-    seeds its own schema), in this process when it is this checkout."""
-    if kawal_root == ROOT:  # the same checkout
-        await prepare_kawal(url, operators)
-        return
-    code = "import asyncio, sys; from bench.telegram_load import prepare_kawal; "
-    code += "asyncio.run(prepare_kawal(sys.argv[1], int(sys.argv[2])))"
-    env = {**os.environ, "PYTHONPATH": str(kawal_root)}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", code, url, str(operators), cwd=kawal_root, env=env
-    )
-    if await process.wait() != 0:
-        raise RuntimeError(f"preparing the database with {kawal_root} failed")
-
-
 # ---- one run: a bot, a database, a mode ----------------------------------------------------
 
 
 class Run:
-    def __init__(self, bot: str, mode: str, api: FakeBotApi, webhook: WebhookClient | None):
+    def __init__(self, bot: str, mode: str, api: FakeBotApi, webhooks: list[WebhookClient]):
         self.bot = bot
         self.mode = mode
         self.api = api
-        self.webhook = webhook
+        self.webhooks = webhooks  # one per bot process: updates go round-robin, as a balancer
         self.script = SCRIPTS[bot]
         self.update_ids = itertools.count(1)
         self.problems: list[str] = []
@@ -217,10 +114,10 @@ class Run:
             body = press_update(update_id, shown, data)
         else:
             body = text_update(update_id, chat.chat_id, step.text)
-        if self.webhook is None:
+        if not self.webhooks:
             self.api.push(update_id, body)
             return
-        status = await self.webhook.post(body)
+        status = await self.webhooks[update_id % len(self.webhooks)].post(body)
         if status != 200:
             self.rejected += 1
 
@@ -272,58 +169,11 @@ class Run:
                 latencies.append(arrived - start)
 
 
-async def _wait_ready(
-    api: FakeBotApi, mode: str, port: int, process: subprocess.Popen[bytes], wait: float = 60
-):
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the bot process exited with {process.returncode} at start-up")
-        if mode == "polling" and api.polls > 0:
-            return
-        if mode == "webhook" and api.webhook is not None:
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                await writer.wait_closed()
-                return
-        await asyncio.sleep(0.05)
-    raise RuntimeError("the bot did not become ready within 60 s")
-
-
-def spawn(
-    command: list[str], env: dict[str, str], cwd: Path, out: Path, cpu: int | None = None
-) -> subprocess.Popen[bytes]:
-    """Start the bot; with ``cpu`` it runs on that core only (``--pin``: the load generator
-    takes the other one, so the two do not take turns on a core, which spreads the figures)."""
-    with out.open("wb") as log:  # the child keeps its own descriptor
-        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-    if cpu is not None:
-        os.sched_setaffinity(process.pid, {cpu})
-    return process
-
-
-@contextlib.contextmanager
-def steady_generator() -> Iterator[None]:
-    """No garbage-collection pauses in the load generator while it measures.
-
-    A full collection of this process (the fake server with every chat's state, 200 operators'
-    coroutines) takes 30-80 ms; one landing between an update and its reply was counted as the
-    bot's latency. The phases last seconds and allocate few reference cycles, so collecting
-    before and after is enough.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.unfreeze()
-        gc.collect()
-
-
-async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, work: Path) -> Result:
+async def run_one(
+    bot: str, db_url: str, mode: str, args: argparse.Namespace, work: Path, processes: int = 1
+) -> Result:
+    """One bot, database and mode; ``processes`` bot processes behind the webhook (Kawal on
+    PostgreSQL), the updates spread over them one by one (the connections split between them)."""
     operators, latency_operators = args.operators, args.latency_operators
     households = max(operators, latency_operators)
     if bot == "kawal":
@@ -331,20 +181,41 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
     neighbour = start_neighbour(args.pin) if args.neighbour else None
     api = FakeBotApi(TOKEN)
     await api.start()
-    port = free_port()
+    started: list[tuple[int, subprocess.Popen[bytes]]] = []
     probe = work / f"{bot}-{mode}.gc.json" if args.gc_probe else None
-    command, env, cwd = _bot_command(
-        bot, mode, api.base_url, port, db_url, work, households + 1, args.kawal_root, probe
-    )
-    if args.callgrind is not None:
-        command = callgrind_command(args, f"{bot}-{_db_label(db_url)}-{mode}") + command
-    process = spawn(command, env, cwd, work / f"{bot}-{mode}.out", 0 if args.pin else None)
-    webhook: WebhookClient | None = None
+    for n in range(processes):
+        folder = work / f"p{n}" if processes > 1 else work
+        folder.mkdir(exist_ok=True)
+        port = free_port()
+        command, env, cwd = bot_command(
+            bot,
+            mode,
+            api.base_url,
+            port,
+            db_url,
+            folder,
+            households + 1,
+            args.kawal_root,
+            probe if n == 0 else None,
+        )
+        if bot == "kawal":  # one data directory: the outbox senders take distinct journal slots
+            env["KAWAL_DATA_DIR"] = str(work / "data")
+        if args.callgrind is not None and n == 0:
+            command = callgrind_command(args, f"{bot}-{db_label(db_url)}-{mode}") + command
+        out = folder / f"{bot}-{mode}.out"
+        started.append((port, spawn(command, env, cwd, out, 0 if args.pin else None)))
+    process = started[0][1]
+    pids = [p.pid for _, p in started]
+    webhooks: list[WebhookClient] = []
     try:
-        await _wait_ready(api, mode, port, process, 60 if args.callgrind is None else 600)
+        for port, each in started:
+            await wait_ready(api, mode, port, each, 60 if args.callgrind is None else 600)
         if mode == "webhook":
-            webhook = WebhookClient("127.0.0.1", port, WEBHOOK_PATH, SECRET, args.connections)
-        run = Run(bot, mode, api, webhook)
+            share = max(1, args.connections // processes)
+            webhooks = [
+                WebhookClient("127.0.0.1", port, WEBHOOK_PATH, SECRET, share) for port, _ in started
+            ]
+        run = Run(bot, mode, api, webhooks)
         registration, per_round = await run.calibrate(2)
         round_replies = per_round[1]
         if per_round[0] != per_round[1]:
@@ -379,19 +250,19 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
                 )
             )
 
-        profiler = profile(process.pid, args.profile, f"{bot}-{_db_label(db_url)}-{mode}")
+        profiler = profile(process.pid, args.profile, f"{bot}-{db_label(db_url)}-{mode}")
         callgrind_instrument(args, process.pid, True)
         throughput = Phase()
         gc0 = await gc_totals(process.pid, probe)
         # The clocks start and stop inside: the generator's own collections are not timed.
         with steady_generator():
-            used0, harness0 = counters(process.pid), time.process_time()
+            used0, harness0 = counters_of(pids), time.process_time()
             machine0, steal0 = machine_busy_seconds(), machine_steal_seconds()
             neighbour0 = cpu_seconds(neighbour.pid) if neighbour is not None else 0.0
             start = time.perf_counter()
             await everyone(operators, args.rounds, throughput.latencies, None)
             throughput.seconds = time.perf_counter() - start
-            throughput.used = counters(process.pid) - used0
+            throughput.used = counters_of(pids) - used0
             throughput.cpu_seconds = throughput.used.user + throughput.used.system
             harness_cpu = time.process_time() - harness0
             machine_busy = machine_busy_seconds() - machine0
@@ -417,12 +288,12 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             return rng.uniform(0.5 * args.think, 1.5 * args.think)
 
         with steady_generator():
-            cpu0, start = cpu_seconds(process.pid), time.perf_counter()
+            cpu0, start = cpu_of(pids), time.perf_counter()
             await everyone(latency_operators, args.latency_rounds, latency.latencies, think)
             latency.seconds = time.perf_counter() - start
-            latency.cpu_seconds = cpu_seconds(process.pid) - cpu0
+            latency.cpu_seconds = cpu_of(pids) - cpu0
         latency.answers = len(latency.latencies)
-        rss = peak_rss_mb(process.pid)
+        rss = max(peak_rss_mb(pid) for pid in pids)
         await asyncio.sleep(QUIET)  # replies beyond the expected ones would arrive now
         for index in range(households + 1):
             want = (
@@ -444,10 +315,15 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
             run.problems.append(f"{run.rejected} webhook requests not answered 200")
         if api.errors:
             run.problems.append(f"Bot API errors: {dict(api.errors)}")
+        if bot == "kawal":
+            forms = 2 + households + operators * args.rounds
+            forms += latency_operators * args.latency_rounds
+            updates = next(run.update_ids) - 1
+            run.problems += await stored_once(db_url, forms, updates)
         return Result(
             bot=bot,
-            db=_db_label(db_url),
-            mode=mode,
+            db=db_label(db_url),
+            mode=mode if processes == 1 else f"{mode} x{processes}",
             operators=operators,
             latency_operators=latency_operators,
             throughput=throughput,
@@ -462,14 +338,16 @@ async def run_one(bot: str, db_url: str, mode: str, args: argparse.Namespace, wo
         if neighbour is not None:
             neighbour.kill()
             await asyncio.to_thread(neighbour.wait)
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+        for _, each in started:
+            if each.poll() is None:
+                each.send_signal(signal.SIGTERM)
+        for _, each in started:
             try:
-                await asyncio.to_thread(process.wait, 30)
+                await asyncio.to_thread(each.wait, 30)
             except subprocess.TimeoutExpired:
-                process.kill()
-                await asyncio.to_thread(process.wait)
-        if webhook is not None:
+                each.kill()
+                await asyncio.to_thread(each.wait)
+        for webhook in webhooks:
             await webhook.close()
         await api.close()
         if os.environ.get("BENCH_VERBOSE"):
@@ -489,7 +367,7 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                     url = ""
                     if bot == "kawal":
                         url = db if db != "sqlite" else f"sqlite+aiosqlite:///{work / 'kawal.db'}"
-                    label = f"{BOT_TITLES[bot]} / {_db_label(url)} / {mode}"
+                    label = f"{BOT_TITLES[bot]} / {db_label(url)} / {mode}"
                     print(f"-- {label} ...", flush=True)
                     try:
                         result = await run_one(bot, url, mode, args, work)
@@ -498,24 +376,50 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                         tail = (work / f"{bot}-{mode}.out").read_text(errors="replace")[-3000:]
                         print(tail, flush=True)
                         raise
-                    summary = result.summary()
-                    print(
-                        f"   {summary['answers_per_s']:,} answers/s, "
-                        f"{summary['cpu_ms_per_answer']} ms CPU/answer, "
-                        f"p99 {summary['p99_ms']} ms, "
-                        f"load generator {summary['harness_cpu_cores']} cores, other processes "
-                        f"{summary['other_processes_cpu_cores']} cores"
-                        f"{'  PROBLEMS: ' + '; '.join(result.problems) if result.problems else ''}",
-                        flush=True,
-                    )
-                    for line in result.details():
-                        print(f"   {line}", flush=True)
+                    _print_summary(result)
                     if args.callgrind is not None:
-                        name = f"{bot}-{_db_label(url)}-{mode}"
+                        name = f"{bot}-{db_label(url)}-{mode}"
                         counted = callgrind_summary(args.callgrind, name, result.throughput.answers)
                         print(f"   {counted or 'callgrind: no output file'}", flush=True)
                     results.append(result)
+            if args.processes > 1 and db != "sqlite" and is_postgres(db) and "kawal" in args.bots:
+                work = Path(tmp) / f"several-{len(results)}"
+                work.mkdir()
+                results.append(await _several(db, args, work))
     return results
+
+
+async def _several(db: str, args: argparse.Namespace, work: Path) -> Result:
+    """Kawal with ``--processes`` webhook processes on one PostgreSQL database."""
+    print(f"-- Kawal / postgresql / webhook, {args.processes} processes ...", flush=True)
+    try:
+        result = await run_one("kawal", db, "webhook", args, work, args.processes)
+    except Exception as error:
+        print(f"   FAILED: {error!r}", flush=True)
+        _print_logs(work)
+        raise
+    _print_summary(result)
+    return result
+
+
+def _print_logs(work: Path) -> None:
+    for log in sorted(work.glob("p*/bot.log")):
+        print(f"   {log.parent.name}:", log.read_text(errors="replace")[-3000:], flush=True)
+
+
+def _print_summary(result: Result) -> None:
+    summary = result.summary()
+    print(
+        f"   {summary['answers_per_s']:,} answers/s, "
+        f"{summary['cpu_ms_per_answer']} ms CPU/answer, "
+        f"p99 {summary['p99_ms']} ms, "
+        f"load generator {summary['harness_cpu_cores']} cores, other processes "
+        f"{summary['other_processes_cpu_cores']} cores"
+        f"{'  PROBLEMS: ' + '; '.join(result.problems) if result.problems else ''}",
+        flush=True,
+    )
+    for line in result.details():
+        print(f"   {line}", flush=True)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -535,6 +439,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-rounds", type=int, default=1)
     parser.add_argument("--think", type=float, default=1.0, help="mean think time, seconds")
     parser.add_argument("--connections", type=int, default=40, help="webhook connections")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="also run Kawal with this many webhook processes on each PostgreSQL --db",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--pin",

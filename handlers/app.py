@@ -203,10 +203,14 @@ class Kawal:
     async def _turn(
         self, uow: UnitOfWork, inbound: Inbound, now: datetime
     ) -> tuple[Reply, list[Deferred]]:
-        if not await uow.inbound.claim(inbound.channel.value, inbound.platform_id, now):
+        # Claim, sender and their open form in one go (one statement on PostgreSQL).
+        start = await uow.turns.start(
+            inbound.channel.value, inbound.platform_id, inbound.external_id, now
+        )
+        if not start.claimed:
             log.info("duplicate %s update %s ignored", inbound.channel, inbound.platform_id)
             return Reply(), []
-        person = await uow.people.find_by_identity(inbound.channel.value, inbound.external_id)
+        person = start.person
         turn = Turn(
             uow=uow,
             inbound=inbound,
@@ -218,10 +222,9 @@ class Kawal:
             savers=self.savers,
             dpo_contact=self.options.dpo_contact,
         )
-        if person is not None:
-            await uow.people.touch_inbound(person.identity_id, now)
-            if inbound.media_ref:  # a stored file counts against the person's daily quota
-                await uow.throttle.add(MEDIA_BUCKET, str(person.person_id), now)
+        if person is not None and inbound.media_ref:
+            # a stored file counts against the person's daily quota
+            await uow.throttle.add(MEDIA_BUCKET, str(person.person_id), now)
         return await _route(turn, self.options), turn.deferred
 
 

@@ -14,7 +14,9 @@ Two ways into one transaction:
   or asyncpg) for everyone: CLI, senders, imports, tests.
 - :meth:`Database.run`, for the hot path (one inbound update): ``await run(work)`` runs
   ``async def work(uow)`` in one transaction with Core sessions (no ORM layer per statement, see
-  :mod:`storage.repos._base`). On PostgreSQL it runs on an asyncpg ``AsyncConnection``. On
+  :mod:`storage.repos._base`). On PostgreSQL it runs on an asyncpg ``AsyncConnection``, with
+  BEGIN sent before ``work`` starts and no ping per checkout: a pooled connection the server
+  ended meanwhile fails at that BEGIN and is replaced once (nothing ran on it yet). On
   SQLite it runs on a synchronous sqlite3 connection right in the event loop's thread: the
   repositories' ``await session.execute(...)`` complete without suspending (a statement takes
   tens of microseconds, less than a hop to another thread), so an update needs no thread hop,
@@ -45,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -54,9 +57,10 @@ from typing import Any, Self, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, RootTransaction, make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -86,11 +90,13 @@ from storage.repos.sessions import FormSessionRepository
 from storage.repos.subjects import SubjectRepository
 from storage.repos.submissions import SubmissionRepository
 from storage.repos.throttle import ThrottleRepository
+from storage.repos.turns import TurnRepository
 from storage.repos.web import WebRepository
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Database", "UnitOfWork"]
 SQLITE_BUSY_TIMEOUT_MS = 5000
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -119,6 +125,7 @@ class UnitOfWork:
         self.processing = ProcessingLogRepository(session, dialect)
         self.subjects = SubjectRepository(session, dialect)
         self.privacy = PrivacyRepository(session, dialect)
+        self.turns = TurnRepository(session, dialect, self.inbound, self.people, self.sessions)
 
         self.web = WebRepository(session, dialect)
 
@@ -240,8 +247,14 @@ class Database:
         # Statements in logs and error messages never carry their values (names, NIK, ...).
         options: dict[str, Any] = {"echo": self.echo, "hide_parameters": True}
         if self.dialect == "postgresql":
-            options.update(pool_size=10, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
-            return create_async_engine(self.url, **options)
+            # No ping per checkout (three round trips: BEGIN, ";", ROLLBACK): a connection
+            # that died meanwhile (a restarted server) fails at the unit's BEGIN, which is sent
+            # first (:func:`_begin_now`), before any work: the unit is run again once on a new
+            # connection (see :meth:`Database.run`). Connections are renewed after 30 minutes.
+            options.update(pool_size=10, max_overflow=10, pool_recycle=1800)
+            engine = create_async_engine(self.url, **options)
+            _begin_now(engine.sync_engine.dialect)
+            return engine
         # Created 0600 before SQLite opens it: its WAL and SHM files take its mode.
         private_sqlite(self._sqlite_path())
         # Connections are cheap; WAL lets readers run beside the single writer.
@@ -303,8 +316,16 @@ class Database:
         if self._sessions is None:
             raise RuntimeError("Database is not connected: call connect() first")
         if self._sqlite_writer is None:
-            async with self._sessions() as session, session.begin():
+            session = await _session_in_transaction(self._sessions)
+            try:
                 yield UnitOfWork(session, self.dialect)
+            except BaseException:
+                await session.rollback()
+                raise
+            else:
+                await session.commit()
+            finally:
+                await session.close()
             return
         async with self._sqlite_writer, self._sessions() as session, session.begin():
             yield UnitOfWork(session, self.dialect)
@@ -320,8 +341,9 @@ class Database:
         if self._sessions is None or self._engine is None:
             raise RuntimeError("Database is not connected: call connect() first")
         if self._sqlite_writer is None:
-            async with self._engine.connect() as connection, connection.begin():
+            async with _connection_in_transaction(self._engine) as connection:
                 session = AsyncCoreSession(connection)
+                await session.start()
                 try:
                     result = await work(UnitOfWork(session, self.dialect))
                     await session.finish()
@@ -354,6 +376,69 @@ class Database:
             return await asyncio.to_thread(lambda: asyncio.run(_read_sqlite(reader, work)))
         url, echo = self.url, self.echo
         return await asyncio.to_thread(lambda: asyncio.run(_read_postgresql(url, echo, work)))
+
+
+def _begin_now(dialect: Dialect) -> None:
+    """Make ``connection.begin()`` send BEGIN at once on asyncpg (SQLAlchemy's adapter sends it
+    with the first statement). No extra round trip: the BEGIN goes anyway. But a connection
+    that died while in the pool (a restarted server, a cut network) now fails at the begin,
+    before the unit of work ran anything, where it is safe to take another connection."""
+
+    def do_begin(dbapi_connection: Any) -> None:
+        dbapi_connection.await_(dbapi_connection._start_transaction())
+
+    dialect.do_begin = do_begin  # type: ignore[method-assign]  # one engine's dialect
+
+
+def _is_stale(error: DBAPIError) -> bool:
+    """The pooled connection was dead (SQLAlchemy invalidated it and the pool's older ones)."""
+    return bool(error.connection_invalidated)
+
+
+@asynccontextmanager
+async def _connection_in_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection with its transaction begun (BEGIN sent), committed when the block ends,
+    rolled back if it raises. A connection found dead at BEGIN is replaced once."""
+    for attempt in range(2):
+        connection = await engine.connect()
+        try:
+            transaction = await connection.begin()
+        except DBAPIError as error:
+            await connection.close()
+            if attempt or not _is_stale(error):
+                raise
+            log.warning("database connection lost; the unit of work takes a new one")
+            continue
+        try:
+            yield connection
+        except BaseException:
+            await transaction.rollback()
+            raise
+        else:
+            await transaction.commit()
+        finally:
+            await connection.close()
+        return
+
+
+async def _session_in_transaction(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncSession:
+    """A session with a connection checked out and BEGIN sent; a connection found dead at
+    BEGIN is replaced once (nothing ran on it yet)."""
+    for attempt in range(2):
+        session = sessions()
+        try:
+            await session.begin()
+            await session.connection()
+        except BaseException as error:
+            await session.close()
+            if attempt or not isinstance(error, DBAPIError) or not _is_stale(error):
+                raise
+            log.warning("database connection lost; the unit of work takes a new one")
+            continue
+        return session
+    raise AssertionError("unreachable")
 
 
 async def _read_sqlite(engine: Engine, work: Work[T]) -> T:

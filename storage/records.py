@@ -233,6 +233,9 @@ class FormSessionRecord:
     channel: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Where the household of ``household_id`` is now, read with the session (the form's
+    # access check needs it on every answer); None without a household.
+    household_region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,10 @@ async def lost_access(turn: Turn, record: FormSessionRecord) -> LostAccess | Non
     region = region if isinstance(region, str) else None
     household_id = record.household_id or context.get("household_id")
     if isinstance(household_id, int):
-        now_in = await turn.uow.households.region_of(household_id)
+        if household_id == record.household_id and record.household_region is not None:
+            now_in: str | None = record.household_region  # read with the session
+        else:
+            now_in = await turn.uow.households.region_of(household_id)
         if now_in is not None and turn.in_scope(now_in, "operator"):
             return None
         moved = region is not None and turn.in_scope(region, "operator")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from storage.models import Region
 from storage.records import RegionRecord
-from storage.repos._base import Repository, in_region
+from storage.repos._base import DbSession, Repository, in_region, prepared
 
 
 def _record(row: Region) -> RegionRecord:
@@ -20,12 +20,30 @@ def _record(row: Region) -> RegionRecord:
     )
 
 
+# A form step looks up the household's region (its time zone) once or twice: columns, not an
+# ORM entity, and built once.
+_GET = prepared(
+    select(
+        Region.code, Region.name, Region.level, Region.kind, Region.parent_code, Region.timezone
+    ).where(Region.code == bindparam("code"))
+)
+
+
 class RegionRepository(Repository):
+    """Regions. One looked up is remembered for the rest of the unit of work (until this
+    repository writes one): they change when a region list is loaded, not during an update."""
+
+    def __init__(self, session: DbSession, dialect: str) -> None:
+        super().__init__(session, dialect)
+        self._known: dict[str, RegionRecord | None] = {}
+
     async def get(self, code: str) -> RegionRecord | None:
-        row = await self._session.scalar(
-            select(Region).where(Region.code == code).execution_options(populate_existing=True)
-        )
-        return _record(row) if row else None
+        if code in self._known:
+            return self._known[code]
+        row = (await self._session.execute(_GET, {"code": code})).first()
+        record = RegionRecord(*row) if row else None
+        self._known[code] = record
+        return record
 
     async def upsert(
         self,
@@ -37,6 +55,7 @@ class RegionRepository(Repository):
         timezone: str,
     ) -> None:
         """Insert the region or update every field of an existing one (parent must exist)."""
+        self._known.clear()
         values = {
             "name": name,
             "level": level,

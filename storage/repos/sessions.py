@@ -16,7 +16,15 @@ from sqlalchemy import ColumnElement, and_, bindparam, literal_column, or_, sele
 
 from storage.models import FormSession, Household, json_type
 from storage.records import OPEN_SESSION_STATUSES, SESSION_STATUSES, FormSessionRecord
-from storage.repos._base import Repository, changed, in_region, insert_id, prepared, require_aware
+from storage.repos._base import (
+    DbSession,
+    Repository,
+    changed,
+    in_region,
+    insert_id,
+    prepared,
+    require_aware,
+)
 
 _COLUMNS = (
     FormSession.id,
@@ -29,12 +37,17 @@ _COLUMNS = (
     FormSession.channel,
     FormSession.created_at,
     FormSession.updated_at,
+    Household.region_code,
+)
+_WITH_HOUSEHOLD = FormSession.__table__.outerjoin(
+    Household.__table__, Household.id == FormSession.household_id
 )
 
 
 # Run on almost every update: built once, so SQLAlchemy reuses the compiled statements.
 _GET_OPEN = prepared(
     select(*_COLUMNS)
+    .select_from(_WITH_HOUSEHOLD)
     .where(
         FormSession.person_id == bindparam("person_id"),
         # Not in_(): an expanding IN list is rendered again on every execution.
@@ -43,7 +56,9 @@ _GET_OPEN = prepared(
     .order_by(FormSession.updated_at.desc(), FormSession.id.desc())
     .limit(1)
 )
-_GET = prepared(select(*_COLUMNS).where(FormSession.id == bindparam("session_id")))
+_GET = prepared(
+    select(*_COLUMNS).select_from(_WITH_HOUSEHOLD).where(FormSession.id == bindparam("session_id"))
+)
 _SAVE = prepared(
     update(FormSession)
     .where(FormSession.id == bindparam("session_id"))
@@ -104,15 +119,37 @@ def _check_status(status: str) -> str:
 
 
 class FormSessionRepository(Repository):
+    """Form sessions. The open session of a person is read once per unit of work: it is
+    remembered until this repository writes a session (nothing else writes them), so the
+    several steps of one update that ask for it cost one query (or none, when the turn's first
+    statement brought it: :meth:`remember_open`)."""
+
+    def __init__(self, session: DbSession, dialect: str) -> None:
+        super().__init__(session, dialect)
+        self._open: dict[int, FormSessionRecord | None] = {}
+
+    def remember_open(self, person_id: int, record: FormSessionRecord | None) -> None:
+        """``record`` is the person's open session now (read by another query of this unit)."""
+        self._open[person_id] = record
+
+    def forget_open(self) -> None:
+        """Read open sessions again (another transaction may have changed them)."""
+        self._open.clear()
+
     async def get_open(self, person_id: int) -> FormSessionRecord | None:
         """The person's newest session that is still active or waiting."""
+        if person_id in self._open:
+            return self._open[person_id]
         row = (await self._session.execute(_GET_OPEN, {"person_id": person_id})).first()
-        return FormSessionRecord(*row) if row else None
+        record = FormSessionRecord(*row) if row else None
+        self._open[person_id] = record
+        return record
 
     async def expire_idle(self, idle_since: dt.datetime, now: dt.datetime) -> int:
         """Close as ``expired`` every open session (of anyone) last answered at or before
         ``idle_since``: nothing of it is saved (the housekeeping job; a person's own idle form
         is closed when they next write). How many were closed."""
+        self._open.clear()  # a session changes: read the open one again
         return await changed(
             self._session,
             update(FormSession)
@@ -139,6 +176,7 @@ class FormSessionRepository(Repository):
         now: dt.datetime,
         status: str = "active",
     ) -> int:
+        self._open.clear()  # a session changes: read the open one again
         now = require_aware(now)
         return await insert_id(
             self._session,
@@ -164,6 +202,7 @@ class FormSessionRepository(Repository):
     ) -> bool:
         """Store the engine's new state; False when there is no such session. A closing
         ``status`` drops the household copy (:func:`without_snapshot`)."""
+        self._open.clear()  # a session changes: read the open one again
         if _check_status(status) in CLOSED_STATUSES:
             state = without_snapshot(state)
         params = {
@@ -179,6 +218,7 @@ class FormSessionRepository(Repository):
         """Close a session that is still open (``status`` completed, cancelled, ...); False when
         it was closed already, so of two updates racing to finish it only one goes on (on
         PostgreSQL the second waits for the first's row lock, then finds it closed)."""
+        self._open.clear()  # a session changes: read the open one again
         params = {
             "session_id": session_id,
             "status": _check_status(status),
@@ -189,6 +229,7 @@ class FormSessionRepository(Repository):
 
     async def set_household(self, session_id: int, household_id: int | None) -> bool:
         """Bind the session to the household it is about (chosen after the form started)."""
+        self._open.clear()  # a session changes: read the open one again
         return bool(
             await changed(
                 self._session,
@@ -210,6 +251,7 @@ class FormSessionRepository(Repository):
         With ``region_code`` only those inside it: about a household there, or started for
         that region (a new proposal, a problem report), or about no region yet (a household
         search, a Dinsos composer: the person starts again from the menu)."""
+        self._open.clear()  # a session changes: read the open one again
         stmt = update(FormSession).where(
             FormSession.person_id == person_id,
             or_(*(FormSession.status == status for status in OPEN_SESSION_STATUSES)),

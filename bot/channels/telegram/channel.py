@@ -221,10 +221,13 @@ class TelegramChannel:
             return None
         key = (press.chat_id, press.message_id)
         latest = self.sender.latest_keyboard.get(press.chat_id)
+        # Message ids grow within a chat: a keyboard older than the newest this process sent
+        # is stale. A newer one was sent by another process behind the same webhook (each
+        # knows only its own), so it is not.
         stale_here = (
             latest is not None
             and press.message_id is not None
-            and latest != press.message_id
+            and press.message_id < latest
             and key not in self.sender.standalone  # a proactive message's own buttons
         )
         if press.keyboard_gone or key in self._answered or stale_here:

@@ -292,3 +292,19 @@ async def test_polling_keeps_one_chats_updates_in_order(polling_bot: Bot) -> Non
         release.set()
     await bot.fake.wait_acknowledged(last)
     assert seen == ["satu", "dua"]
+
+
+async def test_a_keyboard_sent_by_another_process_is_not_stale(bot: Bot) -> None:
+    """Behind one webhook, two processes each remember only the keyboards they sent: a press
+    on a newer keyboard than this process's newest is answered (an older one stays stale:
+    test_an_old_button_pressed_twice_answers_once)."""
+    service = await bot.start()
+    await bot.register(CHAT, "KWL-TGAAAA")
+    menu = bot.fake.last_keyboard(CHAT)
+    assert service.telegram is not None
+    sender = service.telegram.channel.sender
+    sender.latest_keyboard.remember(CHAT, menu.message_id - 1)  # as if the other sent the menu
+    data = menu.button("Verifikasi keluarga")["callback_data"]
+    assert "Cari keluarga" in "\n".join(
+        m.text for m in await bot.send(bot.fake.press_update(menu, data))
+    )

@@ -32,7 +32,7 @@ async def test_sessions_lifecycle(seeded: Database, unit: Unit, now: dt.datetime
         )
         assert await uow.sessions.get(first) == FormSessionRecord(
             first, person_id, "update_household", 3, household_id, "active", STATE, "telegram",
-            now, now,
+            now, now, household_region=SRI_MENANTI,
         )  # fmt: skip
         open_session = await uow.sessions.get_open(person_id)
         assert open_session is not None
