@@ -74,3 +74,15 @@ async def site(database: Database, now: datetime, tmp_path: Path) -> AsyncIterat
         yield Site(database, kawal, clock, client)
     finally:
         await client.close()
+
+
+async def other_dinsos(site: Site) -> int:
+    """A Dinsos officer of another kabupaten (18.05), logged in as ``other-dinsos``."""
+    now = site.clock.now()
+    async with site.db.unit_of_work() as uow:
+        await uow.regions.upsert("18.05", "Tanggamus", 2, "kabupaten", "18", "Asia/Jakarta")
+        await uow.regions.upsert("18.05.01", "Kota Agung", 3, "kecamatan", "18.05", "Asia/Jakarta")
+        other = await uow.people.create("Dinsos Lain", "id", now)
+        await uow.people.add_identity(other, "console", "other-dinsos", "Dinsos Lain", now)
+        await uow.people.assign_role(other, "dinsos", "18.05", now)
+    return other

@@ -17,7 +17,7 @@ import pytest
 from handlers.kit.timing import QuietHours
 from reminders.deadlines import plan_deadline
 from storage.repos.deadlines import DeadlineRecord
-from tests.web.conftest import Site
+from tests.web.conftest import Site, other_dinsos
 
 PLANNED_RE = re.compile(r'name="planned" value="([0-9a-f]+)"')
 KEY = "kunci-uji-1"
@@ -32,17 +32,6 @@ async def _deadlines(site: Site) -> list[DeadlineRecord]:
 async def _demo_deadline(site: Site) -> DeadlineRecord:
     [deadline] = await _deadlines(site)
     return deadline
-
-
-async def _other_dinsos(site: Site) -> None:
-    """A Dinsos officer of another kabupaten (18.05), logged in as ``other-dinsos``."""
-    now = site.clock.now()
-    async with site.db.unit_of_work() as uow:
-        await uow.regions.upsert("18.05", "Tanggamus", 2, "kabupaten", "18", "Asia/Jakarta")
-        await uow.regions.upsert("18.05.01", "Kota Agung", 3, "kecamatan", "18.05", "Asia/Jakarta")
-        other = await uow.people.create("Dinsos Lain", "id", now)
-        await uow.people.add_identity(other, "console", "other-dinsos", "Dinsos Lain", now)
-        await uow.people.assign_role(other, "dinsos", "18.05", now)
 
 
 def _fields(**changed: Any) -> dict[str, Any]:
@@ -126,7 +115,7 @@ async def test_camat_and_peratin_read_only(site: Site, user: str) -> None:
 
 async def test_a_deadline_of_another_kabupaten_is_not_found(site: Site) -> None:
     deadline = await _demo_deadline(site)
-    await _other_dinsos(site)
+    await other_dinsos(site)
     csrf = await site.login("other-dinsos")
     listed = await (await site.client.get("/konsol/tenggat")).text()
     assert "Ekspor DTKS" not in listed

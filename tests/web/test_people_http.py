@@ -9,21 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from tests.web.conftest import Site
+from tests.web.conftest import Site, other_dinsos
 
 CODE_RE = re.compile(r"/konsol/undangan/(KWL-[A-Z0-9-]+)$")
-
-
-async def _other_dinsos(site: Site) -> int:
-    """A Dinsos officer of another kabupaten (18.05), logged in as ``other-dinsos``."""
-    now = site.clock.now()
-    async with site.db.unit_of_work() as uow:
-        await uow.regions.upsert("18.05", "Tanggamus", 2, "kabupaten", "18", "Asia/Jakarta")
-        await uow.regions.upsert("18.05.01", "Kota Agung", 3, "kecamatan", "18.05", "Asia/Jakarta")
-        other = await uow.people.create("Dinsos Lain", "id", now)
-        await uow.people.add_identity(other, "console", "other-dinsos", "Dinsos Lain", now)
-        await uow.people.assign_role(other, "dinsos", "18.05", now)
-    return other
 
 
 async def _invite(site: Site, csrf: str, role: str, region: str) -> str:
@@ -63,7 +51,7 @@ async def test_only_dinsos_opens_people(site: Site, user: str, path: str) -> Non
 
 async def test_a_person_outside_the_area_is_not_found(site: Site) -> None:
     operator = await site.person("demo-operator")
-    await _other_dinsos(site)
+    await other_dinsos(site)
     await site.login("other-dinsos")
     response = await site.client.get(f"/konsol/orang/{operator}")
     assert response.status == 404
@@ -98,7 +86,7 @@ async def test_an_invite_shows_its_code_link_and_qr(site: Site) -> None:
 async def test_a_bad_invite_is_explained_beside_the_field(
     site: Site, role: str, region: str, field: str, example: str
 ) -> None:
-    await _other_dinsos(site)
+    await other_dinsos(site)
     csrf = await site.login("demo-dinsos")
     response = await site.client.post(
         "/konsol/undangan/baru", data={"csrf": csrf, "role": role, "region": region}
@@ -140,7 +128,7 @@ async def test_revoking_a_role_asks_first_then_needs_post_and_csrf(site: Site) -
 
 async def test_another_kabupaten_cannot_revoke(site: Site) -> None:
     operator = await site.person("demo-operator")
-    await _other_dinsos(site)
+    await other_dinsos(site)
     csrf = await site.login("other-dinsos")
     form = {"csrf": csrf, "peran": "operator", "wilayah": "18.04.19.2006"}
     response = await site.client.post(f"/konsol/orang/{operator}/cabut", data=form)
