@@ -321,6 +321,25 @@ class Page:
         """The file sent with the form (on the pages of ``UPLOAD_PATHS``), if any."""
         return self.request.get(UPLOAD_KEY)
 
+    @property
+    def submit_key(self) -> str:
+        """The posted form's idempotency key ("" when it has none)."""
+        return str(self.form.get("key", ""))[:100]
+
+    async def repeated(self, uow: UnitOfWork, key: str) -> str | None:
+        """A double submit of the form with ``key``: the first submit's redirect ("" while it
+        had none); None the first time (and without a key), when the caller goes on and acts."""
+        if not key:
+            return None
+        return await uow.web.claim_submit(key, self.viewer.person_id, self.now)
+
+    async def done(self, uow: UnitOfWork, key: str, target: str) -> str:
+        """Record ``target`` as the result of the submit with ``key`` (what a repeat of it is
+        sent to); ``target``."""
+        if key:
+            await uow.web.record_submit(key, target)
+        return target
+
     async def logged(self, uow: UnitOfWork, action: str, subject: str, region: str | None) -> None:
         await self.console.log.record(
             uow,

@@ -263,15 +263,13 @@ async def submit(request: web.Request) -> web.StreamResponse:
         lines = announcements.preview_lines(found, page.lang)
         if problems or not sending:
             return problems, lines, ""
-        repeat = await uow.web.claim_submit(values.key, page.viewer.person_id, page.now)
+        repeat = await page.repeated(uow, values.key)
         if repeat is not None:  # a double submit: the first one's result
             return [], lines, repeat or f"{PREFIX}/pengumuman"
         new_id = await announcements.create(
             uow, draft, by=page.viewer.person_id, channel="web", now=page.now, quiet=quiet
         )
-        target = f"{PREFIX}/pengumuman/{new_id}"
-        await uow.web.record_submit(values.key, target)
-        return [], lines, target
+        return [], lines, await page.done(uow, values.key, f"{PREFIX}/pengumuman/{new_id}")
 
     problems, lines, target = await page.console.db.run(work)
     if target:
@@ -355,7 +353,7 @@ async def nudge(request: web.Request) -> web.StreamResponse:
         if record is None:
             return None
         back = f"{PREFIX}/pengumuman/{record.id}"
-        if await uow.web.claim_submit(key, page.viewer.person_id, page.now) is not None:
+        if await page.repeated(uow, key) is not None:
             return back
         sent = await announcements.nudge(uow, record, page.now, quiet)
         return f"{back}?n={sent}"

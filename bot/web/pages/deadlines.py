@@ -324,7 +324,7 @@ async def _submit(request: web.Request, *, editing: bool) -> web.StreamResponse:
         if deadline_id is not None:
             deadline = await view.managed_deadline(turn, deadline_id)
             if deadline is None:
-                if saving and (repeat := await _repeat(page, uow, values.key)):
+                if saving and (repeat := await page.repeated(uow, values.key)):
                     return _Outcome(values, target=repeat)  # a double submit of an edit
                 return _Outcome(values)
         context = await form_context(turn, quiet, deadline)
@@ -347,7 +347,7 @@ async def _submit(request: web.Request, *, editing: bool) -> web.StreamResponse:
             shown.changed = saving
             values.planned = fingerprint
             return _Outcome(values, shown)
-        if (repeat := await _repeat(page, uow, values.key)) is not None:
+        if (repeat := await page.repeated(uow, values.key)) is not None:
             return _Outcome(values, target=repeat or f"{PREFIX}/tenggat")
         by, now = page.viewer.person_id, page.now
         if deadline_id is None:
@@ -357,8 +357,7 @@ async def _submit(request: web.Request, *, editing: bool) -> web.StreamResponse:
             if await model.update(uow, deadline_id, draft, by=by, channel="web", now=now) is None:
                 return _Outcome(values)  # pragma: no cover - checked above, same transaction
             target = f"{PREFIX}/tenggat?selesai=updated#tenggat-{deadline_id}"
-        await uow.web.record_submit(values.key, target)
-        return _Outcome(values, target=target)
+        return _Outcome(values, target=await page.done(uow, values.key, target))
 
     outcome = await page.console.db.run(work)
     if outcome.target:
@@ -366,12 +365,6 @@ async def _submit(request: web.Request, *, editing: bool) -> web.StreamResponse:
     if outcome.shown is None:
         return page.error(404, "error_deadline_not_found")
     return _page(page, outcome.values, outcome.shown, deadline_id)
-
-
-async def _repeat(page: Page, uow: UnitOfWork, key: str) -> str | None:
-    """A double submit: the first submit's redirect ("" while it had none); None the first
-    time, when the caller goes on and acts."""
-    return await uow.web.claim_submit(key, page.viewer.person_id, page.now)
 
 
 # ---- cancel -----------------------------------------------------------------------------------
@@ -383,10 +376,10 @@ async def _cancel(request: web.Request, *, act: bool) -> web.StreamResponse:
         return refused
     deadline_id = int(request.match_info["id"])
     quiet = page.console.options.quiet_hours
-    key = str(page.form.get("key", ""))[:100] if act else ""
+    key = page.submit_key if act else ""
 
     async def work(uow: UnitOfWork) -> str | tuple[DeadlineRecord, str] | None:
-        if act and key and (repeat := await _repeat(page, uow, key)) is not None:
+        if act and (repeat := await page.repeated(uow, key)) is not None:
             return repeat or f"{PREFIX}/tenggat"
         turn = page.viewer.turn(uow, page.now, page.console.kawal.forms)
         deadline = await view.managed_deadline(turn, deadline_id)
@@ -396,10 +389,7 @@ async def _cancel(request: web.Request, *, act: bool) -> web.StreamResponse:
             await model.cancel(
                 uow, deadline_id, by=page.viewer.person_id, channel="web", now=page.now, quiet=quiet
             )
-            target = f"{PREFIX}/tenggat?selesai=cancelled"
-            if key:
-                await uow.web.record_submit(key, target)
-            return target
+            return await page.done(uow, key, f"{PREFIX}/tenggat?selesai=cancelled")
         previous, upcoming = model.occurrences_around(deadline, page.now)
         occurrence = upcoming or previous
         due = occurrence.due if occurrence else deadline.due_at

@@ -62,22 +62,6 @@ def _until(invite: InviteRecord, lang: str) -> str:
     return short_datetime(invite.expires_at, timezone_for(invite.region_code), lang)
 
 
-async def _repeat(page: Page, uow: UnitOfWork) -> str | None:
-    """A double submit: the first submit's redirect ("" while it had none); None the first
-    time (and for a form without a key), when the caller goes on and acts."""
-    key = str(page.form.get("key", ""))[:100]
-    if not key:
-        return None
-    return await uow.web.claim_submit(key, page.viewer.person_id, page.now)
-
-
-async def _done(page: Page, uow: UnitOfWork, target: str) -> str:
-    key = str(page.form.get("key", ""))[:100]
-    if key:
-        await uow.web.record_submit(key, target)
-    return target
-
-
 def _int(text: str, default: int = 1) -> int:
     return int(text) if text.isdecimal() and len(text) < 7 else default
 
@@ -186,7 +170,7 @@ async def _role(request: web.Request, *, act: bool) -> web.StreamResponse:
     role, code = _role_of(page)
 
     async def work(uow: UnitOfWork) -> tuple[str, str] | str | None:
-        if act and (repeat := await _repeat(page, uow)) is not None:
+        if act and (repeat := await page.repeated(uow, page.submit_key)) is not None:
             return repeat or f"{PREFIX}/orang"
         turn = _turn(page, uow)
         found = await access.revocable(turn, person_id, role, code)
@@ -197,7 +181,7 @@ async def _role(request: web.Request, *, act: bool) -> web.StreamResponse:
             await revoke_role(
                 uow, person_id, role, code, by=page.viewer.person_id, channel="web", now=page.now
             )
-            return await _done(page, uow, f"{PREFIX}/orang?selesai=role_revoked")
+            return await page.done(uow, page.submit_key, f"{PREFIX}/orang?selesai=role_revoked")
         return name, held.region_name
 
     found = await page.console.db.run(work)
@@ -283,12 +267,12 @@ async def make_invite(request: web.Request) -> web.StreamResponse:
             errors["region"] = WEB.t("inv_region_invalid", page.lang)
         if errors:
             return errors
-        if (repeat := await _repeat(page, uow)) is not None:  # a double submit
+        if (repeat := await page.repeated(uow, page.submit_key)) is not None:  # a double submit
             return repeat or f"{PREFIX}/orang"
         invite = await create_invite(
             uow, role, code, by=page.viewer.person_id, channel="web", now=page.now, days=days
         )
-        return await _done(page, uow, f"{PREFIX}/undangan/{invite.code}")
+        return await page.done(uow, page.submit_key, f"{PREFIX}/undangan/{invite.code}")
 
     done = await page.console.db.run(work)
     if isinstance(done, dict):
@@ -345,7 +329,7 @@ async def _invite_revoke(request: web.Request, *, act: bool) -> web.StreamRespon
         return refused
 
     async def work(uow: UnitOfWork) -> tuple[InviteRecord, str] | str | None:
-        if act and (repeat := await _repeat(page, uow)) is not None:
+        if act and (repeat := await page.repeated(uow, page.submit_key)) is not None:
             return repeat or f"{PREFIX}/orang"
         invite = await _active_invite(page, uow)
         if invite is None:
@@ -354,7 +338,7 @@ async def _invite_revoke(request: web.Request, *, act: bool) -> web.StreamRespon
             await revoke_invite(
                 uow, invite.code, by=page.viewer.person_id, channel="web", now=page.now
             )
-            return await _done(page, uow, f"{PREFIX}/orang?selesai=invite_revoked")
+            return await page.done(uow, page.submit_key, f"{PREFIX}/orang?selesai=invite_revoked")
         region = await uow.regions.get(invite.region_code)
         return invite, region.name if region else invite.region_code
 
