@@ -27,15 +27,11 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
-from bench.register import add_recipients
-from bot.regions import load_regions
 from handlers.announcements import model as announcements
-from handlers.kit.timing import QuietHours
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import OutboxMessage
+from tests.faults.broadcastkit import seed_broadcast, status_counts
 from tests.faults.crashkit import BotProcess, Progress, RecordingTelegram, kill_at_request
 from tests.log_guard import ID_RUN
 
@@ -44,20 +40,6 @@ KILLS = 3
 FIRST_CHAT = 600_000
 KECAMATAN = "18.04.19"  # Air Hitam: its ten villages share the operators
 TEXT = "SIKS-NG versi baru: menu Usulan kini di halaman depan. Tekan tombol setelah membaca."
-
-
-async def _seed(db: Database, now: datetime) -> int:
-    """Kec. Air Hitam, 2,000 operators (one Telegram chat each) and the announcement to them;
-    the announcement's id."""
-    async with db.unit_of_work() as uow:
-        await load_regions(uow, KECAMATAN)
-        villages = [r.code for r in await uow.regions.children(KECAMATAN)]
-        await add_recipients(uow, RECIPIENTS, first_chat=FIRST_CHAT, villages=villages, now=now)
-    async with db.unit_of_work() as uow:
-        draft = announcements.Draft(TEXT, (KECAMATAN,), ("operator",), nudge_after_hours=0)
-        return await announcements.create(
-            uow, draft, by=None, channel="cli", now=now, quiet=QuietHours.parse("off")
-        )
 
 
 class Sends:
@@ -84,16 +66,6 @@ class Sends:
         return len(set(self())) >= RECIPIENTS
 
 
-async def _status_counts(db: Database, campaign: str) -> dict[str, int]:
-    async with db.unit_of_work() as uow:
-        rows = await uow.session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.campaign == campaign)
-            .group_by(OutboxMessage.status)
-        )
-        return {str(status): int(count) for status, count in rows}
-
-
 @pytest.mark.timeout(600)  # generous: a busy 2-core CI machine; the test is about exactly-once
 async def test_sigkill_during_a_broadcast_sends_every_copy_exactly_once(
     db_url: str, tmp_path: Path
@@ -112,9 +84,11 @@ async def test_sigkill_during_a_broadcast_sends_every_copy_exactly_once(
     await upgrade(db_url)
     progress = Progress()
     async with Database(db_url) as db, RecordingTelegram(progress=progress) as fake:
-        announcement_id = await _seed(db, now)
+        announcement_id = await seed_broadcast(
+            db, now, kecamatan=KECAMATAN, recipients=RECIPIENTS, first_chat=FIRST_CHAT, text=TEXT
+        )
         campaign = announcements.campaign(announcement_id)
-        assert await _status_counts(db, campaign) == {"pending": RECIPIENTS}
+        assert await status_counts(db, campaign) == {"pending": RECIPIENTS}
 
         # Telegram's bulk rate is not what this test is about: send fast, at any hour.
         extra = {"TELEGRAM_GLOBAL_RATE": "500", "KAWAL_QUIET_HOURS": "off"}
@@ -150,7 +124,7 @@ async def test_sigkill_during_a_broadcast_sends_every_copy_exactly_once(
         texts = {r.params["text"] for r in fake.requests if r.method == "sendMessage"}
         assert len(texts) == 1 and TEXT in texts.pop()
         # And the outbox agrees: every row sent, none left in doubt or pending.
-        assert await _status_counts(db, campaign) == {"sent": RECIPIENTS}
+        assert await status_counts(db, campaign) == {"sent": RECIPIENTS}
         assert len(kills) == KILLS
         problems = [line for line in bot.log if " ERROR " in line or "Traceback" in line]
         assert not problems, problems[:10]

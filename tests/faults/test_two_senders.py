@@ -20,17 +20,15 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bench.botapi import FloodLimits, HttpError
 from bench.broadcast import max_in_any_second
-from bench.register import add_recipients
-from bot.regions import load_regions
 from handlers.announcements import model as announcements
-from handlers.kit.timing import QuietHours
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
+from tests.faults.broadcastkit import seed_broadcast, status_counts
 from tests.faults.crashkit import BotProcess, Progress, RecordingTelegram
 
 RECIPIENTS = 300
@@ -65,29 +63,6 @@ class FloodedTelegram(RecordingTelegram):
         return await super()._dispatch(request)
 
 
-async def _seed(db: Database, now: datetime) -> str:
-    async with db.unit_of_work() as uow:
-        await load_regions(uow, KECAMATAN)
-        villages = [r.code for r in await uow.regions.children(KECAMATAN)]
-        await add_recipients(uow, RECIPIENTS, first_chat=FIRST_CHAT, villages=villages, now=now)
-    async with db.unit_of_work() as uow:
-        draft = announcements.Draft(TEXT, (KECAMATAN,), ("operator",), nudge_after_hours=0)
-        announcement_id = await announcements.create(
-            uow, draft, by=None, channel="cli", now=now, quiet=QuietHours.parse("off")
-        )
-    return announcements.campaign(announcement_id)
-
-
-async def _statuses(db: Database, campaign: str) -> dict[str, int]:
-    async with db.unit_of_work() as uow:
-        rows = await uow.session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.campaign == campaign)
-            .group_by(OutboxMessage.status)
-        )
-        return {str(status): int(count) for status, count in rows}
-
-
 async def _claimers(db: Database) -> set[str]:
     async with db.unit_of_work() as uow:
         rows = await uow.session.scalars(
@@ -102,7 +77,15 @@ async def _broadcast(db_url: str, tmp_path: Path, rate: int) -> tuple[FloodedTel
     await upgrade(db_url)
     progress = Progress()
     async with Database(db_url) as db, FloodedTelegram(progress=progress) as fake:
-        campaign = await _seed(db, datetime.now(UTC))  # kawal run reads the real clock
+        announcement_id = await seed_broadcast(  # kawal run reads the real clock
+            db,
+            datetime.now(UTC),
+            kecamatan=KECAMATAN,
+            recipients=RECIPIENTS,
+            first_chat=FIRST_CHAT,
+            text=TEXT,
+        )
+        campaign = announcements.campaign(announcement_id)
         shared = tmp_path / "data"  # one data directory: distinct journal slots per process
         extra = {
             "TELEGRAM_GLOBAL_RATE": str(rate),
@@ -127,7 +110,7 @@ async def _broadcast(db_url: str, tmp_path: Path, rate: int) -> tuple[FloodedTel
         finally:
             for bot in bots:
                 await bot.stop()
-        assert await _statuses(db, campaign) == {"sent": RECIPIENTS}
+        assert await status_counts(db, campaign) == {"sent": RECIPIENTS}
         for bot in bots:
             problems = [line for line in bot.log if " ERROR " in line or "Traceback" in line]
             assert not problems, problems[:10]
